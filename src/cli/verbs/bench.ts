@@ -1,0 +1,60 @@
+// `wardwatch bench [name...] [--out FILE]`: runs each bench/<name>.bench.ts and writes one JSON report.
+import { readdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { Verb } from '../main.ts';
+
+/** A benchmark module: returns its measurements as plain JSON. `log` shows progress on stderr. */
+export type Benchmark = (ctx: { log: (line: string) => void; quick: boolean }) => Promise<Record<string, unknown>>;
+
+const BENCH_DIR = fileURLToPath(new URL('../../../bench/', import.meta.url));
+
+const bench: Verb = {
+  summary: 'run the benchmarks and write a JSON report',
+  async run(args) {
+    let out = 'bench-report.json';
+    const names: string[] = [];
+    let quick = false;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      if (a === '--out') out = args[++i] ?? out;
+      else if (a === '--quick') quick = true;
+      else if (a === '--help') {
+        console.log('usage: wardwatch bench [name...] [--out FILE] [--quick]\n\nbenchmarks: ' + available().join(', '));
+        return 0;
+      } else names.push(a);
+    }
+    const chosen = names.length ? names : available();
+    const unknown = chosen.filter((n) => !available().includes(n));
+    if (unknown.length) {
+      console.error(`wardwatch bench: no benchmark named ${unknown.join(', ')} (have: ${available().join(', ')})`);
+      return 2;
+    }
+    const report: Record<string, unknown> = {
+      startedAt: new Date().toISOString(),
+      machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryBytes: totalmem() },
+      results: {} as Record<string, unknown>,
+    };
+    for (const name of chosen) {
+      const started = Date.now();
+      process.stderr.write(`bench ${name}: running\n`);
+      const mod = (await import(`${BENCH_DIR}${name}.bench.ts`)) as { default: Benchmark };
+      const result = await mod.default({ log: (line) => process.stderr.write(`  ${name}: ${line}\n`), quick });
+      (report.results as Record<string, unknown>)[name] = { ...result, wallSeconds: (Date.now() - started) / 1000 };
+      process.stderr.write(`bench ${name}: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    }
+    report.finishedAt = new Date().toISOString();
+    writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+    console.log(`wrote ${out}`);
+    return 0;
+  },
+};
+
+function available(): string[] {
+  return readdirSync(BENCH_DIR)
+    .filter((f) => f.endsWith('.bench.ts'))
+    .map((f) => f.replace(/\.bench\.ts$/, ''))
+    .sort();
+}
+
+export default bench;

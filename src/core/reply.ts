@@ -1,0 +1,108 @@
+// The platform-neutral reply every command returns and every surface renders
+// (Block Kit, Adaptive Card, the local channel page, CLI text). Nothing here knows a platform.
+import type { Month } from './periods.ts';
+
+export interface AreaRef {
+  code: string;
+  name: string;
+  type: 'force' | 'district' | 'ward' | 'lsoa';
+  parent?: { code: string; name: string; type: string } | undefined;
+}
+
+export interface MeasureRef {
+  key: string;
+  label: string;
+  source: 'police.uk' | 'partnership' | 'composite';
+}
+
+/** One key figure: the number, the period it covers, and the sentence that says it. */
+export interface Figure {
+  id: string; // stable: 'latest-month', 'year-ending', 'rate', 'rank', ...
+  label: string; // short label for a field: "April 2024", "Year ending Apr 2024"
+  value: number | null; // null when suppressed or not computable
+  display: string; // what is shown: "345", "fewer than 5", "12.3 per 1,000"
+  period: string; // the period in words
+  wording: string; // the sentence: "345 offences in April 2024, up 8% (+25) on March"
+  suppressed?: boolean;
+}
+
+export interface SeriesPoint {
+  month: Month;
+  count: number | null; // null when suppressed
+  expected?: number | null;
+  upperbound?: number | null;
+  alarm?: boolean;
+  synthetic?: boolean;
+}
+
+/** What a chart should show; the chart module turns it into a PNG. */
+export type ChartRequest =
+  | {
+      kind: 'trend';
+      title: string;
+      subtitle?: string;
+      areaName: string;
+      measureLabel: string;
+      series: SeriesPoint[];
+      rollingAverage?: boolean;
+      source: string;
+    }
+  | {
+      kind: 'ranking';
+      title: string;
+      subtitle?: string;
+      measureLabel: string;
+      period: string;
+      bars: Array<{ code: string; name: string; rate: number; count: number | null; hotspot?: boolean; emphasised?: boolean }>;
+      reference?: { label: string; rate: number };
+      source: string;
+    }
+  | {
+      kind: 'year-ending';
+      title: string;
+      subtitle?: string;
+      periods: string[]; // e.g. ['YE Apr 2023', 'YE Apr 2024']
+      groups: Array<{ label: string; values: Array<number | null> }>; // one value per period
+      source: string;
+    }
+  | {
+      kind: 'compare';
+      title: string;
+      subtitle?: string;
+      measureLabel: string;
+      unit: 'rate per 1,000' | 'count';
+      lines: Array<{ name: string; points: Array<{ month: Month; value: number | null }> }>;
+      source: string;
+    }
+  | {
+      kind: 'brief';
+      title: string;
+      panels: ChartRequest[];
+      source: string;
+    };
+
+/** A follow-up the user can take: a button where the platform has them. */
+export interface Action {
+  label: string;
+  command: string; // the text after /crime that the button runs, e.g. "market ward by type"
+}
+
+export interface Reply {
+  kind: 'answer' | 'help' | 'error' | 'choices' | 'brief' | 'alerts';
+  title: string;
+  summary?: string; // one or two sentences in the seeds' voice
+  figures: Figure[];
+  table?: { columns: string[]; rows: string[][] };
+  chart?: ChartRequest;
+  chartAlt?: string; // text alternative for the chart
+  notes: string[]; // data source, period, caveats
+  actions: Action[];
+  /** Structured detail for --json and for tests. */
+  data?: Record<string, unknown>;
+  /** Whether the answer must not be shown in channel (errors, help, "private"). */
+  ephemeral?: boolean;
+}
+
+export function errorReply(title: string, message: string, actions: Action[] = []): Reply {
+  return { kind: 'error', title, summary: message, figures: [], notes: [], actions, ephemeral: true };
+}
