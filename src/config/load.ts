@@ -1,0 +1,86 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { UserError } from '../core/errors.ts';
+import { taxonomy } from '../taxonomy/index.ts';
+import { ConfigSchema, type ChannelConfig, type Config } from './schema.ts';
+
+export const DEFAULT_CONFIG_FILE = 'wardwatch.config.yaml';
+
+export interface LoadedConfig {
+  config: Config;
+  file: string;
+  /** Absolute folder of alert rule files. */
+  alertRulesDir: string;
+}
+
+/** The config path: $WARDWATCH_CONFIG, else ./wardwatch.config.yaml. */
+export function configPath(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.WARDWATCH_CONFIG ?? DEFAULT_CONFIG_FILE);
+}
+
+/** Reads and validates a config file. Every problem names the key path and its line. */
+export function loadConfig(file = configPath()): LoadedConfig {
+  if (!existsSync(file)) throw new UserError(`config file ${file} not found (set WARDWATCH_CONFIG or create ${DEFAULT_CONFIG_FILE})`);
+  return parseConfig(readFileSync(file, 'utf8'), file);
+}
+
+export function parseConfig(text: string, file: string): LoadedConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length) {
+    const e = doc.errors[0]!;
+    const line = e.linePos?.[0]?.line;
+    throw new UserError(`${file}${line ? `:${line}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`);
+  }
+  const lineOf = (path: ReadonlyArray<PropertyKey>): number | undefined => {
+    let node: unknown = doc.contents;
+    let lastGood = node;
+    for (const key of path) {
+      if (isMap(node) || isSeq(node)) {
+        const next = (node as { get(k: unknown, keepScalar: boolean): unknown }).get(key, true);
+        if (next === undefined) break;
+        node = next;
+        lastGood = node;
+      } else break;
+    }
+    const range = (lastGood as Node | undefined)?.range;
+    return range ? lineCounter.linePos(range[0]).line : undefined;
+  };
+  const parsed = ConfigSchema.safeParse(doc.toJS());
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const line = lineOf(issue.path);
+      problems.push(`${file}${line ? `:${line}` : ''}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+    }
+  } else {
+    const tax = taxonomy();
+    const check = (path: Array<string | number>, key: string) => {
+      if (!tax.get(key)) {
+        const line = lineOf(path);
+        problems.push(`${file}${line ? `:${line}` : ''}: ${path.join('.')}: expected a measure key from the taxonomy, found "${key}"`);
+      }
+    };
+    parsed.data.partnerships.forEach((p, i) => p.priorityMeasures.forEach((k, j) => check(['partnerships', i, 'priorityMeasures', j], k)));
+    parsed.data.channels.forEach((c, i) => c.measures.forEach((k, j) => check(['channels', i, 'measures', j], k)));
+  }
+  if (problems.length || !parsed.success) throw new UserError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  return { config: parsed.data, file, alertRulesDir: resolve(dirname(file), parsed.data.alertRules) };
+}
+
+/** The channel used when none is named (CLI, tests): a local channel cleared for everything. */
+export function defaultLocalChannel(config: Config): ChannelConfig {
+  const countywide = config.partnerships.find((p) => p.areas.length === config.forceArea.districts.length) ?? config.partnerships[0]!;
+  return {
+    name: 'local-cli',
+    platform: 'local',
+    partnership: countywide.id,
+    clearance: { smallNumbers: true, sensitive: true },
+    measures: [],
+  };
+}
+
+export function findChannel(config: Config, name: string): ChannelConfig | undefined {
+  return config.channels.find((c) => c.name === name);
+}

@@ -1,0 +1,58 @@
+// Hubot-style command registry: every file in commands/ is one command. The first word of what the
+// user typed picks the command by name; anything else goes to the default command (place/topic).
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ChannelConfig, Config, Partnership } from '../config/schema.ts';
+import type { Store } from '../store/types.ts';
+import type { Taxonomy } from '../taxonomy/index.ts';
+import { errorReply, type Reply } from './reply.ts';
+
+export interface CommandContext {
+  store: Store;
+  config: Config;
+  channel: ChannelConfig;
+  partnership: Partnership;
+  taxonomy: Taxonomy;
+  /** The clock, injected so tests and schedules are deterministic. */
+  now: Date;
+}
+
+export interface Command {
+  /** The first word that selects this command ("top", "compare", "help"); the default command has none. */
+  name: string | null;
+  summary: string;
+  /** Examples shown by `crime help`, as typed after /crime. */
+  usage: string[];
+  run(args: string, ctx: CommandContext): Promise<Reply> | Reply;
+}
+
+const COMMANDS_DIR = fileURLToPath(new URL('../../commands/', import.meta.url));
+
+let loaded: Command[] | undefined;
+
+export async function commands(): Promise<Command[]> {
+  if (!loaded) {
+    const files = readdirSync(COMMANDS_DIR).filter((f) => f.endsWith('.ts')).sort();
+    const mods = await Promise.all(files.map((f) => import(`${COMMANDS_DIR}${f}`) as Promise<{ default: Command }>));
+    loaded = mods.map((m) => m.default);
+  }
+  return loaded;
+}
+
+/** Runs what a user typed after `/crime` as the given channel. Never throws: failures become replies. */
+export async function answer(text: string, ctx: CommandContext): Promise<Reply> {
+  const all = await commands();
+  const trimmed = text.trim();
+  const [first = '', ...rest] = trimmed.split(/\s+/);
+  const named = all.find((c) => c.name !== null && c.name === first.toLowerCase());
+  const command = named ?? all.find((c) => c.name === null);
+  const helpCommand = all.find((c) => c.name === 'help');
+  if (!trimmed && helpCommand) return helpCommand.run('', ctx);
+  if (!command) return errorReply('Unknown command', `I don't know "${first}". Try \`/crime help\`.`);
+  try {
+    return await command.run(named ? rest.join(' ') : trimmed, ctx);
+  } catch (err) {
+    console.error(`command failed: ${JSON.stringify(trimmed)}:`, err);
+    return errorReply('Something went wrong', 'Sorry, that question could not be answered just now. The error has been logged for the operator.');
+  }
+}
