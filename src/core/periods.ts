@@ -164,11 +164,11 @@ export function reportingYearFromLabel(label: string, endMonth: number): Period 
   return { kind: 'reporting-year', from: addMonths(to, -11), to, label: `${label} (year ending ${monthName(to)})` };
 }
 
-/** Parse a month name or abbreviation ("sep", "September") to 1-12, or null. */
+/** Parse a month name or abbreviation ("sep", "sept", "September") to 1-12, or null. */
 export function parseMonthName(word: string): number | null {
   const w = word.trim().toLowerCase();
   if (w.length < 3) return null;
-  const i = MONTH_NAMES.findIndex((name) => name.toLowerCase().startsWith(w) || (w.startsWith(name.toLowerCase().slice(0, 3)) && name.toLowerCase().startsWith(w.slice(0, Math.min(w.length, name.length)))));
+  const i = MONTH_NAMES.findIndex((name) => name.toLowerCase().startsWith(w));
   return i < 0 ? null : i + 1;
 }
 

@@ -1,0 +1,56 @@
+# Wardwatch service image.
+#   docker build -t wardwatch .
+#   docker run -p 3000:3000 -v wardwatch-data:/data --env-file wardwatch.env wardwatch
+# The store lives on the /data volume. Fixtures are loaded only when asked:
+#   docker run ... -e WARDWATCH_FIXTURES=if-empty wardwatch      (demo data on first start)
+#   docker run ... wardwatch ingest /data/incoming               (real files)
+
+# --- build: full install, typecheck (the service runs the TypeScript sources through tsx) ---
+FROM node:20.20-bookworm-slim AS build
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci
+COPY tsconfig.json vitest.config.ts ./
+COPY bin ./bin
+COPY src ./src
+COPY commands ./commands
+COPY alerts ./alerts
+COPY bench ./bench
+COPY test ./test
+RUN npx tsc --noEmit
+
+# --- prod-deps: production dependencies only, native modules built for this base image ---
+FROM node:20.20-bookworm-slim AS prod-deps
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+# botbuilder-dialogs' postinstall runs `npx rimraf`; rimraf is a devDependency, so let npx fetch it here.
+ENV npm_config_yes=true
+RUN npm ci --omit=dev && npm cache clean --force
+
+# --- final ---
+FROM node:20.20-bookworm-slim
+ENV NODE_ENV=production \
+    WARDWATCH_DB=/data/wardwatch.sqlite \
+    WARDWATCH_CONFIG=/app/wardwatch.config.yaml \
+    WARDWATCH_FIXTURES=never \
+    PORT=3000
+WORKDIR /app
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY package.json package-lock.json .npmrc tsconfig.json wardwatch.config.yaml slack-manifest.yaml ./
+COPY bin ./bin
+COPY src ./src
+COPY commands ./commands
+COPY alerts ./alerts
+COPY fixtures ./fixtures
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME ["/data"]
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=90s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+ENTRYPOINT ["node", "bin/wardwatch.js"]
+CMD ["serve"]
