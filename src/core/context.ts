@@ -1,0 +1,47 @@
+// Builds the CommandContext every surface (Slack, Teams, the local page, the CLI, tests) hands to
+// `answer()`: the store, the config, the channel asking (by name or as a config object), its
+// partnership, the taxonomy and the clock.
+import { defaultLocalChannel, findChannel } from '../config/load.ts';
+import type { ChannelConfig, Config } from '../config/schema.ts';
+import type { Store } from '../store/types.ts';
+import { taxonomy } from '../taxonomy/index.ts';
+import type { CommandContext } from './dispatch.ts';
+import { UserError } from './errors.ts';
+
+export interface MakeContextOptions {
+  store: Store;
+  config: Config;
+  /** A configured channel's name, or the channel itself; omitted = a local channel cleared for everything. */
+  channel?: string | ChannelConfig | undefined;
+  /** @deprecated alias of `channel` given as a name */
+  channelName?: string | undefined;
+  now?: Date | undefined;
+}
+
+/** The context a command runs in. Throws UserError naming the known channels when the name is unknown. */
+export function makeContext(options: MakeContextOptions): CommandContext {
+  const { store, config } = options;
+  const wanted = options.channel ?? options.channelName;
+  let channel: ChannelConfig;
+  if (wanted === undefined) channel = defaultLocalChannel(config);
+  else if (typeof wanted === 'string') {
+    const found = findChannel(config, wanted);
+    if (!found) {
+      const known = config.channels.map((c) => c.name).join(', ') || '(none configured)';
+      throw new UserError(`no channel named "${wanted}" in the configuration (known: ${known})`);
+    }
+    channel = found;
+  } else channel = wanted;
+  const partnership = config.partnerships.find((p) => p.id === channel.partnership);
+  if (!partnership) throw new UserError(`channel "${channel.name}" names partnership "${channel.partnership}", which is not configured`);
+  return { store, config, channel, partnership, taxonomy: taxonomy(), now: options.now ?? new Date() };
+}
+
+/** The configured channel for a Slack channel ID or Teams conversation id, if any. */
+export function channelByAddress(config: Config, address: { slackChannelId?: string; teamsConversationId?: string }): ChannelConfig | undefined {
+  return config.channels.find(
+    (c) =>
+      (address.slackChannelId !== undefined && c.platform === 'slack' && c.slackChannelId === address.slackChannelId) ||
+      (address.teamsConversationId !== undefined && c.platform === 'teams' && c.teamsConversationId === address.teamsConversationId),
+  );
+}
