@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { isSmall, measureAllowed, suppress, type Cell, type Equation } from '../../src/figures/suppression.ts';
+
+const rules = { threshold: 5, cleared: false };
+const count = (id: string, value: number | null, priority?: number): Cell => ({ id, value, kind: 'count', ...(priority !== undefined ? { priority } : {}) });
+
+describe('primary suppression', () => {
+  it('hides counts from 1 to threshold-1; shows 0 and the threshold itself', () => {
+    expect([0, 1, 4, 5, 6].map((v) => isSmall(v, 5))).toEqual([false, true, true, false, false]);
+    const r = suppress([count('a', 0), count('b', 3), count('c', 5)], [], rules);
+    expect([...r.hidden]).toEqual(['b']);
+  });
+  it('nothing is hidden in a channel cleared for small numbers', () => {
+    expect(suppress([count('a', 1)], [], { threshold: 5, cleared: true }).hidden.size).toBe(0);
+  });
+  it('uses the partnership threshold', () => {
+    expect([...suppress([count('a', 6), count('b', 9)], [], { threshold: 10, cleared: false }).hidden]).toEqual(['a', 'b']);
+  });
+  it('hides what is computed from a hidden count (its rate)', () => {
+    const r = suppress([count('n', 3), { id: 'rate', value: 1.2, kind: 'derived', dependsOn: ['n'] }], [], rules);
+    expect(r.isHidden('rate')).toBe(true);
+  });
+});
+
+describe('secondary suppression', () => {
+  it('a total and its parts: primary alone would leak (20 - 17 = 3), so a second part is hidden', () => {
+    const cells = [count('total', 20, 2), count('shoplifting', 17), count('robbery', 3)];
+    const eqs: Equation[] = [{ total: 'total', parts: ['shoplifting', 'robbery'] }];
+    // Primary suppression alone hides only "robbery", which the reader recovers as 20 - 17:
+    const primaryOnly = new Set(cells.filter((c) => isSmall(c.value, 5)).map((c) => c.id));
+    const shown = cells.filter((c) => !primaryOnly.has(c.id));
+    expect(shown.find((c) => c.id === 'total')!.value! - shown.find((c) => c.id === 'shoplifting')!.value!).toBe(3);
+    const r = suppress(cells, eqs, rules);
+    expect(r.primary).toEqual(new Set(['robbery']));
+    expect(r.secondary).toEqual(new Set(['shoplifting']));
+  });
+  it('prefers the smallest other part to the total, and needs nothing when two parts are already hidden', () => {
+    const eqs: Equation[] = [{ total: 't', parts: ['a', 'b', 'c'] }];
+    const r = suppress([count('t', 40, 2), count('a', 2), count('b', 8), count('c', 30)], eqs, rules);
+    expect([...r.secondary]).toEqual(['b']);
+    const r2 = suppress([count('t', 40, 2), count('a', 2), count('b', 3), count('c', 35)], eqs, rules);
+    expect(r2.secondary.size).toBe(0);
+  });
+  it('a change and the previous value: current = previous + change, so the change is hidden', () => {
+    const cells: Cell[] = [count('apr', 3), count('mar', 12), { id: 'change', value: -9, kind: 'derived' }];
+    const r = suppress(cells, [{ total: 'apr', parts: ['mar', 'change'] }], rules);
+    expect(r.hidden).toEqual(new Set(['apr', 'change']));
+    // the other way round: the previous value is small
+    const r2 = suppress([count('apr', 12), count('mar', 3), { id: 'change', value: 9, kind: 'derived' }], [{ total: 'apr', parts: ['mar', 'change'] }], rules);
+    expect(r2.hidden).toEqual(new Set(['mar', 'change']));
+  });
+  it('a value that is missing anyway protects the equation', () => {
+    const r = suppress([count('t', 20, 2), count('a', 3), count('b', null)], [{ total: 't', parts: ['a', 'b'] }], rules);
+    expect(r.secondary.size).toBe(0);
+  });
+  it('cascades: hiding a month to protect the year total also protects the month change', () => {
+    // YE total = sum of 12 months; one month is 2; the change on the previous month ties the last two months
+    const months = Array.from({ length: 12 }, (_, i) => count(`m${i}`, i === 11 ? 2 : 20 + i));
+    const cells: Cell[] = [...months, count('ye', months.reduce((s, c) => s + c.value!, 0), 2), { id: 'chg', value: 2 - 30, kind: 'derived' }];
+    const eqs: Equation[] = [{ total: 'ye', parts: months.map((m) => m.id) }, { total: 'm11', parts: ['m10', 'chg'] }];
+    const r = suppress(cells, eqs, rules);
+    expect(r.primary).toEqual(new Set(['m11']));
+    expect(r.isHidden('chg')).toBe(true);
+    // the YE equation now has two hidden values: m11 and one more month (the smallest, m0 = 20)
+    expect(r.isHidden('m0')).toBe(true);
+    expect(r.isHidden('ye')).toBe(false);
+    for (const eq of eqs) expect([eq.total, ...eq.parts].filter((id) => r.isHidden(id)).length).not.toBe(1);
+  });
+});
+
+describe('sensitive measures and channel measure lists', () => {
+  const rape = { key: 'rape', sensitive: true, parent: 'violent-crime' };
+  const burglary = { key: 'residential-burglary', sensitive: false, parent: 'burglary' };
+  it('sensitive measures only in cleared channels', () => {
+    expect(measureAllowed(rape, { clearance: { smallNumbers: true, sensitive: false }, measures: [] })).toBe(false);
+    expect(measureAllowed(rape, { clearance: { smallNumbers: false, sensitive: true }, measures: [] })).toBe(true);
+  });
+  it("a channel's measure list allows the measures under the ones it names", () => {
+    const parentOf = (k: string) => ({ 'residential-burglary': 'burglary', burglary: 'all-crime' })[k];
+    const ch = { clearance: { smallNumbers: false, sensitive: false }, measures: ['burglary'] };
+    expect(measureAllowed(burglary, ch, parentOf)).toBe(true);
+    expect(measureAllowed({ key: 'shoplifting', sensitive: false, parent: 'all-crime' }, ch, parentOf)).toBe(false);
+  });
+});
