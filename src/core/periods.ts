@@ -178,3 +178,20 @@ export function latestCalendarMonth(latest: Month, calendar: number): Month {
   const y = yearOf(latest) - (cm < calendar ? 1 : 0);
   return monthFromIndex(y * 12 + calendar - 1);
 }
+
+/**
+ * A month as people type it in a question, strictly: the full name, the three-letter abbreviation,
+ * or "sept" ("mar" and "march" -> 3; "mayor", "market", "ma" -> null). For command parsing, where a
+ * loose match would read place names as months.
+ */
+export function parseMonthWord(word: string): number | null {
+  const w = word.trim().toLowerCase();
+  if (w === 'sept') return 9;
+  const i = MONTH_NAMES.findIndex((name) => name.toLowerCase() === w || name.toLowerCase().slice(0, 3) === w);
+  return i < 0 ? null : i + 1;
+}
+
+/** The month `year`-`calendar` (1-12). */
+export function monthOf(year: number, calendar: number): Month {
+  return monthFromIndex(year * 12 + calendar - 1);
+}

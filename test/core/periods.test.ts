@@ -53,3 +53,12 @@ describe('periods analysts report', () => {
     expect(latestCalendarMonth('2024-04', 4)).toBe('2024-04');
   });
 });
+
+describe('parseMonthWord (strict, for command text)', () => {
+  it('reads full names, three-letter abbreviations and "sept" only', async () => {
+    const { parseMonthWord, monthOf } = await import('../../src/core/periods.ts');
+    expect(['march', 'Mar', 'sept', 'SEP', 'december', 'may'].map(parseMonthWord)).toEqual([3, 3, 9, 9, 12, 5]);
+    expect(['mayor', 'market', 'ma', 'marc', 'junior', ''].map(parseMonthWord)).toEqual([null, null, null, null, null, null]);
+    expect(monthOf(2024, 4)).toBe('2024-04');
+  });
+});

@@ -1,0 +1,100 @@
+// Topics: taxonomy synonyms as typed, close misspellings, and what to show when the data cannot
+// answer the measure asked for ("dwelling burglary" with only police.uk data -> all burglary, said so).
+import type { Measure, Taxonomy } from '../taxonomy/index.ts';
+import { closest } from './text.ts';
+
+export interface TopicIndex {
+  byPhrase: Map<string, Measure>;
+  maxWords: number;
+  keys: Array<{ key: string; value: Measure }>;
+}
+
+const cache = new WeakMap<Taxonomy, TopicIndex>();
+
+export function topicIndex(tax: Taxonomy): TopicIndex {
+  let idx = cache.get(tax);
+  if (!idx) {
+    const phrases = tax.phrases();
+    idx = {
+      byPhrase: new Map(phrases.map((p) => [p.phrase, p.measure])),
+      maxWords: Math.max(...phrases.map((p) => p.phrase.split(' ').length)),
+      keys: phrases.map((p) => ({ key: p.phrase, value: p.measure })),
+    };
+    cache.set(tax, idx);
+  }
+  return idx;
+}
+
+export function lookupTopic(idx: TopicIndex, tokens: string[]): Measure | undefined {
+  return idx.byPhrase.get(tokens.join(' '));
+}
+
+/** A close misspelling of a topic phrase ("burglery" -> Burglary); null when none or when it is a tie between measures. */
+export function fuzzyTopic(idx: TopicIndex, tokens: string[]): { measure: Measure; phrase: string; distance: number } | null {
+  const text = tokens.join(' ');
+  const found = closest(text, idx.keys);
+  if (!found) return null;
+  const measures = [...new Set(found.matches.map((m) => m.value))];
+  if (measures.length !== 1) return null;
+  return { measure: measures[0]!, phrase: found.matches[0]!.key, distance: found.distance };
+}
+
+export interface EffectiveMeasure {
+  /** what was asked for */
+  requested: Measure;
+  /** what the figures show */
+  measure: Measure;
+  /** which data the figures come from */
+  source: 'police.uk' | 'partnership' | 'mixed';
+  /** the leaf measures summed, each with its source */
+  parts: Array<{ key: string; source: 'police.uk' | 'partnership' }>;
+  /** said whenever the figures are not exactly what was asked */
+  notes: string[];
+}
+
+/**
+ * What to compute for a measure given whether the partnership extract is loaded:
+ * a partnership measure without the extract falls back to its police.uk parent, with a note; a
+ * composite sums its members (or its police.uk members, with the taxonomy's note).
+ */
+export function effectiveMeasure(tax: Taxonomy, requested: Measure, hasPartnershipData: (key: string) => boolean): EffectiveMeasure | { unavailable: string } {
+  const notes: string[] = [];
+  let measure = requested;
+  if (measure.source === 'partnership' && !hasPartnershipData(measure.key)) {
+    const parent = measure.parent ? tax.get(measure.parent) : undefined;
+    if (!parent || parent.source !== 'police.uk') {
+      return { unavailable: `${requested.label} comes only from the partnership's own extract, which is not loaded, and police.uk has no equivalent.` };
+    }
+    notes.push(`Showing all ${parent.label.toLowerCase()}: police.uk does not split ${parent.label.toLowerCase()} into ${requested.label.toLowerCase()}, and the partnership extract with that split is not loaded.`);
+    measure = parent;
+  }
+  const parts: EffectiveMeasure['parts'] = [];
+  const expand = (m: Measure, depth: number): void => {
+    if (depth > 6) return;
+    if (m.source !== 'composite') {
+      if (m.source === 'partnership' && !hasPartnershipData(m.key)) return;
+      parts.push({ key: m.key, source: m.source });
+      return;
+    }
+    const members = m.members ?? [];
+    const full = members.every((k) => canExpand(tax, k, hasPartnershipData, depth + 1));
+    const list = full ? members : (m.policeUkMembers ?? members);
+    if (!full && m.policeUkNote) notes.push(`${m.label}: ${m.policeUkNote}`);
+    for (const k of list) {
+      const child = tax.get(k);
+      if (child) expand(child, depth + 1);
+    }
+  };
+  expand(measure, 0);
+  const sources = new Set(parts.map((p) => p.source));
+  const source = sources.size > 1 ? 'mixed' : sources.has('partnership') ? 'partnership' : 'police.uk';
+  return { requested, measure, source, parts, notes };
+}
+
+function canExpand(tax: Taxonomy, key: string, has: (key: string) => boolean, depth: number): boolean {
+  const m = tax.get(key);
+  if (!m || depth > 6) return false;
+  if (m.source === 'police.uk') return true;
+  if (m.source === 'partnership') return has(m.key);
+  return (m.members ?? []).every((k) => canExpand(tax, k, has, depth + 1));
+}
