@@ -44,7 +44,13 @@ export type ChartRequest =
       areaName: string;
       measureLabel: string;
       series: SeriesPoint[];
-      rollingAverage?: boolean;
+      rollingAverage?: boolean; // draw the rolling average (default true)
+      /** Months to show, counting back from the last point (default 24); earlier points feed the rolling average. */
+      months?: number;
+      /** Rolling-average window in months (default 12). */
+      rollingWindow?: number;
+      /** The whole series is estimated or synthetic: the chart carries a badge. */
+      estimated?: boolean;
       source: string;
     }
   | {
@@ -63,6 +69,12 @@ export type ChartRequest =
       subtitle?: string;
       periods: string[]; // e.g. ['YE Apr 2023', 'YE Apr 2024']
       groups: Array<{ label: string; values: Array<number | null> }>; // one value per period
+      /** Index into periods of the longer-term base year (default 0 when there are 3 or more periods). */
+      basePeriod?: number;
+      /** What the values count, for the axis: "Offences" (default "Count"). */
+      measureLabel?: string;
+      /** No percentage change on a base below this ("no calc"); default 10 (config figures.noCalcBase). */
+      noCalcBase?: number;
       source: string;
     }
   | {
@@ -77,6 +89,7 @@ export type ChartRequest =
   | {
       kind: 'brief';
       title: string;
+      subtitle?: string;
       panels: ChartRequest[];
       source: string;
     };

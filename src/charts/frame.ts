@@ -1,0 +1,224 @@
+// What every chart shares: the canvas, white background, title band, subtitle, notes and source
+// line, and the chart.js life cycle (no animation, devicePixelRatio 1, destroy every time).
+import { createCanvas, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
+import { Chart, registerables, type ChartConfiguration, type Plugin } from 'chart.js';
+import { FONT_FAMILY, font, registerChartFont } from './fonts.ts';
+import { BACKGROUND, GRID, INK, MUTED } from './palette.ts';
+import { canvasToIndexedPng } from './png8.ts';
+
+registerChartFont();
+Chart.register(...registerables);
+Chart.defaults.font.family = FONT_FAMILY;
+Chart.defaults.color = INK;
+Chart.defaults.borderColor = GRID;
+
+export type ChartSize = 'full' | 'compact';
+
+/** A drawing surface: pixel size and a scale for type and strokes (1 at the Slack size). */
+export interface Layout {
+  width: number;
+  height: number;
+  scale: number;
+  /** Panels in a brief page leave the source line to the page. */
+  showSource: boolean;
+  showSubtitle: boolean;
+  /** How many note lines fit above the source line. */
+  maxNotes: number;
+  /** Encode as a 256-colour palette PNG (small files) rather than Skia's RGBA PNG. */
+  indexed: boolean;
+}
+
+export const LAYOUTS: Record<ChartSize, Layout> = {
+  full: { width: 1000, height: 500, scale: 1, showSource: true, showSubtitle: true, maxNotes: 3, indexed: false },
+  compact: { width: 560, height: 280, scale: 0.6, showSource: true, showSubtitle: true, maxNotes: 1, indexed: true },
+};
+
+/** Text that goes around the plot. */
+export interface FrameText {
+  title: string;
+  subtitle?: string | undefined;
+  /** Short notes above the source line: suppressed months, estimated points, caveats. */
+  notes?: string[];
+  source: string;
+  /** A tag at the right of the title band, e.g. "SYNTHETIC DATA". */
+  badge?: string | undefined;
+}
+
+export const MARGIN = 16;
+const TITLE_PX = 20;
+const MIN_TITLE_PX = 13;
+const SUBTITLE_PX = 14;
+const SMALL_PX = 11.5;
+
+export function px(layout: Layout, size: number): number {
+  return Math.max(8, Math.round(size * layout.scale));
+}
+
+/** Where the title is drawn: tests compare this band between renders. */
+export function titleBand(layout: Layout): { x: number; y: number; width: number; height: number } {
+  const m = Math.round(MARGIN * layout.scale);
+  return { x: 0, y: 0, width: layout.width, height: m + Math.round(TITLE_PX * layout.scale * 1.35) };
+}
+
+export function headerHeight(layout: Layout, text: FrameText): number {
+  const band = titleBand(layout).height;
+  return band + (layout.showSubtitle && text.subtitle ? Math.round(px(layout, SUBTITLE_PX) * 1.5) : 0) + Math.round(4 * layout.scale);
+}
+
+function footerLines(layout: Layout, text: FrameText): string[] {
+  const lines = (text.notes ?? []).slice(0, layout.maxNotes);
+  if (layout.showSource) lines.push(text.source);
+  return lines;
+}
+
+export function footerHeight(layout: Layout, text: FrameText): number {
+  const n = footerLines(layout, text).length;
+  return Math.round(6 * layout.scale) + n * Math.round(px(layout, SMALL_PX) * 1.4) + Math.round(MARGIN * layout.scale * 0.5);
+}
+
+/** Shrinks the type until the text fits, then cuts it with an ellipsis. */
+export function fitText(ctx: SKRSContext2D, text: string, maxWidth: number, sizePx: number, minPx: number, weight: 'normal' | 'bold'): { text: string; size: number } {
+  let size = sizePx;
+  ctx.font = font(size, weight);
+  while (size > minPx && ctx.measureText(text).width > maxWidth) {
+    size -= 1;
+    ctx.font = font(size, weight);
+  }
+  if (ctx.measureText(text).width <= maxWidth) return { text, size };
+  let cut = text;
+  while (cut.length > 1 && ctx.measureText(`${cut}…`).width > maxWidth) cut = cut.slice(0, -1);
+  return { text: `${cut.trimEnd()}…`, size };
+}
+
+/** Text with a white halo, readable over lines and fills. */
+export function haloText(ctx: SKRSContext2D, text: string, x: number, y: number, colour: string, haloPx: number): void {
+  ctx.save();
+  ctx.lineJoin = 'round';
+  ctx.lineWidth = haloPx;
+  ctx.strokeStyle = BACKGROUND;
+  ctx.strokeText(text, x, y);
+  ctx.fillStyle = colour;
+  ctx.fillText(text, x, y);
+  ctx.restore();
+}
+
+function framePlugin(layout: Layout, text: FrameText): Plugin {
+  return {
+    id: 'wardwatchFrame',
+    beforeDraw(chart) {
+      const ctx = chart.ctx as unknown as SKRSContext2D;
+      ctx.save();
+      ctx.fillStyle = BACKGROUND;
+      ctx.fillRect(0, 0, layout.width, layout.height);
+      ctx.restore();
+    },
+    afterDraw(chart) {
+      drawFrameText(chart.ctx as unknown as SKRSContext2D, layout, text);
+    },
+  };
+}
+
+/** Title, subtitle, badge, notes and source line; also used by the brief page without chart.js. */
+export function drawFrameText(ctx: SKRSContext2D, layout: Layout, text: FrameText): void {
+  const m = Math.round(MARGIN * layout.scale);
+  ctx.save();
+  ctx.textBaseline = 'top';
+  ctx.textAlign = 'left';
+  let badgeWidth = 0;
+  if (text.badge) {
+    ctx.font = font(px(layout, 11), 'bold');
+    const w = ctx.measureText(text.badge).width + 2 * px(layout, 6);
+    const h = px(layout, 11) + 2 * px(layout, 4);
+    const x = layout.width - m - w;
+    ctx.fillStyle = '#fff3cd';
+    ctx.strokeStyle = '#8a6d00';
+    ctx.lineWidth = 1;
+    ctx.fillRect(x, m - 2, w, h);
+    ctx.strokeRect(x + 0.5, m - 1.5, w - 1, h - 1);
+    ctx.fillStyle = '#5c4800';
+    ctx.fillText(text.badge, x + px(layout, 6), m - 2 + px(layout, 4));
+    badgeWidth = w + m;
+  }
+  if (text.title) {
+    const fitted = fitText(ctx, text.title, layout.width - 2 * m - badgeWidth, px(layout, TITLE_PX), px(layout, MIN_TITLE_PX), 'bold');
+    ctx.font = font(fitted.size, 'bold');
+    ctx.fillStyle = INK;
+    ctx.fillText(fitted.text, m, m);
+  }
+  if (layout.showSubtitle && text.subtitle) {
+    const y = titleBand(layout).height;
+    const fitted = fitText(ctx, text.subtitle, layout.width - 2 * m, px(layout, SUBTITLE_PX), px(layout, 10), 'normal');
+    ctx.font = font(fitted.size);
+    ctx.fillStyle = MUTED;
+    ctx.fillText(fitted.text, m, y);
+  }
+  const lines = footerLines(layout, text);
+  const lineH = Math.round(px(layout, SMALL_PX) * 1.4);
+  let y = layout.height - Math.round(MARGIN * layout.scale * 0.5) - lines.length * lineH;
+  for (const line of lines) {
+    const fitted = fitText(ctx, line, layout.width - 2 * m, px(layout, SMALL_PX), px(layout, 8), 'normal');
+    ctx.font = font(fitted.size);
+    ctx.fillStyle = MUTED;
+    ctx.fillText(fitted.text, m, y);
+    y += lineH;
+  }
+  ctx.restore();
+}
+
+/** A chart described for one layout: the frame text, the chart.js configuration, extra plugins. */
+export interface ChartSpec {
+  text: FrameText;
+  config: ChartConfiguration;
+  plugins?: Plugin[];
+}
+
+/**
+ * Draws a spec inside the frame and hands the canvas to `use` while the chart is alive (chart.js
+ * clears the canvas when it is destroyed). The configuration's own title plugin stays off: the
+ * frame draws the title so every kind lays it out the same way.
+ */
+export function withChart<T>(layout: Layout, spec: ChartSpec, use: (canvas: Canvas) => T): T {
+  const { text, config } = spec;
+  const canvas = createCanvas(layout.width, layout.height);
+  const m = Math.round(MARGIN * layout.scale);
+  const options = config.options ?? {};
+  const full: ChartConfiguration = {
+    ...config,
+    options: {
+      ...options,
+      responsive: false,
+      animation: false,
+      devicePixelRatio: 1,
+      events: [],
+      layout: { padding: { top: headerHeight(layout, text), bottom: footerHeight(layout, text), left: m, right: m } },
+      plugins: {
+        ...(options.plugins ?? {}),
+        title: { display: false },
+        subtitle: { display: false },
+        tooltip: { enabled: false },
+      },
+    },
+    plugins: [framePlugin(layout, text), ...(config.plugins ?? []), ...(spec.plugins ?? [])],
+  };
+  // chart.js takes a 2D context; @napi-rs/canvas's is compatible at run time but not in the DOM types.
+  const chart = new Chart(canvas.getContext('2d') as never, full);
+  try {
+    return use(canvas);
+  } finally {
+    chart.destroy();
+  }
+}
+
+/** A spec as a PNG. */
+export function renderSpec(layout: Layout, spec: ChartSpec): Buffer {
+  return withChart(layout, spec, (canvas) => encodeCanvas(canvas, layout));
+}
+
+export function encodeCanvas(canvas: Canvas, layout: Layout): Buffer {
+  return layout.indexed ? canvasToIndexedPng(canvas) : canvas.toBuffer('image/png');
+}
+
+/** Tick and axis-title fonts at a layout's scale. */
+export function axisFonts(layout: Layout): { tick: { size: number }; title: { size: number; weight: 'bold' } ; legend: { size: number } } {
+  return { tick: { size: px(layout, 12) }, title: { size: px(layout, 12.5), weight: 'bold' }, legend: { size: px(layout, 12.5) } };
+}

@@ -1,0 +1,258 @@
+// Trend: monthly counts, the rolling average, the detector's expected band, alarm months,
+// estimated points and suppressed gaps, with the latest month labelled.
+import type { SKRSContext2D } from '@napi-rs/canvas';
+import type { ChartConfiguration, ChartDataset, Plugin } from 'chart.js';
+import type { ChartRequest, SeriesPoint } from '../core/reply.ts';
+import { shortMonthName } from '../core/periods.ts';
+import { font } from './fonts.ts';
+import { axisFonts, haloText, px, type ChartSpec, type Layout } from './frame.ts';
+import { formatCount } from './format.ts';
+import { listMonths, lowerFirst, monthAxis, monthSpan, monthTicks } from './months.ts';
+import { INK, ROLE, stripes, withAlpha } from './palette.ts';
+
+export type TrendRequest = Extract<ChartRequest, { kind: 'trend' }>;
+
+export const DEFAULT_MONTHS = 24;
+export const DEFAULT_ROLLING_WINDOW = 12;
+
+/**
+ * Trailing mean over `window` values: null until the window is full, and null when more than one
+ * value in twelve is missing (a window with one suppressed month averages the months it has).
+ */
+export function rollingAverage(values: Array<number | null>, window: number): Array<number | null> {
+  const maxMissing = Math.floor(window / 12);
+  return values.map((_, i) => {
+    if (i + 1 < window) return null;
+    let sum = 0;
+    let n = 0;
+    for (let j = i - window + 1; j <= i; j++) {
+      const v = values[j];
+      if (v != null) { sum += v; n++; }
+    }
+    return window - n > maxMissing ? null : sum / n;
+  });
+}
+
+/** What the trend chart shows, worked out once for the picture and the text alternative. */
+export interface TrendModel {
+  points: SeriesPoint[];
+  rolling: Array<number | null> | null;
+  window: number;
+  latest: number; // index into points of the last month with a count, or -1
+  alarms: number[];
+  suppressed: number[];
+  synthetic: number[];
+  hasBand: boolean;
+  allSynthetic: boolean;
+}
+
+export function trendModel(req: TrendRequest): TrendModel {
+  const months = Math.max(1, req.months ?? DEFAULT_MONTHS);
+  const window = Math.max(2, req.rollingWindow ?? DEFAULT_ROLLING_WINDOW);
+  const start = Math.max(0, req.series.length - months);
+  const points = req.series.slice(start);
+  const rolling = req.rollingAverage === false ? null : rollingAverage(req.series.map((p) => p.count), window).slice(start);
+  const idx = (pred: (p: SeriesPoint) => boolean) => points.flatMap((p, i) => (pred(p) ? [i] : []));
+  let latest = -1;
+  points.forEach((p, i) => { if (p.count != null) latest = i; });
+  const synthetic = idx((p) => p.synthetic === true);
+  return {
+    points,
+    rolling: rolling && rolling.some((v) => v != null) ? rolling : null,
+    window,
+    latest,
+    alarms: idx((p) => p.alarm === true && p.count != null),
+    suppressed: idx((p) => p.count == null),
+    synthetic,
+    hasBand: points.some((p) => p.expected != null && p.upperbound != null),
+    allSynthetic: points.length > 0 && synthetic.length === points.length,
+  };
+}
+
+export function trendNotes(model: TrendModel): string[] {
+  const notes: string[] = [];
+  const months = (ix: number[]) => listMonths(ix.map((i) => model.points[i]!.month));
+  if (model.suppressed.length) {
+    const spanned = model.rolling !== null && model.suppressed.some((i) => model.rolling![i] != null);
+    notes.push(`Hatched gap: ${months(model.suppressed)} not shown (small number suppressed)${spanned ? '; the rolling average uses the other months' : ''}.`);
+  }
+  if (model.synthetic.length && !model.allSynthetic) notes.push(`Open points and dashed line: ${months(model.synthetic)} estimated, not recorded.`);
+  if (model.hasBand) notes.push('Shaded band: expected range from the spike detector (expected count to upper bound); a triangle marks an alarm month.');
+  return notes;
+}
+
+export function trendSpec(req: TrendRequest, layout: Layout): ChartSpec {
+  const model = trendModel(req);
+  const { points } = model;
+  const s = layout.scale;
+  const fonts = axisFonts(layout);
+  const synthetic = new Set(model.synthetic);
+  // Array order is legend order; `order` is drawing order (lower on top).
+  const datasets: ChartDataset<'line', Array<number | null>>[] = [];
+  datasets.push({
+    label: 'Monthly count',
+    data: points.map((p) => p.count),
+    borderColor: ROLE.count,
+    backgroundColor: ROLE.count,
+    borderWidth: 2.25 * s,
+    pointRadius: points.map((_, i) => (i === model.latest ? 5 : 3.5) * s),
+    pointBackgroundColor: points.map((_, i) => (synthetic.has(i) ? '#ffffff' : ROLE.count)),
+    pointBorderColor: ROLE.count,
+    pointBorderWidth: 1.75 * s,
+    pointStyle: 'circle',
+    spanGaps: false,
+    segment: { borderDash: (ctx) => (synthetic.has(ctx.p0DataIndex) || synthetic.has(ctx.p1DataIndex) ? [5 * s, 4 * s] : undefined) },
+    fill: false,
+    order: 1,
+  });
+  if (model.synthetic.length && !model.allSynthetic) {
+    datasets.push({
+      label: 'Estimated (open point, dashed)',
+      data: points.map(() => null),
+      borderColor: ROLE.count,
+      borderDash: [5 * s, 4 * s],
+      pointBackgroundColor: '#ffffff',
+      pointBorderColor: ROLE.count,
+      pointStyle: 'circle',
+    });
+  }
+  if (model.rolling) {
+    datasets.push({
+      label: `${model.window}-month rolling average`,
+      data: model.rolling,
+      borderColor: ROLE.rolling,
+      borderWidth: 3.5 * s,
+      borderDash: [10 * s, 4 * s],
+      pointRadius: 0,
+      pointStyle: 'line',
+      tension: 0.3,
+      fill: false,
+      order: 2,
+    });
+  }
+  if (model.alarms.length) {
+    const alarms = new Set(model.alarms);
+    datasets.push({
+      label: 'Alarm: above upper bound',
+      data: points.map((p, i) => (alarms.has(i) ? p.count : null)),
+      showLine: false,
+      pointStyle: 'triangle',
+      pointRadius: 9 * s,
+      pointBackgroundColor: ROLE.alarm,
+      pointBorderColor: '#ffffff',
+      pointBorderWidth: 1.5 * s,
+      borderColor: ROLE.alarm,
+      backgroundColor: ROLE.alarm,
+      order: 0,
+    });
+  }
+  if (model.hasBand) {
+    const expectedIndex = datasets.length;
+    datasets.push({
+      label: 'Expected',
+      data: points.map((p) => p.expected ?? null),
+      borderColor: ROLE.expected,
+      borderWidth: 1.5 * s,
+      borderDash: [4 * s, 3 * s],
+      pointRadius: 0,
+      pointStyle: 'line',
+      fill: false,
+      order: 6,
+    });
+    datasets.push({
+      label: 'Expected range',
+      data: points.map((p) => p.upperbound ?? null),
+      borderColor: withAlpha(ROLE.band, 0.7),
+      backgroundColor: withAlpha(ROLE.band, ROLE.bandAlpha),
+      borderWidth: 1 * s,
+      pointRadius: 0,
+      pointStyle: 'rect',
+      fill: { target: expectedIndex },
+      order: 7,
+    });
+  }
+
+  const config: ChartConfiguration<'line', Array<number | null>, string[]> = {
+    type: 'line',
+    data: { labels: monthTicks(points.map((p) => p.month)), datasets },
+    options: {
+      plugins: {
+        legend: {
+          position: 'top',
+          align: 'start',
+          labels: { usePointStyle: true, boxWidth: 26 * s, boxHeight: 10 * s, padding: 12 * s, font: fonts.legend, color: INK, sort: (a, b) => (a.datasetIndex ?? 0) - (b.datasetIndex ?? 0) },
+        },
+      },
+      scales: {
+        x: monthAxis(layout),
+        y: {
+          beginAtZero: true,
+          grace: '12%',
+          ticks: { font: fonts.tick, precision: 0, color: INK },
+          title: { display: true, text: `${req.measureLabel}: count per month`, font: fonts.title, color: INK },
+        },
+      },
+    },
+  };
+  return {
+    text: {
+      title: req.title,
+      subtitle:
+        req.subtitle ??
+        `${req.areaName}, ${lowerFirst(req.measureLabel)}: monthly count, ${monthSpan(points.map((p) => p.month))}${model.rolling ? `, with the ${model.window}-month rolling average` : ''}${model.hasBand ? " and the detector's expected range" : ''}`,
+      notes: trendNotes(model),
+      source: req.source,
+      badge: model.allSynthetic ? 'SYNTHETIC DATA' : req.estimated ? 'ESTIMATED' : undefined,
+    },
+    config: config as unknown as ChartConfiguration,
+    plugins: [suppressedPlugin(model, layout), latestLabelPlugin(model, layout, datasets.findIndex((d) => d.label === 'Monthly count'))],
+  };
+
+}
+
+/** Hatches the column of each suppressed month, so a gap reads as "not shown", not as zero. */
+function suppressedPlugin(model: TrendModel, layout: Layout): Plugin {
+  return {
+    id: 'wardwatchSuppressed',
+    beforeDatasetsDraw(chart) {
+      if (!model.suppressed.length) return;
+      const ctx = chart.ctx as unknown as SKRSContext2D;
+      const x = chart.scales.x!;
+      const area = chart.chartArea;
+      const half = (area.right - area.left) / Math.max(1, model.points.length) / 2;
+      ctx.save();
+      ctx.fillStyle = stripes(ctx, '#ffffff', '#c4c4c4', Math.max(5, 8 * layout.scale), Math.max(1, 1.5 * layout.scale));
+      for (const i of model.suppressed) {
+        const cx = x.getPixelForValue(i);
+        ctx.fillRect(cx - half * 0.8, area.top, half * 1.6, area.bottom - area.top);
+      }
+      ctx.restore();
+    },
+  };
+}
+
+/** "Apr 2024: 345" beside the latest point. */
+function latestLabelPlugin(model: TrendModel, layout: Layout, datasetIndex: number): Plugin {
+  return {
+    id: 'wardwatchLatest',
+    afterDatasetsDraw(chart) {
+      if (model.latest < 0) return;
+      const el = chart.getDatasetMeta(datasetIndex).data[model.latest];
+      if (!el) return;
+      const p = model.points[model.latest]!;
+      const ctx = chart.ctx as unknown as SKRSContext2D;
+      const text = `${shortMonthName(p.month)}: ${formatCount(p.count!)}`;
+      ctx.save();
+      ctx.font = font(px(layout, 13), 'bold');
+      const w = ctx.measureText(text).width;
+      const area = chart.chartArea;
+      const lift = (model.alarms.includes(model.latest) ? 14 : 9) * layout.scale;
+      ctx.textBaseline = 'bottom';
+      ctx.textAlign = el.x + w / 2 > area.right ? 'right' : 'center';
+      const x = ctx.textAlign === 'right' ? Math.min(el.x + 4 * layout.scale, area.right) : el.x;
+      const y = Math.max(area.top + px(layout, 13), el.y - lift);
+      haloText(ctx, text, x, y, INK, 4 * layout.scale);
+      ctx.restore();
+    },
+  };
+}

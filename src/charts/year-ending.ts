@@ -1,0 +1,149 @@
+// Year-ending comparison: this YE against the previous YE (and a longer-term base year) for one or
+// more measures or child measures, labelled the way the analysts write it: "+15%, +123".
+import type { SKRSContext2D } from '@napi-rs/canvas';
+import type { ChartConfiguration, ChartDataset, Plugin } from 'chart.js';
+import type { ChartRequest } from '../core/reply.ts';
+import { font } from './fonts.ts';
+import { axisFonts, haloText, px, type ChartSpec, type Layout } from './frame.ts';
+import { change, changeLabel, formatCount, MIN_PERCENT_BASE } from './format.ts';
+import { INK, MUTED, OKABE_ITO, ROLE, stripes } from './palette.ts';
+
+export type YearEndingRequest = Extract<ChartRequest, { kind: 'year-ending' }>;
+
+/** Which periods are compared: the latest, the one before it, and the longer-term base (if any). */
+export function yearEndingRoles(req: YearEndingRequest): { current: number; previous: number | null; base: number | null } {
+  const n = req.periods.length;
+  const current = n - 1;
+  const previous = n >= 2 ? n - 2 : null;
+  const wanted = req.basePeriod ?? (n >= 3 ? 0 : null);
+  const base = wanted !== null && wanted >= 0 && wanted < n - 2 ? wanted : null;
+  return { current, previous, base };
+}
+
+const BASE_FILL = '#d0d0d0';
+const OLDER_FILL = '#b8b8b8';
+
+export function yearEndingSpec(req: YearEndingRequest, layout: Layout): ChartSpec {
+  const s = layout.scale;
+  const fonts = axisFonts(layout);
+  const roles = yearEndingRoles(req);
+  let hatch: unknown = null;
+  const colour = (i: number) => (i === roles.current ? ROLE.count : i === roles.previous ? ROLE.ordinary : i === roles.base ? hatch : OLDER_FILL);
+  const datasets: ChartDataset<'bar', Array<number | null>>[] = req.periods.map((period, i) => ({
+    label: i === roles.base ? `${period} (base year, hatched)` : period,
+    data: req.groups.map((g) => g.values[i] ?? null),
+    backgroundColor: () => colour(i) as string,
+    borderColor: i === roles.current ? OKABE_ITO.blue : i === roles.base ? '#8c8c8c' : i === roles.previous ? '#6aa9d3' : '#999999',
+    borderWidth: 1 * s,
+    barPercentage: 0.92,
+    categoryPercentage: 0.78,
+  }));
+  const config: ChartConfiguration<'bar', Array<number | null>, string> = {
+    type: 'bar',
+    data: { labels: req.groups.map((g) => g.label), datasets },
+    options: {
+      plugins: {
+        legend: {
+          position: 'top',
+          align: 'start',
+          labels: { boxWidth: 22 * s, boxHeight: 11 * s, padding: 12 * s, font: fonts.legend, color: INK },
+        },
+      },
+      scales: {
+        x: { grid: { display: false }, ticks: { font: { ...fonts.tick, weight: 'bold' }, color: INK, maxRotation: 0, autoSkip: false } },
+        y: {
+          beginAtZero: true,
+          grace: roles.base !== null ? '30%' : '20%',
+          ticks: { font: fonts.tick, precision: 0, color: INK, callback: (v) => formatCount(Number(v)) },
+          title: { display: true, text: req.measureLabel ?? 'Count', font: fonts.title, color: INK },
+        },
+      },
+    },
+  };
+  const hatchPlugin: Plugin = {
+    id: 'wardwatchBaseHatch',
+    beforeInit(chart) {
+      hatch = stripes(chart.ctx as unknown as SKRSContext2D, '#ffffff', BASE_FILL, Math.max(5, 7 * s), Math.max(1.5, 2.5 * s));
+    },
+  };
+  const cur = req.periods[roles.current] ?? '';
+  const prev = roles.previous !== null ? req.periods[roles.previous] : undefined;
+  const base = roles.base !== null ? req.periods[roles.base] : undefined;
+  return {
+    text: {
+      title: req.title,
+      subtitle:
+        req.subtitle ??
+        (prev ? `${cur} compared with ${prev}${base ? ` and the longer-term base ${base}` : ''}; labels give the change on ${prev} (percent, number)` : cur),
+      notes: req.groups.some((g) => [roles.previous, roles.base].some((r) => r !== null && change(g.values[r], g.values[roles.current], req.noCalcBase).percentText === 'no calc'))
+        ? [`"no calc": no percentage change on a base under ${req.noCalcBase ?? MIN_PERCENT_BASE}.`]
+        : [],
+      source: req.source,
+    },
+    config: config as unknown as ChartConfiguration,
+    plugins: [hatchPlugin, barValues(req, layout), changeLabels(req, layout, roles)],
+  };
+}
+
+/** The count on each bar, when the bars are wide enough to carry it. */
+function barValues(req: YearEndingRequest, layout: Layout): Plugin {
+  return {
+    id: 'wardwatchBarValues',
+    afterDatasetsDraw(chart) {
+      const ctx = chart.ctx as unknown as SKRSContext2D;
+      const size = px(layout, 11);
+      ctx.save();
+      ctx.font = font(size);
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'bottom';
+      req.periods.forEach((_, d) => {
+        chart.getDatasetMeta(d).data.forEach((el, g) => {
+          const v = req.groups[g]?.values[d];
+          const text = v == null ? 'n/a' : formatCount(v);
+          const width = (el as unknown as { width: number }).width;
+          if (ctx.measureText(text).width > width + 6 * layout.scale) return;
+          haloText(ctx, text, el.x, el.y - 2 * layout.scale, v == null ? MUTED : INK, 3 * layout.scale);
+        });
+      });
+      ctx.restore();
+    },
+  };
+}
+
+/** "▲ +15%, +123" over each group (change on the previous period), and the change on the base year under it. */
+function changeLabels(req: YearEndingRequest, layout: Layout, roles: ReturnType<typeof yearEndingRoles>): Plugin {
+  return {
+    id: 'wardwatchChanges',
+    afterDatasetsDraw(chart) {
+      if (roles.previous === null) return;
+      const ctx = chart.ctx as unknown as SKRSContext2D;
+      const big = px(layout, 14);
+      const small = px(layout, 11);
+      const y0 = chart.chartArea.top;
+      ctx.save();
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'top';
+      req.groups.forEach((g, gi) => {
+        const metas = req.periods.map((_, d) => chart.getDatasetMeta(d).data[gi]!);
+        const x = (metas[0]!.x + metas[metas.length - 1]!.x) / 2;
+        const top = Math.min(...metas.map((el) => el.y));
+        const lines: Array<[string, number, 'bold' | 'normal', string]> = [];
+        const c = change(g.values[roles.previous!], g.values[roles.current], req.noCalcBase);
+        const arrow = c.direction === 'up' ? '▲ ' : c.direction === 'down' ? '▼ ' : '';
+        lines.push([`${arrow}${changeLabel(g.values[roles.previous!], g.values[roles.current], req.noCalcBase)}`, big, 'bold', INK]);
+        if (roles.base !== null) {
+          lines.push([`vs ${req.periods[roles.base]}: ${changeLabel(g.values[roles.base], g.values[roles.current], req.noCalcBase)}`, small, 'normal', MUTED]);
+        }
+        const height = lines.reduce((h, [, size]) => h + size * 1.25, 0);
+        // above the group's tallest bar and its count, but never above the plot
+        let y = Math.max(y0 + 2 * layout.scale, top - px(layout, 11) * 1.4 - height - 4 * layout.scale);
+        for (const [text, size, weight, colour] of lines) {
+          ctx.font = font(size, weight);
+          haloText(ctx, text, x, y, colour, 4 * layout.scale);
+          y += size * 1.25;
+        }
+      });
+      ctx.restore();
+    },
+  };
+}
