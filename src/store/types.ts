@@ -34,6 +34,7 @@ export interface MonthlyCount {
   count: number;
   byPolygon?: number; // ward rows: placed by point-in-polygon
   byLsoa?: number; // ward rows: placed by LSOA best-fit
+  byPartner?: number; // ward rows: ward supplied by the partnership extract
   synthetic: boolean;
 }
 
@@ -46,6 +47,8 @@ export interface Release {
   rowsRead: number;
   placedByPolygon: number;
   placedByLsoa: number;
+  /** Partnership rows whose ward came with the row (record-level ward_code, aggregated ward rows). */
+  placedByPartner: number;
   outOfArea: number;
   unplaced: number; // 'No Location' rows: force level only
   checksum: string; // sha256 of the file bytes
@@ -53,6 +56,23 @@ export interface Release {
   synthetic: boolean;
   /** Set when this release replaced an earlier version of the same month and source. */
   revision: { previousTotal: number; newTotal: number; previousChecksum: string } | null;
+}
+
+export interface ReplaceResult {
+  release: Release | null;
+  unchanged: boolean;
+  /** Why nothing was written: the same file is already current, or real data exists for a synthetic month. */
+  reason?: 'same-checksum' | 'real-data-exists';
+}
+
+/** The release currently in force for one source and month. */
+export interface CurrentMonth {
+  source: DataSource;
+  month: Month;
+  releaseId: number;
+  checksum: string;
+  total: number;
+  synthetic: boolean;
 }
 
 export interface CountQuery {
@@ -95,13 +115,19 @@ export interface Store {
     month: Month;
     counts: MonthlyCount[];
     release: Omit<Release, 'id' | 'revision' | 'ingestedAt'>;
-  }): { release: Release | null; unchanged: boolean };
+  }): ReplaceResult;
   counts(query: CountQuery): MonthlyCount[];
   /** Months present, ascending. */
   months(source?: DataSource): Month[];
   /** Months present from real (non-synthetic) files. */
   realMonths(source?: DataSource): Month[];
   releases(): Release[];
+  /** The release in force for each source and month, ascending by month. */
+  currentMonths(source?: DataSource): CurrentMonth[];
+  /** True when no monthly counts are stored yet (first start loads the fixtures). */
+  isEmpty(): boolean;
+  /** Schema version after migrations. */
+  schemaVersion(): number;
   logRelease(release: Omit<Release, 'id' | 'ingestedAt' | 'revision'>): Release;
 
   /** A checksum of everything the store holds, for "nothing changed" tests. */

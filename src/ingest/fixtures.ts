@@ -1,0 +1,79 @@
+// First start: the bundled fixtures plus the synthetic history, into an empty (or any) store.
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../config/schema.ts';
+import type { Month } from '../core/periods.ts';
+import type { Store } from '../store/types.ts';
+import { ingestPaths, type IngestProgress, type IngestResult } from './index.ts';
+
+/** The repository's fixtures folder. */
+export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+
+/** Fixture folders and files, by role. */
+export const FIXTURE_PATHS = {
+  geography: join(FIXTURES_DIR, 'geography'),
+  populations: join(FIXTURES_DIR, 'populations'),
+  policeUk: join(FIXTURES_DIR, 'police-uk'),
+  partnership: join(FIXTURES_DIR, 'partnership'),
+  templates: join(FIXTURES_DIR, 'templates'),
+};
+
+/** Month files in a fixture folder (names start with or contain YYYY-MM), optionally up to a month. */
+export function fixtureMonthFiles(folder: string, upTo?: Month): string[] {
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder)
+    .filter((f) => f.endsWith('.csv') && !f.endsWith('.template.csv'))
+    .filter((f) => {
+      const m = /(\d{4}-\d{2})/.exec(f)?.[1];
+      return !upTo || !m || m <= upTo;
+    })
+    .sort()
+    .map((f) => join(folder, f));
+}
+
+export interface LoadFixturesOptions {
+  /** Seed for the synthetic history (default 1). */
+  seed?: number;
+  /** Load real months only up to this month (later ones can be ingested as "the next release"). */
+  lastRealMonth?: Month;
+  /** Skip the synthetic history (tests that only need the real months). */
+  history?: boolean;
+  onProgress?: (p: IngestProgress & { stage: 'fixtures' | 'history' }) => void;
+  /** Further files or folders to ingest with the fixtures. */
+  extraPaths?: string[];
+  config?: Config | null;
+}
+
+/**
+ * Loads geography, populations, the real police.uk months, the synthetic partnership extract and then
+ * the synthetic history. Idempotent: running it on a loaded store changes nothing.
+ * Returns one IngestResult per stage (fixtures, history).
+ */
+export async function loadFixtures(store: Store, options: LoadFixturesOptions = {}): Promise<IngestResult[]> {
+  const lastRealMonth = options.lastRealMonth;
+  const paths = [
+    FIXTURE_PATHS.geography,
+    FIXTURE_PATHS.populations,
+    ...fixtureMonthFiles(FIXTURE_PATHS.policeUk, lastRealMonth),
+    ...fixtureMonthFiles(FIXTURE_PATHS.partnership, lastRealMonth),
+    ...(options.extraPaths ?? []),
+  ].filter((p) => existsSync(p));
+  const results: IngestResult[] = [];
+  const stageProgress = (stage: 'fixtures' | 'history') => (p: IngestProgress) => options.onProgress?.({ ...p, stage });
+  results.push(await ingestPaths(store, paths, { onProgress: stageProgress('fixtures'), ...(options.config !== undefined ? { config: options.config } : {}) }));
+  if (options.history !== false) {
+    const { writeSynthHistory } = await import('../synth/history.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'wardwatch-synth-'));
+    try {
+      const written = await writeSynthHistory(store, { seed: options.seed ?? 1, outDir: dir });
+      if (written.files.length) {
+        results.push(await ingestPaths(store, [dir], { onProgress: stageProgress('history'), ...(options.config !== undefined ? { config: options.config } : {}) }));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return results;
+}

@@ -1,0 +1,94 @@
+// Versioned schema migrations. Each entry runs once, in order, inside a transaction, and is recorded in
+// `schema_migrations`. Only portable SQL (types, keys, indexes) so the same list can drive PostgreSQL.
+// Never edit a released migration: add a new one.
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'geography, populations, monthly counts, release log',
+    sql: `
+      CREATE TABLE areas (
+        code          TEXT PRIMARY KEY,
+        name          TEXT NOT NULL,
+        type          TEXT NOT NULL,
+        parent_code   TEXT,
+        district_code TEXT
+      );
+      CREATE INDEX areas_by_parent ON areas (parent_code);
+      CREATE INDEX areas_by_type ON areas (type);
+
+      CREATE TABLE lsoa11_lookup (
+        lsoa11 TEXT PRIMARY KEY,
+        lsoa21 TEXT NOT NULL,
+        change TEXT NOT NULL
+      );
+
+      CREATE TABLE boundaries (
+        area_code TEXT PRIMARY KEY,
+        geojson   TEXT NOT NULL
+      );
+
+      CREATE TABLE populations (
+        area_code  TEXT PRIMARY KEY,
+        population INTEGER NOT NULL,
+        year       INTEGER NOT NULL,
+        source     TEXT NOT NULL
+      );
+
+      -- One row per source, month, area and measure. Composites are never stored.
+      -- The primary key leads with area and measure: the figures engine asks for a few areas and
+      -- measures over a range of months, thousands of times per reply batch.
+      CREATE TABLE counts (
+        area_code  TEXT NOT NULL,
+        measure    TEXT NOT NULL,
+        source     TEXT NOT NULL,
+        month      TEXT NOT NULL,
+        area_type  TEXT NOT NULL,
+        count      INTEGER NOT NULL,
+        by_polygon INTEGER NOT NULL DEFAULT 0,
+        by_lsoa    INTEGER NOT NULL DEFAULT 0,
+        by_partner INTEGER NOT NULL DEFAULT 0,
+        synthetic  INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (area_code, measure, source, month)
+      );
+      CREATE INDEX counts_by_source_month ON counts (source, month);
+
+      CREATE TABLE releases (
+        id                 INTEGER PRIMARY KEY,
+        source             TEXT NOT NULL,
+        file_name          TEXT NOT NULL,
+        month              TEXT,
+        rows_read          INTEGER NOT NULL,
+        placed_by_polygon  INTEGER NOT NULL,
+        placed_by_lsoa     INTEGER NOT NULL,
+        placed_by_partner  INTEGER NOT NULL,
+        out_of_area        INTEGER NOT NULL,
+        unplaced           INTEGER NOT NULL,
+        checksum           TEXT NOT NULL,
+        ingested_at        TEXT NOT NULL,
+        synthetic          INTEGER NOT NULL,
+        revision_previous_total    INTEGER,
+        revision_new_total         INTEGER,
+        revision_previous_checksum TEXT
+      );
+      CREATE INDEX releases_by_source_month ON releases (source, month);
+
+      -- The release currently in force for each source and month (what a re-ingest compares with).
+      CREATE TABLE current_months (
+        source     TEXT NOT NULL,
+        month      TEXT NOT NULL,
+        release_id INTEGER NOT NULL,
+        checksum   TEXT NOT NULL,
+        total      INTEGER NOT NULL,
+        synthetic  INTEGER NOT NULL,
+        PRIMARY KEY (source, month)
+      );
+    `,
+  },
+];
