@@ -1,0 +1,155 @@
+// What the Bolt app does: `/crime <text>` and the follow-up buttons. Both run the real dispatcher
+// (`answer`) as the configured channel they come from, then post in channel (or thread) with the chart,
+// or answer privately through response_url. A refusal from Slack becomes an apology to the user.
+import type { App, Logger, RespondArguments, RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { ChannelConfig, Config } from '../config/schema.ts';
+import { makeContext } from '../core/context.ts';
+import { answer } from '../core/dispatch.ts';
+import type { Reply } from '../core/reply.ts';
+import type { Store } from '../store/types.ts';
+import { apologyMessage, hintFor, replyBlocks, RUN_ACTION_PREFIX, unlinkedChannelMessage, type SlackMessage } from './blocks.ts';
+import { classifySlackError, postReply, type ChartSupport } from './deliver.ts';
+import type { SlackInstallStore } from './installStore.ts';
+
+export type SlackChannel = Extract<ChannelConfig, { platform: 'slack' }>;
+
+export interface HandlerDeps extends ChartSupport {
+  store: Store;
+  /** The config, or a getter so a reloaded config is seen without restarting. */
+  config: Config | (() => Config);
+  logger: Logger;
+  /** After this long without an answer the user gets an ephemeral "working on it" (default 1000 ms). */
+  workingNoticeMs?: number;
+  now?: () => Date;
+  /** The slash command (default /crime). */
+  command?: string;
+  installStore?: SlackInstallStore | undefined;
+  /** Called with timings, for tests and the bench. */
+  onTiming?: (t: { kind: 'command' | 'action'; ackMs: number; totalMs: number; private: boolean; workingNotice: boolean }) => void;
+}
+
+/** The configured channel for a Slack channel ID (and workspace, when the config names one). */
+export function slackChannelFor(config: Config, teamId: string | undefined, channelId: string | undefined): SlackChannel | undefined {
+  if (!channelId) return undefined;
+  return config.channels.find(
+    (c): c is SlackChannel => c.platform === 'slack' && c.slackChannelId === channelId && (!c.slackTeamId || !teamId || c.slackTeamId === teamId),
+  );
+}
+
+/** `market ward private` -> { text: 'market ward', private: true }. The word can sit anywhere. */
+export function parsePrivacy(text: string): { text: string; private: boolean } {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const kept = words.filter((w) => w.toLowerCase() !== 'private');
+  return { text: kept.join(' '), private: kept.length !== words.length };
+}
+
+function asRespond(message: SlackMessage, responseType: 'ephemeral' | 'in_channel' = 'ephemeral'): RespondArguments {
+  return { response_type: responseType, text: message.text, blocks: message.blocks } as unknown as RespondArguments;
+}
+
+interface Question {
+  kind: 'command' | 'action';
+  started: number;
+  ackMs: number;
+  teamId: string | undefined;
+  channelId: string;
+  channel: SlackChannel;
+  userId: string;
+  text: string;
+  private: boolean;
+  threadTs?: string | undefined;
+  respond: RespondFn;
+  client: WebClient;
+}
+
+export function registerHandlers(app: App, deps: HandlerDeps): void {
+  const config = () => (typeof deps.config === 'function' ? deps.config() : deps.config);
+  const log = deps.logger;
+  const workingNoticeMs = deps.workingNoticeMs ?? 1000;
+
+  async function run(q: Question): Promise<void> {
+    let finished = false;
+    let workingNotice = false;
+    const timer = setTimeout(() => {
+      if (finished) return;
+      workingNotice = true;
+      q.respond({ response_type: 'ephemeral', text: 'Working on it…' }).catch((err: unknown) => log.warn(`slack: "working on it" notice failed: ${classifySlackError(err).reason}`));
+    }, workingNoticeMs);
+    try {
+      const ctx = makeContext({ store: deps.store, config: config(), channel: q.channel, now: deps.now?.() });
+      const reply: Reply = await answer(q.text, ctx);
+      const ephemeral = q.private || reply.ephemeral === true;
+      if (ephemeral) {
+        await q.respond(asRespond(replyBlocks(reply, { chartAttached: false })));
+      } else {
+        try {
+          await postReply(q.client, { channelId: q.channelId, threadTs: q.threadTs }, reply, deps, { log: (m) => log.warn(m), askedBy: { userId: q.userId, text: q.text } });
+        } catch (err) {
+          const failure = classifySlackError(err);
+          log.warn(`slack: posting the answer to ${q.channelId} failed: ${failure.reason}`);
+          await q.respond(asRespond(apologyMessage(failure.reason, hintFor(failure.reason))));
+          return;
+        }
+      }
+    } catch (err) {
+      const failure = classifySlackError(err);
+      log.error(`slack: answering ${q.kind} in ${q.channelId} failed: ${failure.reason}`);
+      await q.respond(asRespond(apologyMessage(failure.reason, hintFor(failure.reason)))).catch((e: unknown) => log.error(`slack: apology failed too: ${classifySlackError(e).reason}`));
+    } finally {
+      finished = true;
+      clearTimeout(timer);
+      deps.onTiming?.({ kind: q.kind, ackMs: q.ackMs, totalMs: Date.now() - q.started, private: q.private, workingNotice });
+    }
+  }
+
+  app.command(deps.command ?? '/crime', async ({ command, ack, respond, client }) => {
+    const started = Date.now();
+    const channel = slackChannelFor(config(), command.team_id, command.channel_id);
+    if (!channel) {
+      await ack(asRespond(unlinkedChannelMessage({ teamId: command.team_id, channelId: command.channel_id, channelName: command.channel_name })));
+      log.info(`slack: /crime from unlinked channel ${command.channel_id} (workspace ${command.team_id})`);
+      return;
+    }
+    await ack();
+    const ackMs = Date.now() - started;
+    const asked = parsePrivacy(command.text ?? '');
+    await run({ kind: 'command', started, ackMs, teamId: command.team_id, channelId: command.channel_id, channel, userId: command.user_id, text: asked.text, private: asked.private, respond, client });
+  });
+
+  app.action(new RegExp(`^${RUN_ACTION_PREFIX}\\d+$`), async ({ body, action, ack, respond, client }) => {
+    const started = Date.now();
+    await ack();
+    const ackMs = Date.now() - started;
+    if (body.type !== 'block_actions' || action.type !== 'button' || !action.value) return;
+    const teamId = body.team?.id ?? body.user.team_id;
+    const channelId = body.channel?.id;
+    const channel = slackChannelFor(config(), teamId, channelId);
+    if (!channel || !channelId) {
+      await respond(asRespond(unlinkedChannelMessage({ teamId: teamId ?? 'unknown', channelId: channelId ?? 'unknown', channelName: body.channel?.name })));
+      return;
+    }
+    // A button in a private answer answers privately; one in a channel message answers in its thread.
+    const isEphemeral = body.container?.is_ephemeral === true;
+    const message = body.message as { ts?: string; thread_ts?: string } | undefined;
+    const threadTs = isEphemeral ? undefined : (message?.thread_ts ?? message?.ts ?? (body.container?.message_ts as string | undefined));
+    const asked = parsePrivacy(action.value);
+    await run({ kind: 'action', started, ackMs, teamId, channelId, channel, userId: body.user.id, text: asked.text, private: isEphemeral || asked.private, threadTs, respond, client });
+  });
+
+  // Multi-workspace installs: forget a workspace's tokens when it removes the app or revokes them.
+  if (deps.installStore) {
+    const forget = async (teamId: string | undefined, enterpriseId: string | undefined, why: string) => {
+      try {
+        if (teamId) await deps.installStore!.deleteInstallation({ teamId, enterpriseId, isEnterpriseInstall: false });
+        log.info(`slack: installation for workspace ${teamId ?? enterpriseId} deleted (${why})`);
+      } catch (err) {
+        log.error(`slack: could not delete installation for ${teamId}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    };
+    app.event('app_uninstalled', async ({ body }) => forget(body.team_id, body.enterprise_id, 'app_uninstalled'));
+    app.event('tokens_revoked', async ({ body, event }) => {
+      if ((event.tokens.bot ?? []).length) await forget(body.team_id, body.enterprise_id, 'tokens_revoked');
+    });
+  }
+}
