@@ -1,0 +1,251 @@
+// The HTTP app: /healthz for every deployment, and the local channel (page, ask API, live messages,
+// charts, demo controls) behind the guard. Everything it needs is passed in, so tests build it with a
+// temp store and their own clock, and `wardwatch serve` composes the real parts.
+import { fileURLToPath } from 'node:url';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { ChannelConfig, Config } from '../config/schema.ts';
+import { makeContext } from '../core/context.ts';
+import { answer, commands, type CommandContext } from '../core/dispatch.ts';
+import { errorReply, type Reply } from '../core/reply.ts';
+import { taxonomy } from '../taxonomy/index.ts';
+import type { ChartCache } from './chart-cache.ts';
+import { channelView, localChannels, vocabulary } from './channels.ts';
+import { guard, type Binding } from './guard.ts';
+import { renderReply, type SafeHtml } from './html.ts';
+import type { LocalMessage, LocalMessageLog, MessageBus } from './local-platform.ts';
+import { renderPage, renderPane, statusText } from './page.ts';
+import type { Scheduler } from './scheduler.ts';
+import type { ServiceState, StatusSnapshot } from './state.ts';
+
+const ASSETS_DIR = fileURLToPath(new URL('./assets/', import.meta.url));
+const HISTORY = 50;
+const MAX_TEXT = 500;
+
+export interface SimulateResult {
+  month: string;
+  /** One line for the page: what was loaded and what the checks found. */
+  summary: string;
+}
+
+export interface LocalAppOptions {
+  config: Config;
+  state: ServiceState;
+  scheduler: Scheduler | null;
+  messages: LocalMessageLog;
+  bus: MessageBus;
+  charts: ChartCache;
+  binding: Pick<Binding, 'token' | 'loopback'>;
+  /** Builds the command context for a channel (default: the state's store, the config and the taxonomy). */
+  contextFor?: (channel: ChannelConfig, now: Date) => CommandContext;
+  /** The dev-only "simulate next month" control; absent = not offered. */
+  simulateMonth?: (() => Promise<SimulateResult>) | null;
+  now?: () => Date;
+  /** Asset URL version (default: start time), so a restarted server never serves stale script. */
+  assetVersion?: string;
+}
+
+export interface LocalApp {
+  app: Express;
+  /** Ends every open event stream (graceful shutdown). */
+  closeStreams(): void;
+}
+
+export function createApp(options: LocalAppOptions): LocalApp {
+  const { config, state, messages, bus, charts } = options;
+  const now = options.now ?? (() => new Date());
+  const timezone = config.timezone;
+  const channels = localChannels(config);
+  const channelByName = new Map(channels.map((c) => [c.name, c]));
+  const assetVersion = options.assetVersion ?? Date.now().toString(36);
+  const contextFor =
+    options.contextFor ??
+    ((channel: ChannelConfig, at: Date): CommandContext => {
+      if (!state.store) throw new Error('the store is not open');
+      return makeContext({ store: state.store, config, channel, now: at });
+    });
+  let asked = 0;
+  let simulating: Promise<SimulateResult> | null = null;
+  const streams = new Set<Response>();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use((_req, res, next) => {
+    // Everything is served from this origin; nothing may load from anywhere else.
+    res.setHeader(
+      'Content-Security-Policy',
+      "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  });
+
+  // Health: open to the container's health check in every mode; says nothing sensitive.
+  app.get('/healthz', (_req, res) => {
+    const snapshot = state.snapshot();
+    let reachable = false;
+    if (state.store) {
+      try {
+        state.store.months();
+        reachable = true;
+      } catch {
+        reachable = false;
+      }
+    }
+    const ok = snapshot.phase === 'ready' && reachable;
+    res.status(ok ? 200 : 503).json({
+      status: ok ? 'ok' : snapshot.phase === 'ready' ? 'unavailable' : snapshot.phase,
+      store: { reachable, kind: state.store?.kind ?? null },
+      data: { latestMonth: snapshot.latestMonth, latestRealMonth: snapshot.latestRealMonth, months: snapshot.months },
+      scheduler: options.scheduler?.status() ?? { state: 'stopped', timezone, jobs: [] },
+      ...(snapshot.progress ? { loading: snapshot.progress } : {}),
+      ...(snapshot.error ? { error: snapshot.error } : {}),
+    });
+  });
+
+  const local = express.Router();
+  local.use(guard(options.binding));
+  local.use('/assets', express.static(ASSETS_DIR, { maxAge: '1h', index: false, fallthrough: false }));
+
+  const messageHtml = (m: LocalMessage): SafeHtml =>
+    renderReply({ domId: `m-${m.id}`, reply: m.reply, chartUrl: chartUrl(m.reply), postedAt: new Date(m.postedAt), timezone, origin: 'delivered' });
+  const chartUrl = (reply: Reply): string | undefined => (reply.chart && charts.available ? `/charts/${charts.register(reply.chart)}.png` : undefined);
+  const pane = async (channel: ChannelConfig): Promise<SafeHtml> =>
+    renderPane(channelView(config, channel, state.store), await commands(), messages.list(channel.name, HISTORY).map(messageHtml));
+  const findChannel = (name: unknown): ChannelConfig | undefined => (typeof name === 'string' ? channelByName.get(name) : undefined);
+
+  local.get('/', (req, res) => {
+    const first = channels[0]!.name;
+    res.redirect(302, `/c/${encodeURIComponent(first)}${req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : ''}`);
+  });
+
+  local.get('/c/:channel', async (req, res) => {
+    const channel = findChannel(req.params.channel);
+    if (!channel) {
+      res.status(404).type('html').send(`<!doctype html><html lang="en-GB"><meta charset="utf-8"><title>Not found</title><p>There is no local channel of that name. <a href="/">Go to the channels</a>.</p></html>`);
+      return;
+    }
+    res.type('html').send(
+      renderPage({
+        channel: channelView(config, channel, state.store),
+        channels: channels.map((c) => channelView(config, c, state.store)),
+        pane: await pane(channel),
+        lastEventId: messages.latestId(),
+        status: state.snapshot(),
+        timezone,
+        devControls: Boolean(options.simulateMonth),
+        assetVersion,
+      }),
+    );
+  });
+
+  /** A channel's header and history, for switching channels without a reload. */
+  local.get('/api/channels/:channel', async (req, res) => {
+    const channel = findChannel(req.params.channel);
+    if (!channel) return void res.status(404).json({ error: `no local channel named "${req.params.channel}"` });
+    res.json({ channel: channelView(config, channel, state.store), html: (await pane(channel)).value });
+  });
+
+  local.get('/api/vocabulary', async (req, res) => {
+    const channel = findChannel(req.query.channel);
+    if (!channel) return void res.status(404).json({ error: 'unknown channel' });
+    res.json(vocabulary({ store: state.phase === 'ready' ? state.store : null, config, channel, taxonomy: taxonomy(), commands: await commands() }));
+  });
+
+  local.post('/api/ask', express.json({ limit: '8kb' }), async (req, res) => {
+    const body = (req.body ?? {}) as { channel?: unknown; text?: unknown };
+    const channel = findChannel(body.channel);
+    if (!channel) return void res.status(404).json({ error: `no local channel named ${JSON.stringify(body.channel ?? null)}` });
+    if (typeof body.text !== 'string') return void res.status(400).json({ error: 'expected JSON {"channel": "...", "text": "market ward"}' });
+    if (body.text.length > MAX_TEXT) return void res.status(400).json({ error: `a command is at most ${MAX_TEXT} characters` });
+    if (state.phase !== 'ready') {
+      return void res.status(503).json({ error: `Wardwatch is not ready yet: ${statusText(state.snapshot())}`, status: state.snapshot() });
+    }
+    const started = performance.now();
+    const at = now();
+    const text = body.text.trim().replace(/^\/crime\b\s*/i, '');
+    const reply: Reply = text.startsWith('/')
+      ? errorReply('Unknown command', `This channel understands \`/crime\` commands, such as \`/crime market ward\`. Try \`/crime help\`.`)
+      : await answer(text, contextFor(channel, at));
+    const ms = Math.round((performance.now() - started) * 10) / 10;
+    res.json({
+      command: text,
+      reply,
+      ms,
+      html: renderReply({ domId: `a-${++asked}`, reply, chartUrl: chartUrl(reply), postedAt: at, timezone, origin: 'answer' }).value,
+    });
+  });
+
+  local.get('/charts/:file', async (req, res) => {
+    const match = /^([0-9a-f]{24})\.png$/.exec(req.params.file);
+    const png = match ? charts.png(match[1]!, req.query.size === 'compact' ? 'compact' : 'full') : undefined;
+    if (!png) return void res.status(404).json({ error: 'no such chart (charts are kept for the messages this server has shown)' });
+    const bytes = await png;
+    res.type('png').set('Cache-Control', 'private, max-age=86400, immutable').send(bytes);
+  });
+
+  local.get('/api/events', (req, res) => {
+    const resumeFrom = Number(req.get('Last-Event-ID') ?? req.query.after);
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.flushHeaders();
+    const send = (event: string, data: unknown, id?: number) => {
+      res.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    const sendMessage = (m: LocalMessage) => send('message', { id: m.id, channel: m.channel, kind: m.reply.kind, title: m.reply.title, html: messageHtml(m).value }, m.id);
+    const sendStatus = (s: StatusSnapshot) => send('status', { ...s, text: statusText(s) });
+    res.write('retry: 2000\n\n');
+    if (Number.isFinite(resumeFrom)) for (const m of messages.after(resumeFrom, 500)) sendMessage(m);
+    sendStatus(state.snapshot());
+    const unsubscribe = bus.subscribe(sendMessage);
+    state.on('change', sendStatus);
+    const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
+    streams.add(res);
+    const close = () => {
+      clearInterval(ping);
+      unsubscribe();
+      state.off('change', sendStatus);
+      streams.delete(res);
+    };
+    req.on('close', close);
+  });
+
+  local.post('/api/dev/simulate-month', async (_req, res) => {
+    if (!options.simulateMonth) return void res.status(404).json({ error: 'the demo controls are off in this deployment' });
+    if (state.phase !== 'ready') return void res.status(503).json({ error: 'not ready yet' });
+    if (simulating) return void res.status(409).json({ error: 'a month is already being simulated' });
+    simulating = options.simulateMonth();
+    try {
+      const result = await simulating;
+      state.changed();
+      res.json(result);
+    } catch (err) {
+      console.error('simulate next month failed:', err);
+      res.status(500).json({ error: `Could not simulate the next month: ${err instanceof Error ? err.message : String(err)}` });
+    } finally {
+      simulating = null;
+    }
+  });
+
+  app.use(local);
+
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' ? err.status : 500;
+    if (status >= 500) console.error(`local channel: ${req.method} ${req.path} failed:`, err);
+    if (res.headersSent) return void res.end();
+    res.status(status).json({ error: status >= 500 ? 'internal error (logged on the server)' : err instanceof Error ? err.message : 'bad request' });
+  });
+
+  return {
+    app,
+    closeStreams() {
+      for (const res of streams) res.end();
+      streams.clear();
+    },
+  };
+}

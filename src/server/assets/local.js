@@ -1,0 +1,417 @@
+// Wardwatch local channel: sending commands, suggestions, follow-up buttons, channel switching and live
+// messages. Replies arrive as HTML rendered by the server from the same Reply the Slack and Teams
+// adapters render, so this script only places them.
+const boot = JSON.parse(document.getElementById('boot').textContent);
+const $ = (id) => document.getElementById(id);
+const messagesEl = $('messages');
+const form = $('composer');
+const input = $('composer-input');
+const list = $('suggestions');
+const statusEl = $('status-text');
+const simulateButton = $('simulate');
+const simulateResult = $('simulate-result');
+
+let current = boot.channel;
+let phase = boot.phase;
+const typed = []; // commands typed in this tab, for the up arrow
+let typedIndex = -1;
+const vocabularies = new Map(); // channel -> Promise<vocabulary>
+
+const timeFormat = new Intl.DateTimeFormat('en-GB', { timeZone: boot.timezone, hour: '2-digit', minute: '2-digit' });
+
+// ---------------------------------------------------------------- panes (one per channel)
+
+function paneOf(channel) {
+  return messagesEl.querySelector(`.pane[data-channel="${CSS.escape(channel)}"]`);
+}
+
+function fromHtml(htmlText) {
+  const t = document.createElement('template');
+  t.innerHTML = htmlText.trim();
+  return t.content;
+}
+
+function nearBottom() {
+  return messagesEl.scrollHeight - messagesEl.scrollTop - messagesEl.clientHeight < 160;
+}
+
+function scrollToEnd() {
+  messagesEl.scrollTop = messagesEl.scrollHeight;
+}
+
+function append(channel, node, { follow = nearBottom() } = {}) {
+  const pane = paneOf(channel);
+  if (!pane) return null;
+  pane.appendChild(node);
+  if (channel === current && follow) scrollToEnd();
+  return pane.lastElementChild;
+}
+
+// ---------------------------------------------------------------- asking
+
+function userMessage(text) {
+  const article = document.createElement('article');
+  article.className = 'msg msg--user';
+  article.setAttribute('aria-label', `You asked: /crime ${text}`);
+  const avatar = document.createElement('div');
+  avatar.className = 'avatar avatar--user';
+  avatar.setAttribute('aria-hidden', 'true');
+  avatar.textContent = 'You';
+  const body = document.createElement('div');
+  body.className = 'msg-body';
+  const meta = document.createElement('div');
+  meta.className = 'msg-meta';
+  const author = document.createElement('span');
+  author.className = 'author';
+  author.textContent = 'You';
+  const time = document.createElement('time');
+  const now = new Date();
+  time.dateTime = now.toISOString();
+  time.textContent = timeFormat.format(now);
+  meta.append(author, time);
+  const p = document.createElement('p');
+  p.className = 'command';
+  const code = document.createElement('code');
+  code.textContent = `/crime ${text}`;
+  p.append(code);
+  body.append(meta, p);
+  article.append(avatar, body);
+  return article;
+}
+
+function pendingMessage() {
+  return fromHtml(`<article class="msg msg--bot msg--pending" aria-label="Wardwatch is answering">
+    <div class="avatar avatar--bot" aria-hidden="true">W</div>
+    <div class="msg-body"><div class="msg-meta"><span class="author">Wardwatch</span><span class="badge badge--app">App</span></div>
+    <div class="typing" aria-hidden="true"><span></span><span></span><span></span></div></div></article>`);
+}
+
+function problemMessage(text) {
+  const node = fromHtml(`<article class="msg msg--bot msg--error"><div class="avatar avatar--bot" aria-hidden="true">W</div>
+    <div class="msg-body"><div class="msg-meta"><span class="author">Wardwatch</span><span class="badge badge--error">Problem</span></div>
+    <h3 class="reply-title">Could not ask</h3><p class="summary"></p></div></article>`);
+  node.querySelector('.summary').textContent = text;
+  return node;
+}
+
+async function ask(rawText) {
+  const text = rawText.trim().replace(/^\/crime\b\s*/i, '');
+  const channel = current;
+  const asked = append(channel, userMessage(text || 'help'), { follow: true });
+  const pending = append(channel, pendingMessage(), { follow: true });
+  let node;
+  try {
+    const res = await fetch('/api/ask', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ channel, text }),
+    });
+    const data = await res.json().catch(() => ({}));
+    node = res.ok && data.html ? fromHtml(data.html) : problemMessage(data.error || `The server answered ${res.status}.`);
+  } catch {
+    node = problemMessage('The Wardwatch server could not be reached. Is `npm start` still running?');
+  }
+  const reply = node.firstElementChild;
+  pending.replaceWith(node);
+  if (channel === current && reply) {
+    // show the question and as much of the answer as fits; images keep their space (aspect-ratio)
+    const top = asked.offsetTop - messagesEl.offsetTop - 8;
+    messagesEl.scrollTop = Math.min(top, messagesEl.scrollHeight);
+    if (reply.getBoundingClientRect().bottom <= messagesEl.getBoundingClientRect().bottom) scrollToEnd();
+  }
+}
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = input.value;
+  if (!text.trim()) return;
+  typed.push(text);
+  typedIndex = -1;
+  input.value = '';
+  closeSuggestions();
+  ask(text);
+});
+
+// Follow-up buttons (and the examples in each channel's introduction) run their command here.
+messagesEl.addEventListener('click', (event) => {
+  const button = event.target.closest('button[data-command]');
+  if (!button) return;
+  ask(button.dataset.command);
+  input.focus({ preventScroll: true });
+});
+
+// ---------------------------------------------------------------- suggestions
+
+function normalise(text) {
+  return text.toLowerCase().replace(/[’'`]/g, '').replace(/&/g, ' and ').replace(/[^a-z0-9]+/g, ' ').trim();
+}
+
+function vocabulary(channel) {
+  if (!vocabularies.has(channel)) {
+    const p = fetch(`/api/vocabulary?channel=${encodeURIComponent(channel)}`, { headers: { Accept: 'application/json' } })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((v) => {
+        if (!v) return null;
+        v.places.forEach((x) => (x.norm = normalise(x.name)));
+        v.topics.forEach((t) => (t.norms = [t.label, ...t.synonyms].map(normalise)));
+        v.usage = v.commands.flatMap((c) => c.usage.map((u) => ({ text: u, norm: normalise(u), summary: c.summary })));
+        return v;
+      })
+      .catch(() => null);
+    vocabularies.set(channel, p);
+    p.then((v) => {
+      if (!v) vocabularies.delete(channel);
+    });
+  }
+  return vocabularies.get(channel);
+}
+
+/** Suggestions for what is typed: whole commands while the first word is typed, then places and topics for the words being typed. */
+function suggest(value, v) {
+  const prefixMatch = /^\s*\/crime\b\s*/i.exec(value);
+  const prefix = prefixMatch ? '/crime ' : value.trim().startsWith('/') ? null : '';
+  if (prefix === null) {
+    return '/crime'.startsWith(value.trim().toLowerCase())
+      ? v.usage.slice(0, 8).map((u) => ({ text: `/crime ${u.text}`, detail: u.summary, kind: 'command', value: `/crime ${u.text}` }))
+      : [];
+  }
+  const body = prefixMatch ? value.slice(prefixMatch[0].length) : value;
+  if (!body.trim() || /\s$/.test(body)) return [];
+  const words = body.trim().split(/\s+/);
+  const out = [];
+  const seen = new Set();
+  const add = (s) => {
+    if (!seen.has(s.value) && out.length < 8) {
+      seen.add(s.value);
+      out.push(s);
+    }
+  };
+  if (words.length === 1) {
+    const w = normalise(words[0]);
+    for (const u of v.usage) {
+      if (u.norm.startsWith(w)) add({ text: `/crime ${u.text}`, detail: u.summary, kind: 'command', value: `/crime ${u.text}` });
+    }
+  }
+  // the longest run of final words that starts a place or topic name is what is being typed
+  for (let k = Math.min(words.length, 4); k >= 1 && out.length < 8; k--) {
+    const phrase = normalise(words.slice(-k).join(' '));
+    if (!phrase) continue;
+    const head = words.slice(0, -k).join(' ');
+    const build = (name) => `${prefix}${head ? `${head} ` : ''}${name} `;
+    const places = v.places.filter((p) => p.norm.startsWith(phrase) && p.norm !== phrase);
+    const topics = v.topics.filter((t) => t.norms.some((n) => n.startsWith(phrase) && n !== phrase));
+    for (const p of places) {
+      const name = p.type === 'ward' ? `${p.name.toLowerCase()} ward` : p.name.toLowerCase();
+      add({ text: name, detail: p.type === 'ward' ? `ward in ${p.district ?? 'the force area'}${p.inScope ? '' : ' · outside this partnership'}` : `district${p.inScope ? '' : ' · outside this partnership'}`, kind: 'place', value: build(name) });
+    }
+    for (const t of topics) {
+      const typed = t.norms.find((n) => n.startsWith(phrase));
+      add({ text: typed, detail: typed === normalise(t.label) ? 'topic' : `topic: ${t.label}`, kind: 'topic', value: build(typed) });
+    }
+    if (places.length || topics.length) break;
+  }
+  return out;
+}
+
+let options = [];
+let active = -1;
+
+function closeSuggestions() {
+  list.hidden = true;
+  list.replaceChildren();
+  options = [];
+  active = -1;
+  input.setAttribute('aria-expanded', 'false');
+  input.removeAttribute('aria-activedescendant');
+}
+
+function setActive(index) {
+  active = index;
+  [...list.children].forEach((li, i) => li.setAttribute('aria-selected', String(i === index)));
+  if (index >= 0) {
+    input.setAttribute('aria-activedescendant', list.children[index].id);
+    list.children[index].scrollIntoView({ block: 'nearest' });
+  } else input.removeAttribute('aria-activedescendant');
+}
+
+function showSuggestions(items) {
+  if (!items.length) return closeSuggestions();
+  options = items;
+  list.replaceChildren(
+    ...items.map((item, i) => {
+      const li = document.createElement('li');
+      li.id = `suggestion-${i}`;
+      li.className = 'suggestion';
+      li.setAttribute('role', 'option');
+      li.setAttribute('aria-selected', 'false');
+      const text = document.createElement('span');
+      text.className = 'suggestion-text';
+      text.textContent = item.text;
+      const detail = document.createElement('span');
+      detail.className = 'suggestion-detail';
+      detail.textContent = item.detail;
+      const kind = document.createElement('span');
+      kind.className = 'suggestion-kind';
+      kind.textContent = item.kind;
+      li.append(text, detail, kind);
+      li.addEventListener('mousedown', (e) => e.preventDefault()); // keep focus in the box
+      li.addEventListener('click', () => take(i));
+      return li;
+    }),
+  );
+  list.hidden = false;
+  input.setAttribute('aria-expanded', 'true');
+  active = -1;
+}
+
+function take(index) {
+  const item = options[index];
+  if (!item) return;
+  input.value = item.value;
+  closeSuggestions();
+  input.focus();
+  input.setSelectionRange(input.value.length, input.value.length);
+  if (item.kind !== 'command') refreshSuggestions();
+}
+
+let suggestSeq = 0;
+async function refreshSuggestions() {
+  const seq = ++suggestSeq;
+  const v = await vocabulary(current);
+  if (seq !== suggestSeq || !v || document.activeElement !== input) return;
+  showSuggestions(suggest(input.value, v));
+}
+
+input.addEventListener('input', refreshSuggestions);
+input.addEventListener('focus', () => vocabulary(current));
+input.addEventListener('blur', () => setTimeout(() => document.activeElement !== input && closeSuggestions(), 100));
+input.addEventListener('keydown', (event) => {
+  const open = !list.hidden && options.length > 0;
+  if (event.key === 'ArrowDown' && open) {
+    event.preventDefault();
+    setActive((active + 1) % options.length);
+  } else if (event.key === 'ArrowUp' && open) {
+    event.preventDefault();
+    setActive(active <= 0 ? options.length - 1 : active - 1);
+  } else if (event.key === 'ArrowUp' && !input.value.trim() && typed.length) {
+    event.preventDefault();
+    typedIndex = typedIndex < 0 ? typed.length - 1 : Math.max(0, typedIndex - 1);
+    input.value = typed[typedIndex];
+  } else if (event.key === 'Enter' && open && active >= 0) {
+    event.preventDefault();
+    take(active);
+  } else if (event.key === 'Tab' && open && !event.shiftKey) {
+    event.preventDefault();
+    take(active >= 0 ? active : 0);
+  } else if (event.key === 'Escape' && open) {
+    event.preventDefault();
+    closeSuggestions();
+  }
+});
+
+// ---------------------------------------------------------------- channels
+
+const links = [...document.querySelectorAll('.channel-link')];
+
+function unread(channel, delta) {
+  const link = links.find((l) => l.dataset.channel === channel);
+  const badge = link?.querySelector('.unread');
+  if (!badge) return;
+  const n = delta === null ? 0 : Number(badge.querySelector('.count').textContent) + delta;
+  badge.querySelector('.count').textContent = String(n);
+  badge.hidden = n === 0;
+}
+
+async function switchTo(channel, { push = true } = {}) {
+  if (channel === current) return;
+  let pane = paneOf(channel);
+  if (!pane) {
+    const res = await fetch(`/api/channels/${encodeURIComponent(channel)}`, { headers: { Accept: 'application/json' } });
+    if (!res.ok) return void (location.href = `/c/${encodeURIComponent(channel)}`);
+    const data = await res.json();
+    pane = fromHtml(data.html).firstElementChild;
+    pane.hidden = true;
+    pane.dataset.title = JSON.stringify(data.channel);
+    messagesEl.appendChild(pane);
+  }
+  const info = JSON.parse(pane.dataset.title || 'null');
+  messagesEl.setAttribute('aria-busy', 'true');
+  paneOf(current).hidden = true;
+  pane.hidden = false;
+  current = channel;
+  if (info) {
+    const meta = $('channel-meta');
+    meta.querySelector('.meta-partnership').textContent = info.partnership;
+    meta.children[2].textContent = info.areas;
+    meta.querySelector('.meta-clearance').textContent = info.clearance;
+  }
+  $('channel-name').textContent = channel;
+  $('composer-channel').textContent = `#${channel}`;
+  messagesEl.setAttribute('aria-label', `Messages in #${channel}`);
+  document.title = `#${channel} · Wardwatch`;
+  links.forEach((l) => (l.dataset.channel === channel ? l.setAttribute('aria-current', 'page') : l.removeAttribute('aria-current')));
+  unread(channel, null);
+  scrollToEnd();
+  messagesEl.removeAttribute('aria-busy');
+  closeSuggestions();
+  if (push) window.history.pushState({ channel }, '', `/c/${encodeURIComponent(channel)}`);
+  input.focus({ preventScroll: true });
+}
+
+// the first pane knows its header from the server-rendered page
+paneOf(current).dataset.title = JSON.stringify({
+  partnership: document.querySelector('.meta-partnership').textContent,
+  areas: $('channel-meta').children[2].textContent,
+  clearance: document.querySelector('.meta-clearance').textContent,
+});
+
+links.forEach((link) =>
+  link.addEventListener('click', (event) => {
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+    event.preventDefault();
+    switchTo(link.dataset.channel);
+  }),
+);
+window.addEventListener('popstate', (event) => {
+  const channel = event.state?.channel ?? decodeURIComponent(location.pathname.split('/').pop() || '');
+  if (links.some((l) => l.dataset.channel === channel)) switchTo(channel, { push: false });
+});
+window.history.replaceState({ channel: current }, '', location.pathname);
+
+// ---------------------------------------------------------------- live messages and status
+
+function applyStatus(s) {
+  statusEl.textContent = s.text;
+  statusEl.className = `status status--${s.phase}`;
+  if (simulateButton && !simulateButton.dataset.busy) simulateButton.disabled = s.phase !== 'ready';
+  if (s.phase === 'ready' && phase !== 'ready') vocabularies.clear();
+  phase = s.phase;
+}
+
+const events = new EventSource(`/api/events?after=${encodeURIComponent(boot.lastEventId)}`);
+events.addEventListener('message', (event) => {
+  const m = JSON.parse(event.data);
+  if (document.getElementById(`m-${m.id}`)) return;
+  const node = append(m.channel, fromHtml(m.html));
+  if (node) node.classList.add('msg--new');
+  if (m.channel !== current) unread(m.channel, 1);
+});
+events.addEventListener('status', (event) => applyStatus(JSON.parse(event.data)));
+
+simulateButton?.addEventListener('click', async () => {
+  simulateButton.disabled = true;
+  simulateButton.dataset.busy = '1';
+  simulateResult.textContent = 'Loading the next month…';
+  try {
+    const res = await fetch('/api/dev/simulate-month', { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: '{}' });
+    const data = await res.json().catch(() => ({}));
+    simulateResult.textContent = res.ok ? data.summary : data.error || `Failed (${res.status}).`;
+  } catch {
+    simulateResult.textContent = 'The server could not be reached.';
+  } finally {
+    delete simulateButton.dataset.busy;
+    simulateButton.disabled = phase !== 'ready';
+  }
+});
+
+scrollToEnd();

@@ -1,0 +1,77 @@
+// The local page's view of the config: which channels it lists, what each may see, and the words the
+// command box suggests (commands, places from the store, topics from the taxonomy).
+import { defaultLocalChannel } from '../config/load.ts';
+import type { ChannelConfig, Config, Partnership } from '../config/schema.ts';
+import type { Command } from '../core/dispatch.ts';
+import type { Store } from '../store/types.ts';
+import type { Taxonomy } from '../taxonomy/index.ts';
+
+/** The channels the page lists: the config's local channels, or one cleared for everything. */
+export function localChannels(config: Config): ChannelConfig[] {
+  const local = config.channels.filter((c) => c.platform === 'local');
+  return local.length ? local : [defaultLocalChannel(config)];
+}
+
+export function partnershipOf(config: Config, channel: ChannelConfig): Partnership {
+  const p = config.partnerships.find((x) => x.id === channel.partnership);
+  if (!p) throw new Error(`channel "${channel.name}" names partnership "${channel.partnership}", which is not configured`);
+  return p;
+}
+
+export interface ChannelView {
+  name: string;
+  partnership: string;
+  /** "Cambridge" or "Cambridge, Fenland and 4 more" */
+  areas: string;
+  clearance: string;
+}
+
+export function channelView(config: Config, channel: ChannelConfig, store: Store | null): ChannelView {
+  const p = partnershipOf(config, channel);
+  const names = p.areas.map((code) => store?.area(code)?.name ?? code);
+  const areas =
+    p.areas.length === config.forceArea.districts.length && p.areas.every((a) => config.forceArea.districts.includes(a))
+      ? `all of ${config.forceArea.name.replace(/ Constabulary$| Police$/, '')}`
+      : names.length <= 3
+        ? names.join(', ')
+        : `${names.slice(0, 2).join(', ')} and ${names.length - 2} more`;
+  const clearance = [
+    channel.clearance.smallNumbers ? 'small numbers shown' : 'small numbers hidden',
+    channel.clearance.sensitive ? 'sensitive measures shown' : 'sensitive measures hidden',
+  ].join(', ');
+  return { name: channel.name, partnership: p.name, areas, clearance };
+}
+
+export interface Vocabulary {
+  commands: Array<{ name: string | null; summary: string; usage: string[] }>;
+  places: Array<{ name: string; code: string; type: 'ward' | 'district'; district: string | null; inScope: boolean }>;
+  topics: Array<{ key: string; label: string; synonyms: string[] }>;
+}
+
+export function vocabulary(options: { store: Store | null; config: Config; channel: ChannelConfig; taxonomy: Taxonomy; commands: Command[] }): Vocabulary {
+  const { store, channel, taxonomy } = options;
+  const partnership = partnershipOf(options.config, channel);
+  const scope = new Set(partnership.areas);
+  const districts = store?.areas('district') ?? [];
+  const districtName = new Map(districts.map((d) => [d.code, d.name]));
+  const places: Vocabulary['places'] = [
+    ...districts.map((d) => ({ name: d.name, code: d.code, type: 'district' as const, district: null, inScope: scope.has(d.code) })),
+    ...(store?.areas('ward') ?? []).map((w) => ({
+      name: w.name,
+      code: w.code,
+      type: 'ward' as const,
+      district: w.parentCode ? (districtName.get(w.parentCode) ?? null) : null,
+      inScope: scope.has(w.code) || (w.parentCode !== null && scope.has(w.parentCode)),
+    })),
+  ];
+  // in-scope places first, then by name, so the channel's own wards lead the suggestions
+  places.sort((a, b) => Number(b.inScope) - Number(a.inScope) || a.name.localeCompare(b.name));
+  const topics = taxonomy.measures
+    .filter((m) => (channel.clearance.sensitive || !m.sensitive) && (channel.measures.length === 0 || channel.measures.includes(m.key)))
+    .map((m) => ({ key: m.key, label: m.label, synonyms: m.synonyms }));
+  return {
+    commands: options.commands.map((c) => ({ name: c.name, summary: c.summary, usage: c.usage })),
+    places,
+    topics,
+  };
+}

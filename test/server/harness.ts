@@ -1,0 +1,101 @@
+// Builds the local-channel app around a given store and listens on 127.0.0.1:0.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { parseConfig } from '../../src/config/load.ts';
+import type { Config } from '../../src/config/schema.ts';
+import type { Store } from '../../src/store/types.ts';
+import { createApp, type LocalAppOptions } from '../../src/server/app.ts';
+import { ChartCache, type ChartRenderer } from '../../src/server/chart-cache.ts';
+import { LocalPlatform, MemoryMessageLog, MessageBus } from '../../src/server/local-platform.ts';
+import { Scheduler } from '../../src/server/scheduler.ts';
+import { ServiceState } from '../../src/server/state.ts';
+
+export const TEST_CONFIG = `
+forceArea: { name: Cambridgeshire Constabulary, districts: [E07000008, E07000010] }
+timezone: Europe/London
+partnerships:
+  - { id: cambridge, name: Cambridge City Community Safety Partnership, areas: [E07000008] }
+  - { id: fenland, name: Fenland Community Safety Partnership, areas: [E07000010] }
+channels:
+  - { name: cambridge-csp, platform: local, partnership: cambridge }
+  - { name: fenland-csp, platform: local, partnership: fenland }
+  - { name: cambridge-slack, platform: slack, slackChannelId: C0123456789, partnership: cambridge }
+`;
+
+export function testConfig(): Config {
+  return parseConfig(TEST_CONFIG, 'test.yaml').config;
+}
+
+/** Enough of a Store for the server's own behaviour (health, history, vocabulary). */
+export function fakeStore(months = ['2024-03', '2024-04'], options: { broken?: boolean } = {}): Store {
+  const areas = [
+    { code: 'E07000008', name: 'Cambridge', type: 'district', parentCode: null },
+    { code: 'E07000010', name: 'Fenland', type: 'district', parentCode: null },
+    { code: 'E05013057', name: 'Market', type: 'ward', parentCode: 'E07000008' },
+    { code: 'E05013050', name: 'Abbey', type: 'ward', parentCode: 'E07000008' },
+    { code: 'E05011234', name: 'March North', type: 'ward', parentCode: 'E07000010' },
+  ] as const;
+  const check = () => {
+    if (options.broken) throw new Error('database disk image is malformed');
+  };
+  return {
+    kind: 'sqlite',
+    months: () => (check(), months),
+    realMonths: () => (check(), months),
+    areas: (type?: string) => areas.filter((a) => !type || a.type === type),
+    area: (code: string) => areas.find((a) => a.code === code),
+    close() {},
+  } as unknown as Store;
+}
+
+export interface Harness {
+  base: string;
+  state: ServiceState;
+  platform: LocalPlatform;
+  messages: MemoryMessageLog;
+  scheduler: Scheduler;
+  config: Config;
+  close(): Promise<void>;
+}
+
+export async function startHarness(
+  options: { store?: Store | null; ready?: boolean; renderer?: ChartRenderer | null } & Partial<Pick<LocalAppOptions, 'binding' | 'simulateMonth' | 'contextFor'>> = {},
+): Promise<Harness> {
+  const config = testConfig();
+  const state = new ServiceState();
+  const store = options.store === undefined ? fakeStore() : options.store;
+  if (store) state.attachStore(store);
+  if (options.ready !== false) state.ready();
+  const messages = new MemoryMessageLog();
+  const bus = new MessageBus();
+  const scheduler = new Scheduler({ timezone: config.timezone, log: () => {} });
+  const { app, closeStreams } = createApp({
+    config,
+    state,
+    scheduler,
+    messages,
+    bus,
+    charts: new ChartCache(options.renderer ?? null),
+    binding: options.binding ?? { token: null, loopback: true },
+    simulateMonth: options.simulateMonth ?? null,
+    ...(options.contextFor ? { contextFor: options.contextFor } : {}),
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    base: `http://127.0.0.1:${port}`,
+    state,
+    platform: new LocalPlatform(messages, bus),
+    messages,
+    scheduler,
+    config,
+    async close() {
+      closeStreams();
+      await scheduler.stop();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
