@@ -122,7 +122,7 @@ export function fallbackText(reply: Reply): string {
 /** Renders a Reply as Block Kit, inside Slack's limits. */
 export function replyBlocks(reply: Reply, options: ReplyBlocksOptions): SlackMessage {
   const head: Block[] = [{ type: 'header', text: plain(clip(reply.title.trim() || 'Wardwatch', LIMITS.headerText)) }];
-  if (reply.summary?.trim()) head.push(...chunkText(mrkdwn(reply.summary.trim()), LIMITS.sectionText).slice(0, 3).map(section));
+  if (reply.summary?.trim()) head.push(...chunkText(clip(mrkdwn(reply.summary.trim()), 3 * LIMITS.sectionText - 10), LIMITS.sectionText).slice(0, 3).map(section));
 
   const fields = reply.figures.map((f) =>
     md(clip(`*${mrkdwn(f.label)}*\n${mrkdwn(f.display)}${f.period && f.period !== f.label ? `\n_${mrkdwn(f.period)}_` : ''}`, LIMITS.sectionFieldText)),
@@ -189,7 +189,7 @@ export function unlinkedChannelMessage(where: { teamId: string; channelId: strin
 
 /** The ephemeral apology when Slack refused to take an answer. */
 export function apologyMessage(reason: string, hint?: string): SlackMessage {
-  const text = `Sorry, I could not post that answer here (Slack said: ${reason}).${hint ? ` ${hint}` : ''}`;
+  const text = clip(`Sorry, I could not post that answer here (Slack said: ${clip(reason, 200)}).${hint ? ` ${hint}` : ''}`, LIMITS.sectionText);
   return { text, blocks: [section(mrkdwn(text))] };
 }
 
