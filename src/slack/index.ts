@@ -5,7 +5,8 @@
 //                                                       multi-workspace OAuth: /slack/install and
 //                                                       /slack/oauth_redirect, installs kept in the store
 //   SLACK_API_URL                                       the Web API base URL (GovSlack, tests)
-//   SLACK_REDIRECT_URI, SLACK_LOG_LEVEL (debug|info|warn|error), SLACK_COMMAND (default /crime)
+//   SLACK_REDIRECT_URI, SLACK_AUTHORIZATION_URL (GovSlack: https://slack-gov.com/oauth/v2/authorize),
+//   SLACK_LOG_LEVEL (debug|info|warn|error), SLACK_COMMAND (default /crime)
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { App, LogLevel, type Logger } from '@slack/bolt';
@@ -156,6 +157,7 @@ export async function startSlack(options: StartSlackOptions): Promise<SlackHandl
         ...(env.SLACK_REDIRECT_URI ? { redirectUri: env.SLACK_REDIRECT_URI } : {}),
         installerOptions: {
           directInstall: true,
+          ...(env.SLACK_AUTHORIZATION_URL ? { authorizationUrl: env.SLACK_AUTHORIZATION_URL } : {}),
           ...(env.SLACK_REDIRECT_URI ? { redirectUriPath: new URL(env.SLACK_REDIRECT_URI).pathname } : {}),
           ...(settings.mode === 'socket' ? { port: options.port ?? Number(env.PORT ?? 3000) } : {}),
         },
