@@ -14,7 +14,7 @@ export function briefPanels(req: BriefRequest): SingleChartRequest[] {
 
 const PANEL: Record<ChartSize, { width: number; height: number; scale: number; gap: number }> = {
   full: { width: 800, height: 430, scale: 0.9, gap: 16 },
-  compact: { width: 400, height: 230, scale: 0.52, gap: 8 },
+  compact: { width: 320, height: 200, scale: 0.46, gap: 6 },
 };
 
 /** The page's size for `n` panels: two columns, as many rows as needed. */
@@ -25,7 +25,8 @@ export function briefLayout(n: number, size: ChartSize): { page: Layout; panel: 
   const base = LAYOUTS[size];
   const m = Math.round(MARGIN * base.scale);
   const page: Layout = { ...base, maxNotes: 0, width: columns * p.width + (columns - 1) * p.gap + 2 * m, height: 0 };
-  const panel: Layout = { width: p.width, height: p.height, scale: p.scale, showSource: false, showSubtitle: true, maxNotes: size === 'full' ? 1 : 0, indexed: false };
+  const compact = size === 'compact';
+  const panel: Layout = { width: p.width, height: p.height, scale: p.scale, showSource: false, showSubtitle: !compact, maxNotes: compact ? 0 : 1, indexed: false, minimal: compact };
   return { page, panel, columns, rows, gap: p.gap };
 }
 

@@ -4,7 +4,7 @@ import { createCanvas, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { Chart, registerables, type ChartConfiguration, type Plugin } from 'chart.js';
 import { FONT_FAMILY, font, registerChartFont } from './fonts.ts';
 import { BACKGROUND, GRID, INK, MUTED } from './palette.ts';
-import { canvasToIndexedPng } from './png8.ts';
+import { canvasToPalettePng } from './png8.ts';
 
 registerChartFont();
 Chart.register(...registerables);
@@ -24,8 +24,10 @@ export interface Layout {
   showSubtitle: boolean;
   /** How many note lines fit above the source line. */
   maxNotes: number;
-  /** Encode as a 256-colour palette PNG (small files) rather than Skia's RGBA PNG. */
+  /** Encode as a 16-colour palette PNG (small files) rather than Skia's RGBA PNG. */
   indexed: boolean;
+  /** Thumbnails (the compact brief's panels) leave out the legend and the axis titles. */
+  minimal?: boolean;
 }
 
 export const LAYOUTS: Record<ChartSize, Layout> = {
@@ -49,6 +51,8 @@ const TITLE_PX = 20;
 const MIN_TITLE_PX = 13;
 const SUBTITLE_PX = 14;
 const SMALL_PX = 11.5;
+/** Pixels between the title band and the subtitle, so the band holds the title alone. */
+const SUBTITLE_GAP = 2;
 
 export function px(layout: Layout, size: number): number {
   return Math.max(8, Math.round(size * layout.scale));
@@ -62,7 +66,7 @@ export function titleBand(layout: Layout): { x: number; y: number; width: number
 
 export function headerHeight(layout: Layout, text: FrameText): number {
   const band = titleBand(layout).height;
-  return band + (layout.showSubtitle && text.subtitle ? Math.round(px(layout, SUBTITLE_PX) * 1.5) : 0) + Math.round(4 * layout.scale);
+  return band + (layout.showSubtitle && text.subtitle ? SUBTITLE_GAP + Math.round(px(layout, SUBTITLE_PX) * 1.5) : 0) + Math.round(4 * layout.scale);
 }
 
 function footerLines(layout: Layout, text: FrameText): string[] {
@@ -146,7 +150,7 @@ export function drawFrameText(ctx: SKRSContext2D, layout: Layout, text: FrameTex
     ctx.fillText(fitted.text, m, m);
   }
   if (layout.showSubtitle && text.subtitle) {
-    const y = titleBand(layout).height;
+    const y = titleBand(layout).height + SUBTITLE_GAP;
     const fitted = fitText(ctx, text.subtitle, layout.width - 2 * m, px(layout, SUBTITLE_PX), px(layout, 10), 'normal');
     ctx.font = font(fitted.size);
     ctx.fillStyle = MUTED;
@@ -182,6 +186,9 @@ export function withChart<T>(layout: Layout, spec: ChartSpec, use: (canvas: Canv
   const canvas = createCanvas(layout.width, layout.height);
   const m = Math.round(MARGIN * layout.scale);
   const options = config.options ?? {};
+  const scales = Object.fromEntries(
+    Object.entries(options.scales ?? {}).map(([id, scale]) => [id, layout.minimal ? { ...scale, title: { display: false } } : scale]),
+  );
   const full: ChartConfiguration = {
     ...config,
     options: {
@@ -191,8 +198,10 @@ export function withChart<T>(layout: Layout, spec: ChartSpec, use: (canvas: Canv
       devicePixelRatio: 1,
       events: [],
       layout: { padding: { top: headerHeight(layout, text), bottom: footerHeight(layout, text), left: m, right: m } },
+      scales,
       plugins: {
         ...(options.plugins ?? {}),
+        ...(layout.minimal ? { legend: { display: false } } : {}),
         title: { display: false },
         subtitle: { display: false },
         tooltip: { enabled: false },
@@ -215,7 +224,7 @@ export function renderSpec(layout: Layout, spec: ChartSpec): Buffer {
 }
 
 export function encodeCanvas(canvas: Canvas, layout: Layout): Buffer {
-  return layout.indexed ? canvasToIndexedPng(canvas) : canvas.toBuffer('image/png');
+  return layout.indexed ? canvasToPalettePng(canvas) : canvas.toBuffer('image/png');
 }
 
 /** Tick and axis-title fonts at a layout's scale. */

@@ -71,3 +71,15 @@ export function stripes(ctx: SKRSContext2D, base: string, stripe: string, spacin
   if (!pattern) throw new Error('charts: could not make a fill pattern');
   return pattern;
 }
+
+/**
+ * Colours a compact (16-colour) PNG may use: white and the text colour first (always kept), then
+ * every colour the charts draw and the light tints their edges and fills need.
+ */
+export const PALETTE_CANDIDATES: readonly string[] = [
+  BACKGROUND, INK, MUTED, '#999999', '#cccccc', GRID,
+  OKABE_ITO.blue, ROLE.ordinary, '#cce9f8', OKABE_ITO.skyBlue, ROLE.expected,
+  OKABE_ITO.orange, '#8a5f00', OKABE_ITO.vermillion, '#f6c7a6', '#a84300',
+  OKABE_ITO.bluishGreen, '#00704f', OKABE_ITO.reddishPurple, '#9c4f7d',
+  '#fff3cd', '#5c4800', OKABE_ITO.black,
+];

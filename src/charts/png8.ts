@@ -1,11 +1,13 @@
-// A palette (indexed, 8-bit) PNG encoder for the compact size. Charts use few colours, so 256 of
-// them keep the picture while cutting the bytes to about a third of Skia's RGBA PNG. Deterministic:
-// the palette is the most frequent colours (ties by colour value), every other colour maps to its
-// nearest palette colour.
+// A 16-colour (4-bit) palette PNG encoder for the compact size. The palette is chosen from the
+// chart's own colours (palette.ts), so every colour keeps its meaning; antialiased edges go to the
+// nearest of them. Charts need few colours, and the bytes fall to about a fifth of Skia's RGBA PNG.
+// Deterministic: the same pixels give the same palette and the same bytes.
 import { crc32, deflateSync } from 'node:zlib';
 import type { Canvas } from '@napi-rs/canvas';
+import { PALETTE_CANDIDATES } from './palette.ts';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const MAX_COLOURS = 16;
 
 function chunk(type: string, data: Buffer): Buffer {
   const out = Buffer.alloc(12 + data.length);
@@ -16,7 +18,21 @@ function chunk(type: string, data: Buffer): Buffer {
   return out;
 }
 
-/** RGB of each pixel (alpha composited over white) as 0xRRGGBB. */
+const rgb = (hex: string) => parseInt(hex.slice(1), 16);
+
+function nearestIn(palette: number[], c: number): number {
+  let best = 0;
+  let bestD = Infinity;
+  const r = c >> 16, g = (c >> 8) & 255, b = c & 255;
+  for (let i = 0; i < palette.length; i++) {
+    const p = palette[i]!;
+    const d = ((p >> 16) - r) ** 2 + (((p >> 8) & 255) - g) ** 2 + ((p & 255) - b) ** 2;
+    if (d < bestD) { bestD = d; best = i; }
+  }
+  return best;
+}
+
+/** Each pixel as 0xRRGGBB, alpha composited over white. */
 function rgbPixels(rgba: Uint8ClampedArray | Uint8Array): Uint32Array {
   const n = rgba.length / 4;
   const out = new Uint32Array(n);
@@ -28,48 +44,54 @@ function rgbPixels(rgba: Uint8ClampedArray | Uint8Array): Uint32Array {
   return out;
 }
 
-export function encodeIndexedPng(rgba: Uint8ClampedArray | Uint8Array, width: number, height: number, maxColours = 256): Buffer {
+/**
+ * The 16 candidate colours that the most pixels are nearest to (white and the text colour always
+ * stay), in candidate order.
+ */
+export function choosePalette(pixels: Uint32Array, candidates: readonly string[] = PALETTE_CANDIDATES): number[] {
+  const all = candidates.map(rgb);
+  const hits = new Array<number>(all.length).fill(0);
+  const cache = new Map<number, number>();
+  for (const p of pixels) {
+    let i = cache.get(p);
+    if (i === undefined) { i = nearestIn(all, p); cache.set(p, i); }
+    hits[i]!++;
+  }
+  const keep = all
+    .map((c, i) => ({ c, i, n: i < 2 ? Infinity : hits[i]! }))
+    .filter((x) => x.n > 0)
+    .sort((a, b) => b.n - a.n || a.i - b.i)
+    .slice(0, MAX_COLOURS)
+    .sort((a, b) => a.i - b.i);
+  return keep.map((x) => x.c);
+}
+
+export function encodePalettePng(rgba: Uint8ClampedArray | Uint8Array, width: number, height: number): Buffer {
   const pixels = rgbPixels(rgba);
-  const freq = new Map<number, number>();
-  for (const p of pixels) freq.set(p, (freq.get(p) ?? 0) + 1);
-  const palette = [...freq.entries()]
-    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
-    .slice(0, maxColours)
-    .map(([c]) => c);
-  const index = new Map<number, number>(palette.map((c, i) => [c, i]));
-  const nearest = (c: number): number => {
-    let best = 0;
-    let bestD = Infinity;
-    const r = c >> 16, g = (c >> 8) & 255, b = c & 255;
-    for (let i = 0; i < palette.length; i++) {
-      const p = palette[i]!;
-      const d = ((p >> 16) - r) ** 2 + (((p >> 8) & 255) - g) ** 2 + ((p & 255) - b) ** 2;
-      if (d < bestD) { bestD = d; best = i; }
-    }
-    return best;
-  };
-  const raw = Buffer.alloc(height * (width + 1));
+  const palette = choosePalette(pixels);
+  const rowBytes = Math.ceil(width / 2);
+  const raw = Buffer.alloc(height * (rowBytes + 1)); // filter byte 0 (none) on each row suits indexed images
+  const cache = new Map<number, number>();
   for (let y = 0; y < height; y++) {
-    raw[y * (width + 1)] = 0; // filter: none, which suits indexed images
     for (let x = 0; x < width; x++) {
       const c = pixels[y * width + x]!;
-      let i = index.get(c);
-      if (i === undefined) { i = nearest(c); index.set(c, i); }
-      raw[y * (width + 1) + 1 + x] = i;
+      let i = cache.get(c);
+      if (i === undefined) { i = nearestIn(palette, c); cache.set(c, i); }
+      raw[y * (rowBytes + 1) + 1 + (x >> 1)]! |= x & 1 ? i : i << 4;
     }
   }
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
+  ihdr[8] = 4; // bit depth
   ihdr[9] = 3; // colour type: indexed
   const plte = Buffer.alloc(palette.length * 3);
   palette.forEach((c, i) => { plte[i * 3] = c >> 16; plte[i * 3 + 1] = (c >> 8) & 255; plte[i * 3 + 2] = c & 255; });
   return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('PLTE', plte), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
 }
 
-/** A canvas as an indexed PNG. */
-export function canvasToIndexedPng(canvas: Canvas): Buffer {
+/** A canvas as a 16-colour palette PNG. */
+export function canvasToPalettePng(canvas: Canvas): Buffer {
   const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-  return encodeIndexedPng(data, canvas.width, canvas.height);
+  return encodePalettePng(data, canvas.width, canvas.height);
 }

@@ -24,7 +24,7 @@ export function rankingSpec(req: RankingRequest, layout: Layout): ChartSpec {
   const fonts = axisFonts(layout);
   const tickPx = Math.min(fonts.tick.size, Math.max(px(layout, 8), Math.floor(((layout.height - 150 * s) / Math.max(1, bars.length)) * 0.62)));
   let hatch: unknown = null; // a CanvasPattern, made once the chart has a context
-  const fill = (b: RankingBar) => (b.hotspot ? hatch : b.emphasised ? ROLE.emphasis : ROLE.ordinary);
+  const fill = (b: RankingBar | undefined) => (b?.hotspot ? hatch : b?.emphasised ? ROLE.emphasis : ROLE.ordinary);
   const emphasised = bars.find((b) => b.emphasised);
   const legendItems = (): LegendItem[] => {
     const items: LegendItem[] = [];
@@ -43,7 +43,7 @@ export function rankingSpec(req: RankingRequest, layout: Layout): ChartSpec {
         {
           label: req.measureLabel,
           data: bars.map((b) => b.rate),
-          backgroundColor: (ctx: { dataIndex: number }) => fill(bars[ctx.dataIndex]!) as string,
+          backgroundColor: (ctx: { dataIndex: number }) => fill(bars[ctx.dataIndex]) as string,
           borderColor: bars.map((b) => (b.emphasised ? '#000000' : b.hotspot ? ROLE.hotspot : ROLE.ordinary)),
           borderWidth: bars.map((b) => (b.emphasised ? 2.5 : 1) * s),
           barPercentage: 0.9,

@@ -21,6 +21,19 @@ export function yearEndingRoles(req: YearEndingRequest): { current: number; prev
 }
 
 const BASE_FILL = '#d0d0d0';
+
+/** Line sizes of the change labels: the change on the previous year, then on the base year. */
+function changeFonts(layout: Layout): { big: number; small: number; value: number } {
+  return { big: px(layout, 14), small: px(layout, 11), value: px(layout, 11) };
+}
+
+/** Headroom above the tallest bar for its count and the change labels, as a fraction of the data range. */
+function labelRoom(layout: Layout, withBase: boolean): number {
+  const f = changeFonts(layout);
+  const labels = f.value * 1.4 + f.big * 1.25 + (withBase ? f.small * 1.25 : 0) + 8 * layout.scale;
+  const plot = layout.height * 0.55;
+  return labels / Math.max(1, plot - labels);
+}
 const OLDER_FILL = '#b8b8b8';
 
 export function yearEndingSpec(req: YearEndingRequest, layout: Layout): ChartSpec {
@@ -53,7 +66,7 @@ export function yearEndingSpec(req: YearEndingRequest, layout: Layout): ChartSpe
         x: { grid: { display: false }, ticks: { font: { ...fonts.tick, weight: 'bold' }, color: INK, maxRotation: 0, autoSkip: false } },
         y: {
           beginAtZero: true,
-          grace: roles.base !== null ? '30%' : '20%',
+          grace: `${Math.round(labelRoom(layout, roles.base !== null) * 100)}%`,
           ticks: { font: fonts.tick, precision: 0, color: INK, callback: (v) => formatCount(Number(v)) },
           title: { display: true, text: req.measureLabel ?? 'Count', font: fonts.title, color: INK },
         },
@@ -91,7 +104,7 @@ function barValues(req: YearEndingRequest, layout: Layout): Plugin {
     id: 'wardwatchBarValues',
     afterDatasetsDraw(chart) {
       const ctx = chart.ctx as unknown as SKRSContext2D;
-      const size = px(layout, 11);
+      const size = changeFonts(layout).value;
       ctx.save();
       ctx.font = font(size);
       ctx.textAlign = 'center';
@@ -117,9 +130,10 @@ function changeLabels(req: YearEndingRequest, layout: Layout, roles: ReturnType<
     afterDatasetsDraw(chart) {
       if (roles.previous === null) return;
       const ctx = chart.ctx as unknown as SKRSContext2D;
-      const big = px(layout, 14);
-      const small = px(layout, 11);
+      const { big, small, value } = changeFonts(layout);
       const y0 = chart.chartArea.top;
+      // room for one group's label: the distance between group centres
+      const slot = (chart.chartArea.right - chart.chartArea.left) / Math.max(1, req.groups.length);
       ctx.save();
       ctx.textAlign = 'center';
       ctx.textBaseline = 'top';
@@ -132,11 +146,14 @@ function changeLabels(req: YearEndingRequest, layout: Layout, roles: ReturnType<
         const arrow = c.direction === 'up' ? '▲ ' : c.direction === 'down' ? '▼ ' : '';
         lines.push([`${arrow}${changeLabel(g.values[roles.previous!], g.values[roles.current], req.noCalcBase)}`, big, 'bold', INK]);
         if (roles.base !== null) {
-          lines.push([`vs ${req.periods[roles.base]}: ${changeLabel(g.values[roles.base], g.values[roles.current], req.noCalcBase)}`, small, 'normal', MUTED]);
+          const text = `vs ${req.periods[roles.base]}: ${changeLabel(g.values[roles.base], g.values[roles.current], req.noCalcBase)}`;
+          ctx.font = font(small);
+          // where the groups are too close for the second line, it is left to the text alternative
+          if (ctx.measureText(text).width <= slot * 0.96) lines.push([text, small, 'normal', MUTED]);
         }
         const height = lines.reduce((h, [, size]) => h + size * 1.25, 0);
         // above the group's tallest bar and its count, but never above the plot
-        let y = Math.max(y0 + 2 * layout.scale, top - px(layout, 11) * 1.4 - height - 4 * layout.scale);
+        let y = Math.max(y0 + 2 * layout.scale, top - value * 1.4 - height - 4 * layout.scale);
         for (const [text, size, weight, colour] of lines) {
           ctx.font = font(size, weight);
           haloText(ctx, text, x, y, colour, 4 * layout.scale);
