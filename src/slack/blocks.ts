@@ -62,6 +62,9 @@ function contexts(lines: string[]): ContextBlock[] {
   return out;
 }
 
+/** Wider than this, a table reads better as a list than as a code block that wraps. */
+const CODE_TABLE_WIDTH = 90;
+
 /** The table as aligned monospace lines (cells cut to 40 characters). */
 function tableLines(table: NonNullable<Reply['table']>): string[] {
   const cell = (s: string) => clip(String(s ?? ''), 40);
@@ -71,16 +74,32 @@ function tableLines(table: NonNullable<Reply['table']>): string[] {
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)];
 }
 
+/** A wide table as list lines: "• `/crime market ward`: key figures and a chart" (commands in code). */
+function tableListLines(table: NonNullable<Reply['table']>): string[] {
+  return table.rows.map((r) => {
+    const [first = '', ...rest] = r.map((c) => mrkdwn(String(c ?? '')));
+    const head = !first.trim() ? '' : first.startsWith('/') ? `\`${first.replace(/`/g, "'")}\`` : `*${first}*`;
+    const tail = rest.filter((c) => c.trim()).join(' · ');
+    return `• ${[head, tail].filter(Boolean).join(': ')}`;
+  });
+}
+
+function naturalWidth(table: NonNullable<Reply['table']>): number {
+  const rows = [table.columns, ...table.rows];
+  return table.columns.reduce((sum, _, c) => sum + Math.max(...rows.map((r) => String(r[c] ?? '').length)) + 2, 0);
+}
+
 /** Code-block sections holding as many whole table lines as fit, at most `maxBlocks` of them. */
 function tableSections(table: NonNullable<Reply['table']>, maxBlocks: number): { blocks: SectionBlock[]; rowsLeftOut: number } {
-  const fence = '```';
+  const asList = naturalWidth(table) > CODE_TABLE_WIDTH;
+  const fence = asList ? '' : '```';
   const room = LIMITS.sectionText - 2 * fence.length - 2;
   const chunks: string[][] = [];
   let current: string[] = [];
   let size = 0;
   let shown = 0;
-  for (const raw of tableLines(table)) {
-    const line = clip(mrkdwn(raw), room);
+  for (const raw of asList ? tableListLines(table) : tableLines(table).map(mrkdwn)) {
+    const line = clip(raw, room);
     if (current.length && size + line.length + 1 > room) {
       chunks.push(current);
       current = [];
@@ -93,8 +112,8 @@ function tableSections(table: NonNullable<Reply['table']>, maxBlocks: number): {
   }
   if (current.length) chunks.push(current);
   return {
-    blocks: chunks.map((c) => section(`${fence}\n${c.join('\n')}\n${fence}`)),
-    rowsLeftOut: table.rows.length - Math.max(0, shown - 2),
+    blocks: chunks.map((c) => section(asList ? c.join('\n') : `${fence}\n${c.join('\n')}\n${fence}`)),
+    rowsLeftOut: table.rows.length - Math.max(0, shown - (asList ? 0 : 2)),
   };
 }
 
@@ -125,7 +144,7 @@ export function replyBlocks(reply: Reply, options: ReplyBlocksOptions): SlackMes
   if (reply.summary?.trim()) head.push(...chunkText(clip(mrkdwn(reply.summary.trim()), 3 * LIMITS.sectionText - 10), LIMITS.sectionText).slice(0, 3).map(section));
 
   const fields = reply.figures.map((f) =>
-    md(clip(`*${mrkdwn(f.label)}*\n${mrkdwn(f.display)}${f.period && f.period !== f.label ? `\n_${mrkdwn(f.period)}_` : ''}`, LIMITS.sectionFieldText)),
+    md(clip(`*${mrkdwn(f.label)}*\n${mrkdwn(f.display)}${f.period && f.period.toLowerCase() !== f.label.toLowerCase() ? `\n_${mrkdwn(f.period)}_` : ''}`, LIMITS.sectionFieldText)),
   );
   const figureBlocks: SectionBlock[] = [];
   for (let i = 0; i < fields.length; i += LIMITS.sectionFields) figureBlocks.push({ type: 'section', fields: fields.slice(i, i + LIMITS.sectionFields) });

@@ -89,6 +89,18 @@ describe('replyBlocks', () => {
     expect(JSON.stringify(blocks[0])).toContain('T <x>'); // plain_text header is not escaped
   });
 
+  it('renders a narrow table as an aligned code block and a wide one as a list', () => {
+    const narrow = replyBlocks({ kind: 'answer', title: 'T', figures: [], notes: [], actions: [], table: { columns: ['Ward', 'Rate'], rows: [['Market', '17.1'], ['Abbey', '9.0']] } }, { chartAttached: false });
+    expect(JSON.stringify(narrow.blocks)).toContain('```\\nWard    Rate\\n------  ----\\nMarket  17.1');
+    const wide = replyBlocks(
+      { kind: 'help', title: 'T', figures: [], notes: [], actions: [], table: { columns: ['Type', 'What it does'], rows: [['/crime market ward', long(120, 'key figures and a chart ')]] } },
+      { chartAttached: false },
+    );
+    const text = JSON.stringify(wide.blocks);
+    expect(text).toContain('• `/crime market ward`: key figures');
+    expect(text).not.toContain('```');
+  });
+
   it('shows the chart text alternative when the chart cannot go with the message', () => {
     const reply: Reply = { kind: 'answer', title: 'T', figures: [], notes: ['n'], actions: [], chart: huge.chart!, chartAlt: 'A line chart of 24 months.' };
     expect(JSON.stringify(replyBlocks(reply, { chartAttached: false }).blocks)).toContain('A line chart of 24 months.');
