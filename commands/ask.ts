@@ -1,0 +1,120 @@
+// The default command: `/crime <place> [topic] [period]`, e.g. "market ward", "market dwelling
+// burglary ye sep", "fenland asb 2023/24". Key figures, a 24-month chart, notes and follow-ups.
+import type { Command, CommandContext } from '../src/core/dispatch.ts';
+import { monthName, yearEnding } from '../src/core/periods.ts';
+import { errorReply, type Action, type Reply } from '../src/core/reply.ts';
+import { computeAreaFigures, inSentence, placeName } from '../src/figures/area.ts';
+import { areaBreakdown } from '../src/figures/breakdown.ts';
+import { coverage, measureFor } from '../src/figures/data.ts';
+import { measureAllowed, suppressedText } from '../src/figures/suppression.ts';
+import { formatCount, formatShare } from '../src/figures/wording.ts';
+import { resolvePeriod } from '../src/resolve/period.ts';
+import { placeText, readQuestion, topicText } from '../src/resolve/question.ts';
+
+export async function ask(args: string, ctx: CommandContext): Promise<Reply> {
+  const read = readQuestion(args, ctx, { command: '', places: { min: 1, max: 1 }, mergeAlways: true });
+  if (!read.ok) return read.reply;
+  const { q } = read;
+  const area = q.areas[0]!;
+  const eff = measureFor(ctx.store, ctx.taxonomy, area, q.measure);
+  if ('unavailable' in eff) return errorReply(`No figures for ${q.measure.label.toLowerCase()}`, eff.unavailable, [{ label: `All crime in ${area.name}`, command: placeText(area, q.index) }]);
+  const cov = coverage(ctx.store, [...new Set(eff.parts.map((p) => p.source))]);
+  if (!cov.latest) return errorReply('No data yet', 'No monthly data has been loaded. Run `wardwatch ingest --fixtures` or ingest police.uk files first.');
+  const pr = resolvePeriod(q.period, cov.latest, ctx.partnership.reportingYearEnd, cov.first ?? undefined);
+  if (!pr.ok) return errorReply('No data for that period', pr.message, [{ label: 'Latest month', command: `${placeText(area, q.index)} ${topicText(eff.requested)}` }]);
+
+  const threshold = ctx.partnership.smallNumberThreshold;
+  const cleared = ctx.channel.clearance.smallNumbers;
+  const f = computeAreaFigures({
+    store: ctx.store, taxonomy: ctx.taxonomy, area, measure: eff, period: pr.period, latest: cov.latest,
+    rules: { noCalcBase: ctx.config.figures.noCalcBase, reportingYearEnd: ctx.partnership.reportingYearEnd, smallNumberThreshold: threshold, clearedForSmallNumbers: cleared, seriesMonths: ctx.config.figures.chartMonths + 11 },
+  });
+  const m = eff.measure;
+  const place = placeName(area);
+  const parent = f.area.parent;
+  const pText = placeText(area, q.index);
+  const tText = topicText(eff.requested);
+
+  // "by crime type": the breakdown as a table (and the year-ending chart by subgroup).
+  let table: Reply['table'];
+  let breakdownData: unknown;
+  let chart: Reply['chart'];
+  if (q.flags.has('by-type')) {
+    const period = f.focus.kind === 'month' ? yearEnding(f.reference) : f.focus;
+    const b = areaBreakdown(ctx.store, ctx.taxonomy, area, m, period, {
+      noCalcBase: ctx.config.figures.noCalcBase, threshold, cleared,
+      allowed: (c) => measureAllowed(c, ctx.channel, (k) => ctx.taxonomy.get(k)?.parent),
+    });
+    const small = suppressedText(threshold);
+    table = {
+      columns: ['Type', period.label, 'Share', `Change on ${b.previousPeriod.label}`],
+      rows: b.rows.map((r) => [r.label, r.hidden ? small : r.count === null ? 'n/a' : formatCount(r.count), r.hidden || r.share === null ? '' : formatShare(r.share), r.changeHidden ? 'not shown' : r.change.short]),
+    };
+    breakdownData = { period: period.label, previousPeriod: b.previousPeriod.label, rows: b.rows.map((r) => ({ key: r.key, label: r.label, count: r.hidden ? null : r.count, previous: r.changeHidden ? null : r.previous, change: r.changeHidden ? null : r.change.short, suppressed: r.hidden })), unavailable: b.unavailable };
+    if (b.unavailable.length) f.notes.push(`Not in the breakdown (needs the partnership extract): ${b.unavailable.join(', ')}.`);
+    chart = {
+      kind: 'year-ending', title: `${place}: ${m.label} by type`, subtitle: `${b.previousPeriod.label} and ${period.label}`,
+      periods: [b.previousPeriod.label, period.label],
+      groups: b.rows.slice(0, 8).map((r) => ({ label: r.label, values: [r.changeHidden ? null : r.previous, r.hidden ? null : r.count] })),
+      measureLabel: m.kind === 'crime' ? 'Offences' : 'Incidents', source: sourceLine(f.measure.source),
+    };
+  }
+  chart ??= {
+    kind: 'trend',
+    title: `${place}${parent && area.type === 'ward' ? `, ${parent.name}` : ''}: ${m.label}`,
+    subtitle: `Monthly ${m.kind === 'crime' ? 'offences' : 'incidents'} to ${monthName(f.reference)}${f.synthetic.months.length ? ' (earlier months synthetic)' : ''}`,
+    areaName: area.name, measureLabel: m.label, series: f.series, rollingAverage: true,
+    months: ctx.config.figures.chartMonths, rollingWindow: 12, estimated: f.synthetic.all, source: sourceLine(f.measure.source),
+  };
+
+  const actions: Action[] = [];
+  if (!q.flags.has('by-type')) actions.push({ label: 'By crime type', command: `${pText} ${tText} by type` });
+  if (parent) actions.push({ label: `Compare with ${parent.name}`, command: `compare ${pText} ${placeText(ctx.store.area(parent.code)!, q.index)} ${tText}` });
+  if (area.type !== 'ward' || parent) actions.push({ label: 'Show hotspots', command: `top ${tText} ${area.type === 'ward' && parent ? placeText(ctx.store.area(parent.code)!, q.index) : pText}` });
+  if (m.key !== 'anti-social-behaviour') actions.push({ label: 'ASB', command: `${pText} asb` });
+  else actions.push({ label: 'All crime', command: `${pText}` });
+
+  const suppressedIds = f.suppressed.map((s) => s.id);
+  return {
+    kind: 'answer',
+    title: `${place}${parent && area.type === 'ward' ? `, ${parent.name}` : ''}: ${m.label}`,
+    summary: [...q.notes, f.summary].filter(Boolean).join(' '),
+    figures: f.keyFigures,
+    ...(table ? { table } : {}),
+    chart,
+    chartAlt: `${chart.kind === 'trend' ? `Line chart of monthly ${inSentence(m.label)} in ${place} to ${monthName(f.reference)}` : `Bar chart of ${inSentence(m.label)} by type in ${place}`}.`,
+    notes: f.notes,
+    actions: actions.slice(0, 5),
+    data: {
+      query: { text: args, notes: q.notes, period: q.parsed.period?.text ?? null },
+      area: f.area,
+      measure: f.measure,
+      requestedMeasure: f.requestedMeasure,
+      latestMonth: f.latestMonth,
+      referenceMonth: f.reference,
+      period: { label: f.focus.label, from: f.focus.from, to: f.focus.to },
+      figures: f.figures,
+      series: f.series,
+      population: f.population,
+      rank: f.rank,
+      suppressed: f.suppressed,
+      suppressedIds,
+      smallNumbers: { threshold, cleared },
+      synthetic: f.synthetic,
+      ...(breakdownData ? { breakdown: breakdownData } : {}),
+    },
+  };
+}
+
+export function sourceLine(source: string): string {
+  return source === 'partnership' ? 'Source: partnership extract' : source === 'composite' ? 'Source: police.uk and partnership extract' : 'Source: police.uk (OGL v3.0)';
+}
+
+const command: Command = {
+  name: null,
+  summary: 'key figures and a 24-month chart for a place, optionally a topic and a period',
+  usage: ['market ward', 'market dwelling burglary', 'cambridge asb ye sep', 'fenland shoplifting 2023/24', 'market ward by type', "king's hedges fytd"],
+  run: ask,
+};
+
+export default command;

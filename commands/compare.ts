@@ -1,0 +1,91 @@
+// `/crime compare <place> <place> [topic] [period]`: two areas side by side: the month, the year
+// ending with its change, the rate per 1,000 and the rank, and a chart of both monthly rates.
+import type { Command, CommandContext } from '../src/core/dispatch.ts';
+import { monthName } from '../src/core/periods.ts';
+import { errorReply, type Reply } from '../src/core/reply.ts';
+import { computeAreaFigures, inSentence, placeName, type AreaFigures } from '../src/figures/area.ts';
+import { coverage, measureFor } from '../src/figures/data.ts';
+import { formatRate } from '../src/figures/wording.ts';
+import { resolvePeriod } from '../src/resolve/period.ts';
+import { placeText, readQuestion, topicText } from '../src/resolve/question.ts';
+import { sourceLine } from './ask.ts';
+
+export async function compare(args: string, ctx: CommandContext): Promise<Reply> {
+  const read = readQuestion(args, ctx, { command: 'compare', places: { min: 2, max: 2 }, mergeAlways: false });
+  if (!read.ok) return read.reply;
+  const { q } = read;
+  const [a, b] = q.areas as [typeof q.areas[0], typeof q.areas[0]];
+  if (a.code === b.code) return errorReply('Same place twice', `Both places are ${placeName(a)}. Name two different places.`);
+  const results: AreaFigures[] = [];
+  for (const area of [a, b]) {
+    const eff = measureFor(ctx.store, ctx.taxonomy, area, q.measure);
+    if ('unavailable' in eff) return errorReply(`No figures for ${q.measure.label.toLowerCase()}`, eff.unavailable);
+    const cov = coverage(ctx.store, [...new Set(eff.parts.map((p) => p.source))]);
+    if (!cov.latest) return errorReply('No data yet', 'No monthly data has been loaded.');
+    const pr = resolvePeriod(q.period, cov.latest, ctx.partnership.reportingYearEnd, cov.first ?? undefined);
+    if (!pr.ok) return errorReply('No data for that period', pr.message);
+    results.push(computeAreaFigures({
+      store: ctx.store, taxonomy: ctx.taxonomy, area, measure: eff, period: pr.period, latest: cov.latest,
+      rules: { noCalcBase: ctx.config.figures.noCalcBase, reportingYearEnd: ctx.partnership.reportingYearEnd, smallNumberThreshold: ctx.partnership.smallNumberThreshold, clearedForSmallNumbers: ctx.channel.clearance.smallNumbers, seriesMonths: ctx.config.figures.chartMonths },
+    }));
+  }
+  const [fa, fb] = results as [AreaFigures, AreaFigures];
+  if (fa.measure.key !== fb.measure.key) return errorReply('Not comparable', `The data shows ${fa.measure.label} for ${a.name} but ${fb.measure.label} for ${b.name}; ask for a topic both have.`);
+  const m = ctx.taxonomy.require(fa.measure.key);
+  const fig = (f: AreaFigures, id: string) => f.figures.find((x) => x.id === id);
+  const ids = ['month', 'year-ending', 'rate', 'rank', 'period', 'share-of-parent'];
+  const rows = ids.filter((id) => fig(fa, id) || fig(fb, id)).map((id) => [fig(fa, id)?.label ?? fig(fb, id)!.label, fig(fa, id)?.display ?? '-', fig(fb, id)?.display ?? '-']);
+
+  const rateA = fig(fa, 'rate')?.value ?? null;
+  const rateB = fig(fb, 'rate')?.value ?? null;
+  const useRate = fa.population !== null && fb.population !== null;
+  const figures: Reply['figures'] = [];
+  for (const [f, area] of [[fa, a], [fb, b]] as const) {
+    const ye = fig(f, 'year-ending');
+    if (ye) figures.push({ ...ye, id: `year-ending:${area.code}`, label: `${area.name}: ${ye.label}` });
+  }
+  for (const [f, area] of [[fa, a], [fb, b]] as const) {
+    const r = fig(f, 'rate');
+    if (r) figures.push({ ...r, id: `rate:${area.code}`, label: `${area.name}: ${r.label}` });
+  }
+  let ratio = '';
+  if (rateA && rateB) {
+    const x = rateA / rateB;
+    ratio = x >= 1 ? `${a.name}'s rate is ${x.toFixed(1)} times ${b.name}'s.` : `${b.name}'s rate is ${(1 / x).toFixed(1)} times ${a.name}'s.`;
+    figures.push({ id: 'rate-ratio', label: 'Rate ratio', value: Math.round(x * 100) / 100, display: `${x.toFixed(1)} : 1`, period: fig(fa, 'rate')!.period, wording: ratio });
+  }
+  const perK = (f: AreaFigures) => (c: number | null) => (c === null || !f.population ? null : (c / f.population.population) * 1000);
+  const notes = [...new Set([...fa.notes, ...fb.notes])].filter((n) => !n.startsWith('Ward counts for'));
+  return {
+    kind: 'answer',
+    title: `${placeName(a)} and ${placeName(b)}: ${m.label}`,
+    summary: [...q.notes, `In the ${fa.reference === fb.reference ? `year ending ${monthName(fa.reference)}` : 'latest year'}: ${fig(fa, 'year-ending')?.display ?? 'n/a'} in ${a.name}, ${fig(fb, 'year-ending')?.display ?? 'n/a'} in ${b.name}.`, ratio].filter(Boolean).join(' '),
+    figures: figures.slice(0, 6),
+    table: { columns: ['', a.name, b.name], rows },
+    chart: {
+      kind: 'compare', title: `${a.name} and ${b.name}: ${m.label}`,
+      subtitle: useRate ? `Monthly ${inSentence(m.label)} per 1,000 residents${fa.population && /estimat/i.test(fa.population.source) ? ' (estimated populations)' : ''}` : `Monthly ${inSentence(m.label)}`,
+      measureLabel: m.label, unit: useRate ? 'rate per 1,000' : 'count',
+      lines: [fa, fb].map((f, i) => ({ name: (i ? b : a).name, points: f.series.map((p) => ({ month: p.month, value: useRate ? perK(f)(p.count) : p.count })) })),
+      source: sourceLine(fa.measure.source),
+    },
+    chartAlt: `Line chart of monthly ${inSentence(m.label)} ${useRate ? 'per 1,000 residents ' : ''}in ${a.name} and ${b.name}.`,
+    notes,
+    actions: [
+      { label: a.name, command: `${placeText(a, q.index)} ${topicText(m)}` },
+      { label: b.name, command: `${placeText(b, q.index)} ${topicText(m)}` },
+      { label: 'ASB', command: `compare ${placeText(a, q.index)} ${placeText(b, q.index)} asb` },
+    ],
+    data: {
+      areas: [fa.area, fb.area], area: fa.area, measure: fa.measure, latestMonth: fa.latestMonth,
+      figures: { [a.code]: fa.figures, [b.code]: fb.figures },
+      series: { [a.code]: fa.series, [b.code]: fb.series },
+      rates: { [a.code]: rateA === null ? null : formatRate(rateA), [b.code]: rateB === null ? null : formatRate(rateB) },
+      suppressed: { [a.code]: fa.suppressed, [b.code]: fb.suppressed },
+      notes,
+    },
+  };
+}
+
+const command: Command = { name: 'compare', summary: 'two places side by side', usage: ['compare market abbey', 'compare cambridge fenland asb', 'compare romsey petersfield burglary ye sep'], run: compare };
+export default command;

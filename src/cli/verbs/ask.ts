@@ -1,0 +1,62 @@
+// `wardwatch ask "<text>" [--channel NAME] [--json] [--png FILE]`: runs a /crime command exactly as
+// the bot would, as a configured channel (default: a local channel cleared for everything).
+import { writeFileSync } from 'node:fs';
+import { loadConfig } from '../../config/load.ts';
+import { makeContext } from '../../core/context.ts';
+import { answer } from '../../core/dispatch.ts';
+import { UserError } from '../../core/errors.ts';
+import { openStore } from '../../store/sqlite.ts';
+import { renderReplyText, replyJson } from '../../surfaces/cli.ts';
+import type { Verb } from '../main.ts';
+
+const USAGE = `usage: wardwatch ask "<text>" [--channel NAME] [--json] [--png FILE]
+
+Answers what a user would type after /crime ("market ward", "top asb cambridge",
+"compare market abbey burglary") from the store ($WARDWATCH_DB, default ./data/wardwatch.sqlite).
+
+  --channel NAME  answer as this configured channel (its partnership, clearance and measures);
+                  default: a local channel cleared for everything
+  --json          print the reply as JSON (area, measure, latestMonth, figures, series, notes, suppressed)
+  --png FILE      write the reply's chart as a PNG`;
+
+const verb: Verb = {
+  summary: 'answer a /crime command as the bot would',
+  async run(args) {
+    let channel: string | undefined;
+    let json = false;
+    let png: string | undefined;
+    const words: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      if (a === '--help' || a === '-h') { console.log(USAGE); return 0; }
+      else if (a === '--json') json = true;
+      else if (a === '--channel') { channel = args[++i]; if (!channel) throw new UserError('--channel needs a channel name'); }
+      else if (a === '--png') { png = args[++i]; if (!png) throw new UserError('--png needs a file name'); }
+      else if (a.startsWith('--')) throw new UserError(`unknown option ${a}\n\n${USAGE}`);
+      else words.push(a);
+    }
+    const text = words.join(' ').replace(/^\/?crime\s+/i, '');
+    const { config } = loadConfig();
+    const store = openStore();
+    try {
+      if (store.isEmpty()) throw new UserError('the store is empty: run `wardwatch ingest --fixtures` first (or set WARDWATCH_DB)');
+      const ctx = makeContext({ store, config, channel });
+      const reply = await answer(text, ctx);
+      let chartFile: string | undefined;
+      if (png) {
+        if (!reply.chart) console.error('wardwatch ask: this reply has no chart; no PNG written');
+        else {
+          const { renderChart } = await import('../../charts/index.ts');
+          writeFileSync(png, renderChart(reply.chart, { size: 'full' }));
+          chartFile = png;
+        }
+      }
+      console.log(json ? JSON.stringify(replyJson(reply), null, 2) : renderReplyText(reply, chartFile ? { chartFile } : {}));
+      return reply.kind === 'error' ? 1 : 0;
+    } finally {
+      store.close();
+    }
+  },
+};
+
+export default verb;

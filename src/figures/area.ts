@@ -1,0 +1,362 @@
+// Key figures for one area and measure, as the /crime answer shows them: the month, the year ending,
+// the rate per 1,000, the rank among sibling areas, the partnership's reporting year or the period
+// asked for, the 5-year average, "highest since", the share of the parent area, each with its period
+// in words and a sentence in the seeds' voice, after small-number suppression.
+import {
+  addMonths, compareMonths, financialYearToDate, monthName, monthRange, previousYear, reportingYear, singleMonth, yearEnding,
+  type Month, type Period,
+} from '../core/periods.ts';
+import type { AreaRef, Figure, MeasureRef, SeriesPoint } from '../core/reply.ts';
+import type { Area, Population, Store } from '../store/types.ts';
+import type { Measure, Taxonomy } from '../taxonomy/index.ts';
+import type { EffectiveMeasure } from '../resolve/topic.ts';
+import type { ResolvedPeriod } from '../resolve/period.ts';
+import {
+  changeOnPreviousMonth, compareWithYearBefore, fiveYearAverage, rankByRate, ratePer1000, recordSince, shareOf, type Comparison, type Ranked,
+} from './compute.ts';
+import { placement, revisionNotes, seriesByArea } from './data.ts';
+import { totalFor, valueAt, type Series } from './series.ts';
+import { suppress, suppressedText, type Cell, type Equation } from './suppression.ts';
+import { changePhrase, formatCount, formatRate, formatShare, noun, ordinal, type Change } from './wording.ts';
+
+export interface FigureRules {
+  noCalcBase: number;
+  reportingYearEnd: number;
+  smallNumberThreshold: number;
+  clearedForSmallNumbers: boolean;
+  /** months of series to return (at least 24) */
+  seriesMonths: number;
+}
+
+export interface AreaFigures {
+  area: AreaRef;
+  measure: MeasureRef;
+  requestedMeasure: MeasureRef;
+  latestMonth: Month;
+  reference: Month;
+  focus: Period;
+  /** every figure computed, in order of importance */
+  figures: Figure[];
+  /** the 3 to 6 shown first */
+  keyFigures: Figure[];
+  series: SeriesPoint[];
+  /** what was hidden, with why */
+  suppressed: Array<{ id: string; label: string; reason: 'small number' | 'could reveal a small number' }>;
+  population: Population | null;
+  rank: { rank: number | null; of: number; joint: boolean; siblings: Array<{ code: string; name: string; count: number | null; rate: number | null; rank: number | null }> } | null;
+  notes: string[];
+  synthetic: { months: Month[]; all: boolean };
+  summary: string;
+}
+
+export interface AreaFiguresInput {
+  store: Store;
+  taxonomy: Taxonomy;
+  area: Area;
+  measure: EffectiveMeasure;
+  period: ResolvedPeriod;
+  latest: Month;
+  rules: FigureRules;
+}
+
+export function areaRef(store: Store, area: Area): AreaRef {
+  const parent = area.parentCode ? store.area(area.parentCode) : undefined;
+  return { code: area.code, name: area.name, type: area.type, parent: parent ? { code: parent.code, name: parent.name, type: parent.type } : undefined };
+}
+
+export function measureRef(m: Measure, source?: EffectiveMeasure['source']): MeasureRef {
+  return { key: m.key, label: m.label, source: source === 'mixed' ? 'composite' : (source ?? m.source) };
+}
+
+/** "all crime (excluding ASB)", "ASB nuisance", "residential burglary" */
+export function inSentence(label: string): string {
+  return /^[A-Z]{2}/.test(label) ? label : label.charAt(0).toLowerCase() + label.slice(1);
+}
+
+/** "Market ward" / "Cambridge" : how an area is named in sentences. */
+export function placeName(area: Pick<Area, 'name' | 'type'>): string {
+  return area.type === 'ward' ? `${area.name} ward` : area.name;
+}
+
+/** Whether a population is an estimate (the fixture populations are, and say so in their source). */
+export const isEstimatedPopulation = (p: Population | null) => !!p && /estimat/i.test(p.source);
+const isEstimate = isEstimatedPopulation;
+
+export function populationWords(p: Population): string {
+  return `${isEstimate(p) ? 'estimated ' : ''}population ${formatCount(p.population)} (${p.year}; ${p.source})`;
+}
+
+export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
+  const { store, area, measure: eff, period, latest, rules } = input;
+  const m = eff.measure;
+  const ref = period.reference;
+  const nb = rules.noCalcBase;
+  const word = (n: number) => noun(m, n);
+
+  // One query for five years of this area, one for the siblings and the parent over two years ending.
+  const seriesFrom = addMonths(ref, -Math.max(rules.seriesMonths, 60) + 1);
+  const focusPrev = previousYear(period.focus);
+  const ry = reportingYear(ref, rules.reportingYearEnd);
+  const earliest = [seriesFrom, focusPrev.from, previousYear(ry).from].sort(compareMonths)[0]!;
+  const { series: byArea, coverage } = seriesByArea(store, eff, [area.code], { from: earliest, to: ref });
+  const series: Series = byArea.get(area.code)!;
+
+  const ye = yearEnding(ref);
+  const cMonth = compareWithYearBefore(series, singleMonth(ref), nb);
+  const prevMonth = addMonths(ref, -1);
+  const cPrevMonth = changeOnPreviousMonth(series, ref, nb);
+  const cYe = compareWithYearBefore(series, ye, nb);
+  const cFytd = compareWithYearBefore(series, financialYearToDate(ref), nb);
+  const cRy = compareWithYearBefore(series, ry, nb);
+  const focusIsYear = period.focus.kind !== 'month' && period.focus.kind !== 'year-ending';
+  const cFocus = focusIsYear ? compareWithYearBefore(series, period.focus, nb) : null;
+  const avg5 = fiveYearAverage(series, ref);
+  const record = recordSince(series, ref);
+
+  // Rate, rank among siblings and share of the parent, over the year ending.
+  const population = store.population(area.code) ?? null;
+  const rate = ratePer1000(cYe.current.value, population?.population);
+  let ranked: Ranked[] = [];
+  let parentYe: number | null = null;
+  const parent = area.parentCode ? store.area(area.parentCode) : undefined;
+  if (parent) {
+    const siblings = store.children(parent.code).filter((a) => a.type === area.type);
+    const codes = [...siblings.map((s) => s.code), parent.code];
+    const { series: sib } = seriesByArea(store, eff, codes, { from: ye.from, to: ye.to });
+    if (siblings.length > 1) {
+      ranked = rankByRate(siblings.map((s) => ({ code: s.code, name: s.name, count: totalFor(sib.get(s.code)!, ye).value, population: store.population(s.code)?.population ?? null })));
+    }
+    parentYe = totalFor(sib.get(parent.code)!, ye).value;
+  }
+  const me = ranked.find((r) => r.code === area.code);
+  const share = shareOf(cYe.current.value, parentYe);
+
+  // Suppression: every month shown, and the equations a reader could use to recover a hidden count.
+  const shownMonths = monthRange(earliest, ref);
+  const cells: Cell[] = shownMonths.map((mo) => ({ id: `m:${mo}`, value: valueAt(series, mo), kind: 'count' }));
+  const equations: Equation[] = [];
+  const addTotal = (id: string, p: Period, value: number | null) => {
+    cells.push({ id, value, kind: 'count', priority: 2 });
+    equations.push({ total: id, parts: monthRange(p.from, p.to).map((mo) => `m:${mo}`) });
+  };
+  const addChange = (id: string, curId: string, prevId: string, c: Change) => {
+    cells.push({ id, value: c.absolute, kind: 'derived', dependsOn: [] });
+    equations.push({ total: curId, parts: [prevId, id] });
+  };
+  addChange('chg:month', `m:${ref}`, `m:${prevMonth}`, cPrevMonth.change);
+  addChange('chg:same-month', `m:${ref}`, `m:${addMonths(ref, -12)}`, cMonth.change);
+  addTotal('ye', ye, cYe.current.value);
+  addTotal('ye-prev', previousYear(ye), cYe.previous.value);
+  addChange('chg:ye', 'ye', 'ye-prev', cYe.change);
+  addTotal('fytd', cFytd.current.period, cFytd.current.value);
+  addTotal('fytd-prev', cFytd.previous.period, cFytd.previous.value);
+  addChange('chg:fytd', 'fytd', 'fytd-prev', cFytd.change);
+  addTotal('ry', cRy.current.period, cRy.current.value);
+  addTotal('ry-prev', cRy.previous.period, cRy.previous.value);
+  addChange('chg:ry', 'ry', 'ry-prev', cRy.change);
+  if (cFocus) {
+    addTotal('focus', cFocus.current.period, cFocus.current.value);
+    addTotal('focus-prev', cFocus.previous.period, cFocus.previous.value);
+    addChange('chg:focus', 'focus', 'focus-prev', cFocus.change);
+  }
+  cells.push({ id: 'avg5-sum', value: avg5.value === null ? null : avg5.value * avg5.months.length, kind: 'derived', priority: 3 });
+  if (avg5.months.length) equations.push({ total: 'avg5-sum', parts: avg5.months.map((mo) => `m:${mo}`) });
+  cells.push({ id: 'rate', value: rate, kind: 'derived', dependsOn: ['ye'] });
+  cells.push({ id: 'share', value: share, kind: 'derived', dependsOn: ['ye'] });
+  cells.push({ id: 'record', value: record ? 1 : null, kind: 'derived', dependsOn: [`m:${ref}`] });
+  const sup = suppress(cells, equations, { threshold: rules.smallNumberThreshold, cleared: rules.clearedForSmallNumbers });
+  const hidden = (id: string) => sup.isHidden(id);
+  const small = suppressedText(rules.smallNumberThreshold);
+  const countText = (id: string, v: number | null) => (hidden(id) ? small : v === null ? 'not available' : formatCount(v));
+  const changeText = (id: string, c: Change) => (hidden(id) ? 'change not shown (small numbers)' : c.short);
+
+  const figures: Figure[] = [];
+  const mName = monthName(ref);
+  const place = placeName(area);
+  const what = inSentence(m.label);
+
+  // 1. The month
+  {
+    const v = cMonth.current.value;
+    const h = hidden(`m:${ref}`);
+    const parts: string[] = [];
+    if (!h && cPrevMonth.change.direction !== 'unknown') parts.push(`${changeText('chg:month', cPrevMonth.change)} on ${monthName(prevMonth)}`);
+    if (!h && cMonth.change.direction !== 'unknown') parts.push(`${changeText('chg:same-month', cMonth.change)} on ${monthName(addMonths(ref, -12))}`);
+    figures.push({
+      id: 'month', label: mName, value: h ? null : v, display: countText(`m:${ref}`, v), period: mName,
+      wording: v === null ? `No data for ${mName}.` : `${countText(`m:${ref}`, v)} ${word(v)} of ${what} in ${mName}${parts.length ? ` (${parts.join('; ')})` : ''}.`,
+      ...(h ? { suppressed: true } : {}),
+    });
+  }
+  // 2. Year ending
+  figures.push(comparisonFigure('year-ending', `Year ending ${mName}`, cYe, 'ye', 'ye-prev', 'chg:ye'));
+  // 3. The period asked for (a financial or reporting year), else the partnership's reporting year
+  if (cFocus) figures.push(comparisonFigure('period', capitalise(period.focus.label), cFocus, 'focus', 'focus-prev', 'chg:focus'));
+  // 4. Rate per 1,000
+  if (population) {
+    const h = hidden('rate');
+    figures.push({
+      id: 'rate', label: 'Rate per 1,000', value: h || rate === null ? null : Math.round(rate * 10) / 10,
+      display: h ? 'not shown (small numbers)' : rate === null ? 'not available' : `${formatRate(rate)} per 1,000`,
+      period: ye.label,
+      wording: rate === null || h
+        ? `No rate for the ${ye.label}${h ? ' (small numbers)' : ''}.`
+        : `${formatRate(rate)} ${word(2)} per 1,000 residents in the ${ye.label} (${populationWords(population)}${isEstimate(population) ? ': the rate is an estimate' : ''}).`,
+      ...(h ? { suppressed: true } : {}),
+    });
+  }
+  // 5. Rank among siblings
+  if (me && me.rank !== null && parent) {
+    const rankedCount = ranked.filter((r) => r.rank !== null).length;
+    const kind = area.type === 'ward' ? `${parent.name} wards` : `${parent.name} districts`;
+    const countBeside = hidden('ye') ? small : formatCount(me.count ?? 0);
+    const pos = me.rank === 1 ? 'highest' : me.rank === rankedCount ? 'lowest' : `${ordinal(me.rank)} highest`;
+    const rateWords = hidden('rate') || me.rate === null ? '' : `${formatRate(me.rate)} per 1,000; `;
+    figures.push({
+      id: 'rank', label: `Rank of ${rankedCount}`, value: me.rank,
+      display: `${me.joint ? 'joint ' : ''}${ordinal(me.rank)} of ${rankedCount}`,
+      period: ye.label,
+      wording: `The ${me.joint ? 'joint ' : ''}${pos} rate of the ${rankedCount} ${kind} in the ${ye.label} (${rateWords}${countBeside} ${word(me.count ?? 2)}).`,
+    });
+  }
+  if (!cFocus) figures.push(comparisonFigure('reporting-year', capitalise(cRy.current.period.label), cRy, 'ry', 'ry-prev', 'chg:ry'));
+  // Financial year to date
+  figures.push(comparisonFigure('fytd', `Financial year to date (${cFytd.current.period.label})`, cFytd, 'fytd', 'fytd-prev', 'chg:fytd'));
+  // "Highest since"
+  if (record && !hidden('record')) {
+    figures.push({ id: 'record', label: `${capitalise(record.kind)} since`, value: record.count, display: record.since ? `${record.kind} since ${monthName(record.since)}` : `${record.kind} on record`, period: mName, wording: `${mName} was ${record.wording}.` });
+  }
+  // 5-year average for the month
+  if (avg5.value !== null) {
+    const h = hidden('avg5-sum');
+    const cur = cMonth.current.value;
+    const rel = cur === null || h || hidden(`m:${ref}`) ? '' : cur > avg5.value ? ' (this month is above it)' : cur < avg5.value ? ' (this month is below it)' : ' (this month equals it)';
+    const years = avg5.months.length;
+    figures.push({
+      id: 'five-year-average', label: `${years}-year average for ${mName.split(' ')[0]}`, value: h ? null : Math.round(avg5.value * 10) / 10,
+      display: h ? 'not shown (small numbers)' : (Math.round(avg5.value * 10) / 10).toFixed(1),
+      period: `${mName.split(' ')[0]} ${avg5.months[avg5.months.length - 1]!.slice(0, 4)} to ${avg5.months[0]!.slice(0, 4)}`,
+      wording: h ? `The ${years}-year average for ${mName.split(' ')[0]} is not shown (small numbers).` : `The average for ${mName.split(' ')[0]} over the previous ${years === 1 ? 'year' : `${years} years`} is ${(Math.round(avg5.value * 10) / 10).toFixed(1)}${rel}.`,
+      ...(h ? { suppressed: true } : {}),
+    });
+  }
+  // Share of the parent total
+  if (share !== null && parent) {
+    const h = hidden('share');
+    figures.push({
+      id: 'share-of-parent', label: `Share of ${parent.name}`, value: h ? null : Math.round(share * 1000) / 10,
+      display: h ? 'not shown (small numbers)' : formatShare(share), period: ye.label,
+      wording: h ? `Share of ${parent.name} not shown (small numbers).` : `${formatShare(share)} of ${parent.name}'s ${what} in the ${ye.label}.`,
+      ...(h ? { suppressed: true } : {}),
+    });
+  }
+
+  // Key figures: what the question was about first.
+  const order = period.focus.kind === 'month'
+    ? ['month', 'year-ending', 'rate', 'rank', 'record', 'reporting-year', 'five-year-average']
+    : period.focus.kind === 'year-ending'
+      ? ['year-ending', 'rate', 'rank', 'month', 'share-of-parent', 'reporting-year']
+      : ['period', 'year-ending', 'rate', 'rank', 'month', 'share-of-parent'];
+  const keyFigures = order.map((id) => figures.find((f) => f.id === id)).filter((f): f is Figure => !!f).slice(0, 6);
+
+  // Series for the chart and --json: the last seriesMonths (>= 24) months up to the reference month.
+  const windowFrom = addMonths(ref, -Math.max(24, rules.seriesMonths) + 1);
+  const seriesOut: SeriesPoint[] = monthRange(windowFrom, ref)
+    .filter((mo) => valueAt(series, mo) !== null || compareMonths(mo, coverage.first ?? ref) >= 0)
+    .map((mo) => ({ month: mo, count: hidden(`m:${mo}`) ? null : valueAt(series, mo), ...(coverage.synthetic.has(mo) ? { synthetic: true } : {}) }));
+
+  const labels: Record<string, string> = {
+    ye: `total, ${ye.label}`, 'ye-prev': `total, ${previousYear(ye).label}`, 'chg:ye': 'change on the previous year ending',
+    'chg:month': 'change on the previous month', 'chg:same-month': 'change on the same month last year', rate: 'rate per 1,000',
+    share: 'share of the parent area', fytd: 'financial year to date', 'fytd-prev': 'financial year to date, a year earlier', 'chg:fytd': 'change, financial year to date',
+    ry: 'reporting year', 'ry-prev': 'previous reporting year', 'chg:ry': 'change on the previous reporting year', 'avg5-sum': '5-year average', record: 'highest/lowest since',
+    focus: period.focus.label, 'focus-prev': focusPrev.label, 'chg:focus': 'change on the year before',
+  };
+  const suppressed = [...sup.hidden].map((id) => ({
+    id,
+    label: id.startsWith('m:') ? `count, ${monthName(id.slice(2))}` : (labels[id] ?? id),
+    reason: sup.primary.has(id) ? ('small number' as const) : ('could reveal a small number' as const),
+  }));
+
+  // Notes: source, period, caveats.
+  const notes: string[] = [];
+  const sourceWords = eff.source === 'partnership' ? "the partnership's own extract" : eff.source === 'mixed' ? "police.uk street-level crime and the partnership's own extract" : 'police.uk street-level crime and ASB';
+  notes.push(`Source: ${sourceWords}, ${m.kind === 'crime' ? 'recorded offences' : 'recorded incidents'}; latest month ${monthName(latest)}. Contains public sector information licensed under the Open Government Licence v3.0.`);
+  notes.push(...eff.notes);
+  if (m.key === 'all-crime') notes.push('All crime excludes anti-social behaviour, as the partnership reports it.');
+  if (m.kind === 'asb') notes.push('ASB figures are incidents, not crimes.');
+  const synthMonths = seriesOut.filter((p) => p.synthetic).map((p) => p.month);
+  const synthUsed = shownMonths.filter((mo) => coverage.synthetic.has(mo));
+  if (synthUsed.length) {
+    notes.push(`SYNTHETIC DATA: ${synthUsed.length} of the months used (${monthName(synthUsed[0]!)} to ${monthName(synthUsed[synthUsed.length - 1]!)}) are generated history for demonstration, not real police.uk data; comparisons with them are illustrative only.`);
+  }
+  if (population && isEstimate(population)) notes.push(`Rates use an ESTIMATED population (${populationWords(population)}).`);
+  if (area.type === 'ward') {
+    const pl = placement(store, eff, area.code, ref);
+    const placed = pl.byPolygon + pl.byLsoa + pl.byPartner;
+    if (placed > 0) {
+      notes.push(`Ward counts for ${mName}: ${formatShare(pl.byPolygon / placed)} placed by the police.uk map point inside the ward boundary, ${formatShare(pl.byLsoa / placed)} by the LSOA best-fit lookup${pl.byPartner ? `, ${formatShare(pl.byPartner / placed)} by the partnership's own ward` : ''}. police.uk points are snapped to anonymous locations, so counts near ward edges are approximate.`);
+    }
+  }
+  notes.push(...revisionNotes(store, eff.source === 'mixed' ? ['police.uk', 'partnership'] : [eff.source === 'partnership' ? 'partnership' : 'police.uk'], earliest, ref, monthName));
+  if (sup.hidden.size) notes.push(`Numbers from 1 to ${rules.smallNumberThreshold - 1} are shown as "${small}", and ${sup.secondary.size ? 'some other figures are hidden so they cannot be worked out from totals' : 'figures computed from them are hidden'}: this channel is not cleared for small numbers.`);
+
+  // Summary in the seeds' voice.
+  const sent: string[] = [];
+  const f0 = figures.find((f) => f.id === 'month')!;
+  if (period.focus.kind === 'month') sent.push(`${place} recorded ${f0.display} ${word(cMonth.current.value ?? 2)} of ${what} in ${mName}.`);
+  if (cYe.current.value !== null && cYe.previous.value !== null && !hidden('ye') && !hidden('ye-prev') && !hidden('chg:ye')) {
+    const dir = cYe.change.direction === 'up' ? 'increased' : cYe.change.direction === 'down' ? 'decreased' : 'stayed the same';
+    sent.push(`In the ${ye.label} it ${dir}${cYe.change.direction === 'same' ? ` at ${formatCount(cYe.current.value)}` : ` from ${formatCount(cYe.previous.value)} to ${formatCount(cYe.current.value)} (${cYe.change.short})`}.`);
+  } else if (cYe.current.value !== null && !hidden('ye')) {
+    sent.push(`${capitalise(ye.label)}: ${formatCount(cYe.current.value)} ${word(cYe.current.value)}.`);
+  }
+  if (cFocus && cFocus.current.value !== null && !hidden('focus')) {
+    sent.push(`${capitalise(period.focus.label)}: ${formatCount(cFocus.current.value)} ${word(cFocus.current.value)}, ${hidden('chg:focus') ? 'change not shown' : changePhrase(cFocus.change, m)} on the same months a year earlier.`);
+  }
+  if (record && !hidden('record') && period.focus.kind === 'month') sent.push(`It was ${record.wording}.`);
+
+  return {
+    area: areaRef(store, area),
+    measure: measureRef(m, eff.source),
+    requestedMeasure: measureRef(eff.requested),
+    latestMonth: latest,
+    reference: ref,
+    focus: period.focus,
+    figures,
+    keyFigures,
+    series: seriesOut,
+    suppressed,
+    population,
+    rank: me ? { rank: me.rank, of: ranked.filter((r) => r.rank !== null).length, joint: me.joint, siblings: ranked.map((r) => ({ code: r.code, name: r.name, count: r.count, rate: r.rate, rank: r.rank })) } : null,
+    notes,
+    synthetic: { months: synthMonths, all: synthMonths.length === seriesOut.length && seriesOut.length > 0 },
+    summary: sent.join(' '),
+  };
+
+  function comparisonFigure(id: string, label: string, c: Comparison, curId: string, prevId: string, chgId: string): Figure {
+    const v = c.current.value;
+    const h = hidden(curId);
+    const p = c.current.period;
+    let wording: string;
+    if (v === null) wording = `No total for ${inPeriod(p).replace(/^in /, '')}: ${c.current.missing.length} month${c.current.missing.length === 1 ? '' : 's'} missing from the data.`;
+    else if (h) wording = `${capitalise(p.label)}: ${small} ${word(2)}.`;
+    else if (c.previous.value === null) wording = `${formatCount(v)} ${word(v)} ${inPeriod(p)}; no comparison (the year before is not in the data).`;
+    else if (hidden(chgId) || hidden(prevId)) wording = `${formatCount(v)} ${word(v)} ${inPeriod(p)} (change on the year before not shown: small numbers).`;
+    else wording = `${formatCount(v)} ${word(v)} ${inPeriod(p)}, ${changePhrase(c.change, m)} on ${inPeriod(c.previous.period).replace(/^in /, '')} (${formatCount(c.previous.value)}).`;
+    return {
+      id, label, value: h ? null : v,
+      display: `${countText(curId, v)}${!h && v !== null && c.change.direction !== 'unknown' && !hidden(chgId) ? ` (${c.change.short})` : ''}`,
+      period: p.label, wording, ...(h ? { suppressed: true } : {}),
+    };
+  }
+}
+
+/** "in the year ending April 2024", "in 2023/24 (year ending March 2024)", "in April 2024" */
+export function inPeriod(p: Period): string {
+  return p.kind === 'year-ending' || p.kind === 'financial-year' ? `in the ${p.label}` : `in ${p.label}`;
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,65 @@
+// Breakdown by child measure for an area over a period and the year before it (the "by crime type"
+// follow-up), with small-number suppression across the parts and their total.
+import { previousYear, type Period } from '../core/periods.ts';
+import type { Area, Store } from '../store/types.ts';
+import type { Measure, Taxonomy } from '../taxonomy/index.ts';
+import { breakdown, type BreakdownRow } from './compute.ts';
+import { measureFor, seriesByArea } from './data.ts';
+import { totalFor } from './series.ts';
+import { suppress, type Cell } from './suppression.ts';
+
+/** The measures a measure breaks down into: its taxonomy children, or a composite's members. */
+export function childMeasures(tax: Taxonomy, m: Measure): Measure[] {
+  const children = tax.children(m.key).filter((c) => c.source !== 'composite');
+  if (children.length) return children;
+  return (m.members ?? []).map((k) => tax.get(k)).filter((x): x is Measure => !!x);
+}
+
+export interface Breakdown {
+  rows: Array<BreakdownRow & { previous: number | null; hidden: boolean; changeHidden: boolean }>;
+  period: Period;
+  previousPeriod: Period;
+  /** children the data cannot show (a partnership subgroup without the extract) */
+  unavailable: string[];
+}
+
+export function areaBreakdown(
+  store: Store, tax: Taxonomy, area: Area, m: Measure, period: Period,
+  rules: { noCalcBase: number; threshold: number; cleared: boolean; allowed: (m: Measure) => boolean },
+): Breakdown {
+  const prev = previousYear(period);
+  const unavailable: string[] = [];
+  const kids: Array<{ key: string; label: string; current: number | null; previous: number | null }> = [];
+  for (const child of childMeasures(tax, m)) {
+    if (!rules.allowed(child)) continue;
+    const eff = measureFor(store, tax, area, child);
+    if ('unavailable' in eff || eff.measure.key !== child.key) { unavailable.push(child.label); continue; }
+    const s = seriesByArea(store, eff, [area.code], { from: prev.from, to: period.to }).series.get(area.code)!;
+    kids.push({ key: child.key, label: child.label, current: totalFor(s, period).value, previous: totalFor(s, prev).value });
+  }
+  const rows = breakdown(kids, rules.noCalcBase);
+  const total = kids.reduce((s, k) => s + (k.current ?? 0), 0);
+  const prevTotal = kids.reduce((s, k) => s + (k.previous ?? 0), 0);
+  const cells: Cell[] = [
+    { id: 'total', value: total, kind: 'count', priority: 2 },
+    { id: 'total-prev', value: prevTotal, kind: 'count', priority: 2 },
+    ...kids.flatMap((k): Cell[] => [
+      { id: `c:${k.key}`, value: k.current, kind: 'count' },
+      { id: `p:${k.key}`, value: k.previous, kind: 'count' },
+      { id: `d:${k.key}`, value: k.current !== null && k.previous !== null ? k.current - k.previous : null, kind: 'derived' },
+    ]),
+  ];
+  const equations = [
+    { total: 'total', parts: kids.map((k) => `c:${k.key}`) },
+    { total: 'total-prev', parts: kids.map((k) => `p:${k.key}`) },
+    ...kids.map((k) => ({ total: `c:${k.key}`, parts: [`p:${k.key}`, `d:${k.key}`] })),
+  ];
+  const sup = suppress(cells, equations, { threshold: rules.threshold, cleared: rules.cleared });
+  const prevOf = new Map(kids.map((k) => [k.key, k.previous]));
+  return {
+    rows: rows.map((r) => ({ ...r, previous: prevOf.get(r.key) ?? null, hidden: sup.isHidden(`c:${r.key}`), changeHidden: sup.isHidden(`d:${r.key}`) || sup.isHidden(`p:${r.key}`) })),
+    period,
+    previousPeriod: prev,
+    unavailable,
+  };
+}

@@ -1,0 +1,163 @@
+// Turns the words after a command into areas, a measure and a period for this channel, or into a
+// helpful reply: choices for an ambiguous place, "did you mean" for a misspelling, "outside your
+// partnership", "not cleared for this measure", "I don't know that word". Shared by ask/top/compare.
+import type { CommandContext } from '../core/dispatch.ts';
+import { errorReply, type Action, type Reply } from '../core/reply.ts';
+import type { Area } from '../store/types.ts';
+import type { Measure } from '../taxonomy/index.ts';
+import { measureAllowed } from '../figures/suppression.ts';
+import { inPartnership, placeIndex, placeKey, preferInPartnership, type PlaceIndex, type PlaceMatch } from './places.ts';
+import { mergeQualifiers, parseQuery, type Flag, type ParsedQuery } from './query.ts';
+import type { PeriodSpec } from './period.ts';
+import { tokenise } from './text.ts';
+
+export interface Question {
+  parsed: ParsedQuery;
+  index: PlaceIndex;
+  areas: Area[];
+  /** the measure asked for (default: all crime) */
+  measure: Measure;
+  topicGiven: boolean;
+  period: PeriodSpec | undefined;
+  flags: Set<Flag>;
+  /** "I took 'markte' to mean Market ward." */
+  notes: string[];
+}
+
+export type QuestionResult = { ok: true; q: Question } | { ok: false; reply: Reply };
+
+const EXAMPLE_TOPICS = ['asb', 'burglary', 'dwelling burglary', 'shoplifting', 'violence', 'vehicle crime', 'drugs', 'bike theft'];
+
+/** How to type an area so it parses back to exactly that area. */
+export function placeText(area: Area, index: PlaceIndex): string {
+  const key = placeKey(tokenise(area.name));
+  return (index.exact.get(key)?.length ?? 0) === 1 ? area.name.toLowerCase() : area.code;
+}
+
+/** How to type a measure. */
+export function topicText(m: Measure): string {
+  return m.key.replace(/-/g, ' ');
+}
+
+function areaWithDistrict(a: Area, index: PlaceIndex): string {
+  const parent = a.parentCode ? index.byCode.get(a.parentCode.toLowerCase()) : undefined;
+  return a.type === 'ward' ? `${a.name} ward${parent ? `, ${parent.name}` : ''}` : a.name;
+}
+
+export interface QuestionOptions {
+  command: string; // '' for ask, 'top', 'compare'
+  places: { min: number; max: number };
+  /** merge "market cambridge" into Market ward (ask) or keep two places (compare) */
+  mergeAlways: boolean;
+}
+
+export function readQuestion(args: string, ctx: CommandContext, opts: QuestionOptions): QuestionResult {
+  const index = placeIndex(ctx.store);
+  const parsed = parseQuery(args, index, ctx.taxonomy, tokenise);
+  const notes: string[] = [];
+  const prefix = opts.command ? `${opts.command} ` : '';
+  const topicWords = parsed.topics[0] ? ` ${parsed.topics[0].text}` : '';
+  const periodWords = parsed.period ? ` ${parsed.period.text}` : '';
+
+  // Topic
+  const topic = parsed.topics[0];
+  const measure = topic?.measure ?? ctx.taxonomy.require('all-crime');
+  if (topic?.how === 'fuzzy') notes.push(`I read "${topic.text}" as ${measure.label.toLowerCase()}.`);
+
+  // Places
+  const matches = mergeQualifiers(parsed.places, opts.mergeAlways);
+  if (parsed.unknown.length) {
+    const words = parsed.unknown.join(' ');
+    const what = matches.length >= opts.places.min ? 'topic or period' : 'place';
+    return {
+      ok: false,
+      reply: errorReply(
+        `I don't know "${words}"`,
+        what === 'place'
+          ? `I couldn't find a place called "${words}". Try a ward or district name or an ONS code (e.g. "market ward", "E05013057"), or \`/crime help\`.`
+          : `I couldn't match "${words}" to a topic or period. Topics include ${EXAMPLE_TOPICS.map((t) => `"${t}"`).join(', ')}; periods: "last month", "april", "ye sep", "2024/25", "fytd".`,
+        matches.length ? [{ label: `Just ${matches[0]!.candidates[0]!.name}`, command: `${prefix}${placeText(matches[0]!.candidates[0]!, index)}${topicWords}` }] : [{ label: 'Help', command: 'help' }],
+      ),
+    };
+  }
+  const areas: Area[] = [];
+  for (const match of matches.slice(0, opts.places.max)) {
+    const r = pickArea(match, ctx, index, (a) => `${prefix}${[...areas.map((x) => placeText(x, index)), placeText(a, index)].join(' ')}${topicWords}${periodWords}`);
+    if (!r.ok) return r;
+    if (r.note) notes.push(r.note);
+    areas.push(r.area);
+  }
+  if (matches.length > opts.places.max) notes.push(`I used ${areas.map((a) => a.name).join(' and ')} and left out ${matches.slice(opts.places.max).map((m) => `"${m.text}"`).join(', ')}.`);
+  if (areas.length < opts.places.min) {
+    // No place: the partnership's own area when it has exactly one.
+    const own = ctx.partnership.areas.length === 1 ? index.byCode.get(ctx.partnership.areas[0]!.toLowerCase()) : undefined;
+    if (opts.places.min === 1 && areas.length === 0 && own) areas.push(own);
+    else {
+      return {
+        ok: false,
+        reply: errorReply(
+          opts.places.min === 2 ? 'Compare which two places?' : 'Which place?',
+          opts.places.min === 2
+            ? 'Name two wards or districts, e.g. `/crime compare market abbey` or `/crime compare cambridge fenland asb`.'
+            : `Name a ward or district, e.g. \`/crime market ward\`${topicWords ? ` or \`/crime market${topicWords}\`` : ''}.`,
+          [{ label: 'Help', command: 'help' }],
+        ),
+      };
+    }
+  }
+
+  // Channel scope
+  for (const a of areas) {
+    if (!inPartnership(a, ctx.partnership, index)) {
+      const own = ctx.partnership.areas.map((c) => index.byCode.get(c.toLowerCase())).filter((x): x is Area => !!x);
+      return {
+        ok: false,
+        reply: errorReply(
+          'Outside this partnership',
+          `${areaWithDistrict(a, index)} is outside ${ctx.partnership.name}'s area, so this channel cannot see its figures. This channel covers ${own.map((o) => o.name).join(', ') || 'its partnership areas'}.`,
+          own.slice(0, 3).map((o) => ({ label: o.name, command: `${prefix}${placeText(o, index)}${topicWords}` })),
+        ),
+      };
+    }
+  }
+
+  // Clearance for the measure
+  if (!measureAllowed(measure, ctx.channel, (k) => ctx.taxonomy.get(k)?.parent)) {
+    return {
+      ok: false,
+      reply: errorReply(
+        'Not available in this channel',
+        measure.sensitive
+          ? `${measure.label} is a sensitive measure, shown only in channels cleared for it. Ask your partnership analyst.`
+          : `This channel is set up for ${ctx.channel.measures.join(', ')} only.`,
+      ),
+    };
+  }
+  return { ok: true, q: { parsed, index, areas, measure, topicGiven: !!topic, period: parsed.period?.spec, flags: parsed.flags, notes } };
+}
+
+function pickArea(match: PlaceMatch, ctx: CommandContext, index: PlaceIndex, commandFor: (a: Area) => string): { ok: true; area: Area; note?: string } | { ok: false; reply: Reply } {
+  const ordered = preferInPartnership(match.candidates, ctx.partnership);
+  const inScope = ordered.filter((a) => inPartnership(a, ctx.partnership, index));
+  const choices = (title: string, summary: string): { ok: false; reply: Reply } => {
+    const actions: Action[] = ordered.slice(0, 10).map((a) => ({ label: areaWithDistrict(a, index), command: commandFor(a) }));
+    return {
+      ok: false,
+      reply: {
+        kind: 'choices', title, summary, figures: [],
+        table: { columns: ['Place', 'Type', 'Code', 'Type this'], rows: ordered.slice(0, 20).map((a) => [areaWithDistrict(a, index), a.type, a.code, commandFor(a)]) },
+        notes: ordered.length > 20 ? [`${ordered.length - 20} more not shown: add the district name to narrow it.`] : [],
+        actions, ephemeral: true,
+        data: { choices: ordered.map((a) => ({ code: a.code, name: a.name, type: a.type, parent: a.parentCode, inPartnership: inPartnership(a, ctx.partnership, index) })) },
+      },
+    };
+  };
+  if (match.how === 'fuzzy') {
+    if (ordered.length === 1) return { ok: true, area: ordered[0]!, note: `Did you mean ${areaWithDistrict(ordered[0]!, index)}? I read "${match.text}" as that.` };
+    return choices(`Did you mean one of these?`, `I couldn't find "${match.text}" exactly. Did you mean:`);
+  }
+  if (ordered.length === 1) return { ok: true, area: ordered[0]! };
+  // Several areas: the channel's own partnership decides when only one of them is in it.
+  if (inScope.length === 1 && ctx.partnership.areas.length < (ctx.config.forceArea.districts.length)) return { ok: true, area: inScope[0]!, note: `"${match.text}" also names ${ordered.length - 1} other area${ordered.length > 2 ? 's' : ''}; showing the one in ${ctx.partnership.name}.` };
+  return choices(`Which ${match.text}?`, `"${match.text}" matches ${ordered.length} places. Which one do you mean?`);
+}
