@@ -42,6 +42,10 @@ export interface LocalAppOptions {
   now?: () => Date;
   /** Asset URL version (default: start time), so a restarted server never serves stale script. */
   assetVersion?: string;
+  /** The text alternative for a chart whose reply does not carry one. */
+  chartAltText?: (request: NonNullable<Reply['chart']>) => string;
+  /** Routes mounted ahead of the local page's guard (Slack's, which verify their own signatures). */
+  beforeLocal?: (app: Express) => void;
 }
 
 export interface LocalApp {
@@ -108,9 +112,16 @@ export function createApp(options: LocalAppOptions): LocalApp {
   local.use(guard(options.binding));
   local.use('/assets', express.static(ASSETS_DIR, { maxAge: '1h', index: false, fallthrough: false }));
 
-  const messageHtml = (m: LocalMessage): SafeHtml =>
-    renderReply({ domId: `m-${m.id}`, reply: m.reply, chartUrl: chartUrl(m.reply), postedAt: new Date(m.postedAt), timezone, origin: 'delivered' });
-  const chartUrl = (reply: Reply): string | undefined => (reply.chart && charts.available ? `/charts/${charts.register(reply.chart)}.png` : undefined);
+  const view = (domId: string, reply: Reply, postedAt: Date, origin: 'delivered' | 'answer'): SafeHtml =>
+    renderReply({
+      domId,
+      reply: reply.chart && !reply.chartAlt && options.chartAltText ? { ...reply, chartAlt: options.chartAltText(reply.chart) } : reply,
+      chartUrl: reply.chart && charts.available ? `/charts/${charts.register(reply.chart)}.png` : undefined,
+      postedAt,
+      timezone,
+      origin,
+    });
+  const messageHtml = (m: LocalMessage): SafeHtml => view(`m-${m.id}`, m.reply, new Date(m.postedAt), 'delivered');
   const pane = async (channel: ChannelConfig): Promise<SafeHtml> =>
     renderPane(channelView(config, channel, state.store), await commands(), messages.list(channel.name, HISTORY).map(messageHtml));
   const findChannel = (name: unknown): ChannelConfig | undefined => (typeof name === 'string' ? channelByName.get(name) : undefined);
@@ -173,7 +184,7 @@ export function createApp(options: LocalAppOptions): LocalApp {
       command: text,
       reply,
       ms,
-      html: renderReply({ domId: `a-${++asked}`, reply, chartUrl: chartUrl(reply), postedAt: at, timezone, origin: 'answer' }).value,
+      html: view(`a-${++asked}`, reply, at, 'answer').value,
     });
   });
 
@@ -225,13 +236,15 @@ export function createApp(options: LocalAppOptions): LocalApp {
       state.changed();
       res.json(result);
     } catch (err) {
-      console.error('simulate next month failed:', err);
-      res.status(500).json({ error: `Could not simulate the next month: ${err instanceof Error ? err.message : String(err)}` });
+      const expected = err instanceof Error && err.name === 'UserError';
+      if (!expected) console.error('simulate next month failed:', err);
+      res.status(expected ? 409 : 500).json({ error: `Could not simulate the next month: ${err instanceof Error ? err.message : String(err)}` });
     } finally {
       simulating = null;
     }
   });
 
+  options.beforeLocal?.(app);
   app.use(local);
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {

@@ -115,8 +115,7 @@ async function ask(rawText) {
   pending.replaceWith(node);
   if (channel === current && reply) {
     // show the question and as much of the answer as fits; images keep their space (aspect-ratio)
-    const top = asked.offsetTop - messagesEl.offsetTop - 8;
-    messagesEl.scrollTop = Math.min(top, messagesEl.scrollHeight);
+    messagesEl.scrollTop += asked.getBoundingClientRect().top - messagesEl.getBoundingClientRect().top - 8;
     if (reply.getBoundingClientRect().bottom <= messagesEl.getBoundingClientRect().bottom) scrollToEnd();
   }
 }

@@ -1,0 +1,176 @@
+// End to end: `wardwatch serve` on a fresh store (first start loads the fixtures), driven in headless
+// Chromium the way a newcomer uses it. Skipped, with a message, when /usr/bin/chromium is absent.
+//   UPDATE_DOCS_SCREENSHOT=1 npx vitest run test/e2e   also refreshes docs/local-channel.png
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`\n  SKIPPED the local channel browser test: ${CHROMIUM} is not installed (apt-get install chromium)\n`);
+
+interface Served {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  firstStartMs: number;
+}
+
+/** Starts `node bin/wardwatch.js serve` on a temp store and port 0; resolves when /healthz says ready. */
+async function serve(dbDir: string): Promise<Served> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['bin/wardwatch.js', 'serve'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', WARDWATCH_HOST: '127.0.0.1', WARDWATCH_DB: join(dbDir, 'wardwatch.sqlite'), NODE_ENV: 'test', WARDWATCH_DEV_CONTROLS: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve printed no URL:\n${out}`)), 30_000);
+    const check = () => {
+      const m = /Local channel: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${out}`)));
+  });
+  // 503 while the fixtures load, 200 when ready
+  const deadline = Date.now() + 110_000;
+  let sawLoading = false;
+  for (;;) {
+    // the loader can hold the event loop for a moment: a reset connection is retried
+    const status = await fetch(`${url}healthz`).then((r) => r.status, () => 0);
+    if (status === 200) break;
+    if (status === 503) sawLoading = true;
+    if (Date.now() > deadline) throw new Error(`not ready in time:\n${out}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  expect(sawLoading).toBe(true);
+  return { child, url, output: () => out, firstStartMs: performance.now() - started };
+}
+
+/** The reply messages in the visible pane. */
+const visibleReplies = (page: Page) => page.locator('.pane:not([hidden]) article.msg--bot:not(.msg--pending)');
+
+describe.skipIf(!hasChromium)('the local channel in a browser', () => {
+  let dir: string;
+  let served: Served;
+  let browser: Browser;
+  let page: Page;
+  const external: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'wardwatch-e2e-'));
+    served = await serve(dir);
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, deviceScaleFactor: 1 });
+    page.on('request', (req) => {
+      if (!req.url().startsWith(served.url) && !req.url().startsWith('data:')) external.push(req.url());
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (served?.child.exitCode === null) {
+      served.child.kill('SIGTERM');
+      await new Promise((r) => served.child.once('exit', r));
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers /crime market ward with figures and a chart, follows a button, and applies the channel scope', async () => {
+    console.log(`first start (fixtures loaded, ready): ${(served.firstStartMs / 1000).toFixed(1)} s`);
+    const t0 = performance.now();
+    await page.goto(served.url, { waitUntil: 'load' });
+    console.log(`page load: ${Math.round(performance.now() - t0)} ms`);
+    await expect.poll(() => page.locator('h1').textContent()).toContain('cambridge-csp');
+    expect(await page.locator('.channel-link').count()).toBe(4);
+    await page.locator('#status-text.status--ready').waitFor();
+
+    // suggestions: type the start of a place, pick it with the keyboard
+    const input = page.locator('#composer-input');
+    await input.click();
+    await input.pressSequentially('/crime mark');
+    await page.locator('#suggestions [role=option]').first().waitFor();
+    expect(await input.getAttribute('aria-expanded')).toBe('true');
+    const option = page.locator('#suggestions [role=option]', { hasText: 'market ward' }).first();
+    await option.waitFor();
+    const options = await page.locator('#suggestions [role=option] .suggestion-text').allTextContents();
+    for (let i = 0; i <= options.indexOf('market ward'); i++) await input.press('ArrowDown');
+    await input.press('Enter');
+    expect(await input.inputValue()).toBe('/crime market ward ');
+
+    // ask: Enter submits
+    const askStarted = performance.now();
+    await input.press('Enter');
+    const answer = visibleReplies(page).filter({ has: page.locator('.figures') }).first();
+    await answer.waitFor();
+    console.log(`ask round trip in the page: ${Math.round(performance.now() - askStarted)} ms`);
+    expect(await answer.locator('.reply-title').textContent()).toContain('Market');
+    expect(await answer.locator('.figure').count()).toBeGreaterThanOrEqual(3);
+    expect((await answer.locator('.figure-value').first().textContent())?.trim()).not.toBe('');
+    const img = answer.locator('.chart img');
+    await page.waitForFunction((el: any) => el && el.complete && el.naturalWidth > 0, await img.elementHandle());
+    expect(await img.evaluate((el: any) => el.naturalWidth as number)).toBeGreaterThan(400);
+    expect(await img.getAttribute('alt')).toMatch(/Market/);
+
+    // a follow-up button runs its command and its reply arrives
+    const before = await visibleReplies(page).count();
+    const button = answer.locator('.actions button').first();
+    const command = await button.getAttribute('data-command');
+    await button.click();
+    await expect.poll(() => visibleReplies(page).count(), { timeout: 15_000 }).toBe(before + 1);
+    expect(await page.locator('.pane:not([hidden]) .msg--user').last().textContent()).toContain(`/crime ${command}`);
+    const followUp = visibleReplies(page).last();
+    expect((await followUp.locator('.reply-title').textContent())?.trim()).not.toBe('');
+    expect(await followUp.getAttribute('class')).not.toContain('msg--error');
+
+    // the screenshot: the Market ward answer in view
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await answer.scrollIntoViewIfNeeded();
+    await page.evaluate(() => {
+      const doc = (globalThis as any).document;
+      const el = doc.querySelector('.pane:not([hidden]) article.msg--answer');
+      const log = doc.getElementById('messages');
+      if (el) log.scrollTop += el.getBoundingClientRect().top - log.getBoundingClientRect().top - 72;
+    });
+    await page.screenshot({ path: join(ARTIFACTS, 'local-channel.png') });
+    if (process.env.UPDATE_DOCS_SCREENSHOT === '1') copyFileSync(join(ARTIFACTS, 'local-channel.png'), join(ROOT, 'docs', 'local-channel.png'));
+
+    // switch channel: Fenland's channel may not see a Cambridge ward
+    await page.locator('.channel-link[data-channel="fenland-csp"]').click();
+    await expect.poll(() => page.locator('h1').textContent()).toContain('fenland-csp');
+    expect(await page.locator('.channel-link[data-channel="fenland-csp"]').getAttribute('aria-current')).toBe('page');
+    expect(await page.locator('#channel-meta').textContent()).toContain('Fenland');
+    expect(page.url()).toMatch(/\/c\/fenland-csp$/);
+    await input.fill('/crime market ward');
+    await input.press('Enter');
+    const refusal = page.locator('.pane[data-channel="fenland-csp"] article.msg--bot.msg--error').last();
+    await refusal.waitFor();
+    const refusalText = (await refusal.textContent()) ?? '';
+    expect(refusalText).toMatch(/outside/i);
+    expect(refusalText).toContain('Fenland');
+    await page.screenshot({ path: join(ARTIFACTS, 'local-channel-fenland.png') });
+
+    // back to Cambridge: its conversation is still there
+    await page.locator('.channel-link[data-channel="cambridge-csp"]').click();
+    await page.locator('.pane[data-channel="cambridge-csp"]:not([hidden]) .msg--answer .figures').first().waitFor();
+
+    expect(external).toEqual([]);
+  }, 120_000);
+});
