@@ -145,7 +145,8 @@ export interface IngestResult {
   rowsRead: number;
 }
 
-function defaultConfig(): Config | null {
+/** The config at $WARDWATCH_CONFIG or ./wardwatch.config.yaml, or null when there is none. */
+export function defaultConfig(): Config | null {
   const file = configPath();
   return existsSync(file) ? loadConfig(file).config : null;
 }

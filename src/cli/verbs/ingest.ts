@@ -69,10 +69,20 @@ const ingest: Verb = {
         : [await ingestPaths(store, paths, { onProgress: reporter.onProgress })];
       reporter.done();
       let rows = 0;
-      for (const r of results) {
+      results.forEach((r, stage) => {
         rows += r.rowsRead;
+        if (fixtures && stage === 1) {
+          // The synthetic history: one line for the whole stage rather than one per generated file.
+          const loaded = r.files.filter((f) => f.outcome !== 'unchanged');
+          const months = [...new Set(r.files.map((f) => f.month!))].sort();
+          console.log(
+            `synthetic history ${months[0]}..${months[months.length - 1]}: ${r.files.length} files, ${r.rowsRead.toLocaleString('en-GB')} rows read, ` +
+              `${loaded.length} loaded, ${r.files.length - loaded.length} unchanged or skipped`,
+          );
+          return;
+        }
         for (const f of r.files) if (!quiet || f.outcome !== 'unchanged') console.log(summaryLine(f));
-      }
+      });
       const seconds = (performance.now() - started) / 1000;
       console.log(`ingest: ${rows.toLocaleString('en-GB')} rows in ${seconds.toFixed(1)} s into ${store.path}`);
       return 0;
