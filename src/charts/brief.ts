@@ -14,7 +14,7 @@ export function briefPanels(req: BriefRequest): SingleChartRequest[] {
 
 const PANEL: Record<ChartSize, { width: number; height: number; scale: number; gap: number }> = {
   full: { width: 800, height: 430, scale: 0.9, gap: 16 },
-  compact: { width: 320, height: 200, scale: 0.46, gap: 6 },
+  compact: { width: 400, height: 230, scale: 0.52, gap: 8 },
 };
 
 /** The page's size for `n` panels: two columns, as many rows as needed. */

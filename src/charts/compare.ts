@@ -84,7 +84,7 @@ export function compareSpec(req: CompareRequest, layout: Layout): ChartSpec {
   };
 }
 
-/** "Market 12.3" at the last point of each line, nudged apart so they never overlap. */
+/** "Market: 12.3 (Sep 2025)" at the last point of each line, nudged apart so they never overlap. */
 function endLabels(req: CompareRequest, model: ReturnType<typeof compareModel>, layout: Layout, unit: 'count' | 'rate'): Plugin {
   return {
     id: 'wardwatchEndLabels',
@@ -108,11 +108,13 @@ function endLabels(req: CompareRequest, model: ReturnType<typeof compareModel>, 
       ctx.font = font(size, 'bold');
       ctx.textAlign = 'right';
       ctx.textBaseline = 'bottom';
-      for (const l of labels) {
-        const y = Math.max(l.y - 8 * layout.scale, floor + size * 1.2);
+      labels.forEach((l, i) => {
+        // the lowest line's label goes under its end, the others above theirs
+        const below = labels.length > 1 && i === labels.length - 1;
+        const y = below ? Math.min(area.bottom - 2, Math.max(l.y + 10 * layout.scale + size, floor + size * 1.2)) : Math.max(l.y - 8 * layout.scale, floor + size * 1.2);
         haloText(ctx, l.text, Math.min(l.x, area.right), y, l.colour, 4 * layout.scale);
         floor = y;
-      }
+      });
       ctx.restore();
     },
   };

@@ -32,7 +32,7 @@ export interface Layout {
 
 export const LAYOUTS: Record<ChartSize, Layout> = {
   full: { width: 1000, height: 500, scale: 1, showSource: true, showSubtitle: true, maxNotes: 3, indexed: false },
-  compact: { width: 560, height: 280, scale: 0.6, showSource: true, showSubtitle: true, maxNotes: 1, indexed: true },
+  compact: { width: 640, height: 320, scale: 0.66, showSource: true, showSubtitle: true, maxNotes: 1, indexed: true },
 };
 
 /** Text that goes around the plot. */

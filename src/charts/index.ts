@@ -13,7 +13,7 @@ export { OKABE_ITO, ROLE } from './palette.ts';
 export { rollingAverage } from './trend.ts';
 
 export interface RenderOptions {
-  /** 'full': about 1000x500 for Slack (default); 'compact': 560x280, a 16-colour PNG under 28 KB for inline use. */
+  /** 'full': about 1000x500 for Slack (default); 'compact': 640x320, a 16-colour PNG under 28 KB for inline use. */
   size?: ChartSize;
 }
 

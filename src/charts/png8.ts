@@ -32,52 +32,59 @@ function nearestIn(palette: number[], c: number): number {
   return best;
 }
 
-/** Each pixel as 0xRRGGBB, alpha composited over white. */
-function rgbPixels(rgba: Uint8ClampedArray | Uint8Array): Uint32Array {
+/**
+ * Each pixel's nearest candidate colour (alpha composited over white), and how many pixels each
+ * candidate is nearest to.
+ */
+function nearestCandidates(rgba: Uint8ClampedArray | Uint8Array, candidates: number[]): { of: Uint8Array; hits: number[] } {
   const n = rgba.length / 4;
-  const out = new Uint32Array(n);
+  const of = new Uint8Array(n);
+  const hits = new Array<number>(candidates.length).fill(0);
+  const cache = new Map<number, number>();
   for (let i = 0; i < n; i++) {
-    const a = rgba[i * 4 + 3]! / 255;
-    const c = (k: number) => Math.round(rgba[i * 4 + k]! * a + 255 * (1 - a));
-    out[i] = (c(0) << 16) | (c(1) << 8) | c(2);
+    const o = i * 4;
+    const a = rgba[o + 3]!;
+    let key: number;
+    if (a === 255) key = (rgba[o]! << 16) | (rgba[o + 1]! << 8) | rgba[o + 2]!;
+    else {
+      const c = (k: number) => Math.round((rgba[o + k]! * a) / 255 + 255 * (1 - a / 255));
+      key = (c(0) << 16) | (c(1) << 8) | c(2);
+    }
+    let ci = cache.get(key);
+    if (ci === undefined) { ci = nearestIn(candidates, key); cache.set(key, ci); }
+    of[i] = ci;
+    hits[ci]!++;
   }
-  return out;
+  return { of, hits };
 }
 
 /**
  * The 16 candidate colours that the most pixels are nearest to (white and the text colour always
  * stay), in candidate order.
  */
-export function choosePalette(pixels: Uint32Array, candidates: readonly string[] = PALETTE_CANDIDATES): number[] {
-  const all = candidates.map(rgb);
-  const hits = new Array<number>(all.length).fill(0);
-  const cache = new Map<number, number>();
-  for (const p of pixels) {
-    let i = cache.get(p);
-    if (i === undefined) { i = nearestIn(all, p); cache.set(p, i); }
-    hits[i]!++;
-  }
-  const keep = all
+export function choosePalette(hits: number[], candidates: number[]): number[] {
+  return candidates
     .map((c, i) => ({ c, i, n: i < 2 ? Infinity : hits[i]! }))
     .filter((x) => x.n > 0)
     .sort((a, b) => b.n - a.n || a.i - b.i)
     .slice(0, MAX_COLOURS)
-    .sort((a, b) => a.i - b.i);
-  return keep.map((x) => x.c);
+    .sort((a, b) => a.i - b.i)
+    .map((x) => x.c);
 }
 
 export function encodePalettePng(rgba: Uint8ClampedArray | Uint8Array, width: number, height: number): Buffer {
-  const pixels = rgbPixels(rgba);
-  const palette = choosePalette(pixels);
+  const candidates = PALETTE_CANDIDATES.map(rgb);
+  const { of, hits } = nearestCandidates(rgba, candidates);
+  const palette = choosePalette(hits, candidates);
+  // a candidate left out goes to the nearest colour that stayed
+  const toPalette = Uint8Array.from(candidates, (c) => nearestIn(palette, c));
   const rowBytes = Math.ceil(width / 2);
   const raw = Buffer.alloc(height * (rowBytes + 1)); // filter byte 0 (none) on each row suits indexed images
-  const cache = new Map<number, number>();
   for (let y = 0; y < height; y++) {
+    const row = y * (rowBytes + 1) + 1;
     for (let x = 0; x < width; x++) {
-      const c = pixels[y * width + x]!;
-      let i = cache.get(c);
-      if (i === undefined) { i = nearestIn(palette, c); cache.set(c, i); }
-      raw[y * (rowBytes + 1) + 1 + (x >> 1)]! |= x & 1 ? i : i << 4;
+      const i = toPalette[of[y * width + x]!]!;
+      raw[row + (x >> 1)]! |= x & 1 ? i : i << 4;
     }
   }
   const ihdr = Buffer.alloc(13);

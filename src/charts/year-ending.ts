@@ -66,7 +66,7 @@ export function yearEndingSpec(req: YearEndingRequest, layout: Layout): ChartSpe
         x: { grid: { display: false }, ticks: { font: { ...fonts.tick, weight: 'bold' }, color: INK, maxRotation: 0, autoSkip: false } },
         y: {
           beginAtZero: true,
-          grace: `${Math.round(labelRoom(layout, roles.base !== null) * 100)}%`,
+          suggestedMax: Math.max(0, ...req.groups.flatMap((g) => g.values.map((v) => v ?? 0))) * (1 + labelRoom(layout, roles.base !== null)),
           ticks: { font: fonts.tick, precision: 0, color: INK, callback: (v) => formatCount(Number(v)) },
           title: { display: true, text: req.measureLabel ?? 'Count', font: fonts.title, color: INK },
         },
