@@ -6,6 +6,7 @@
 //                                                       /slack/oauth_redirect, installs kept in the store
 //   SLACK_API_URL                                       the Web API base URL (GovSlack, tests)
 //   SLACK_REDIRECT_URI, SLACK_AUTHORIZATION_URL (GovSlack: https://slack-gov.com/oauth/v2/authorize),
+//   SLACK_INSTALL_PORT (Socket Mode with OAuth: the port of the /slack/install page),
 //   SLACK_LOG_LEVEL (debug|info|warn|error), SLACK_COMMAND (default /crime)
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
@@ -129,6 +130,12 @@ export async function startSlack(options: StartSlackOptions): Promise<SlackHandl
     logger,
   };
 
+  // Socket Mode serves /slack/install from a small HTTP server of its own, which must not take the port
+  // of a server Wardwatch already runs (listen: false): then SLACK_INSTALL_PORT names its port.
+  const installPort = env.SLACK_INSTALL_PORT ? Number(env.SLACK_INSTALL_PORT) : options.listen === false ? undefined : (options.port ?? Number(env.PORT ?? 3000));
+  if (settings.mode === 'socket' && settings.oauth && installPort === undefined) {
+    throw new UserError('Slack Socket Mode with OAuth installs needs SLACK_INSTALL_PORT: the port for its /slack/install page');
+  }
   const installStore = settings.oauth ? (options.installStore ?? new SqliteInstallStore(options.dbFile ?? defaultDbFile(env))) : undefined;
   const ownsInstallStore = settings.oauth && !options.installStore;
   const listen = options.listen !== false;
@@ -159,13 +166,15 @@ export async function startSlack(options: StartSlackOptions): Promise<SlackHandl
           directInstall: true,
           ...(env.SLACK_AUTHORIZATION_URL ? { authorizationUrl: env.SLACK_AUTHORIZATION_URL } : {}),
           ...(env.SLACK_REDIRECT_URI ? { redirectUriPath: new URL(env.SLACK_REDIRECT_URI).pathname } : {}),
-          ...(settings.mode === 'socket' ? { port: options.port ?? Number(env.PORT ?? 3000) } : {}),
+          ...(settings.mode === 'socket' ? { port: installPort } : {}),
         },
       }
     : { token: env.SLACK_BOT_TOKEN };
 
   const app = new App({
-    ...(settings.mode === 'socket' ? { socketMode: true, appToken: env.SLACK_APP_TOKEN } : { signingSecret: env.SLACK_SIGNING_SECRET }),
+    ...(settings.mode === 'socket'
+      ? { socketMode: true, appToken: env.SLACK_APP_TOKEN, ...(installPort !== undefined ? { port: installPort } : {}) }
+      : { signingSecret: env.SLACK_SIGNING_SECRET }),
     ...auth,
     customRoutes,
     logger,
@@ -222,7 +231,7 @@ export async function startSlack(options: StartSlackOptions): Promise<SlackHandl
   } else {
     await app.start();
     started = true;
-    if (installStore || customRoutes.length) receiverPort = options.port ?? Number(env.PORT ?? 3000);
+    if (installStore || customRoutes.length) receiverPort = installPort ?? 3000;
   }
   logger.info(`slack: ${settings.mode} mode${settings.oauth ? ' with OAuth installs' : ''}${receiverPort !== null ? ` on port ${receiverPort}` : ''}`);
 
