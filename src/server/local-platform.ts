@@ -5,15 +5,10 @@ import { EventEmitter } from 'node:events';
 import type { ChannelConfig } from '../config/schema.ts';
 import { DeliveryError, type ChatPlatform, type PostResult } from '../core/platform.ts';
 import type { Reply } from '../core/reply.ts';
+import type { LocalChannelMessage, Store } from '../store/types.ts';
 
-export interface LocalMessage {
-  /** Increasing across all channels: also the SSE event id, so a reconnecting page resumes. */
-  id: number;
-  channel: string;
-  reply: Reply;
-  postedAt: string; // ISO time
-  idempotencyKey: string | null;
-}
+/** A delivered message; its id increases across all channels and is also the SSE event id. */
+export type LocalMessage = LocalChannelMessage;
 
 export interface LocalMessageLog {
   /** Appends a message; with a key already seen, returns the earlier message and adds nothing. */
@@ -47,6 +42,32 @@ export class MemoryMessageLog implements LocalMessageLog {
 
   latestId(): number {
     return this.messages.at(-1)?.id ?? 0;
+  }
+}
+
+/** The log kept in the store (table local_messages), so history and idempotency survive restarts. */
+export class StoreMessageLog implements LocalMessageLog {
+  private latest: number | undefined;
+
+  constructor(private readonly store: Store) {}
+
+  append(input: Omit<LocalMessage, 'id'>): { message: LocalMessage; duplicate: boolean } {
+    const result = this.store.appendLocalMessage(input);
+    this.latest = Math.max(this.latestId(), result.message.id);
+    return result;
+  }
+
+  list(channel: string, limit: number): LocalMessage[] {
+    return this.store.localMessages({ channel, limit });
+  }
+
+  after(afterId: number, limit: number): LocalMessage[] {
+    return this.store.localMessages({ afterId, limit });
+  }
+
+  latestId(): number {
+    this.latest ??= this.store.localMessages({ afterId: 0, limit: Number.MAX_SAFE_INTEGER }).at(-1)?.id ?? 0;
+    return this.latest;
   }
 }
 

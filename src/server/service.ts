@@ -15,7 +15,7 @@ import type { Store } from '../store/types.ts';
 import { createApp, type SimulateResult } from './app.ts';
 import { ChartCache } from './chart-cache.ts';
 import type { Binding } from './guard.ts';
-import { LocalPlatform, MemoryMessageLog, MessageBus, type LocalMessageLog } from './local-platform.ts';
+import { LocalPlatform, MessageBus, StoreMessageLog } from './local-platform.ts';
 import { dataCheckJob, Scheduler } from './scheduler.ts';
 import { simulateNextMonth } from './simulate.ts';
 import { ServiceState, type Progress } from './state.ts';
@@ -65,8 +65,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const now = options.now ?? (() => new Date());
   const store = openStore(options.dbPath);
   const state = new ServiceState(store);
-  // Local messages live in memory until the store carries a table for them (see the closing note).
-  const messages: LocalMessageLog = new MemoryMessageLog();
+  const messages = new StoreMessageLog(store);
   const bus = new MessageBus();
   const local = new LocalPlatform(messages, bus, now);
   const platforms: RunningService['platforms'] = { local };

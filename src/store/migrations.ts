@@ -91,4 +91,20 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'local channel messages',
+    sql: `
+      -- What the local platform delivered to each local channel (alerts, digests, summaries), so the
+      -- local page shows a channel's history after a restart. The key makes delivery idempotent.
+      CREATE TABLE local_messages (
+        id              INTEGER PRIMARY KEY,
+        channel         TEXT NOT NULL,
+        reply           TEXT NOT NULL,
+        posted_at       TEXT NOT NULL,
+        idempotency_key TEXT UNIQUE
+      );
+      CREATE INDEX local_messages_by_channel ON local_messages (channel, id);
+    `,
+  },
 ];

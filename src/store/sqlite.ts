@@ -12,6 +12,7 @@ import type {
   CountQuery,
   CurrentMonth,
   DataSource,
+  LocalChannelMessage,
   MonthlyCount,
   Population,
   Release,
@@ -59,6 +60,18 @@ interface ReleaseRow {
   revision_previous_total: number | null;
   revision_new_total: number | null;
   revision_previous_checksum: string | null;
+}
+
+interface LocalMessageRow {
+  id: number;
+  channel: string;
+  reply: string;
+  posted_at: string;
+  idempotency_key: string | null;
+}
+
+function toLocalMessage(r: LocalMessageRow): LocalChannelMessage {
+  return { id: r.id, channel: r.channel, reply: JSON.parse(r.reply) as LocalChannelMessage['reply'], postedAt: r.posted_at, idempotencyKey: r.idempotency_key };
 }
 
 const AREA_TYPE_RANK: Record<AreaType, number> = { force: 0, district: 1, ward: 2, lsoa: 3 };
@@ -374,6 +387,30 @@ export class SqliteStore implements Store {
     return (this.db.prepare('SELECT * FROM releases ORDER BY id').all() as ReleaseRow[]).map(toRelease);
   }
 
+  // ---- local channel messages ----
+
+  appendLocalMessage(input: Omit<LocalChannelMessage, 'id'>): { message: LocalChannelMessage; duplicate: boolean } {
+    return this.transaction(() => {
+      if (input.idempotencyKey !== null) {
+        const earlier = this.db.prepare('SELECT * FROM local_messages WHERE idempotency_key = ?').get(input.idempotencyKey) as LocalMessageRow | undefined;
+        if (earlier) return { message: toLocalMessage(earlier), duplicate: true };
+      }
+      const info = this.db
+        .prepare('INSERT INTO local_messages (channel, reply, posted_at, idempotency_key) VALUES (?, ?, ?, ?)')
+        .run(input.channel, JSON.stringify(input.reply), input.postedAt, input.idempotencyKey);
+      return { message: { ...input, id: Number(info.lastInsertRowid) }, duplicate: false };
+    });
+  }
+
+  localMessages(query: { channel?: string; afterId?: number; limit: number }): LocalChannelMessage[] {
+    const rows = (
+      query.channel !== undefined
+        ? this.db.prepare('SELECT * FROM (SELECT * FROM local_messages WHERE channel = ? AND id > ? ORDER BY id DESC LIMIT ?) ORDER BY id').all(query.channel, query.afterId ?? 0, query.limit)
+        : this.db.prepare('SELECT * FROM local_messages WHERE id > ? ORDER BY id LIMIT ?').all(query.afterId ?? 0, query.limit)
+    ) as LocalMessageRow[];
+    return rows.map(toLocalMessage);
+  }
+
   isEmpty(): boolean {
     return this.db.prepare('SELECT 1 FROM current_months LIMIT 1').get() === undefined;
   }
@@ -389,6 +426,7 @@ export class SqliteStore implements Store {
       ['counts', 'area_code, measure, source, month'],
       ['releases', 'id'],
       ['current_months', 'source, month'],
+      ['local_messages', 'id'],
     ];
     for (const [table, order] of tables) {
       hash.update(`\n#${table}\n`);

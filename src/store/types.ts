@@ -1,6 +1,7 @@
 // The store port. Callers see only this interface; SQLite (src/store/sqlite.ts) is the embedded
 // implementation and a PostgreSQL one can sit behind the same methods later. No SQL leaks out.
 import type { Month } from '../core/periods.ts';
+import type { Reply } from '../core/reply.ts';
 
 export type AreaType = 'force' | 'district' | 'ward' | 'lsoa';
 export type DataSource = 'police.uk' | 'partnership';
@@ -83,6 +84,15 @@ export interface CountQuery {
   to?: Month;
 }
 
+/** A message the local platform delivered to a local channel. */
+export interface LocalChannelMessage {
+  id: number;
+  channel: string;
+  reply: Reply;
+  postedAt: string; // ISO time
+  idempotencyKey: string | null;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   close(): void;
@@ -129,6 +139,12 @@ export interface Store {
   /** Schema version after migrations. */
   schemaVersion(): number;
   logRelease(release: Omit<Release, 'id' | 'ingestedAt' | 'revision'>): Release;
+
+  // Local channel messages
+  /** Appends a message; with an idempotency key already stored, returns that message and adds nothing. */
+  appendLocalMessage(input: Omit<LocalChannelMessage, 'id'>): { message: LocalChannelMessage; duplicate: boolean };
+  /** Messages in id order: a channel's latest `limit` (`channel`), or all after `afterId`. */
+  localMessages(query: { channel?: string; afterId?: number; limit: number }): LocalChannelMessage[];
 
   /** A checksum of everything the store holds, for "nothing changed" tests. */
   contentChecksum(): string;

@@ -123,3 +123,37 @@ describe('SSE delivery of local messages', () => {
     await expect(h.platform.post(slack, alert)).rejects.toBeInstanceOf(DeliveryError);
   });
 });
+
+describe('the store-backed message log', () => {
+  it('keeps history and idempotency across a restart', async () => {
+    const { tempStore } = await import('../helpers/store.ts');
+    const { openStore } = await import('../../src/store/sqlite.ts');
+    const { LocalPlatform, MessageBus, StoreMessageLog } = await import('../../src/server/local-platform.ts');
+    const { testConfig } = await import('./harness.ts');
+    const t = tempStore();
+    try {
+      const channel = testConfig().channels[0]!;
+      const delivered: number[] = [];
+      const bus = new MessageBus();
+      bus.subscribe((m) => delivered.push(m.id));
+      const first = await new LocalPlatform(new StoreMessageLog(t.store), bus).post(channel, alert, { idempotencyKey: 'k1' });
+      await new LocalPlatform(new StoreMessageLog(t.store), bus).post(testConfig().channels[1]!, { ...alert, title: 'fenland' });
+      t.store.close();
+      const reopened = openStore(t.path);
+      try {
+        const log = new StoreMessageLog(reopened);
+        const again = await new LocalPlatform(log, bus).post(channel, alert, { idempotencyKey: 'k1' });
+        expect(again.messageId).toBe(first.messageId);
+        expect(delivered).toEqual([1, 2]);
+        expect(log.list('cambridge-csp', 10).map((m) => m.reply.title)).toEqual([alert.title]);
+        expect(log.after(1, 10).map((m) => m.channel)).toEqual(['fenland-csp']);
+        expect(log.latestId()).toBe(2);
+        expect(log.list('cambridge-csp', 10)[0]!.reply).toEqual(alert);
+      } finally {
+        reopened.close();
+      }
+    } finally {
+      t.cleanup();
+    }
+  });
+});
