@@ -11,6 +11,7 @@ import {
   BOT_TOKEN,
   buttonPayload,
   CHANNEL,
+  FENLAND_CHANNEL,
   interactionBody,
   post,
   SECRET,
@@ -91,6 +92,26 @@ describe('slash commands over HTTP', () => {
     expect(JSON.stringify(ack.blocks)).toContain(`slackChannelId: ${UNLINKED_CHANNEL}`);
     expect(JSON.stringify(ack.blocks)).toContain('name: fenland-asb-group');
     expect(blockKitProblems(ack.blocks, ack.text)).toEqual([]);
+  });
+
+  it('answers as the channel asking: its partnership from the config, and the workspace must match', async () => {
+    const done = h.timings.length;
+    await command('help', { channel_id: FENLAND_CHANNEL, response_url: h.fake.responseUrl('fen-help') });
+    await settled(done + 1);
+    const fen = h.fake.calls.find((c) => c.name === 'fen-help');
+    expect(String(fen?.body.text)).toContain('This channel sees Fenland Community Safety Partnership');
+    // the same channel ID in another workspace is not the configured channel
+    const other = await command('help', { channel_id: FENLAND_CHANNEL, team_id: 'T0OTHER0001' });
+    expect(JSON.parse(other.text).text).toContain('not linked');
+  });
+
+  it('never lets typed text become a Slack mention or link', async () => {
+    const n = h.fake.calls.length;
+    const done = h.timings.length;
+    await command('<!channel> <https://evil.example|click> ward', { response_url: h.fake.responseUrl('inject-1') });
+    await settled(done + 1);
+    const posted = JSON.stringify(since(n).filter((c) => c.kind !== 'upload').map((c) => c.body));
+    expect(posted).not.toMatch(/<!channel>|<https:\/\/evil/);
   });
 
   it('refuses a forged signature and a six-minute-old timestamp with 401, and runs nothing', async () => {

@@ -16,6 +16,7 @@ export const TEAM = 'T0FAKE0001';
 export const CHANNEL = 'C0CAMBRIDGE1';
 export const ANALYSTS_CHANNEL = 'C0ANALYSTS01';
 export const UNLINKED_CHANNEL = 'C0NOTLINKED1';
+export const FENLAND_CHANNEL = 'C0FENLAND001';
 
 /** Hosts a test may reach. */
 function isLoopback(host: string): boolean {
@@ -97,19 +98,19 @@ export async function post(port: number, path: string, body: string, headers: Re
   return { status: res.status, text, ms: performance.now() - t0 };
 }
 
-/** The repo's config plus two Slack channels (Cambridge, not cleared; Cambridge analysts, cleared). */
+/** The repo's config plus three Slack channels: Cambridge (not cleared), Cambridge analysts (cleared), Fenland. */
 export function slackTestConfig(): Config {
   const { config } = loadConfig(new URL('../../wardwatch.config.yaml', import.meta.url).pathname);
-  const slack = (name: string, id: string, cleared: boolean): ChannelConfig => ({
+  const slack = (name: string, id: string, cleared: boolean, partnership = 'cambridge'): ChannelConfig => ({
     name,
     platform: 'slack',
     slackChannelId: id,
     slackTeamId: TEAM,
-    partnership: 'cambridge',
+    partnership,
     clearance: { smallNumbers: cleared, sensitive: cleared },
     measures: [],
   });
-  return { ...config, channels: [...config.channels, slack('cambridge-slack', CHANNEL, false), slack('cambridge-analysts-slack', ANALYSTS_CHANNEL, true)] };
+  return { ...config, channels: [...config.channels, slack('cambridge-slack', CHANNEL, false), slack('cambridge-analysts-slack', ANALYSTS_CHANNEL, true), slack('fenland-slack', FENLAND_CHANNEL, false, 'fenland')] };
 }
 
 export interface Harness {
