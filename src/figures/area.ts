@@ -288,14 +288,19 @@ export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
   const synthMonths = seriesOut.filter((p) => p.synthetic).map((p) => p.month);
   const synthUsed = shownMonths.filter((mo) => coverage.synthetic.has(mo));
   if (synthUsed.length) {
-    notes.push(`SYNTHETIC DATA: ${synthUsed.length} of the months used (${monthName(synthUsed[0]!)} to ${monthName(synthUsed[synthUsed.length - 1]!)}) are generated history for demonstration, not real police.uk data; comparisons with them are illustrative only.`);
+    notes.push(`SYNTHETIC DATA: ${synthUsed.length} of the months used (${monthName(synthUsed[0]!)} to ${monthName(synthUsed[synthUsed.length - 1]!)}) are generated history for demonstration, not real data; comparisons with them are illustrative only.`);
   }
   if (population && isEstimate(population)) notes.push(`Rates use an ESTIMATED population (${populationWords(population)}).`);
   if (area.type === 'ward') {
     const pl = placement(store, eff, area.code, ref);
     const placed = pl.byPolygon + pl.byLsoa + pl.byPartner;
     if (placed > 0) {
-      notes.push(`Ward counts for ${mName}: ${formatShare(pl.byPolygon / placed)} placed by the police.uk map point inside the ward boundary, ${formatShare(pl.byLsoa / placed)} by the LSOA best-fit lookup${pl.byPartner ? `, ${formatShare(pl.byPartner / placed)} by the partnership's own ward` : ''}. police.uk points are snapped to anonymous locations, so counts near ward edges are approximate.`);
+      const how = [
+        pl.byPolygon ? `${formatShare(pl.byPolygon / placed)} placed by the police.uk map point inside the ward boundary` : '',
+        pl.byLsoa ? `${formatShare(pl.byLsoa / placed)} by the LSOA best-fit lookup` : '',
+        pl.byPartner ? `${formatShare(pl.byPartner / placed)} by the ward the partnership extract gives` : '',
+      ].filter(Boolean).join(', ');
+      notes.push(`Ward counts for ${mName}: ${how}.${pl.byPolygon ? ' police.uk points are snapped to anonymous locations, so counts near ward edges are approximate.' : ''}`);
     }
   }
   notes.push(...revisionNotes(store, eff.source === 'mixed' ? ['police.uk', 'partnership'] : [eff.source === 'partnership' ? 'partnership' : 'police.uk'], earliest, ref, monthName));
