@@ -1,7 +1,7 @@
 // Where multi-workspace OAuth installs are kept: one row per workspace (or per Enterprise Grid org for
 // org-wide installs) in the same SQLite file as the rest of the store, table `slack_installations`.
-// The table is created here with CREATE TABLE IF NOT EXISTS so this works whether or not the store's
-// own migrations know about it. Bolt calls storeInstallation after /slack/oauth_redirect and
+// The store's migration 3 (src/store/migrations.ts) creates the table; it is also created here with the
+// same CREATE TABLE IF NOT EXISTS so the install store works on a file the store has not opened yet. Bolt calls storeInstallation after /slack/oauth_redirect and
 // fetchInstallation for every incoming request; the platform adapter asks for a workspace's bot token.
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';

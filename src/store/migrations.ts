@@ -107,4 +107,23 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX local_messages_by_channel ON local_messages (channel, id);
     `,
   },
+  {
+    version: 3,
+    name: 'slack workspace installations',
+    sql: `
+      -- Multi-workspace Slack installs (src/slack/installStore.ts): one row per workspace, or per
+      -- Enterprise Grid org for org-wide installs ('T:<team id>' / 'E:<enterprise id>'). The
+      -- installation JSON holds that workspace's bot token. IF NOT EXISTS: the install store also
+      -- creates this table itself when it opens a file the store has not migrated.
+      CREATE TABLE IF NOT EXISTS slack_installations (
+        install_key           TEXT PRIMARY KEY,
+        team_id               TEXT,
+        enterprise_id         TEXT,
+        is_enterprise_install INTEGER NOT NULL DEFAULT 0,
+        installation          TEXT NOT NULL,
+        installed_at          TEXT NOT NULL,
+        updated_at            TEXT NOT NULL
+      );
+    `,
+  },
 ];
