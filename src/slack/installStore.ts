@@ -1,12 +1,20 @@
 // Where multi-workspace OAuth installs are kept: one row per workspace (or per Enterprise Grid org for
 // org-wide installs) in the same SQLite file as the rest of the store, table `slack_installations`.
-// The store's migration 3 (src/store/migrations.ts) creates the table; it is also created here with the
-// same CREATE TABLE IF NOT EXISTS so the install store works on a file the store has not opened yet. Bolt calls storeInstallation after /slack/oauth_redirect and
+// The store's migration 3 (src/store/migrations.ts) creates the table; the install store runs that same
+// CREATE TABLE IF NOT EXISTS itself, so it also works on a file the store has not opened yet. Bolt calls storeInstallation after /slack/oauth_redirect and
 // fetchInstallation for every incoming request; the platform adapter asks for a workspace's bot token.
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
+import { MIGRATIONS } from '../store/migrations.ts';
+
+/** The store's migration that makes `slack_installations` (CREATE TABLE IF NOT EXISTS, so safe to rerun). */
+const INSTALLATIONS_TABLE_SQL = (() => {
+  const m = MIGRATIONS.find((x) => /CREATE TABLE IF NOT EXISTS slack_installations/.test(x.sql));
+  if (!m) throw new Error('src/store/migrations.ts has no slack_installations migration');
+  return m.sql;
+})();
 
 export interface SlackInstallStore extends InstallationStore {
   storeInstallation(installation: Installation): Promise<void>;
@@ -38,16 +46,7 @@ export class SqliteInstallStore implements SlackInstallStore {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('busy_timeout = 5000');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS slack_installations (
-        install_key           TEXT PRIMARY KEY,
-        team_id               TEXT,
-        enterprise_id         TEXT,
-        is_enterprise_install INTEGER NOT NULL DEFAULT 0,
-        installation          TEXT NOT NULL,
-        installed_at          TEXT NOT NULL,
-        updated_at            TEXT NOT NULL
-      )`);
+    this.db.exec(INSTALLATIONS_TABLE_SQL);
   }
 
   async storeInstallation(installation: Installation): Promise<void> {
