@@ -69,7 +69,7 @@ function dateTimeTitle(date: Date, timezone: string): string {
 export function renderReply(view: MessageView): SafeHtml {
   const { reply, domId } = view;
   const titleId = `${domId}-title`;
-  const badge = view.origin === 'delivered' && reply.kind === 'answer' ? 'Summary' : KIND_BADGE[reply.kind];
+  const badge = view.origin === 'delivered' && reply.kind === 'answer' ? 'Update' : KIND_BADGE[reply.kind];
   const badgeClass = reply.kind === 'alerts' ? 'badge badge--alert' : reply.kind === 'error' ? 'badge badge--error' : 'badge badge--kind';
   const table = reply.table;
   const chart = reply.chart && view.chartUrl

@@ -93,7 +93,7 @@ export function renderPage(m: PageModel): string {
       ? html`<section class="dev" aria-labelledby="dev-heading">
       <h2 class="side-heading" id="dev-heading">Demo controls</h2>
       <button type="button" id="simulate" class="dev-button"${m.status.phase === 'ready' ? '' : ' disabled'}>Simulate next month</button>
-      <p class="dev-note" id="simulate-note">Loads the next month of synthetic data and runs the alert checks, so you can watch alerts and the monthly summary arrive.</p>
+      <p class="dev-note" id="simulate-note">Loads the next month of data (months held back from the fixtures, then synthetic ones) and tells the channels, so you can watch what it brings arrive.</p>
       <p class="dev-result" id="simulate-result" role="status"></p>
     </section>`
       : ''}

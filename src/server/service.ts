@@ -17,6 +17,7 @@ import { ChartCache } from './chart-cache.ts';
 import type { Binding } from './guard.ts';
 import { LocalPlatform, MessageBus, StoreMessageLog } from './local-platform.ts';
 import { dataCheckJob, Scheduler } from './scheduler.ts';
+import { postReleaseNotices } from './release-notice.ts';
 import { simulateNextMonth } from './simulate.ts';
 import { ServiceState, type Progress } from './state.ts';
 
@@ -114,10 +115,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   async function simulate(): Promise<SimulateResult> {
     const result = await simulateNextMonth({ store, config });
     const landed = await scheduler.dataLanded({ month: result.month, source: 'police.uk', synthetic: result.synthetic, via: 'simulate' });
-    const checks = landed.listeners
-      ? `${landed.listeners - landed.failed.length} of ${landed.listeners} alert and summary checks ran`
-      : 'no alert rules are wired in yet, so nothing was posted';
-    return { month: result.month, summary: `${monthName(result.month)} loaded (${result.description}); ${checks}.` };
+    const failed = landed.failed.length ? ` (${landed.failed.join(', ')} failed: see the server log)` : '';
+    return { month: result.month, summary: `${monthName(result.month)} loaded: ${result.description}. Watch the channels for what it brings${failed}.` };
   }
 
   const ready = (async () => {
@@ -138,6 +137,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         });
         log(`Loaded in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
       }
+      // ALERTING HOOK: the alert and monthly-summary service registers here with
+      // scheduler.onDataLanded(...) and delivers through `platforms`; until it does, the local channels
+      // get a release notice when a month lands.
+      scheduler.onDataLanded('release-notice', (event) => postReleaseNotices(event, { config, store, platform: local }));
       const latest = () => store.months().at(-1) ?? null;
       scheduler.register(dataCheckJob({ scheduler, latestMonth: latest }));
       scheduler.start();

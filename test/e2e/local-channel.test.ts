@@ -140,8 +140,9 @@ describe.skipIf(!hasChromium)('the local channel in a browser', () => {
     expect((await followUp.locator('.reply-title').textContent())?.trim()).not.toBe('');
     expect(await followUp.getAttribute('class')).not.toContain('msg--error');
 
-    // the screenshot: the Market ward answer in view
+    // the screenshot: the Market ward answer in view, figures and chart
     mkdirSync(ARTIFACTS, { recursive: true });
+    await page.setViewportSize({ width: 1400, height: 1280 });
     await answer.scrollIntoViewIfNeeded();
     await page.evaluate(() => {
       const doc = (globalThis as any).document;
@@ -151,6 +152,8 @@ describe.skipIf(!hasChromium)('the local channel in a browser', () => {
     });
     await page.screenshot({ path: join(ARTIFACTS, 'local-channel.png') });
     if (process.env.UPDATE_DOCS_SCREENSHOT === '1') copyFileSync(join(ARTIFACTS, 'local-channel.png'), join(ROOT, 'docs', 'local-channel.png'));
+
+    await page.setViewportSize({ width: 1400, height: 1000 });
 
     // switch channel: Fenland's channel may not see a Cambridge ward
     await page.locator('.channel-link[data-channel="fenland-csp"]').click();

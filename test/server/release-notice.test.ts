@@ -1,0 +1,26 @@
+// A landed month reaches every local channel once, through the local platform, with buttons scoped to
+// the channel's own partnership.
+import { describe, expect, it } from 'vitest';
+import { LocalPlatform, MemoryMessageLog, MessageBus } from '../../src/server/local-platform.ts';
+import { postReleaseNotices } from '../../src/server/release-notice.ts';
+import { fakeStore, testConfig } from './harness.ts';
+
+describe('release notices', () => {
+  it('posts one notice per local channel and month, idempotently', async () => {
+    const config = testConfig();
+    const log = new MemoryMessageLog();
+    const bus = new MessageBus();
+    const seen: string[] = [];
+    bus.subscribe((m) => seen.push(`${m.channel}: ${m.reply.title}`));
+    const deps = { config, store: fakeStore(), platform: new LocalPlatform(log, bus) };
+    const event = { month: '2024-05', source: 'police.uk', synthetic: true, via: 'simulate', now: new Date('2024-06-20T09:00:00Z') };
+    expect(await postReleaseNotices(event, deps)).toBe(2);
+    await postReleaseNotices(event, deps);
+    expect(seen).toEqual(['cambridge-csp: New data: May 2024', 'fenland-csp: New data: May 2024']);
+    const fenland = log.list('fenland-csp', 5)[0]!.reply;
+    expect(fenland.summary).toContain('synthetic');
+    expect(fenland.summary).toContain('Fenland Community Safety Partnership');
+    expect(fenland.actions.map((a) => a.command)).toEqual(['fenland', 'top asb fenland']);
+    expect(fenland.notes[0]).toMatch(/^SYNTHETIC DATA/);
+  });
+});
