@@ -211,6 +211,18 @@ describe('buttons', () => {
     expect(h.timings.at(-1)!.kind).toBe('action');
   });
 
+  it.skipIf(!hasDefaultCommand)('a button in a private answer answers privately, with no upload', async () => {
+    const n = h.fake.calls.length;
+    const done = h.timings.length;
+    const body = interactionBody(buttonPayload(h.fake, 'market ward', { ephemeral: true, responseId: 'btn-priv' }));
+    const res = await post(h.slack.receiverPort!, '/slack/events', body, signature(body));
+    expect(res.status).toBe(200);
+    await settled(done + 1);
+    const calls = since(n);
+    expect(calls.filter((c) => c.kind === 'upload' || c.name.startsWith('files.') || c.name === 'chat.postMessage')).toEqual([]);
+    expect(calls.find((c) => c.name === 'btn-priv')?.body.response_type).toBe('ephemeral');
+  });
+
   it('a forged button click gets 401', async () => {
     const body = interactionBody(buttonPayload(h.fake, 'help'));
     const res = await post(h.slack.receiverPort!, '/slack/events', body, signature(body, undefined, 'wrong'));
