@@ -94,7 +94,9 @@ export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
   const word = (n: number) => noun(m, n);
 
   // One query for five years of this area, one for the siblings and the parent over two years ending.
-  const seriesFrom = addMonths(ref, -Math.max(rules.seriesMonths, 60) + 1);
+  // The whole history of the focus area: "highest since" may reach back further than any chart, and the
+  // 5-year average needs the same month five years back (61 months ending with ref).
+  const seriesFrom = [store.months()[0] ?? ref, addMonths(ref, -Math.max(rules.seriesMonths, 61) + 1)].sort(compareMonths)[0]!;
   const focusPrev = previousYear(period.focus);
   const ry = reportingYear(ref, rules.reportingYearEnd);
   const earliest = [seriesFrom, focusPrev.from, previousYear(ry).from].sort(compareMonths)[0]!;
