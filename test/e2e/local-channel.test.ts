@@ -60,6 +60,41 @@ async function serve(dbDir: string): Promise<Served> {
   return { child, url, output: () => out, firstStartMs: performance.now() - started };
 }
 
+/** Runs in the page: texts whose colour against their effective background is below WCAG AA. */
+const CONTRAST_CHECK = `(() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const seen = new Set();
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || seen.has(el) || !n.textContent.trim()) continue;
+    seen.add(el);
+    const style = getComputedStyle(el);
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0 || style.visibility === 'hidden' || el.closest('[hidden],.visually-hidden,.skip-link,[aria-hidden=true]')) continue;
+    if (el.closest('input')) continue;
+    const fg = rgb(style.color).slice(0, 3), bg = background(el);
+    const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    const size = parseFloat(style.fontSize), bold = Number(style.fontWeight) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < need) out.push(el.className + ' "' + n.textContent.trim().slice(0, 30) + '" ' + ratio.toFixed(2));
+  }
+  return out;
+})()`;
+
 /** The reply messages in the visible pane. */
 const visibleReplies = (page: Page) => page.locator('.pane:not([hidden]) article.msg--bot:not(.msg--pending)');
 
@@ -173,6 +208,10 @@ describe.skipIf(!hasChromium)('the local channel in a browser', () => {
     // back to Cambridge: its conversation is still there
     await page.locator('.channel-link[data-channel="cambridge-csp"]').click();
     await page.locator('.pane[data-channel="cambridge-csp"]:not([hidden]) .msg--answer .figures').first().waitFor();
+
+    // contrast: every visible text on the page meets WCAG AA (4.5:1; 3:1 for large text)
+    const failures = await page.evaluate(CONTRAST_CHECK);
+    expect(failures).toEqual([]);
 
     expect(external).toEqual([]);
   }, 120_000);
