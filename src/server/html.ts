@@ -74,7 +74,7 @@ export function renderReply(view: MessageView): SafeHtml {
   const table = reply.table;
   const chart = reply.chart && view.chartUrl
     ? html`<figure class="chart">
-        <a href="${view.chartUrl}" target="_blank" rel="noopener" class="chart-link" aria-label="Open the chart full size: ${reply.chart.title}"><img src="${view.chartUrl}" alt="${reply.chartAlt ?? reply.chart.title}" decoding="async"></a>
+        <a href="${view.chartUrl}" target="_blank" rel="noopener" class="chart-link" title="Open the chart full size"><img src="${view.chartUrl}" alt="${reply.chartAlt ?? reply.chart.title}" decoding="async"></a>
         ${reply.chartAlt ? html`<details class="chart-alt"><summary>Chart description</summary><p>${reply.chartAlt}</p></details>` : ''}
       </figure>`
     : reply.chart

@@ -1,9 +1,8 @@
 // The running service, composed: store, fixtures on first start, scheduler, local channel page, and the
 // Slack app when its credentials are set. `wardwatch serve` (= `npm start`) calls startService and
 // handles signals; the end-to-end test runs that same verb as a child process.
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RequestListener } from 'node:http';
 import { chartAltText, renderChart } from '../charts/index.ts';
 import type { Config } from '../config/schema.ts';
 import type { ChatPlatform } from '../core/platform.ts';
