@@ -30,19 +30,6 @@ export function openStore(path: string = defaultDbPath()): SqliteStore {
   return new SqliteStore(path);
 }
 
-interface CountRow {
-  area_code: string;
-  measure: string;
-  source: DataSource;
-  month: Month;
-  area_type: AreaType;
-  count: number;
-  by_polygon: number;
-  by_lsoa: number;
-  by_partner: number;
-  synthetic: number;
-}
-
 interface ReleaseRow {
   id: number;
   source: Release['source'];
@@ -76,22 +63,14 @@ function toLocalMessage(r: LocalMessageRow): LocalChannelMessage {
 
 const AREA_TYPE_RANK: Record<AreaType, number> = { force: 0, district: 1, ward: 2, lsoa: 3 };
 
-function toCount(r: CountRow): MonthlyCount {
-  const c: MonthlyCount = {
-    source: r.source,
-    month: r.month,
-    areaType: r.area_type,
-    areaCode: r.area_code,
-    measure: r.measure,
-    count: r.count,
-    synthetic: r.synthetic === 1,
-  };
-  if (r.area_type === 'ward') {
-    c.byPolygon = r.by_polygon;
-    c.byLsoa = r.by_lsoa;
-    c.byPartner = r.by_partner;
-  }
-  return c;
+// The read path returns arrays (raw mode), turned straight into MonthlyCount objects: one allocation a row.
+const COUNT_COLUMNS = 'area_code, measure, source, month, area_type, count, by_polygon, by_lsoa, by_partner, synthetic';
+type RawCountRow = [string, string, DataSource, Month, AreaType, number, number, number, number, number];
+
+function fromRaw(r: RawCountRow): MonthlyCount {
+  return r[4] === 'ward'
+    ? { source: r[2], month: r[3], areaType: 'ward', areaCode: r[0], measure: r[1], count: r[5], byPolygon: r[6], byLsoa: r[7], byPartner: r[8], synthetic: r[9] === 1 }
+    : { source: r[2], month: r[3], areaType: r[4], areaCode: r[0], measure: r[1], count: r[5], synthetic: r[9] === 1 };
 }
 
 function toRelease(r: ReleaseRow): Release {
@@ -349,7 +328,9 @@ export class SqliteStore implements Store {
         ...(from ? ['month >= ?'] : []),
         ...(to ? ['month <= ?'] : []),
       ];
-      st = this.db.prepare(`SELECT * FROM counts WHERE ${where.join(' AND ')} ORDER BY area_code, measure, source, month`);
+      st = this.db
+        .prepare(`SELECT ${COUNT_COLUMNS} FROM counts WHERE ${where.join(' AND ')} ORDER BY area_code, measure, source, month`)
+        .raw(true);
       if (this.countStatements.size > 256) this.countStatements.clear();
       this.countStatements.set(key, st);
     }
@@ -357,7 +338,7 @@ export class SqliteStore implements Store {
     if (source) params.push(source);
     if (from) params.push(from);
     if (to) params.push(to);
-    return (st.all(...params) as CountRow[]).map(toCount);
+    return (st.all(...params) as RawCountRow[]).map(fromRaw);
   }
 
   months(source?: DataSource): Month[] {

@@ -138,8 +138,25 @@ async function locationPools(files: string[], geo: GeoContext, measureOf: Map<st
   return pools;
 }
 
-/** Writes the synthetic history as CSV files into `outDir`. Needs geography and real police.uk months in the store. */
-export async function writeSynthHistory(store: Store, options: SynthOptions): Promise<SynthResult> {
+interface Calibrated {
+  geo: GeoContext;
+  measures: ReturnType<ReturnType<typeof taxonomy>['policeUkMeasures']>;
+  wards: string[];
+  keys: string[];
+  calibration: Month[];
+  realPolice: Set<Month>;
+  realPartnership: Set<Month>;
+  mean: Map<string, number>;
+  noLocation: Map<string, number>;
+  outOfAreaMean: number;
+  pools: Pools;
+  lsoasOfWard: Map<string, string[]>;
+  forceName: string;
+  slug: string;
+}
+
+/** Reads the calibration (real ward means, No Location and out-of-area rates, snap points) from the store. */
+async function calibrate(store: Store, options: Pick<SynthOptions, 'config' | 'pointsDir'>): Promise<Calibrated> {
   const tax = taxonomy();
   const measures = tax.policeUkMeasures();
   const measureOf = new Map(measures.map((m) => [m.policeUkName!, m.key]));
@@ -147,25 +164,20 @@ export async function writeSynthHistory(store: Store, options: SynthOptions): Pr
   const force = forceAreaOf(config);
   const geo = new GeoContext(store, new PendingGeography(), force);
   if (!geo.hasGeography) throw new UserError('synth needs geography in the store: run `wardwatch ingest fixtures/geography` first');
-  const realPolice = store.realMonths('police.uk');
-  const calibration = latestRun(realPolice);
+  const realMonths = store.realMonths('police.uk');
+  const calibration = latestRun(realMonths);
   if (!calibration.length) throw new UserError('synth needs at least one real police.uk month in the store to calibrate to');
-  const realPartnership = new Set(store.realMonths('partnership'));
-  const to = addMonths(calibration[0]!, -1);
-  const from = options.from ?? SYNTH_FIRST_MONTH;
-  const months = monthRange(from, to);
+  const first = calibration[0]!, last = calibration[calibration.length - 1]!;
 
-  // Calibration: ward means, No Location means (force minus districts), out-of-area rate.
   const wards = store.areas('ward').filter((w) => geo.districts.has(w.parentCode ?? '')).map((w) => w.code);
   const keys = measures.map((m) => m.key);
   const mean = new Map<string, number>();
-  for (const c of store.counts({ areaCodes: wards, measures: keys, source: 'police.uk', from: calibration[0]!, to: calibration[calibration.length - 1]! })) {
+  for (const c of store.counts({ areaCodes: wards, measures: keys, source: 'police.uk', from: first, to: last })) {
     const k = `${c.areaCode}\t${c.measure}`;
     mean.set(k, (mean.get(k) ?? 0) + c.count / calibration.length);
   }
-  const districts = [...geo.districts];
   const noLocation = new Map<string, number>();
-  for (const c of store.counts({ areaCodes: [force.code, ...districts], measures: keys, source: 'police.uk', from: calibration[0]!, to: calibration[calibration.length - 1]! })) {
+  for (const c of store.counts({ areaCodes: [force.code, ...geo.districts], measures: keys, source: 'police.uk', from: first, to: last })) {
     noLocation.set(c.measure, (noLocation.get(c.measure) ?? 0) + ((c.areaType === 'force' ? 1 : -1) * c.count) / calibration.length);
   }
   const calibReleases = store.releases().filter((r) => r.source === 'police.uk' && r.month && calibration.includes(r.month) && !r.synthetic);
@@ -179,65 +191,90 @@ export async function writeSynthHistory(store: Store, options: SynthOptions): Pr
   const pools = await locationPools(pointFiles, geo, measureOf);
   const lsoasOfWard = new Map<string, string[]>();
   for (const a of store.areas('lsoa')) if (a.parentCode) lsoasOfWard.set(a.parentCode, [...(lsoasOfWard.get(a.parentCode) ?? []), `,,,${a.code},${a.name}`]);
+  return {
+    geo, measures, wards, keys, calibration, mean, noLocation, outOfAreaMean, pools, lsoasOfWard,
+    realPolice: new Set(realMonths),
+    realPartnership: new Set(store.realMonths('partnership')),
+    forceName: config?.forceArea.name ?? 'Force',
+    slug: force.code,
+  };
+}
 
+/** Writes one month's files (police.uk-shaped unless real police.uk data exists; partnership unless real partnership data exists). */
+function generateMonth(store: Store, cal: Calibrated, rng: Random, month: Month, outDir: string, result: SynthResult): void {
+  const { measures, wards, keys, calibration, pools } = cal;
+  const factor = (key: string) => seasonalFactor(key, month, calibration) * trendFactor(key, month, calibration);
+  let wardCounts: WardMeasureCounts = new Map();
+  if (cal.realPolice.has(month)) {
+    // A real police.uk month inside the range (e.g. 2019-08) is kept; the partnership splits its ward counts.
+    for (const c of store.counts({ areaCodes: wards, measures: keys, source: 'police.uk', from: month, to: month })) {
+      wardCounts.set(c.areaCode, { ...(wardCounts.get(c.areaCode) ?? {}), [c.measure]: c.count });
+    }
+  } else {
+    wardCounts = new Map();
+    const lines: string[] = [POLICE_UK_HEADER.join(',')];
+    const row = (m: (typeof measures)[number], location: string) => {
+      const asb = m.kind === 'asb';
+      lines.push(`${asb ? '' : rng.hex64()},${month},${cal.forceName},${cal.forceName},${location},${m.policeUkName},${asb ? '' : rng.pick(OUTCOMES)},`);
+    };
+    for (const ward of wards) {
+      const counts: Record<string, number> = {};
+      for (const m of measures) {
+        const n = rng.negativeBinomial(Math.max(cal.mean.get(`${ward}\t${m.key}`) ?? 0, 0.05) * factor(m.key), SYNTH_DISPERSION);
+        if (!n) continue;
+        counts[m.key] = n;
+        const pool = pools.byWardMeasure.get(`${ward}\t${m.key}`) ?? pools.byWard.get(ward) ?? cal.lsoasOfWard.get(ward)!;
+        for (let i = 0; i < n; i++) row(m, rng.pick(pool));
+      }
+      wardCounts.set(ward, counts);
+    }
+    for (const m of measures) {
+      const n = rng.negativeBinomial(Math.max(cal.noLocation.get(m.key) ?? 0, 0.05) * factor(m.key), SYNTH_DISPERSION);
+      for (let i = 0; i < n; i++) row(m, ',,No Location,,');
+    }
+    if (pools.outOfArea.length) {
+      const n = rng.poisson(cal.outOfAreaMean);
+      for (let i = 0; i < n; i++) {
+        const o = rng.pick(pools.outOfArea);
+        row(taxonomy().byPoliceUk(o.crimeType)!, o.location);
+      }
+    }
+    const file = join(outDir, `synthetic-${month}-${cal.slug}-street.csv`);
+    writeFileSync(file, lines.join('\r\n') + '\r\n');
+    result.files.push(file);
+    result.policeUkMonths.push(month);
+    result.rows += lines.length - 1;
+  }
+  if (!cal.realPartnership.has(month)) {
+    const rows = splitPartnership(rng, month, wardCounts);
+    const file = join(outDir, `synthetic-partnership-${month}.csv`);
+    writePartnershipCsv(file, month, rows);
+    result.files.push(file);
+    result.partnershipMonths.push(month);
+    result.rows += rows.length;
+  }
+}
+
+/** Writes the synthetic history as CSV files into `outDir`. Needs geography and real police.uk months in the store. */
+export async function writeSynthHistory(store: Store, options: SynthOptions): Promise<SynthResult> {
+  const cal = await calibrate(store, options);
+  const months = monthRange(options.from ?? SYNTH_FIRST_MONTH, addMonths(cal.calibration[0]!, -1));
   const rng = new Random(options.seed);
   mkdirSync(options.outDir, { recursive: true });
-  const result: SynthResult = { files: [], policeUkMonths: [], partnershipMonths: [], calibrationMonths: calibration, rows: 0 };
-  const forceName = config?.forceArea.name ?? 'Force';
-  const slug = force.code;
-  for (const month of months) {
-    let wardCounts: WardMeasureCounts;
-    if (realPolice.includes(month)) {
-      // Real police.uk month inside the history range (e.g. 2019-08): keep it; split its ward counts.
-      wardCounts = new Map();
-      for (const c of store.counts({ areaCodes: wards, measures: keys, source: 'police.uk', from: month, to: month })) {
-        wardCounts.set(c.areaCode, { ...(wardCounts.get(c.areaCode) ?? {}), [c.measure]: c.count });
-      }
-    } else {
-      wardCounts = new Map();
-      const lines: string[] = [POLICE_UK_HEADER.join(',')];
-      const row = (m: (typeof measures)[number], location: string) => {
-        const asb = m.kind === 'asb';
-        lines.push(`${asb ? '' : rng.hex64()},${month},${forceName},${forceName},${location},${m.policeUkName},${asb ? '' : rng.pick(OUTCOMES)},`);
-      };
-      for (const ward of wards) {
-        const counts: Record<string, number> = {};
-        for (const m of measures) {
-          const mu = Math.max(mean.get(`${ward}\t${m.key}`) ?? 0, 0.05) * seasonalFactor(m.key, month, calibration) * trendFactor(m.key, month, calibration);
-          const n = rng.negativeBinomial(mu, SYNTH_DISPERSION);
-          if (!n) continue;
-          counts[m.key] = n;
-          const pool = pools.byWardMeasure.get(`${ward}\t${m.key}`) ?? pools.byWard.get(ward) ?? lsoasOfWard.get(ward)!;
-          for (let i = 0; i < n; i++) row(m, rng.pick(pool));
-        }
-        wardCounts.set(ward, counts);
-      }
-      for (const m of measures) {
-        const n = rng.negativeBinomial(Math.max(noLocation.get(m.key) ?? 0, 0.05) * seasonalFactor(m.key, month, calibration) * trendFactor(m.key, month, calibration), SYNTH_DISPERSION);
-        for (let i = 0; i < n; i++) row(m, ',,No Location,,');
-      }
-      if (pools.outOfArea.length) {
-        const n = rng.poisson(outOfAreaMean);
-        for (let i = 0; i < n; i++) {
-          const o = rng.pick(pools.outOfArea);
-          const m = tax.byPoliceUk(o.crimeType)!;
-          row(m, o.location);
-        }
-      }
-      const file = join(options.outDir, `synthetic-${month}-${slug}-street.csv`);
-      writeFileSync(file, lines.join('\r\n') + '\r\n');
-      result.files.push(file);
-      result.policeUkMonths.push(month);
-      result.rows += lines.length - 1;
-    }
-    if (!realPartnership.has(month)) {
-      const rows = splitPartnership(rng, month, wardCounts);
-      const file = join(options.outDir, `synthetic-partnership-${month}.csv`);
-      writePartnershipCsv(file, month, rows);
-      result.files.push(file);
-      result.partnershipMonths.push(month);
-      result.rows += rows.length;
-    }
-  }
+  const result: SynthResult = { files: [], policeUkMonths: [], partnershipMonths: [], calibrationMonths: cal.calibration, rows: 0 };
+  for (const month of months) generateMonth(store, cal, rng, month, options.outDir, result);
+  return result;
+}
+
+/**
+ * One synthetic month (e.g. the month after the latest real one, for "simulate next month"), calibrated the
+ * same way; deterministic from the seed and the month. Writes nothing for a source with real data that month.
+ */
+export async function writeSynthMonth(store: Store, options: Omit<SynthOptions, 'from'> & { month: Month }): Promise<SynthResult> {
+  const cal = await calibrate(store, options);
+  const rng = new Random((options.seed ^ Math.imul(monthIndex(options.month), 0x9e3779b1)) >>> 0);
+  mkdirSync(options.outDir, { recursive: true });
+  const result: SynthResult = { files: [], policeUkMonths: [], partnershipMonths: [], calibrationMonths: cal.calibration, rows: 0 };
+  generateMonth(store, cal, rng, options.month, options.outDir, result);
   return result;
 }

@@ -121,6 +121,16 @@ describe('partnership extracts', () => {
     expect(fires.find((c) => c.areaCode === 'cambridgeshire')!.count).toBe(3);
   });
 
+  it('both README templates ingest as documented', async () => {
+    const r = await ingestPaths(t.store, [join(ROOT, 'fixtures/templates/partnership-aggregated.template.csv')]);
+    expect(r.files[0]).toMatchObject({ outcome: 'loaded', rowsRead: 6, placedByPartner: 15, placedByLsoa: 3 });
+    const rec = await ingestPaths(t.store, [join(ROOT, 'fixtures/templates/partnership-records.template.csv')]);
+    expect(rec.files[0]).toMatchObject({ outcome: 'revised', rowsRead: 4, placedByPartner: 1, placedByPolygon: 2, placedByLsoa: 1 });
+    // A folder walk skips templates.
+    const folder = await ingestPaths(t.store, [join(ROOT, 'fixtures/templates'), join(ROOT, 'fixtures/partnership')]);
+    expect(folder.files.some((f) => f.file.includes('template'))).toBe(false);
+  });
+
   it('the fixture extract is consistent with police.uk for every ward and month', () => {
     const wards = t.store.areas('ward').map((w) => w.code);
     for (const month of ['2024-01', '2024-02', '2024-03', '2024-04']) {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calendarMonth, monthRange } from '../../src/core/periods.ts';
-import { seasonalFactor, trendFactor, writeSynthHistory } from '../../src/synth/history.ts';
+import { seasonalFactor, trendFactor, writeSynthHistory, writeSynthMonth } from '../../src/synth/history.ts';
 import { Random } from '../../src/synth/random.ts';
 import { sumsByArea } from '../helpers/counts.ts';
 import { fixtureStore, type TempStore } from '../helpers/store.ts';
@@ -59,6 +59,15 @@ describe('wardwatch synth', () => {
     expect(r.policeUkMonths[0]).toBe('2019-07');
     expect(r.partnershipMonths).toContain('2019-08');
     expect(r.files.every((f) => basename(f).startsWith('synthetic-'))).toBe(true);
+  });
+
+  it('writeSynthMonth: one month after the real ones, deterministic; nothing for a month with real police.uk data', async () => {
+    const a = await writeSynthMonth(t.store, { month: '2024-05', seed: 3, outDir: tempDir() });
+    const b = await writeSynthMonth(t.store, { month: '2024-05', seed: 3, outDir: tempDir() });
+    expect(a.files.map((f) => basename(f))).toEqual(['synthetic-2024-05-cambridgeshire-street.csv', 'synthetic-partnership-2024-05.csv']);
+    expect(digest(a.files)).toEqual(digest(b.files));
+    const real = await writeSynthMonth(t.store, { month: '2024-04', seed: 3, outDir: tempDir() });
+    expect(real.policeUkMonths).toEqual([]);
   });
 });
 
