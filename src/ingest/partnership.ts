@@ -79,28 +79,34 @@ export async function parsePartnershipAggregated(path: string, geo: GeoContext, 
   const tally = new Tally();
   const districtOf = (type: AreaType, code: string): string | undefined =>
     type === 'district' ? code : type === 'ward' ? geo.wardDistrict.get(code) : type === 'lsoa' ? geo.lsoaDistrict.get(code) : undefined;
+  const inArea = (type: AreaType, code: string) => {
+    if (type === 'force') return true;
+    const d = districtOf(type, code);
+    return d !== undefined && geo.districts.has(d);
+  };
   for (const [measure, byType] of supplied) {
     const finest = [...byType.keys()].sort((a, b) => RANK[b] - RANK[a])[0]!;
+    // Levels the file gives are stored as given (areas outside the force area are counted, not stored).
     for (const [type, byCode] of byType) {
       for (const [code, n] of byCode) {
-        if (type !== 'force') {
-          const d = districtOf(type, code);
-          if (!d || !geo.districts.has(d)) {
-            if (type === finest) stats.outOfArea += n;
-            continue;
-          }
+        if (!inArea(type, code)) {
+          if (type === finest) stats.outOfArea += n;
+          continue;
         }
         tally.add(type, type === 'force' ? geo.force.code : code, measure, n, type === 'ward' ? 'partner' : undefined);
         if (type === 'ward') stats.placedByPartner += n;
-        if (type !== finest) continue;
-        // Derive the coarser levels the file left out, from the finest level it gave.
-        if (type === 'lsoa' && !byType.has('ward')) {
-          tally.add('ward', geo.lsoaWard.get(code)!, measure, n, 'lsoa');
-          stats.placedByLsoa += n;
-        }
-        const d = districtOf(type, code);
-        if (RANK[type] > RANK.district && !byType.has('district') && d) tally.add('district', d, measure, n);
-        if (RANK[type] > RANK.force && !byType.has('force')) tally.add('force', geo.force.code, measure, n);
+      }
+    }
+    // Levels it leaves out are summed from the nearest finer level it gives.
+    for (const level of ['ward', 'district', 'force'] as const) {
+      if (byType.has(level)) continue;
+      const from = AREA_TYPES.filter((t) => RANK[t] > RANK[level] && byType.has(t)).sort((a, b) => RANK[a] - RANK[b])[0];
+      if (!from) continue;
+      for (const [code, n] of byType.get(from)!) {
+        if (!inArea(from, code)) continue;
+        const target = level === 'ward' ? geo.lsoaWard.get(code)! : level === 'district' ? districtOf(from, code)! : geo.force.code;
+        tally.add(level, target, measure, n, level === 'ward' ? 'lsoa' : undefined);
+        if (level === 'ward') stats.placedByLsoa += n;
       }
     }
   }

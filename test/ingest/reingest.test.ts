@@ -101,6 +101,14 @@ describe('partnership extracts', () => {
     expect(c('E01017983', 'asb-nuisance')!.count).toBe(3);
   });
 
+  it('aggregated: a level given is kept as given; a missing level is summed from the nearest finer level given', async () => {
+    const p = join(t.dir, 'extract-2024-07.csv');
+    writeFileSync(p, ['month,area_type,area_code,measure,count', '2024-07,ward,E05013057,deliberate-fires,2', '2024-07,district,E07000008,deliberate-fires,9'].join('\n'));
+    await ingestPaths(t.store, [p]);
+    const c = (code: string) => t.store.counts({ areaCodes: [code], measures: ['deliberate-fires'], source: 'partnership', from: '2024-07', to: '2024-07' })[0]?.count;
+    expect([c('E05013057'), c('E07000008'), c('cambridgeshire')]).toEqual([2, 9, 9]);
+  });
+
   it('record-level: ward_code, then point-in-polygon, then LSOA best-fit; no place = force only; outside = out of area', async () => {
     const p = join(t.dir, 'records-2024-06.csv');
     writeFileSync(
