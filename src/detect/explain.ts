@@ -34,10 +34,11 @@ export function roundOneIn(n: number): number {
 
 /** "about 1 month in 200 would be this high by chance", from a tail probability. */
 export function chanceWording(probability: number, unit = 'month', direction: 'high' | 'low' = 'high'): string {
-  if (!(probability > 0)) return `a ${unit} this ${direction} would be very unlikely by chance (less than 1 in a million)`;
-  if (probability >= 0.5) return `a ${unit} this ${direction} is common (about 1 ${unit} in 2 or more often)`;
+  const a = /^[aeiou]/i.test(unit) ? 'an' : 'a';
+  if (!(probability > 0)) return `${a} ${unit} this ${direction} would be very unlikely by chance (less than 1 in a million)`;
+  if (probability >= 0.5) return `${a} ${unit} this ${direction} is common (about 1 ${unit} in 2 or more often)`;
   const n = 1 / probability;
-  if (n > 1e6) return `a ${unit} this ${direction} would be very unlikely by chance (less than 1 in a million)`;
+  if (n > 1e6) return `${a} ${unit} this ${direction} would be very unlikely by chance (less than 1 in a million)`;
   return `about 1 ${unit} in ${roundOneIn(n).toLocaleString('en-GB')} would be this ${direction} by chance`;
 }
 
@@ -164,7 +165,7 @@ export function explainHotspot(f: HotspotFacts): Explanation {
   let tail: string;
   if (f.count < f.minCount) tail = ` Too few to test as a hotspot (fewer than ${f.minCount}).`;
   else if (f.hotspot) {
-    tail = ` A hotspot: ${chanceWording(f.pValue, 'area')}, and it remains above the line after allowing for the number of areas compared (false discovery rate ${Math.round(f.fdr * 100)}%).`;
+    tail = ` A hotspot: ${chanceWording(f.pValue, 'area')}, and it stays a hotspot after allowing for the number of areas compared (false discovery rate ${Math.round(f.fdr * 100)}%).`;
     if (f.emerging) tail += ` Emerging: not a hotspot in any of the previous ${f.emerging.since} months.`;
   } else if (f.count > f.expected) tail = ' Above its population share, but not by more than chance would explain once all the areas compared are allowed for.';
   else tail = ' Not above its population share.';

@@ -12,3 +12,8 @@ export {
 } from './farrington.ts';
 export type { FarringtonParams, FarringtonResult, FarringtonOptions, FarringtonStatus, HistoryUsed, PowerTransform, ThresholdMethod } from './farrington.ts';
 export type { Explanation } from './explain.ts';
+export { findHotspots, emergingHotspots, shrunkRates, benjaminiHochberg, poissonInterval } from './hotspots.ts';
+export type { AreaCount, HotspotOptions, HotspotFinding, PeriodAreas, EmergingHotspotFinding, ShrunkRate } from './hotspots.ts';
+export { records } from './records.ts';
+export type { MonthCount, RecordOptions, RecordFinding } from './records.ts';
+export { explainSpike, explainHotspot, explainRecord, chanceWording, durationWords } from './explain.ts';
