@@ -230,4 +230,13 @@ describe.skipIf(!hasChromium)('the local channel in a browser', () => {
 
     expect(external).toEqual([]);
   }, 120_000);
+
+  it('stops cleanly on SIGTERM', async () => {
+    const exited = new Promise<number | null>((resolve) => served.child.once('exit', (code) => resolve(code)));
+    const t0 = performance.now();
+    served.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    console.log(`stopped in ${Math.round(performance.now() - t0)} ms`);
+    expect(served.output()).toContain('SIGTERM: stopping');
+  }, 30_000);
 });
