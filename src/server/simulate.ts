@@ -1,7 +1,7 @@
 // "Simulate next month" (the local page's demo control): loads the month after the store's latest
 // police.uk month, so a visitor can watch that month's alerts and summary arrive. The next month comes
 // from the fixtures when they hold it back (config `fixtures.lastRealMonth`), else from the synthetic
-// generator when it can write months after the real ones.
+// generator (calibrated to the real months, deterministic from the seed and the month).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,19 +11,12 @@ import { addMonths, monthName, type Month } from '../core/periods.ts';
 import { FIXTURE_PATHS, fixtureMonthFiles } from '../ingest/fixtures.ts';
 import { ingestPaths } from '../ingest/index.ts';
 import type { Store } from '../store/types.ts';
+import { writeSynthMonth } from '../synth/history.ts';
 
 export interface SimulatedMonth {
   month: Month;
   synthetic: boolean;
   description: string;
-}
-
-/** A generator of synthetic months after the real ones, if the synth module offers one. */
-type ForwardSynth = (store: Store, options: { month: Month; seed: number; outDir: string; config?: Config | null }) => Promise<{ files: string[] }>;
-
-async function forwardSynth(): Promise<ForwardSynth | null> {
-  const mod = (await import('../synth/history.ts')) as Record<string, unknown>;
-  return typeof mod.writeSynthMonth === 'function' ? (mod.writeSynthMonth as ForwardSynth) : null;
 }
 
 export async function simulateNextMonth(options: { store: Store; config: Config; seed?: number }): Promise<SimulatedMonth> {
@@ -37,15 +30,9 @@ export async function simulateNextMonth(options: { store: Store; config: Config;
     await ingestPaths(store, real, { config });
     return { month, synthetic: real.every((f) => /synthetic/.test(f)), description: 'the next police.uk release from the fixtures' };
   }
-  const synth = await forwardSynth();
-  if (!synth) {
-    throw new UserError(
-      `no ${monthName(month)} to load: every fixture month is already in the store, and this build cannot generate synthetic months after the real ones (set fixtures.lastRealMonth in the config to hold real months back for the demo)`,
-    );
-  }
   const dir = mkdtempSync(join(tmpdir(), 'wardwatch-next-'));
   try {
-    const written = await synth(store, { month, seed: options.seed ?? 1, outDir: dir, config });
+    const written = await writeSynthMonth(store, { month, seed: options.seed ?? 1, outDir: dir, config });
     if (!written.files.length) throw new UserError(`the synthetic generator wrote nothing for ${monthName(month)}`);
     await ingestPaths(store, [dir], { config });
   } finally {
