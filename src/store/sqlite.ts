@@ -64,6 +64,8 @@ function toLocalMessage(r: LocalMessageRow): LocalChannelMessage {
 const AREA_TYPE_RANK: Record<AreaType, number> = { force: 0, district: 1, ward: 2, lsoa: 3 };
 
 // The read path returns arrays (raw mode), turned straight into MonthlyCount objects: one allocation a row.
+/** Bound parameters per counts() statement; longer area lists are batched. */
+const MAX_BOUND = 2000;
 const COUNT_COLUMNS = 'area_code, measure, source, month, area_type, count, by_polygon, by_lsoa, by_partner, synthetic';
 type RawCountRow = [string, string, DataSource, Month, AreaType, number, number, number, number, number];
 
@@ -318,6 +320,14 @@ export class SqliteStore implements Store {
   counts(query: CountQuery): MonthlyCount[] {
     const { areaCodes, measures, source, from, to } = query;
     if (areaCodes.length === 0 || measures.length === 0) return [];
+    if (areaCodes.length + measures.length > MAX_BOUND) {
+      // Very long area lists (e.g. every ward nationally) go in sorted batches, so the result keeps its order.
+      const codes = [...new Set(areaCodes)].sort();
+      const size = Math.max(1, MAX_BOUND - measures.length);
+      const out: MonthlyCount[] = [];
+      for (let i = 0; i < codes.length; i += size) out.push(...this.counts({ ...query, areaCodes: codes.slice(i, i + size) }));
+      return out;
+    }
     const key = `${areaCodes.length}:${measures.length}:${source ? 1 : 0}${from ? 1 : 0}${to ? 1 : 0}`;
     let st = this.countStatements.get(key);
     if (!st) {

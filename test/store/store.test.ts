@@ -55,6 +55,9 @@ describe('SqliteStore', () => {
     expect(r[0]).toMatchObject({ areaType: 'ward', byPolygon: 1, byLsoa: 0, byPartner: 0, synthetic: false });
     expect(s.counts({ areaCodes: ['W2'], measures: ['burglary'], source: 'partnership' })).toEqual([]);
     expect(s.counts({ areaCodes: [], measures: ['burglary'] })).toEqual([]);
+    // A very long area list (more than one statement's worth) is batched and keeps the order.
+    const many = [...Array.from({ length: 4500 }, (_, i) => `X${i}`), 'W2', 'W1'];
+    expect(s.counts({ areaCodes: many, measures: ['burglary'], from: '2024-01', to: '2024-01' }).map((c) => c.areaCode)).toEqual(['W1', 'W2']);
   });
 
   it('a thrown error inside transaction() rolls everything back', () => {
