@@ -2,8 +2,11 @@
 #   docker build -t wardwatch .
 #   docker run -p 3000:3000 -v wardwatch-data:/data --env-file wardwatch.env wardwatch
 # The store lives on the /data volume. Fixtures are loaded only when asked:
-#   docker run ... -e WARDWATCH_FIXTURES=if-empty wardwatch      (demo data on first start)
+#   docker run ... -e WARDWATCH_FIXTURES=first-start wardwatch   (demo data on first start)
 #   docker run ... wardwatch ingest /data/incoming               (real files)
+# Inside a container the server must bind 0.0.0.0 to be reachable. That exposes the local channel page,
+# so either give it a token (WARDWATCH_LOCAL_TOKEN, 16+ characters) or switch it off for a Slack-only
+# service (WARDWATCH_LOCAL_PAGE=off, the default here): /healthz and /slack/events still answer.
 
 # --- build: full install, typecheck (the service runs the TypeScript sources through tsx) ---
 FROM node:20.20-bookworm-slim AS build
@@ -37,6 +40,8 @@ ENV NODE_ENV=production \
     WARDWATCH_DB=/data/wardwatch.sqlite \
     WARDWATCH_CONFIG=/app/wardwatch.config.yaml \
     WARDWATCH_FIXTURES=never \
+    WARDWATCH_HOST=0.0.0.0 \
+    WARDWATCH_LOCAL_PAGE=off \
     PORT=3000
 WORKDIR /app
 COPY --from=prod-deps /app/node_modules ./node_modules

@@ -34,7 +34,7 @@ export interface LocalAppOptions {
   messages: LocalMessageLog;
   bus: MessageBus;
   charts: ChartCache;
-  binding: Pick<Binding, 'token' | 'loopback'>;
+  binding: Pick<Binding, 'token' | 'loopback'> & { pageEnabled?: boolean };
   /** Builds the command context for a channel (default: the state's store, the config and the taxonomy). */
   contextFor?: (channel: ChannelConfig, now: Date) => CommandContext;
   /** The dev-only "simulate next month" control; absent = not offered. */

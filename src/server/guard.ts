@@ -16,6 +16,8 @@ export interface Binding {
   /** Required on every local-page request when set. */
   token: string | null;
   loopback: boolean;
+  /** False with WARDWATCH_LOCAL_PAGE=off: only /healthz and the Slack/Teams endpoints answer. */
+  pageEnabled: boolean;
 }
 
 export function isLoopback(host: string): boolean {
@@ -26,7 +28,8 @@ export function isLoopback(host: string): boolean {
 
 /**
  * Where to listen, from the environment: WARDWATCH_HOST (default 127.0.0.1), PORT (default 3000),
- * WARDWATCH_LOCAL_TOKEN. Binding anywhere but loopback without a token of 16+ characters is refused.
+ * WARDWATCH_LOCAL_TOKEN, WARDWATCH_LOCAL_PAGE (on | off). Binding anywhere but loopback with the page on
+ * and no token of 16+ characters is refused; a Slack-only deployment switches the page off instead.
  */
 export function resolveBinding(env: NodeJS.ProcessEnv): Binding {
   const host = env.WARDWATCH_HOST?.trim() || '127.0.0.1';
@@ -34,13 +37,16 @@ export function resolveBinding(env: NodeJS.ProcessEnv): Binding {
   if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new UserError(`PORT must be a port number 0-65535, found "${portText}"`);
   const token = env.WARDWATCH_LOCAL_TOKEN?.trim() || null;
   const loopback = isLoopback(host);
-  if (!loopback && !token) {
+  const pageSetting = (env.WARDWATCH_LOCAL_PAGE?.trim() || 'on').toLowerCase();
+  if (pageSetting !== 'on' && pageSetting !== 'off') throw new UserError(`WARDWATCH_LOCAL_PAGE must be "on" or "off", found "${pageSetting}"`);
+  const pageEnabled = pageSetting === 'on';
+  if (!loopback && !token && pageEnabled) {
     throw new UserError(
-      `WARDWATCH_HOST=${host} would let other machines reach the local channel page: set WARDWATCH_LOCAL_TOKEN (16 or more characters) as well, or leave WARDWATCH_HOST unset to bind 127.0.0.1`,
+      `WARDWATCH_HOST=${host} would let other machines reach the local channel page: set WARDWATCH_LOCAL_TOKEN (16 or more characters) as well, or WARDWATCH_LOCAL_PAGE=off to serve only /healthz and Slack, or leave WARDWATCH_HOST unset to bind 127.0.0.1`,
     );
   }
   if (token && token.length < 16) throw new UserError('WARDWATCH_LOCAL_TOKEN must be at least 16 characters long');
-  return { host, port: Number(portText), token, loopback };
+  return { host, port: Number(portText), token, loopback, pageEnabled };
 }
 
 function digest(text: string): Buffer {
@@ -72,9 +78,10 @@ function refuse(req: Request, res: Response, status: number, message: string): v
   }
 }
 
-export function guard(binding: Pick<Binding, 'token' | 'loopback'>): RequestHandler {
+export function guard(binding: Pick<Binding, 'token' | 'loopback'> & { pageEnabled?: boolean }): RequestHandler {
   const token = binding.token;
   return (req: Request, res: Response, next: NextFunction) => {
+    if (binding.pageEnabled === false) return refuse(req, res, 404, 'The local channel page is switched off here (WARDWATCH_LOCAL_PAGE=off).');
     if (binding.loopback && !isLoopback(hostName(req.headers.host))) {
       return refuse(req, res, 403, 'This page answers only on localhost.');
     }

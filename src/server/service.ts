@@ -109,7 +109,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${shownHost}:${address.port}/`;
-  log(`Local channel: ${url}${options.binding.token ? '  (open it once with ?token=<WARDWATCH_LOCAL_TOKEN>)' : ''}`);
+  if (options.binding.pageEnabled === false) log(`Listening on ${url} (local channel page off: /healthz and Slack only)`);
+  else log(`Local channel: ${url}${options.binding.token ? '  (open it once with ?token=<WARDWATCH_LOCAL_TOKEN>)' : ''}`);
 
   async function simulate(): Promise<SimulateResult> {
     const result = await simulateNextMonth({ store, config });

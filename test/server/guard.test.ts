@@ -14,7 +14,7 @@ afterEach(async () => {
 
 describe('resolveBinding', () => {
   it('binds 127.0.0.1:3000 by default, with no token', () => {
-    expect(resolveBinding({})).toEqual({ host: '127.0.0.1', port: 3000, token: null, loopback: true });
+    expect(resolveBinding({})).toEqual({ host: '127.0.0.1', port: 3000, token: null, loopback: true, pageEnabled: true });
     expect(resolveBinding({ PORT: '0', WARDWATCH_HOST: 'localhost' })).toMatchObject({ port: 0, loopback: true });
     expect(resolveBinding({ WARDWATCH_HOST: '::1' })).toMatchObject({ loopback: true });
   });
@@ -23,11 +23,26 @@ describe('resolveBinding', () => {
     expect(() => resolveBinding({ WARDWATCH_HOST: '0.0.0.0' })).toThrow(/set WARDWATCH_LOCAL_TOKEN/);
     expect(() => resolveBinding({ WARDWATCH_HOST: '192.168.1.20', WARDWATCH_LOCAL_TOKEN: '   ' })).toThrow(/WARDWATCH_LOCAL_TOKEN/);
     expect(() => resolveBinding({ WARDWATCH_HOST: '0.0.0.0', WARDWATCH_LOCAL_TOKEN: 'short' })).toThrow(/at least 16 characters/);
-    expect(resolveBinding({ WARDWATCH_HOST: '0.0.0.0', WARDWATCH_LOCAL_TOKEN: TOKEN })).toEqual({ host: '0.0.0.0', port: 3000, token: TOKEN, loopback: false });
+    expect(resolveBinding({ WARDWATCH_HOST: '0.0.0.0', WARDWATCH_LOCAL_TOKEN: TOKEN })).toEqual({ host: '0.0.0.0', port: 3000, token: TOKEN, loopback: false, pageEnabled: true });
+  });
+
+  it('lets a Slack-only deployment bind elsewhere with the page switched off', () => {
+    expect(resolveBinding({ WARDWATCH_HOST: '0.0.0.0', WARDWATCH_LOCAL_PAGE: 'off' })).toEqual({ host: '0.0.0.0', port: 3000, token: null, loopback: false, pageEnabled: false });
+    expect(() => resolveBinding({ WARDWATCH_LOCAL_PAGE: 'maybe' })).toThrow(/"on" or "off"/);
   });
 
   it('rejects a port that is not a number', () => {
     expect(() => resolveBinding({ PORT: 'http' })).toThrow(/PORT must be a port number/);
+  });
+});
+
+describe('the page switched off', () => {
+  it('answers /healthz but not the page or the API', async () => {
+    h = await startHarness({ binding: { token: null, loopback: false, pageEnabled: false } });
+    expect((await fetch(`${h.base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${h.base}/c/cambridge-csp`, { headers: { Accept: 'text/html' } })).status).toBe(404);
+    const ask = await fetch(`${h.base}/api/ask`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ channel: 'cambridge-csp', text: 'help' }) });
+    expect(ask.status).toBe(404);
   });
 });
 

@@ -18,6 +18,8 @@ environment:
   WARDWATCH_HOST          interface to bind (default 127.0.0.1); anything but loopback
                           needs WARDWATCH_LOCAL_TOKEN, which the page then asks for
   WARDWATCH_LOCAL_TOKEN   access token for the local page (16+ characters)
+  WARDWATCH_LOCAL_PAGE    on (default) or off: off serves only /healthz and Slack, and then
+                          binding beyond loopback needs no token
   WARDWATCH_DB            the SQLite store (default ./data/wardwatch.sqlite)
   WARDWATCH_CONFIG        the configuration file (default ./wardwatch.config.yaml)
   WARDWATCH_FIXTURES      first-start (default: load the fixtures into an empty store) or never
