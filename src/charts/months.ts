@@ -1,5 +1,5 @@
 // Month labels for chart axes, from the periods module.
-import { calendarMonth, shortMonthName, type Month } from '../core/periods.ts';
+import { calendarMonth, monthIndex, shortMonthName, type Month } from '../core/periods.ts';
 import { axisFonts, type Layout } from './frame.ts';
 import { INK } from './palette.ts';
 
@@ -19,9 +19,15 @@ export function monthSpan(months: Month[]): string {
   return first === last ? first : `${first} to ${last}`;
 }
 
-/** "Jun 2023, Jul 2023 and Jan 2024" */
+/** "Jun 2023, Jul 2023 and Jan 2024"; runs of three or more consecutive months as "May 2022 to Dec 2023". */
 export function listMonths(months: Month[]): string {
-  return listWords(months.map(shortMonthName));
+  const runs: Month[][] = [];
+  for (const m of months) {
+    const run = runs[runs.length - 1];
+    if (run && monthIndex(m) === monthIndex(run[run.length - 1]!) + 1) run.push(m);
+    else runs.push([m]);
+  }
+  return listWords(runs.flatMap((run) => (run.length >= 3 ? [monthSpan(run)] : run.map(shortMonthName))));
 }
 
 export function listWords(words: string[]): string {

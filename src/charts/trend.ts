@@ -76,7 +76,7 @@ export function trendNotes(model: TrendModel): string[] {
     const spanned = model.rolling !== null && model.suppressed.some((i) => model.rolling![i] != null);
     notes.push(`Hatched gap: ${months(model.suppressed)} not shown (small number suppressed)${spanned ? '; the rolling average uses the other months' : ''}.`);
   }
-  if (model.synthetic.length && !model.allSynthetic) notes.push(`Open points and dashed line: ${months(model.synthetic)} estimated, not recorded.`);
+  if (model.synthetic.length && !model.allSynthetic) notes.push(`Open points and dashed line: ${months(model.synthetic)} are synthetic history, not recorded data.`);
   if (model.hasBand) notes.push('Shaded band: expected range from the spike detector (expected count to upper bound); a triangle marks an alarm month.');
   return notes;
 }
@@ -107,7 +107,7 @@ export function trendSpec(req: TrendRequest, layout: Layout): ChartSpec {
   });
   if (model.synthetic.length && !model.allSynthetic) {
     datasets.push({
-      label: 'Estimated (open point, dashed)',
+      label: 'Synthetic (open point, dashed)',
       data: points.map(() => null),
       borderColor: ROLE.count,
       borderDash: [5 * s, 4 * s],
