@@ -213,6 +213,8 @@ export class GeoContext {
     let ward = this.pointCache.get(key);
     if (ward === undefined) {
       ward = this.wardIndex.locate(longitude, latitude);
+      // Bounded: a national file has a few hundred thousand distinct snap points at most.
+      if (this.pointCache.size >= 400_000) this.pointCache.clear();
       this.pointCache.set(key, ward);
     }
     return ward;

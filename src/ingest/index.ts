@@ -155,7 +155,12 @@ export function defaultConfig(): Config | null {
 export function summaryLine(s: FileSummary): string {
   const n = (x: number) => x.toLocaleString('en-GB');
   const head = `${s.file}: ${KIND_LABEL[s.kind]}${s.month ? ` ${s.month}` : ''}${s.synthetic ? ' (synthetic)' : ''}: ${s.outcome}`;
-  if (s.kind === 'police-uk' || s.kind.startsWith('partnership')) {
+  if (s.kind === 'partnership-aggregated') {
+    // Aggregated rows carry counts: report what the counts were placed as, not rows.
+    const lsoa = s.placedByLsoa ? `, ${n(s.placedByLsoa)} to wards by LSOA best-fit` : '';
+    return `${head}; ${n(s.rowsRead)} rows read; counts: ${n(s.placedByPartner)} in wards as supplied${lsoa}, ${n(s.outOfArea)} out of area${s.note ? `; ${s.note}` : ''}`;
+  }
+  if (s.kind === 'police-uk' || s.kind === 'partnership-records') {
     const partner = s.placedByPartner ? `, ${n(s.placedByPartner)} partner-supplied ward` : '';
     return `${head}; ${n(s.rowsRead)} rows read, ${n(s.placedByPolygon)} by polygon, ${n(s.placedByLsoa)} by LSOA${partner}, ${n(s.outOfArea)} out of area, ${n(s.unplaced)} unplaced${s.note ? `; ${s.note}` : ''}`;
   }
