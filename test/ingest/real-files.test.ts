@@ -60,9 +60,12 @@ interface Expected {
   outOfArea: number;
   noLocation: number;
   rows: number;
+  /** In-area rows where the polygon ward and the LSOA best-fit ward are the same. */
+  methodsAgree: number;
+  inArea: number;
 }
 function expectedFor(month: string): Expected {
-  const e: Expected = { ward: new Map(), wardByPolygon: new Map(), wardBestFit: new Map(), district: new Map(), force: new Map(), outOfArea: 0, noLocation: 0, rows: 0 };
+  const e: Expected = { ward: new Map(), wardByPolygon: new Map(), wardBestFit: new Map(), district: new Map(), force: new Map(), outOfArea: 0, noLocation: 0, rows: 0, methodsAgree: 0, inArea: 0 };
   const inc = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
   const lines = readFileSync(join(FIX, `police-uk/${month}-cambridgeshire-street.csv`), 'utf8').split('\r\n').slice(1).filter(Boolean);
   for (const line of lines) {
@@ -87,6 +90,8 @@ function expectedFor(month: string): Expected {
     inc(e.ward, `${hit ?? lsoaToWard.get(lsoa)}|${measure}`);
     if (hit) inc(e.wardByPolygon, `${hit}|${measure}`);
     inc(e.wardBestFit, `${lsoaToWard.get(lsoa)}|${measure}`);
+    e.inArea++;
+    if (hit === lsoaToWard.get(lsoa)) e.methodsAgree++;
   }
   return e;
 }
@@ -138,6 +143,14 @@ describe('real police.uk 2024 files against an independent computation', () => {
     const bestFit = months.map((m) => t.store.counts({ areaCodes: marketLsoas, measures, source: 'police.uk', from: m, to: m }).reduce((s, c) => s + c.count, 0));
     expect(bestFit).toEqual([283, 307, 320, 345]);
     expect(months.map((m) => sumWhere(expectedFor(m).wardBestFit, 'E05013057|'))).toEqual([283, 307, 320, 345]);
+  });
+
+  it('the two ward methods agree for about 92% of in-area rows (23,417 of 25,460 in the data notes)', () => {
+    const all = ['2024-01', '2024-02', '2024-03', '2024-04'].map(expectedFor);
+    const inArea = all.reduce((s, e) => s + e.inArea, 0);
+    const agree = all.reduce((s, e) => s + e.methodsAgree, 0);
+    expect(inArea).toBe(25460);
+    expect(agree).toBe(23417);
   });
 
   it('out-of-area and No Location accounting matches the data notes (144 out of area in 2024-01..04)', () => {
