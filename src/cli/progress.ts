@@ -34,7 +34,7 @@ export function createProgress(title: string, options: ProgressOptions = {}): Pr
         last = now;
         const filled = Math.round(fraction * width);
         const text = `${title} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${pct} ${label}`;
-        const columns = stream.columns ?? 100;
+        const columns = Math.max(40, stream.columns || 100);
         stream.write(`\r${text.slice(0, columns - 1).padEnd(Math.min(columns - 1, text.length + 10))}`);
         drawn = true;
         return;
@@ -45,7 +45,7 @@ export function createProgress(title: string, options: ProgressOptions = {}): Pr
       stream.write(`${title}: ${pct.trim()} ${label}\n`);
     },
     done(message) {
-      if (tty && drawn) stream.write(`\r${' '.repeat(Math.min((stream.columns ?? 100) - 1, width + 80))}\r`);
+      if (tty && drawn) stream.write(`\r${' '.repeat(Math.min(Math.max(40, stream.columns || 100) - 1, width + 80))}\r`);
       drawn = false;
       if (message) stream.write(`${message}\n`);
     },

@@ -74,4 +74,13 @@ describe('progress', () => {
     p.update(5, 10, 'x');
     expect(out[0]).toMatch(/^\ringest \[#####-----\]  50% x/);
   });
+
+  it('survives a terminal that reports no width (columns 0)', () => {
+    const out: string[] = [];
+    const stream = { isTTY: true, columns: 0, write: (s: string) => (out.push(s), true) } as unknown as NodeJS.WriteStream;
+    const p = createProgress('ingest', { stream });
+    p.update(1, 2, 'x');
+    p.done('ok');
+    expect(out.at(-1)).toBe('ok\n');
+  });
 });
