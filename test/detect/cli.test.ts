@@ -46,7 +46,7 @@ describe('wardwatch detect', () => {
     expect(code).toBe(0);
     const doc = JSON.parse(out) as { params: Record<string, unknown>; results: Record<string, unknown>[] };
     expect(Object.keys(doc)).toEqual(['params', 'results']);
-    expect(doc.params).toMatchObject({ b: 5, w: 1, alpha: 0.005, limit54: [5, 1], thresholdMethod: 'nbPlugin', pastWeeksNotIncluded: 3, fitFun: 'algo.farrington.fitGLM.flexible' });
+    expect(doc.params).toMatchObject({ b: 5, w: 1, alpha: 0.005, limit54: [5, 1], thresholdMethod: 'muan', pastWeeksNotIncluded: 3, fitFun: 'algo.farrington.fitGLM.flexible' });
     expect(doc.results[0]!.month).toBe(months[61]); // 12 b + w months of history first
     expect(Object.keys(doc.results[0]!)).toEqual(['month', 'count', 'expected', 'upperbound', 'alarm', 'probability', 'explanation']);
     const lastResult = doc.results[doc.results.length - 1]!;

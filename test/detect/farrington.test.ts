@@ -55,8 +55,13 @@ describe('farringtonFlexible behaviour', () => {
   it('uses a population offset when asked (a rate rise, not a population rise)', () => {
     const population = months.map((_, i) => (i < 80 ? 6000 : 12000)); // a ward boundary change doubles the population
     const counts = sim.counts.map((c, i) => (i < 80 ? c : c * 2));
-    const withOffset = farringtonFlexible(counts, months, { populationOffset: true }, { population, from: months[90] });
-    const without = farringtonFlexible(counts, months, {}, { from: months[90] });
+    const sensitive = { thresholdMethod: 'nbPlugin' as const, alpha: 0.05, trend: false };
+    const withOffset = farringtonFlexible(counts, months, { ...sensitive, populationOffset: true }, { population, from: months[84] });
+    const without = farringtonFlexible(counts, months, sensitive, { from: months[84] });
+    const ratio = (rs: typeof without) => rs.reduce((s, r) => s + r.count / r.expected!, 0) / rs.length;
+    expect(ratio(withOffset)).toBeGreaterThan(0.7);
+    expect(ratio(withOffset)).toBeLessThan(1.4);
+    expect(ratio(without)).toBeGreaterThan(1.5);
     expect(withOffset.filter((r) => r.alarm).length).toBeLessThan(without.filter((r) => r.alarm).length);
   });
 

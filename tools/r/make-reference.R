@@ -34,7 +34,7 @@ paramSets <- list(
   wardwatch_defaults = list(b = 5, w = 1, reweight = TRUE, weightsThreshold = 2.58, alpha = 0.005,
                     trend = TRUE, pThresholdTrend = 0.05, limit54 = c(5, 1), powertrans = "2/3",
                     populationOffset = FALSE, noPeriods = 4, pastWeeksNotIncluded = 3,
-                    thresholdMethod = "nbPlugin"),
+                    thresholdMethod = "muan"),
   noufaily_muan = list(b = 4, w = 2, reweight = TRUE, weightsThreshold = 2.58, alpha = 0.01,
                     trend = TRUE, pThresholdTrend = 1, limit54 = c(0, 4), powertrans = "2/3",
                     populationOffset = FALSE, noPeriods = 3, pastWeeksNotIncluded = 6,
