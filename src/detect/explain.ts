@@ -24,11 +24,11 @@ export function formatCount(x: number): string {
   return Math.round(x).toLocaleString('en-GB');
 }
 
-/** A "1 in N" figure rounded the way a person would say it: 7, 20, 150, 1,200, 45,000. */
+/** A "1 in N" figure rounded the way a person would say it: 7, 14, 45, 150, 1,200, 46,000. */
 export function roundOneIn(n: number): number {
-  if (n < 10) return Math.max(1, Math.round(n));
-  const digits = Math.floor(Math.log10(n));
-  const unit = 10 ** (digits - 1) * (n < 100 ? 0.5 : 1);
+  if (n < 20) return Math.max(1, Math.round(n));
+  if (n < 100) return Math.round(n / 5) * 5;
+  const unit = 10 ** (Math.floor(Math.log10(n)) - 1); // two significant figures
   return Math.round(n / unit) * unit;
 }
 
@@ -59,7 +59,7 @@ function capitalise(s: string): string {
 // Spikes
 // ---------------------------------------------------------------------------------------------
 
-export type SpikeFacts = Pick<FarringtonResult, 'month' | 'count' | 'expected' | 'upperbound' | 'alarm' | 'probability' | 'status' | 'trend' | 'history'>;
+export type SpikeFacts = Pick<FarringtonResult, 'month' | 'count' | 'expected' | 'upperbound' | 'alarm' | 'probability' | 'status' | 'trend' | 'history'> & { warnings?: string[] };
 
 export interface SpikeSettings {
   alpha: number;
@@ -100,7 +100,9 @@ export function explainSpike(f: SpikeFacts, params: SpikeSettings, label?: strin
     return { sentence: `${what}${countWords}. Not tested for a spike (${why}).`, fields };
   }
   if (f.status === 'model-failed') {
-    const why = 'the model could not be fitted to the history of this series';
+    const why = f.warnings?.some((w) => w.startsWith('no upper bound'))
+      ? 'the expected level is too uncertain to set an upper bound'
+      : 'the model could not be fitted to the history of this series';
     fields.cannotTest = why;
     return { sentence: `${what}${countWords}. Not tested for a spike (${why}).`, fields };
   }
