@@ -13,7 +13,7 @@
 // of 120 wards x 31 measures with no outbreaks at all (assumptions in COUNTY_MEASURES below).
 import type { Benchmark } from '../src/cli/verbs/bench.ts';
 import { addMonths } from '../src/core/periods.ts';
-import { farringtonMonth, resolveFarringtonParams, type FarringtonParams } from '../src/detect/index.ts';
+import { R_FARRINGTON_DEFAULTS, farringtonMonth, resolveFarringtonParams, type FarringtonParams } from '../src/detect/index.ts';
 import { Random, simulateSeries, type ScenarioSpec } from '../src/detect/simulate.ts';
 
 type Detector = { name: string; label: string; alarm: (counts: number[], k: number) => boolean };
@@ -43,9 +43,7 @@ function naiveDetector(minCount: number): Detector {
 export const DETECTORS: Detector[] = [
   farringtonDetector('wardwatch', 'Wardwatch defaults (Farrington-flexible, monthly)', {}),
   farringtonDetector('wardwatchPlugin', 'the same with the nbPlugin threshold', { thresholdMethod: 'nbPlugin' }),
-  farringtonDetector('rWeeklyDefaults', "R farringtonFlexible's own defaults on months", {
-    b: 5, w: 3, noPeriods: 1, alpha: 0.05, limit54: [5, 4], thresholdMethod: 'delta', pastWeeksNotIncluded: null,
-  }),
+  farringtonDetector('rWeeklyDefaults', "R farringtonFlexible's own defaults on months", R_FARRINGTON_DEFAULTS),
   naiveDetector(0),
   naiveDetector(5),
 ];

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Benchmark } from '../src/cli/verbs/bench.ts';
 import { addMonths } from '../src/core/periods.ts';
-import { farringtonMonth, resolveFarringtonParams } from '../src/detect/index.ts';
+import { R_FARRINGTON_DEFAULTS, farringtonMonth, resolveFarringtonParams } from '../src/detect/index.ts';
 import { Random, simulateSeries } from '../src/detect/simulate.ts';
 
 const MEANS = [0.5, 1, 2, 3, 5, 8, 12, 20, 35, 50, 80, 120, 200];
@@ -35,7 +35,7 @@ const bench: Benchmark = async ({ log, quick }) => {
 
   const runs: [string, ReturnType<typeof resolveFarringtonParams>][] = [
     ['wardwatchDefaults', resolveFarringtonParams({})],
-    ['rDefaults', resolveFarringtonParams({ b: 5, w: 3, noPeriods: 1, alpha: 0.05, limit54: [5, 4], thresholdMethod: 'delta', pastWeeksNotIncluded: null })],
+    ['rDefaults', resolveFarringtonParams({}, R_FARRINGTON_DEFAULTS)],
   ];
   for (const [name, params] of runs) {
     // warm up the JIT on a few hundred series, then time all of them
