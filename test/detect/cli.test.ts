@@ -105,6 +105,14 @@ describe('wardwatch detect', () => {
     await expect(run([file])).rejects.toThrow(/field "params\.alpah": expected a known parameter/);
   });
 
+  it('an out-of-range value in the JSON params names the file and field; the same from --set names the parameter', async () => {
+    const file = join(dir, 'bad-params.json');
+    writeFileSync(file, JSON.stringify({ series: months.map((m, i) => ({ month: m, count: counts[i] })), params: { alpha: '0.01', b: 30 } }));
+    await expect(run([file])).rejects.toThrow(/bad-params\.json: field "params\.b": expected a whole number from 1 to 20, found "30"/);
+    await expect(run([file, '--set', 'b=3'])).rejects.toThrow(/bad-params\.json: field "params\.alpha": expected a number strictly between 0 and 0\.5, found "0\.01 \(a string\)"/);
+    await expect(run([file, '--set', 'b=3', '--set', 'alpha=0.9'])).rejects.toThrow(/^parameter alpha: expected .* found 0\.9$/);
+  });
+
   it('rejects unknown and out-of-range parameters', async () => {
     const file = csv('params.csv', 'month,count\n' + months.map((m, i) => `${m},${counts[i]}`).join('\n'));
     await expect(run([file, '--set', 'alpah=0.1'])).rejects.toThrow(/unknown parameter "alpah"/);

@@ -66,16 +66,22 @@ const detect: Verb = {
 
     const input = readSeries(file);
     const overrides: Record<string, unknown> = { ...input.params };
+    const setNames = new Set<string>();
     for (const s of sets) {
       const eq = s.indexOf('=');
       if (eq <= 0) throw new UserError(`--set: expected name=value, found "${s}"`);
       const name = s.slice(0, eq).trim();
       overrides[name] = parseValue(name, s.slice(eq + 1).trim());
+      setNames.add(name);
     }
     let params: FarringtonParams;
     try {
       params = resolveFarringtonParams(overrides as Partial<FarringtonParams>);
     } catch (err) {
+      // A bad value from the JSON file's params names the file and field; one from --set names --set.
+      if (err instanceof ParameterError && err.param in input.params && !setNames.has(err.param)) {
+        throw new InputError(file, null, `params.${err.param}`, err.expected, typeof err.found === 'string' ? `${err.found} (a string)` : JSON.stringify(err.found));
+      }
       if (err instanceof ParameterError) throw new UserError(err.message);
       throw err;
     }
