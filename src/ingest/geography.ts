@@ -57,6 +57,7 @@ export async function readLsoaWardLookup(path: string, pending: PendingGeography
   const result = await readCsv(
     path,
     (header) => {
+      rows = 0; // (called again from scratch if the file is re-read with the full CSV parser)
       const ix = {
         lsoa: columnIndex(header, /^LSOA21CD$/i),
         lsoaName: columnIndex(header, /^LSOA21NM$/i),
@@ -86,6 +87,7 @@ export async function readWardList(path: string, pending: PendingGeography): Pro
   const file = basename(path);
   let rows = 0;
   const result = await readCsv(path, (header) => {
+    rows = 0;
     const ward = columnIndex(header, /^WD\d\dCD$/i), wardName = columnIndex(header, /^WD\d\dNM$/i);
     const lad = columnIndex(header, /^LAD\d\dCD$/i), ladName = columnIndex(header, /^LAD\d\dNM$/i);
     return (f, line) => {
@@ -104,6 +106,7 @@ export async function readLsoa11Lookup(path: string, pending: PendingGeography):
   const file = basename(path);
   let rows = 0;
   const result = await readCsv(path, (header) => {
+    rows = 0;
     const l11 = columnIndex(header, /^LSOA11CD$/i), l21 = columnIndex(header, /^LSOA21CD$/i), chg = columnIndex(header, /^CHGIND$/i);
     return (f, line) => {
       rows++;
@@ -121,10 +124,17 @@ export async function readLsoa11Lookup(path: string, pending: PendingGeography):
 export async function readPopulations(path: string, pending: PendingGeography, known: (code: string) => boolean): Promise<CsvReadResult & { rows: number }> {
   const file = basename(path);
   let rows = 0;
-  const result = await readCsv(path, () => (f, line) => {
+  const firstLine = new Map<string, number>();
+  const result = await readCsv(path, () => {
+    rows = 0;
+    firstLine.clear();
+    return (f, line) => {
     rows++;
     const areaCode = f[0]!.trim();
     if (!known(areaCode)) throw new InputError(file, line, 'area_code', 'an area code in the loaded geography (load the ONS lookup first)', areaCode);
+    const earlier = firstLine.get(areaCode);
+    if (earlier !== undefined) throw new InputError(file, line, 'area_code', `each area once (${areaCode} is already on line ${earlier})`, areaCode);
+    firstLine.set(areaCode, line);
     const population = f[1]!.trim();
     if (!/^\d+$/.test(population)) throw new InputError(file, line, 'population', 'a whole number of residents', population);
     const year = f[2]!.trim();
@@ -132,6 +142,7 @@ export async function readPopulations(path: string, pending: PendingGeography, k
     const source = f[3]!.trim();
     if (!source) throw new InputError(file, line, 'source', 'a description of where the figure comes from', '');
     pending.populations.set(areaCode, { areaCode, population: Number(population), year: Number(year), source });
+    };
   });
   return { ...result, rows };
 }
@@ -144,7 +155,7 @@ export function readBoundaries(path: string, pending: PendingGeography, isWard: 
   const text = readFileSync(path, 'utf8');
   let doc: { type?: string; features?: Feature[] };
   try {
-    doc = JSON.parse(text) as typeof doc;
+    doc = JSON.parse(text.replace(/^\uFEFF/, '')) as typeof doc; // a byte order mark is not JSON
   } catch (err) {
     throw new InputError(file, null, null, 'GeoJSON (a FeatureCollection)', (err as Error).message);
   }

@@ -240,11 +240,20 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
     }
   }
 
-  // Group by source and month: several files of one month (e.g. several forces) load together.
-  const groups = new Map<string, ParsedMonthFile[]>();
+  // Group by source and month: several files of one month (e.g. several forces) load together, but
+  // never two versions of the same data (they would be summed): see sameMonthFiles().
+  const byMonth = new Map<string, ParsedMonthFile[]>();
   for (const p of parsed) {
     const key = `${p.source}\t${p.month}`;
-    groups.set(key, [...(groups.get(key) ?? []), p]);
+    byMonth.set(key, [...(byMonth.get(key) ?? []), p]);
+  }
+  const groups: ParsedMonthFile[][] = [];
+  for (const all of byMonth.values()) {
+    const { load, skipped } = sameMonthFiles(all);
+    groups.push(load);
+    for (const g of skipped) {
+      summaries.push({ ...g.stats, file: g.fileName, path: g.path, kind: kinds.get(g.path)!, month: g.month, synthetic: true, outcome: 'skipped: real data exists', note: 'a real file for the same month is in this ingest' });
+    }
   }
 
   progress('store', files.length, 0, 0, 'write');
@@ -263,7 +272,7 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
       logged.add(key);
       store.logRelease(r);
     }
-    for (const group of groups.values()) {
+    for (const group of groups) {
       const first = group[0]!;
       const tally = new Tally();
       let stats = emptyStats();
@@ -284,9 +293,12 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
         : result.release?.revision ? 'revised' : 'loaded';
       for (const g of group) {
         const note =
-          outcome === 'revised' && result.release?.revision
-            ? `replaces the earlier version (total ${result.release.revision.previousTotal} -> ${result.release.revision.newTotal})`
-            : g.vintage === 2011 ? 'LSOA 2011 codes mapped to 2021' : undefined;
+          [
+            outcome === 'revised' && result.release?.revision
+              ? `replaces the earlier version (total ${result.release.revision.previousTotal} -> ${result.release.revision.newTotal})`
+              : g.vintage === 2011 ? 'LSOA 2011 codes mapped to 2021' : undefined,
+            g.note,
+          ].filter(Boolean).join('; ') || undefined;
         summaries.push({ ...g.stats, file: g.fileName, path: g.path, kind: kinds.get(g.path)!, month: g.month, synthetic: g.synthetic, outcome, ...(note ? { note } : {}), ...(result.release ? { release: result.release } : {}) });
       }
     }
@@ -295,6 +307,33 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
   const order = new Map(files.map((f, i) => [f, i]));
   summaries.sort((a, b) => (order.get(a.path) ?? 0) - (order.get(b.path) ?? 0));
   return { files: summaries, seconds: (performance.now() - started) / 1000, rowsRead: parsed.reduce((s, p) => s + p.stats.rowsRead, 0) };
+}
+
+/**
+ * The files of one source and month in one ingest. Synthetic files are set aside when a real file of
+ * the same month is present (as the store would refuse them). The rest load together, summed, so each
+ * count must come from one file only: police.uk files must be of different forces ("Reported by"), and
+ * partnership extracts must give different measures. Two versions of the same month's data (e.g. a
+ * re-download next to the original) are an error rather than double counts.
+ */
+export function sameMonthFiles(files: ParsedMonthFile[]): { load: ParsedMonthFile[]; skipped: ParsedMonthFile[] } {
+  const real = files.filter((f) => !f.synthetic);
+  const load = real.length ? real : files;
+  const skipped = real.length ? files.filter((f) => f.synthetic) : [];
+  const owner = new Map<string, string>();
+  for (const f of load) {
+    const keys = f.source === 'police.uk' ? (f.reportedBy ?? []) : [...f.tally.measures()];
+    for (const k of keys) {
+      const other = owner.get(k);
+      if (other !== undefined) {
+        throw f.source === 'police.uk'
+          ? new InputError(f.fileName, null, 'Reported by', `one file per force and month (${other} also holds ${f.month} for this force)`, k)
+          : new InputError(f.fileName, null, 'measure', `each measure in one partnership file per month (${other} also gives ${k} for ${f.month})`, k);
+      }
+      owner.set(k, f.fileName);
+    }
+  }
+  return { load, skipped };
 }
 
 /** True when the store already holds exactly this area (so re-ingesting geography writes nothing). */

@@ -33,6 +33,10 @@ export interface ParsedMonthFile {
   stats: PlacementStats;
   /** police.uk only: the LSOA vintage detected. */
   vintage?: 2011 | 2021;
+  /** Something the per-file summary line should say (e.g. codes the geography does not know). */
+  note?: string;
+  /** police.uk only: the forces in the file's "Reported by" column (one, normally). */
+  reportedBy?: string[];
   parser: 'fast' | 'csv-parse';
 }
 
@@ -76,6 +80,7 @@ export async function parsePoliceUkFile(path: string, geo: GeoContext, onBytes?:
   const cells = new Map<string, number>();
   const firstLineOfLsoa = new Map<string, number>();
   const noLocation = new Array<number>(measures.length).fill(0);
+  const reportedBy = new Set<string>();
 
   const read = await readCsv(
     path,
@@ -84,10 +89,12 @@ export async function parsePoliceUkFile(path: string, geo: GeoContext, onBytes?:
       cells.clear();
       firstLineOfLsoa.clear();
       noLocation.fill(0);
+      reportedBy.clear();
       month = null;
       return (f, line) => {
         rowsRead++;
         month = checkMonth(file, line, 'Month', f[1]!, month);
+        if (!reportedBy.has(f[2]!)) reportedBy.add(f[2]!);
         const mi = measureByName.get(f[9]!) ?? measureByName.get(f[9]!.trim());
         if (mi === undefined) throw new InputError(file, line, 'Crime type', 'one of the 14 police.uk crime types (e.g. "Burglary", "Anti-social behaviour")', f[9]!);
         const lonText = f[4]!, latText = f[5]!;
@@ -132,6 +139,7 @@ export async function parsePoliceUkFile(path: string, geo: GeoContext, onBytes?:
   stats.rowsRead = rowsRead;
   const tally = new Tally();
   const force = geo.force.code;
+  let unknownLsoa = 0;
   for (const [key, n] of cells) {
     const [lsoaRaw, polyWard, miText] = key.split('\t') as [string, string, string];
     const measure = measures[Number(miText)]!;
@@ -140,6 +148,7 @@ export async function parsePoliceUkFile(path: string, geo: GeoContext, onBytes?:
     if (lsoaRaw) {
       lsoa21 = vintage === 2011 ? (geo.lsoa11.get(lsoaRaw) ?? lsoaRaw) : lsoaRaw;
       district = geo.lsoaDistrict.get(lsoa21);
+      if (!district) unknownLsoa += n;
       if (!district || !geo.districts.has(district)) {
         stats.outOfArea += n;
         continue;
@@ -166,5 +175,11 @@ export async function parsePoliceUkFile(path: string, geo: GeoContext, onBytes?:
     if (n > 0) tally.add('force', force, measures[i]!, n);
     stats.unplaced += n;
   });
-  return { path, fileName: file, source: 'police.uk', month, synthetic: isSyntheticName(path), checksum: read.checksum, tally, stats, vintage, parser: read.parser };
+  // Without the LSOA11 lookup a 2011-vintage file cannot be recognised: its changed codes are unknown
+  // and would silently count as out of area. Say so.
+  const note =
+    unknownLsoa > 0 && geo.lsoa11.size === 0
+      ? `${unknownLsoa.toLocaleString('en-GB')} rows have LSOA codes not in the loaded geography (counted as out of area); a file with 2011 LSOA codes needs the ONS LSOA11 -> LSOA21 lookup`
+      : undefined;
+  return { path, fileName: file, ...(note ? { note } : {}), source: 'police.uk', month, synthetic: isSyntheticName(path), checksum: read.checksum, tally, stats, vintage, reportedBy: [...reportedBy].map((r) => r.trim()), parser: read.parser };
 }

@@ -79,6 +79,11 @@ export class Tally {
     return false;
   }
 
+  /** The measures with at least one cell. */
+  measures(): Set<string> {
+    return new Set([...this.cells.values()].map((c) => c.measure));
+  }
+
   get size(): number {
     return this.cells.size;
   }

@@ -135,6 +135,24 @@ describe('bad input: rejected whole, store unchanged', () => {
     expectRejected(ingestCli(p), 'quoted.csv', 3, 'measure');
   });
 
+  it('a populations file that gives an area twice', () => {
+    const p = file('populations-dup.csv', ['area_code,population,year,source', 'E05013057,9000,2021,ONS', 'E05013050,8000,2021,ONS', 'E05013057,9100,2021,ONS'], '\n');
+    expectRejected(ingestCli(p), 'populations-dup.csv', 4, 'area_code', /each area once \(E05013057 is already on line 2\)/);
+  });
+
+  it('two versions of one force and month in one ingest (e.g. a re-download next to the original): not summed', () => {
+    const lines = REAL.filter(Boolean).map((l) => l.replace(',2024-01,', ',2024-05,'));
+    const first = file('2024-05-cambridgeshire-street.csv', lines);
+    const second = file('2024-05-cambridgeshire-street (1).csv', lines.slice(0, -3));
+    expectRejected(ingestCli(first, second), '2024-05-cambridgeshire-street (1).csv', null, 'Reported by', /one file per force and month/);
+  });
+
+  it('two partnership files of one month that both give a measure', () => {
+    const a = file('extract-a.csv', [AGG, '2024-05,ward,E05013057,residential-burglary,3', '2024-05,ward,E05013057,asb-nuisance,2'], '\n');
+    const b = file('extract-b.csv', [AGG, '2024-05,ward,E05013050,dwelling burglary,1'], '\n');
+    expectRejected(ingestCli(a, b), 'extract-b.csv', null, 'measure', /each measure in one partnership file per month \(extract-a\.csv also gives residential-burglary/);
+  });
+
   it('one bad file among good ones loads nothing at all (all or nothing per invocation)', () => {
     const good = file('2024-05-good.csv', REAL.filter(Boolean).map((l, i) => (i === 0 ? l : l.replace(',2024-01,', ',2024-05,'))));
     const bad = file('negative-2.csv', [AGG, '2024-05,ward,E05013057,residential-burglary,-1'], '\n');

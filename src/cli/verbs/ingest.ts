@@ -64,10 +64,14 @@ const ingest: Verb = {
     try {
       const reporter = ingestProgressReporter('ingest', quiet);
       const started = performance.now();
-      const results = fixtures
-        ? await loadFixtures(store, { seed, onProgress: reporter.onProgress, extraPaths: paths })
-        : [await ingestPaths(store, paths, { onProgress: reporter.onProgress })];
-      reporter.done();
+      let results;
+      try {
+        results = fixtures
+          ? await loadFixtures(store, { seed, onProgress: reporter.onProgress, extraPaths: paths })
+          : [await ingestPaths(store, paths, { onProgress: reporter.onProgress })];
+      } finally {
+        reporter.done(); // clear the bar before an error message too
+      }
       let rows = 0;
       results.forEach((r, stage) => {
         rows += r.rowsRead;
