@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import synth from '../../src/cli/verbs/synth.ts';
 import { calendarMonth, monthRange } from '../../src/core/periods.ts';
 import { seasonalFactor, trendFactor, writeSynthHistory, writeSynthMonth } from '../../src/synth/history.ts';
 import { Random } from '../../src/synth/random.ts';
@@ -68,6 +69,38 @@ describe('wardwatch synth', () => {
     expect(digest(a.files)).toEqual(digest(b.files));
     const real = await writeSynthMonth(t.store, { month: '2024-04', seed: 3, outDir: tempDir() });
     expect(real.policeUkMonths).toEqual([]);
+  });
+});
+
+describe('wardwatch synth --ingest', () => {
+  it('ingests only the files it wrote, not whatever else is in the output folder', async () => {
+    const t = await fixtureStore();
+    const out = tempDir();
+    writeFileSync(join(out, 'extract-2017-06.csv'), 'month,area_type,area_code,measure,count\n2017-06,ward,E05013057,residential-burglary,3\n');
+    const env = process.env.WARDWATCH_DB;
+    process.env.WARDWATCH_DB = t.path;
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(await synth.run(['--out', out, '--from', '2023-11', '--ingest'])).toBe(0);
+      expect(t.store.months('partnership')).toContain('2023-11');
+      expect(t.store.months('partnership')).not.toContain('2017-06');
+    } finally {
+      vi.restoreAllMocks();
+      if (env === undefined) delete process.env.WARDWATCH_DB;
+      else process.env.WARDWATCH_DB = env;
+      t.cleanup();
+    }
+  });
+
+  it('refuses an option with no value rather than using the default', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      expect(await synth.run(['--out'])).toBe(2);
+      expect(await synth.run(['--from', '--ingest'])).toBe(2);
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 });
 

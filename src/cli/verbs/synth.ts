@@ -38,9 +38,16 @@ const synth: Verb = {
         console.log(HELP);
         return 0;
       } else if (a === '--seed') seed = Number(args[++i]);
-      else if (a === '--out') out = args[++i] ?? null;
-      else if (a === '--from') from = args[++i];
-      else if (a === '--points') points = args[++i];
+      else if (a === '--out' || a === '--from' || a === '--points') {
+        const v = args[++i];
+        if (v === undefined || v.startsWith('--')) {
+          console.error(`wardwatch synth: ${a} expects a value\n\n${HELP}`);
+          return 2;
+        }
+        if (a === '--out') out = v;
+        else if (a === '--from') from = v;
+        else points = v;
+      }
       else if (a === '--ingest') ingest = true;
       else if (a === '--fixture-files') fixtureFiles = true;
       else {
@@ -69,8 +76,13 @@ const synth: Verb = {
       console.log(`synth: calibrated to ${r.calibrationMonths.join(', ')}; police.uk ${span(r.policeUkMonths)}, partnership ${span(r.partnershipMonths)}; ${r.files.length} files, ${r.rows.toLocaleString('en-GB')} rows in ${outDir}`);
       if (ingest && r.files.length) {
         const reporter = ingestProgressReporter('ingest');
-        const result = await ingestPaths(store, [outDir], { config, onProgress: reporter.onProgress });
-        reporter.done();
+        let result;
+        try {
+          // Only the files just written: the folder may hold older runs or other files.
+          result = await ingestPaths(store, r.files, { config, onProgress: reporter.onProgress });
+        } finally {
+          reporter.done();
+        }
         for (const f of result.files) console.log(summaryLine(f));
       }
       return 0;
