@@ -141,6 +141,10 @@ export async function parsePartnershipRecords(path: string, geo: GeoContext, onB
         }
       }
       if (wardCode && geo.areaTypes.get(wardCode) !== 'ward') throw new InputError(file, line, 'ward_code', 'a ward code in the loaded geography', f[4]!);
+      if (wardCode && lsoa && geo.wardDistrict.get(wardCode) !== geo.lsoaDistrict.get(lsoa)) {
+        // LSOAs and wards both nest in districts: a row counted in one district and another district's ward would not add up.
+        throw new InputError(file, line, 'ward_code', `a ward in the same district as lsoa_code ${f[3]!.trim()} (${geo.lsoaDistrict.get(lsoa)})`, f[4]!);
+      }
       let ward: string | null = null;
       let how: 'partner' | 'polygon' | 'lsoa' = 'partner';
       if (wardCode) ward = wardCode;

@@ -130,6 +130,11 @@ describe('bad input: rejected whole, store unchanged', () => {
     expectRejected(ingestCli(q), 'bad-lsoa.csv', 2, 'lsoa_code');
   });
 
+  it('a record whose ward_code is in another district than its lsoa_code', () => {
+    const p = file('ward-elsewhere.csv', ['month,record_id,measure,lsoa_code,ward_code,longitude,latitude', '2024-05,r1,dwelling burglary,E01017983,E05013057,,', '2024-05,r2,dwelling burglary,E01017983,E05010805,,'], '\n');
+    expectRejected(ingestCli(p), 'ward-elsewhere.csv', 3, 'ward_code', /same district as lsoa_code E01017983 \(E07000008\)/);
+  });
+
   it('a quoted CSV (full parser path) with a bad row is still named by line and field', () => {
     const p = file('quoted.csv', [AGG, '2024-05,ward,E05013057,"dwelling burglary",3', '2024-05,ward,E05013057,"asb, gardening",3'], '\n');
     expectRejected(ingestCli(p), 'quoted.csv', 3, 'measure');
