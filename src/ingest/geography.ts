@@ -184,7 +184,9 @@ export class GeoContext {
   readonly lsoaDistrict = new Map<string, string>();
   readonly wardDistrict = new Map<string, string>();
   readonly lsoa11 = new Map<string, string>();
-  readonly wardIndex: WardIndex;
+  private index: WardIndex | null = null;
+  private readonly store: Store;
+  private readonly pending: PendingGeography;
   private readonly pointCache = new Map<string, string | null>();
 
   constructor(store: Store, pending: PendingGeography, force: ForceArea) {
@@ -204,15 +206,24 @@ export class GeoContext {
     this.districts = new Set(force.districts ?? districtCodes);
     for (const [k, v] of store.lsoa11Lookup()) this.lsoa11.set(k, v);
     for (const [k, v] of pending.lsoa11) this.lsoa11.set(k, v.lsoa21);
-    const features = new Map<string, string>();
-    for (const b of store.boundaries()) features.set(b.areaCode, b.geojson);
-    for (const [k, v] of pending.boundaries) features.set(k, v);
-    const inArea: Feature[] = [];
-    for (const [wardCode, json] of features) {
-      const d = this.wardDistrict.get(wardCode);
-      if (d && this.districts.has(d)) inArea.push(JSON.parse(json) as Feature);
+    this.store = store;
+    this.pending = pending;
+  }
+
+  /** The in-area ward polygons, indexed on first use (only placing points needs them). */
+  get wardIndex(): WardIndex {
+    if (!this.index) {
+      const features = new Map<string, string>();
+      for (const b of this.store.boundaries()) features.set(b.areaCode, b.geojson);
+      for (const [k, v] of this.pending.boundaries) features.set(k, v);
+      const inArea: Feature[] = [];
+      for (const [wardCode, json] of features) {
+        const d = this.wardDistrict.get(wardCode);
+        if (d && this.districts.has(d)) inArea.push(JSON.parse(json) as Feature);
+      }
+      this.index = WardIndex.fromFeatures(inArea);
     }
-    this.wardIndex = WardIndex.fromFeatures(inArea);
+    return this.index;
   }
 
   get hasGeography(): boolean {
