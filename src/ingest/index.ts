@@ -225,7 +225,7 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
     if (!geo.hasGeography) {
       throw new UserError('no geography loaded: ingest the ONS LSOA21 -> ward -> district lookup (and ward boundaries) first, or in the same command, e.g. `wardwatch ingest fixtures/geography <files>`');
     }
-    const seen = new Set<string>();
+    const seen = new Map<string, string>();
     for (const path of monthFiles) {
       index = files.indexOf(path) + 1;
       const kind = kinds.get(path)!;
@@ -234,8 +234,13 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
         kind === 'police-uk' ? await parsePoliceUkFile(path, geo, onBytes)
         : kind === 'partnership-aggregated' ? await parsePartnershipAggregated(path, geo, onBytes)
         : await parsePartnershipRecords(path, geo, onBytes);
-      if (seen.has(p.checksum)) continue; // the same file named twice
-      seen.add(p.checksum);
+      const same = seen.get(p.checksum);
+      if (same !== undefined) {
+        // The same file named twice (or a byte-identical copy): loaded once, and still given its summary line.
+        summaries.push({ ...p.stats, file: p.fileName, path, kind, month: p.month, synthetic: p.synthetic, outcome: 'skipped', note: `the same file as ${same}` });
+        continue;
+      }
+      seen.set(p.checksum, p.fileName);
       parsed.push(p);
     }
   }

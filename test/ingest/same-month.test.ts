@@ -36,6 +36,17 @@ describe('several files of one source and month in one ingest', () => {
     expect(t.store.currentMonths('partnership').find((m) => m.month === '2024-05')?.synthetic).toBe(false);
   });
 
+  it('a byte-identical copy is loaded once and still gets its summary line', async () => {
+    const copy = join(t.dir, 'copy-of-january.csv');
+    copyFileSync(JAN, copy);
+    const r = await ingestPaths(t.store, [JAN, copy]);
+    expect(r.files.map((f) => [f.file, f.outcome])).toEqual([
+      ['2024-01-cambridgeshire-street.csv', 'unchanged'],
+      ['copy-of-january.csv', 'skipped'],
+    ]);
+    expect(r.files[1]!.note).toBe('the same file as 2024-01-cambridgeshire-street.csv');
+  });
+
   it('partnership files giving different measures for one month load together', async () => {
     const police = join(t.dir, 'police-2024-05.csv');
     writeFileSync(police, [AGG, '2024-05,ward,E05013057,residential-burglary,3'].join('\n') + '\n');
