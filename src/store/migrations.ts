@@ -1,5 +1,7 @@
 // Versioned schema migrations. Each entry runs once, in order, inside a transaction, and is recorded in
-// `schema_migrations`. Only portable SQL (types, keys, indexes) so the same list can drive PostgreSQL.
+// `schema_migrations`. Written in SQL that PostgreSQL also reads, with one known exception: the
+// `id INTEGER PRIMARY KEY` columns (release log, local messages) number themselves only in SQLite; a
+// PostgreSQL store needs its own list with `GENERATED ALWAYS AS IDENTITY` there.
 // Never edit a released migration: add a new one.
 
 export interface Migration {
