@@ -37,11 +37,17 @@ export function slackChannelFor(config: Config, teamId: string | undefined, chan
   );
 }
 
-/** `market ward private` -> { text: 'market ward', private: true }. The word can sit anywhere. */
+/**
+ * `market ward private` -> { text: 'market ward', private: true }. The word can sit anywhere, in any case,
+ * with punctuation round it ("Private.", "(private)", "--private"): a user who asked for privacy and
+ * typed a full stop must not get the answer posted to the whole channel.
+ */
 export function parsePrivacy(text: string): { text: string; private: boolean } {
   const words = text.trim().split(/\s+/).filter(Boolean);
-  const kept = words.filter((w) => w.toLowerCase() !== 'private');
-  return { text: kept.join(' '), private: kept.length !== words.length };
+  const isPrivate = (w: string) => w.toLowerCase().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '') === 'private';
+  const kept = words.filter((w) => !isPrivate(w));
+  if (kept.length === words.length) return { text: words.join(' '), private: false };
+  return { text: kept.join(' ').replace(/[\s,;:]+$/, ''), private: true };
 }
 
 function asRespond(message: SlackMessage, responseType: 'ephemeral' | 'in_channel' = 'ephemeral'): RespondArguments {

@@ -119,6 +119,12 @@ describe('replyBlocks', () => {
     expect(parsePrivacy('market ward private')).toEqual({ text: 'market ward', private: true });
     expect(parsePrivacy('Private top asb')).toEqual({ text: 'top asb', private: true });
     expect(parsePrivacy('compare market castle')).toEqual({ text: 'compare market castle', private: false });
+    // however it is typed: capitals, punctuation, brackets, a flag
+    for (const typed of ['market ward Private.', 'market ward (private)', 'PRIVATE: market ward', 'market ward --private', 'market ward private!', 'market ward "private"']) {
+      expect(parsePrivacy(typed), typed).toEqual({ text: 'market ward', private: true });
+    }
+    expect(parsePrivacy('market ward, private')).toEqual({ text: 'market ward', private: true });
+    expect(parsePrivacy('privately market')).toEqual({ text: 'privately market', private: false });
   });
 });
 
