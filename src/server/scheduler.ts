@@ -65,6 +65,8 @@ export class Scheduler {
   private readonly entries = new Map<string, Entry>();
   private readonly dataListeners: Array<{ name: string; fn: DataLandedListener }> = [];
   private state: SchedulerStatus['state'] = 'stopped';
+  /** The latest month announced to the data-landed listeners, by whatever noticed it. */
+  lastLanded: Month | null = null;
   private readonly now: () => Date;
   private readonly log: (line: string) => void;
 
@@ -96,6 +98,7 @@ export class Scheduler {
   /** Tells every data-landed listener; a failing listener is logged and does not stop the others. */
   async dataLanded(event: Omit<DataLanded, 'now'> & { now?: Date }): Promise<{ listeners: number; failed: string[] }> {
     const full: DataLanded = { ...event, now: event.now ?? this.now() };
+    if (this.lastLanded === null || full.month > this.lastLanded) this.lastLanded = full.month;
     const failed: string[] = [];
     for (const { name, fn } of this.dataListeners) {
       try {
@@ -192,6 +195,9 @@ export function dataCheckJob(options: {
     description: 'checks the store for a newly landed month and tells the alerting and summary listeners',
     async run({ now }) {
       const latest = options.latestMonth();
+      // a month already announced by something else (simulate next month, an ingest) is not news
+      const announced = options.scheduler.lastLanded;
+      if (announced && (!seen || announced > seen)) seen = announced;
       if (latest && latest !== seen) {
         seen = latest;
         await options.scheduler.dataLanded({ month: latest, source: 'police.uk', synthetic: false, via: 'data-check', now });

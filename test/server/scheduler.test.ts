@@ -55,4 +55,16 @@ describe('Scheduler', () => {
     await scheduler.runNow('data-check');
     expect(heard).toEqual(['2024-05 via data-check at 2024-06-01T05:30:00.000Z']);
   });
+
+  it('the daily data check does not announce again a month that was already announced (simulate next month, an ingest)', async () => {
+    const scheduler = new Scheduler({ timezone: 'Europe/London', log: () => {} });
+    let latest = '2024-04';
+    const heard: string[] = [];
+    scheduler.onDataLanded('alerts', (e) => void heard.push(`${e.month} via ${e.via} synthetic=${e.synthetic}`));
+    scheduler.register(dataCheckJob({ scheduler, latestMonth: () => latest }));
+    latest = '2024-05';
+    await scheduler.dataLanded({ month: '2024-05', source: 'police.uk', synthetic: true, via: 'simulate' });
+    await scheduler.runNow('data-check');
+    expect(heard).toEqual(['2024-05 via simulate synthetic=true']);
+  });
 });
