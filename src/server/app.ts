@@ -1,6 +1,7 @@
 // The HTTP app: /healthz for every deployment, and the local channel (page, ask API, live messages,
 // charts, demo controls) behind the guard. Everything it needs is passed in, so tests build it with a
 // temp store and their own clock, and `wardwatch serve` composes the real parts.
+import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { ChannelConfig, Config } from '../config/schema.ts';
@@ -44,6 +45,11 @@ export interface LocalAppOptions {
   assetVersion?: string;
   /** The text alternative for a chart whose reply does not carry one. */
   chartAltText?: (request: NonNullable<Reply['chart']>) => string;
+  /**
+   * The store's file: /healthz reports the store unreachable when it has been deleted or replaced under
+   * the running service (SQLite would carry on writing to the unlinked file, and lose it all at restart).
+   */
+  storeFile?: string;
   /** Routes mounted ahead of the local page's guard (Slack's, which verify their own signatures). */
   beforeLocal?: (app: Express) => void;
 }
@@ -86,21 +92,33 @@ export function createApp(options: LocalAppOptions): LocalApp {
   });
 
   // Health: open to the container's health check in every mode; says nothing sensitive.
+  const storeFile = options.storeFile && options.storeFile !== ':memory:' ? options.storeFile : undefined;
+  const storeInode = storeFile ? fileInode(storeFile) : undefined;
+  const fileProblem = (): string | null => {
+    if (!storeFile) return null;
+    const inode = fileInode(storeFile);
+    if (inode === undefined) return 'the store file no longer exists';
+    if (storeInode !== undefined && inode !== storeInode) return 'the store file was replaced while the service ran: restart it';
+    return null;
+  };
   app.get('/healthz', (_req, res) => {
     const snapshot = state.snapshot();
     let reachable = false;
+    let problem: string | null = null;
     if (state.store) {
       try {
         state.store.months();
-        reachable = true;
-      } catch {
+        problem = fileProblem();
+        reachable = problem === null;
+      } catch (err) {
+        problem = err instanceof Error ? err.message : String(err);
         reachable = false;
       }
     }
     const ok = snapshot.phase === 'ready' && reachable;
     res.status(ok ? 200 : 503).json({
       status: ok ? 'ok' : snapshot.phase === 'ready' ? 'unavailable' : snapshot.phase,
-      store: { reachable, kind: state.store?.kind ?? null },
+      store: { reachable, kind: state.store?.kind ?? null, ...(problem ? { problem } : {}) },
       data: { latestMonth: snapshot.latestMonth, latestRealMonth: snapshot.latestRealMonth, months: snapshot.months },
       scheduler: options.scheduler?.status() ?? { state: 'stopped', timezone, jobs: [] },
       ...(snapshot.progress ? { loading: snapshot.progress } : {}),
@@ -165,6 +183,7 @@ export function createApp(options: LocalAppOptions): LocalApp {
   });
 
   local.post('/api/ask', express.json({ limit: '8kb' }), async (req, res) => {
+    if (!req.is('application/json')) return void res.status(415).json({ error: 'send the command as application/json: {"channel": "...", "text": "market ward"}' });
     const body = (req.body ?? {}) as { channel?: unknown; text?: unknown };
     const channel = findChannel(body.channel);
     if (!channel) return void res.status(404).json({ error: `no local channel named ${JSON.stringify(body.channel ?? null)}` });
@@ -261,4 +280,12 @@ export function createApp(options: LocalAppOptions): LocalApp {
       streams.clear();
     },
   };
+}
+
+function fileInode(file: string): number | undefined {
+  try {
+    return statSync(file).ino;
+  } catch {
+    return undefined;
+  }
 }

@@ -80,6 +80,10 @@ export class MessageBus {
   publish(message: LocalMessage): void {
     this.emitter.emit('message', message);
   }
+  /** How many listeners (open event streams) there are. */
+  listenerCount(): number {
+    return this.emitter.listenerCount('message');
+  }
   subscribe(fn: (message: LocalMessage) => void): () => void {
     this.emitter.on('message', fn);
     return () => this.emitter.off('message', fn);

@@ -87,6 +87,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     charts: new ChartCache(renderChart),
     chartAltText,
     binding: options.binding,
+    storeFile: options.dbPath,
     now,
     simulateMonth: options.devControls ? () => simulate() : null,
     beforeLocal(express) {

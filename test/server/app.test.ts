@@ -1,4 +1,7 @@
 // The local channel's HTTP surface: health states, the ask API, charts, history and the page.
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/core/reply.ts';
 import { fakeStore, startHarness, type Harness } from './harness.ts';
@@ -51,6 +54,28 @@ describe('GET /healthz', () => {
     expect(await res.json()).toMatchObject({ status: 'unavailable', store: { reachable: false } });
   });
 
+  it('is 503 when the store file has been deleted or replaced under the running service', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wardwatch-health-'));
+    const file = join(dir, 'wardwatch.sqlite');
+    writeFileSync(file, 'db');
+    try {
+      h = await startHarness({ storeFile: file });
+      expect((await fetch(`${h.base}/healthz`)).status).toBe(200);
+      // replaced: a new file renamed over it (made while the old one exists, so a different inode)
+      writeFileSync(`${file}.new`, 'another db');
+      renameSync(`${file}.new`, file);
+      const replaced = await fetch(`${h.base}/healthz`);
+      expect(replaced.status).toBe(503);
+      expect(await replaced.json()).toMatchObject({ status: 'unavailable', store: { reachable: false, problem: expect.stringContaining('replaced') } });
+      rmSync(file);
+      const gone = await fetch(`${h.base}/healthz`);
+      expect(gone.status).toBe(503);
+      expect(await gone.json()).toMatchObject({ status: 'unavailable', store: { reachable: false, problem: expect.stringContaining('no longer exists') } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reports a failed start', async () => {
     h = await startHarness({ ready: false });
     h.state.failed(new Error('fixtures/police-uk/2024-01.csv:12: expected a month'));
@@ -61,6 +86,15 @@ describe('GET /healthz', () => {
 });
 
 describe('POST /api/ask', () => {
+  it('says it wants JSON when the body is not JSON (a form post, text/plain), instead of "no channel named null"', async () => {
+    h = await startHarness();
+    for (const [type, body] of [['text/plain', '{"channel":"cambridge-csp","text":"help"}'], ['application/x-www-form-urlencoded', 'channel=cambridge-csp&text=help']]) {
+      const res = await fetch(`${h.base}/api/ask`, { method: 'POST', headers: { 'Content-Type': type! }, body });
+      expect(res.status, type).toBe(415);
+      expect(((await res.json()) as any).error).toContain('application/json');
+    }
+  });
+
   it('runs the command as the chosen channel and returns the reply and its HTML', async () => {
     h = await startHarness();
     const { status, json } = await ask(h.base, { channel: 'fenland-csp', text: '/crime help' });

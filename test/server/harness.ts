@@ -53,13 +53,16 @@ export interface Harness {
   state: ServiceState;
   platform: LocalPlatform;
   messages: MemoryMessageLog;
+  bus: MessageBus;
+  /** Ends the open event streams, as a graceful shutdown does. */
+  closeStreams(): void;
   scheduler: Scheduler;
   config: Config;
   close(): Promise<void>;
 }
 
 export async function startHarness(
-  options: { store?: Store | null; ready?: boolean; renderer?: ChartRenderer | null } & Partial<Pick<LocalAppOptions, 'binding' | 'simulateMonth' | 'contextFor'>> = {},
+  options: { store?: Store | null; ready?: boolean; renderer?: ChartRenderer | null } & Partial<Pick<LocalAppOptions, 'binding' | 'simulateMonth' | 'contextFor' | 'storeFile'>> = {},
 ): Promise<Harness> {
   const config = testConfig();
   const state = new ServiceState();
@@ -79,6 +82,7 @@ export async function startHarness(
     binding: options.binding ?? { token: null, loopback: true },
     simulateMonth: options.simulateMonth ?? null,
     ...(options.contextFor ? { contextFor: options.contextFor } : {}),
+    ...(options.storeFile ? { storeFile: options.storeFile } : {}),
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -89,6 +93,8 @@ export async function startHarness(
     state,
     platform: new LocalPlatform(messages, bus),
     messages,
+    bus,
+    closeStreams,
     scheduler,
     config,
     async close() {

@@ -117,6 +117,24 @@ describe('SSE delivery of local messages', () => {
     stream.close();
   });
 
+  it('lets go of a stream (bus and status listeners) when the page goes away, and when the server closes it', async () => {
+    h = await startHarness();
+    const baseline = h.state.listenerCount('change');
+    const counts = () => [h!.bus.listenerCount(), h!.state.listenerCount('change') - baseline];
+    const gone = await openStream(`${h.base}/api/events`);
+    await gone.waitFor((e) => e.some((x) => x.event === 'status'));
+    expect(counts()).toEqual([1, 1]);
+    gone.close();
+    await expect.poll(counts).toEqual([0, 0]);
+
+    const open = await openStream(`${h.base}/api/events`);
+    await open.waitFor((e) => e.some((x) => x.event === 'status'));
+    expect(counts()).toEqual([1, 1]);
+    h.closeStreams();
+    await expect.poll(counts).toEqual([0, 0]);
+    open.close();
+  });
+
   it('refuses to post to a channel that is not local', async () => {
     h = await startHarness();
     const slack = h.config.channels.find((c) => c.platform === 'slack')!;
