@@ -226,6 +226,46 @@ describe.skipIf(!hasChromium)('the local channel in a browser', () => {
     expect(external).toEqual([]);
   }, 120_000);
 
+  it('escapes hostile questions, keeps tables readable and the command box in reach on a narrow screen', async () => {
+    const askIn = async (text: string) => {
+      const n = await visibleReplies(page).count();
+      await page.locator('#composer-input').fill(text);
+      await page.locator('#composer-input').press('Enter');
+      await expect.poll(() => visibleReplies(page).count(), { timeout: 15_000 }).toBe(n + 1);
+      return visibleReplies(page).last();
+    };
+    await page.setViewportSize({ width: 900, height: 800 });
+    await page.goto(`${served.url}c/cambridge-analysts`, { waitUntil: 'load' });
+    await page.locator('#status-text.status--ready').waitFor();
+
+    // nothing a user types runs as markup, in the server's HTML or the client's own echo of the question
+    for (const hostile of ['"><img src=x onerror="window.__xss=1"> ward', '<script>window.__xss=2</script>', "market ward' onmouseover='window.__xss=3"]) await askIn(`/crime ${hostile}`);
+    expect(await page.evaluate(() => (globalThis as any).__xss)).toBeUndefined();
+    expect(await page.locator('.pane:not([hidden]) img[onerror], .pane:not([hidden]) script, .pane:not([hidden]) [onmouseover]').count()).toBe(0);
+
+    // the help table: long example commands in the first column must not squeeze the second to a sliver
+    const help = await askIn('/crime help');
+    const widths = await help.locator('tbody tr').first().evaluate((tr: any) => [...tr.children].map((c: any) => c.getBoundingClientRect().width));
+    expect(widths[1]).toBeGreaterThan(220);
+
+    // narrow: the page scrolls as a whole; the question asked is brought into view, the box stays in reach
+    await page.setViewportSize({ width: 420, height: 850 });
+    const answer = await askIn('/crime help');
+    const [askedTop, composerTop, composerBottom] = await page.evaluate(() => {
+      const doc = (globalThis as any).document;
+      const asked = [...doc.querySelectorAll('.pane:not([hidden]) .msg--user')].at(-1);
+      const box = doc.getElementById('composer').getBoundingClientRect();
+      return [asked.getBoundingClientRect().top, box.top, box.bottom];
+    });
+    expect(askedTop).toBeGreaterThanOrEqual(-1);
+    expect(askedTop).toBeLessThan(850);
+    expect(composerTop).toBeGreaterThan(0);
+    expect(composerBottom).toBeLessThanOrEqual(851);
+    expect(await answer.locator('.reply-title').textContent()).toContain('what you can ask');
+    await page.screenshot({ path: join(ARTIFACTS, 'local-channel-narrow.png') });
+    await page.setViewportSize({ width: 1400, height: 1000 });
+  }, 60_000);
+
   it('stops cleanly on SIGTERM', async () => {
     const exited = new Promise<number | null>((resolve) => served.child.once('exit', (code) => resolve(code)));
     const t0 = performance.now();

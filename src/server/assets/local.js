@@ -115,8 +115,13 @@ async function ask(rawText) {
   pending.replaceWith(node);
   if (channel === current && reply) {
     // show the question and as much of the answer as fits; images keep their space (aspect-ratio)
-    messagesEl.scrollTop += asked.getBoundingClientRect().top - messagesEl.getBoundingClientRect().top - 8;
-    if (reply.getBoundingClientRect().bottom <= messagesEl.getBoundingClientRect().bottom) scrollToEnd();
+    if (messagesEl.scrollHeight > messagesEl.clientHeight) {
+      messagesEl.scrollTop += asked.getBoundingClientRect().top - messagesEl.getBoundingClientRect().top - 8;
+      if (reply.getBoundingClientRect().bottom <= messagesEl.getBoundingClientRect().bottom) scrollToEnd();
+    } else {
+      // narrow screens: the whole page scrolls, not the message list
+      asked.scrollIntoView({ block: 'start' });
+    }
   }
 }
 
