@@ -157,6 +157,22 @@ describe('slash commands over HTTP', () => {
     expect(JSON.stringify(blocks)).toContain('<@U0ASKER0001> asked');
   });
 
+  it.skipIf(!hasDefaultCommand)('answers in channel with that channel\'s clearance: small numbers hidden in a channel not cleared, shown in one that is', async () => {
+    const posted = async (channelId: string) => {
+      const n = h.fake.calls.length;
+      const done = h.timings.length;
+      await command('market ward robbery', { channel_id: channelId });
+      await settled(done + 1);
+      const call = since(n).find((c) => c.name === 'files.completeUploadExternal' || c.name === 'chat.postMessage');
+      expect(call?.body.channel_id ?? call?.body.channel).toBe(channelId);
+      return JSON.stringify(blocksOf(call!));
+    };
+    const uncleared = await posted(CHANNEL);
+    const cleared = await posted(ANALYSTS_CHANNEL);
+    expect(uncleared).toContain('fewer than 5');
+    expect(cleared).not.toContain('fewer than 5');
+  });
+
   it.skipIf(!hasDefaultCommand)('"private" answers only the asker, through response_url, with no upload', async () => {
     const n = h.fake.calls.length;
     const done = h.timings.length;
