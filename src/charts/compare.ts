@@ -59,7 +59,7 @@ export function compareSpec(req: CompareRequest, layout: Layout): ChartSpec {
           ticks: { font: fonts.tick, color: INK },
           title: {
             display: true,
-            text: unit === 'rate' ? `${req.measureLabel} per 1,000 residents` : `${req.measureLabel}: count per month`,
+            text: unit === 'rate' ? 'Per 1,000 residents' : 'Count per month',
             font: fonts.title,
             color: INK,
           },

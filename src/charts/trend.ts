@@ -189,7 +189,8 @@ export function trendSpec(req: TrendRequest, layout: Layout): ChartSpec {
           beginAtZero: true,
           grace: '12%',
           ticks: { font: fonts.tick, precision: 0, color: INK },
-          title: { display: true, text: `${req.measureLabel}: count per month`, font: fonts.title, color: INK },
+          // The measure is in the chart title; a long axis title runs into the legend.
+          title: { display: true, text: 'Count per month', font: fonts.title, color: INK },
         },
       },
     },
