@@ -4,6 +4,7 @@ import {
   addMonths, compareMonths, financialYearToDate, monthName, monthsBetween, previousYear, reportingYear,
   singleMonth, yearEnding, type Month, type Period,
 } from '../core/periods.ts';
+import { records } from '../detect/index.ts';
 import { totalFor, valueAt, type Series, type Total } from './series.ts';
 import { describeChange, type Change } from './wording.ts';
 
@@ -119,24 +120,17 @@ export interface Record_ {
 /**
  * "Highest since" / "lowest since": is `month` the highest (or lowest) for at least `minMonths`
  * months? Returns null when it is not notable (a higher month lies within `minMonths`) or when there
- * is no history to compare with.
+ * is no history to compare with. Missing months are passed over. The records themselves are found
+ * by detection's `records` (src/detect/records.ts), the one implementation of them.
  */
 export function recordSince(series: Series, month: Month, minMonths = 12): Record_ | null {
-  const count = valueAt(series, month);
-  if (count === null) return null;
-  const earlier = series.points.filter((p) => p.count !== null && compareMonths(p.month, month) < 0);
-  if (!earlier.length) return null;
+  const upTo = series.points.filter((p) => compareMonths(p.month, month) <= 0);
+  if (upTo[upTo.length - 1]?.month !== month || upTo[upTo.length - 1]!.count === null) return null;
+  // "On record" needs at least minMonths earlier months with data, this month on top.
+  const found = records(upTo, { month, minMonthsSince: minMonths, minMonthsOnRecord: minMonths + 1 });
   for (const kind of ['highest', 'lowest'] as const) {
-    const beats = (c: number) => (kind === 'highest' ? c >= count : c <= count);
-    let since: Month | null = null;
-    for (let i = earlier.length - 1; i >= 0; i--) if (beats(earlier[i]!.count!)) { since = earlier[i]!.month; break; }
-    const span = since === null ? Infinity : monthsBetween(since, month);
-    if (span < minMonths) continue;
-    if (since === null && earlier.length < minMonths) continue;
-    const wording = since === null
-      ? `the ${kind} monthly count in the ${earlier.length + 1} months of data (since ${monthName(earlier[0]!.month)})`
-      : `the ${kind} monthly count since ${monthName(since)}`;
-    return { kind, month, count, since, monthsCompared: earlier.length, wording };
+    const f = found.find((r) => r.kind === `${kind}-since` || r.kind === `${kind}-on-record`);
+    if (f) return { kind, month, count: f.count, since: f.since, monthsCompared: f.monthsOfData - 1, wording: f.wording };
   }
   return null;
 }
