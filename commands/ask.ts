@@ -27,7 +27,7 @@ export async function ask(args: string, ctx: CommandContext): Promise<Reply> {
   const cleared = ctx.channel.clearance.smallNumbers;
   const f = computeAreaFigures({
     store: ctx.store, taxonomy: ctx.taxonomy, area, measure: eff, period: pr.period, latest: cov.latest,
-    rules: { noCalcBase: ctx.config.figures.noCalcBase, reportingYearEnd: ctx.partnership.reportingYearEnd, smallNumberThreshold: threshold, clearedForSmallNumbers: cleared, seriesMonths: ctx.config.figures.chartMonths + 11 },
+    rules: { noCalcBase: ctx.config.figures.noCalcBase, reportingYearEnd: ctx.partnership.reportingYearEnd, smallNumberThreshold: threshold, clearedForSmallNumbers: cleared, seriesMonths: ctx.config.figures.chartMonths + 11, detection: { months: ctx.config.figures.chartMonths } },
   });
   const m = eff.measure;
   const place = placeName(area);
@@ -101,6 +101,7 @@ export async function ask(args: string, ctx: CommandContext): Promise<Reply> {
       suppressedIds,
       smallNumbers: { threshold, cleared },
       synthetic: f.synthetic,
+      detection: f.detection,
       ...(breakdownData ? { breakdown: breakdownData } : {}),
     },
   };

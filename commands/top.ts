@@ -1,12 +1,16 @@
 // `/crime top <topic> [place] [period]`: areas ranked by rate per 1,000 over the year ending (or the
-// period asked for), the count beside each rate, the parent area's rate as the reference line.
+// period asked for), smoothed (empirical Bayes) so a small area does not top the table by chance, the
+// rate as recorded and the count beside it, hotspots (and emerging hotspots) flagged, the parent
+// area's rate as the reference line.
 import type { Command, CommandContext } from '../src/core/dispatch.ts';
-import { monthName, previousYear, yearEnding } from '../src/core/periods.ts';
+import { addMonths, compareMonths, monthName, monthRange, previousYear, yearEnding } from '../src/core/periods.ts';
 import { errorReply, type Reply } from '../src/core/reply.ts';
 import { inSentence, isEstimatedPopulation, placeName } from '../src/figures/area.ts';
-import { rankByRate, ratePer1000 } from '../src/figures/compute.ts';
+import type { EmergingHotspotFinding, HotspotFinding } from '../src/detect/index.ts';
+import { ratePer1000 } from '../src/figures/compute.ts';
 import { coverage, measureFor, seriesByArea } from '../src/figures/data.ts';
-import { totalFor } from '../src/figures/series.ts';
+import { DEFAULT_HOTSPOT_SETTINGS, monthlyEmergingHotspots, periodHotspots, rankBySmoothedRate, type SmoothedRanked } from '../src/figures/ranking.ts';
+import { totalFor, valueAt } from '../src/figures/series.ts';
 import { suppress, suppressedText, type Cell } from '../src/figures/suppression.ts';
 import { describeChange, formatCount, formatRate, noun, ordinal } from '../src/figures/wording.ts';
 import { resolvePeriod } from '../src/resolve/period.ts';
@@ -36,18 +40,22 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
   const m = eff.measure;
 
   const codes = [...members.map((a) => a.code), within.code];
-  const { series } = seriesByArea(ctx.store, eff, codes, { from: prev.from, to: period.to });
+  const { series, coverage: cov2 } = seriesByArea(ctx.store, eff, codes, { from: prev.from, to: period.to });
   const items = members.map((a) => ({ code: a.code, name: a.name, count: totalFor(series.get(a.code)!, period).value, previous: totalFor(series.get(a.code)!, prev).value, population: ctx.store.population(a.code)?.population ?? null }));
-  const byRate = rankByRate(items);
-  // Without populations there are no rates: order by count instead (and say so).
-  const noRates = byRate.every((r) => r.rate === null);
-  const ranked = noRates ? [...byRate].sort((a, b) => (b.count ?? -1) - (a.count ?? -1)) : byRate;
+  // Ranked by smoothed (empirical Bayes) rate, so a small ward with a handful of crimes does not top
+  // the table; without populations there are no rates: order by count instead (and say so).
+  const bySmoothed = rankBySmoothedRate(items);
+  const noRates = bySmoothed.every((r) => r.rate === null);
+  const ranked = noRates ? [...bySmoothed].sort((a, b) => (b.count ?? -1) - (a.count ?? -1)) : bySmoothed;
   const parentCount = totalFor(series.get(within.code)!, period).value;
   const parentPop = ctx.store.population(within.code);
   const parentRate = ratePer1000(parentCount, parentPop?.population);
 
-  // Suppression: each area's count (and its rate), the parent total as the sum of the areas.
+  // Suppression: each area's count (and its rates), the parent total as the sum of the areas. Every
+  // smoothed rate depends on every count (through the overall rate and the spread between areas), so
+  // one hidden count hides them all.
   const threshold = ctx.partnership.smallNumberThreshold;
+  const cleared = ctx.channel.clearance.smallNumbers;
   const cells: Cell[] = [
     { id: 'parent', value: parentCount, kind: 'count', priority: 2 },
     ...items.flatMap((it): Cell[] => [
@@ -55,72 +63,143 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
       { id: `p:${it.code}`, value: it.previous, kind: 'count' },
       { id: `d:${it.code}`, value: it.count !== null && it.previous !== null ? it.count - it.previous : null, kind: 'derived' },
       { id: `r:${it.code}`, value: 1, kind: 'derived', dependsOn: [`c:${it.code}`] },
+      { id: `s:${it.code}`, value: 1, kind: 'derived', dependsOn: items.map((o) => `c:${o.code}`) },
     ]),
   ];
   const sup = suppress(cells, [
     { total: 'parent', parts: items.map((it) => `c:${it.code}`) },
     ...items.map((it) => ({ total: `c:${it.code}`, parts: [`p:${it.code}`, `d:${it.code}`] })),
-  ], { threshold, cleared: ctx.channel.clearance.smallNumbers });
+  ], { threshold, cleared });
   const small = suppressedText(threshold);
   const nb = ctx.config.figures.noCalcBase;
   const kind = members[0]!.type === 'ward' ? 'wards' : 'districts';
+  const parentShown = !sup.isHidden('parent');
   const above = ranked.filter((r) => r.rate !== null && parentRate !== null && r.rate > parentRate);
+  const smoothedShown = !noRates && ranked.some((r) => r.smoothedRate !== null && !sup.isHidden(`s:${r.code}`));
+
+  // Hotspots over the period, and emerging hotspots in its last month. A hotspot needs at least as
+  // many crimes as the small-number threshold, so a hidden count is never flagged.
+  const settings = { ...DEFAULT_HOTSPOT_SETTINGS, minCount: Math.max(DEFAULT_HOTSPOT_SETTINGS.minCount, threshold) };
+  const periodWords = `the ${period.label}`;
+  const hot = noRates ? [] : periodHotspots(items, within.name, periodWords, settings);
+  const nowMonth = period.to;
+  const emergingMonths = monthRange(addMonths(nowMonth, -settings.previous), nowMonth).filter((mo) => compareMonths(mo, prev.from) >= 0);
+  const emerging = noRates ? [] : monthlyEmergingHotspots(
+    emergingMonths.map((mo) => ({ month: mo, items: members.map((a) => ({ code: a.code, name: a.name, count: valueAt(series.get(a.code)!, mo), population: ctx.store.population(a.code)?.population ?? null })) })),
+    within.name, monthName, settings,
+  );
+  const hotAt = new Map(hot.map((h) => [h.code, h]));
+  const emergingAt = new Map(emerging.filter((e) => e.emerging).map((e) => [e.code, e]));
+  const hotspots = ranked.filter((r) => hotAt.get(r.code)?.hotspot);
+  const emergingList = ranked.filter((r) => emergingAt.has(r.code));
+  const flag = (code: string) => [hotAt.get(code)?.hotspot ? 'hotspot' : '', emergingAt.has(code) ? `emerging (${monthName(nowMonth)})` : ''].filter(Boolean).join(', ');
 
   const rows = ranked.map((r) => {
     const it = items.find((i) => i.code === r.code)!;
     const ch = describeChange(it.previous, it.count, nb);
+    const rateText = (id: string, v: number | null) => (v === null ? (r.population === null ? 'no population' : 'n/a') : sup.isHidden(id) ? 'not shown' : formatRate(v));
     return [
       r.rank === null ? '-' : `${r.joint ? '=' : ''}${r.rank}`,
       r.name + (r.code === emphasised ? ' <' : ''),
-      sup.isHidden(`r:${r.code}`) || r.rate === null ? (r.rate === null ? 'no population' : 'not shown') : formatRate(r.rate),
+      ...(noRates ? [] : [rateText(`s:${r.code}`, r.smoothedRate)]),
+      rateText(`r:${r.code}`, r.rate),
       sup.isHidden(`c:${r.code}`) ? small : r.count === null ? 'n/a' : formatCount(r.count),
       sup.isHidden(`d:${r.code}`) || sup.isHidden(`p:${r.code}`) ? 'not shown' : ch.short,
+      ...(noRates ? [] : [flag(r.code)]),
     ];
   });
   const first = ranked[0]!;
   const estimated = isEstimatedPopulation(parentPop ?? null) || members.some((a) => isEstimatedPopulation(ctx.store.population(a.code) ?? null));
+  const what = inSentence(m.label);
   const figures: Reply['figures'] = [];
   if (first.rate !== null) {
-    figures.push({ id: 'highest-rate', label: 'Highest rate', value: sup.isHidden(`r:${first.code}`) ? null : Math.round(first.rate * 10) / 10, display: `${first.name}: ${sup.isHidden(`r:${first.code}`) ? 'not shown' : `${formatRate(first.rate)} per 1,000`}`, period: period.label, wording: `${first.name} had the highest rate of ${inSentence(m.label)} per 1,000 residents among the ${members.length} ${within.name} ${kind} in the ${period.label}${sup.isHidden(`r:${first.code}`) ? '' : ` (${formatRate(first.rate)}; ${sup.isHidden(`c:${first.code}`) ? small : formatCount(first.count ?? 0)} ${noun(m)})`}.` });
+    const rateHidden = sup.isHidden(`r:${first.code}`);
+    const smooth = first.smoothedRate !== null && !sup.isHidden(`s:${first.code}`) ? `smoothed ${formatRate(first.smoothedRate)}, ` : '';
+    figures.push({
+      id: 'highest-rate', label: 'Highest rate', value: rateHidden ? null : Math.round(first.rate * 10) / 10,
+      display: `${first.name}: ${rateHidden ? 'not shown' : `${formatRate(first.rate)} per 1,000`}`, period: period.label,
+      wording: `${first.name} had the highest rate of ${what} per 1,000 residents among the ${members.length} ${within.name} ${kind} in the ${period.label}, allowing for ward size${rateHidden ? '' : ` (${smooth}${formatRate(first.rate)} as recorded; ${sup.isHidden(`c:${first.code}`) ? small : formatCount(first.count ?? 0)} ${noun(m)})`}.`,
+    });
   }
-  if (parentRate !== null) figures.push({ id: 'parent-rate', label: `${within.name} rate`, value: Math.round(parentRate * 10) / 10, display: `${formatRate(parentRate)} per 1,000`, period: period.label, wording: `${placeName(within)} as a whole: ${formatRate(parentRate)} per 1,000 (${formatCount(parentCount ?? 0)} ${noun(m)}).` });
-  if (parentRate !== null) figures.push({ id: 'above-parent', label: `Above the ${within.name} rate`, value: above.length, display: `${above.length} of ${members.length}`, period: period.label, wording: `${above.length} of the ${members.length} ${kind} had a rate above ${within.name}'s.` });
+  if (!noRates) {
+    const names = hotspots.map((r) => r.name);
+    figures.push({
+      id: 'hotspots', label: 'Hotspots', value: hotspots.length, display: names.length ? `${names.length} of ${members.length}: ${listWords(names)}` : 'none', period: period.label,
+      wording: names.length
+        ? `${listWords(names)} ${names.length === 1 ? 'is a hotspot' : 'are hotspots'} for ${what} in the ${period.label}: ${names.length === 1 ? 'its count is' : 'their counts are'} above ${names.length === 1 ? 'its' : 'their'} share of ${within.name}'s by more than chance would explain.`
+        : `No ${within.name} ${kind.slice(0, -1)} stands out as a hotspot for ${what} in the ${period.label}: no count is above its share of ${within.name}'s by more than chance would explain.`,
+    });
+    const checked = emerging[0]?.previousChecked ?? 0;
+    if (checked === settings.previous) {
+      const en = emergingList.map((r) => r.name);
+      figures.push({
+        id: 'emerging-hotspots', label: `Emerging in ${monthName(nowMonth)}`, value: en.length, display: en.length ? listWords(en) : 'none', period: monthName(nowMonth),
+        wording: en.length
+          ? `${listWords(en)} ${en.length === 1 ? 'became a hotspot' : 'became hotspots'} in ${monthName(nowMonth)}, not ${en.length === 1 ? 'one' : 'hotspots'} in any of the previous ${settings.previous} months.`
+          : `No new hotspot in ${monthName(nowMonth)} (one that was not a hotspot in any of the previous ${settings.previous} months).`,
+      });
+    }
+  }
+  if (parentRate !== null) {
+    figures.push({
+      id: 'parent-rate', label: `${within.name} rate`, value: parentShown ? Math.round(parentRate * 10) / 10 : null, display: parentShown ? `${formatRate(parentRate)} per 1,000` : 'not shown', period: period.label,
+      wording: parentShown ? `${placeName(within)} as a whole: ${formatRate(parentRate)} per 1,000 (${formatCount(parentCount ?? 0)} ${noun(m)}).` : `${placeName(within)} as a whole: not shown (small numbers).`,
+    });
+  }
   if (emphasised) {
     const me = ranked.find((r) => r.code === emphasised);
-    if (me?.rank) figures.push({ id: 'rank', label: `${me.name} rank`, value: me.rank, display: `${me.joint ? 'joint ' : ''}${ordinal(me.rank)} of ${ranked.filter((r) => r.rank !== null).length}`, period: period.label, wording: `${me.name} ranks ${me.joint ? 'joint ' : ''}${ordinal(me.rank)} by rate.` });
+    if (me?.rank) figures.push({ id: 'rank', label: `${me.name} rank`, value: me.rank, display: `${me.joint ? 'joint ' : ''}${ordinal(me.rank)} of ${ranked.filter((r) => r.rank !== null).length}`, period: period.label, wording: `${me.name} ranks ${me.joint ? 'joint ' : ''}${ordinal(me.rank)} by rate, allowing for ward size.` });
   }
+  if (parentRate !== null && parentShown) figures.push({ id: 'above-parent', label: `Above the ${within.name} rate`, value: above.length, display: `${above.length} of ${members.length}`, period: period.label, wording: `${above.length} of the ${members.length} ${kind} had a rate above ${within.name}'s.` });
   const byCount = [...ranked].filter((r) => r.count !== null && !sup.isHidden(`c:${r.code}`)).sort((a, b) => b.count! - a.count!)[0];
   if (byCount) figures.push({ id: 'highest-count', label: 'Highest count', value: byCount.count, display: `${byCount.name}: ${formatCount(byCount.count!)}`, period: period.label, wording: `${byCount.name} had the most ${noun(m)}: ${formatCount(byCount.count!)}.` });
 
+  const anySynthetic = cov2.synthetic.size > 0 && [...cov2.synthetic].some((mo) => mo >= prev.from && mo <= period.to);
   const notes = [
     `Source: ${sourceLine(eff.source === 'mixed' ? 'composite' : eff.source).replace('Source: ', '')}; ${period.label}; latest month ${monthName(cov.latest)}.`,
     ...eff.notes,
-    noRates ? 'No populations are loaded, so the areas are ordered by count, not ranked by rate.' : 'Ranked by rate per 1,000 residents, with the count beside it; "=" marks a tie.',
+    noRates
+      ? 'No populations are loaded, so the areas are ordered by count, not ranked by rate, and not tested for hotspots.'
+      : `Ranked by a smoothed rate per 1,000 residents (empirical Bayes: each ${kind.slice(0, -1)}'s own rate is pulled towards the ${within.name} rate, more so the fewer residents it has, so a small ${kind.slice(0, -1)} with a handful of ${noun(m)} does not top the table); the rate as recorded and the count are beside it. "=" marks a tie.${smoothedShown ? '' : ' Smoothed rates are not shown here: each depends on every count, and some counts are small numbers.'}`,
+    ...(noRates ? [] : [
+      `Hotspot: a ${kind.slice(0, -1)} whose count in the ${period.label} is higher than its share of ${within.name}'s (by population) by more than chance would explain. Each ${kind.slice(0, -1)}'s count is compared with the count its share would give, by an exact Poisson test; with ${members.length} ${kind} tested at once, the false discovery rate is held at ${Math.round(settings.fdr * 100)}% (of the ${kind} flagged, about 1 in ${Math.round(1 / settings.fdr)} could be a chance result), and a hotspot needs at least ${settings.minCount} ${noun(m)}. Emerging: a hotspot in ${monthName(nowMonth)} alone (the same test on one month) that was not one in any of the previous ${settings.previous} months. This says where counts are high for the population, not why: police.uk locations are snapped to anonymous points.`,
+    ]),
     ...(estimated ? ['Rates use ESTIMATED populations (the fixture population is an estimate, not an official ward figure).'] : []),
     ...(parentPop ? [] : [`No population for ${within.name}: no reference rate.`]),
-    ...(cov.synthetic.size && [...cov.synthetic].some((mo) => mo >= prev.from && mo <= period.to) ? ['SYNTHETIC DATA: some months in these periods are generated history for demonstration, not real data.'] : []),
+    ...(anySynthetic ? ['SYNTHETIC DATA: some months in these periods are generated history for demonstration, not real data.'] : []),
     ...(sup.hidden.size ? [`Numbers from 1 to ${threshold - 1} are shown as "${small}"; some other figures are hidden so they cannot be worked out from totals.`] : []),
-    'Rates above the district rate are not called hotspots here: `/crime alerts` shows the tested hotspots.',
   ];
   const top1 = ranked.slice(0, SHOWN);
   const t = topicText(eff.requested);
+  const barRate = (r: SmoothedRanked) => (smoothedShown && r.smoothedRate !== null && !sup.isHidden(`s:${r.code}`) ? r.smoothedRate : sup.isHidden(`r:${r.code}`) ? null : r.rate);
+  const hiddenCount = (code: string) => sup.isHidden(`c:${code}`);
+  const hotspotData = (h: HotspotFinding | EmergingHotspotFinding | undefined, numbers: boolean) => h ? {
+    hotspot: h.hotspot, testable: h.testable, expected: Math.round(h.expected * 100) / 100,
+    ...(numbers ? { locationQuotient: Math.round(h.locationQuotient * 1000) / 1000, lqLower: Math.round(h.lqLower * 1000) / 1000, lqUpper: Math.round(h.lqUpper * 1000) / 1000, pValue: h.pValue, qValue: h.qValue, explanation: h.explanation.sentence } : {}),
+  } : null;
   return {
     kind: 'answer',
-    title: `${within.name}: ${kind} by ${inSentence(m.label)} rate`,
-    summary: [...q.notes, figures[0]?.wording ?? ''].filter(Boolean).join(' '),
+    title: `${within.name}: ${kind} by ${what} rate`,
+    summary: [...q.notes, figures[0]?.wording ?? '', figures.find((f) => f.id === 'hotspots')?.wording ?? '', emergingList.length ? figures.find((f) => f.id === 'emerging-hotspots')?.wording ?? '' : ''].filter(Boolean).join(' '),
     figures: figures.slice(0, 6),
-    table: { columns: ['Rank', kind === 'wards' ? 'Ward' : 'District', 'Rate per 1,000', 'Count', `Change on ${prev.label}`], rows },
+    table: { columns: ['Rank', kind === 'wards' ? 'Ward' : 'District', ...(noRates ? [] : ['Smoothed rate']), 'Rate per 1,000', 'Count', `Change on ${prev.label}`, ...(noRates ? [] : ['Hotspot'])], rows },
     chart: {
-      kind: 'ranking', title: `${within.name}: ${m.label} per 1,000 residents`, subtitle: `${kind === 'wards' ? 'Wards' : 'Districts'}, ${period.label}${estimated ? ' (estimated populations)' : ''}`,
+      kind: 'ranking', title: `${within.name}: ${m.label} per 1,000 residents`,
+      subtitle: `${kind === 'wards' ? 'Wards' : 'Districts'}, ${period.label}${smoothedShown ? ', smoothed rates' : ''}${estimated ? ' (estimated populations)' : ''}${hotspots.length || emergingList.length ? '; hotspots hatched' : ''}`,
       measureLabel: m.label, period: period.label,
-      bars: top1.filter((r) => r.rate !== null && !sup.isHidden(`r:${r.code}`)).map((r) => ({ code: r.code, name: r.name, rate: r.rate!, count: sup.isHidden(`c:${r.code}`) ? null : r.count, ...(r.code === emphasised ? { emphasised: true } : {}) })),
-      ...(parentRate !== null ? { reference: { label: within.name, rate: parentRate } } : {}),
+      bars: top1.filter((r) => barRate(r) !== null).map((r) => ({
+        code: r.code, name: r.name, rate: barRate(r)!, count: hiddenCount(r.code) ? null : r.count,
+        ...(hotAt.get(r.code)?.hotspot || emergingAt.has(r.code) ? { hotspot: true } : {}),
+        ...(r.code === emphasised ? { emphasised: true } : {}),
+      })),
+      ...(parentRate !== null && parentShown ? { reference: { label: within.name, rate: parentRate } } : {}),
       source: sourceLine(eff.source === 'mixed' ? 'composite' : eff.source),
     },
-    chartAlt: `Bar chart of ${inSentence(m.label)} per 1,000 residents for the ${kind} of ${within.name}, ${period.label}.`,
+    chartAlt: `Bar chart of ${what} per 1,000 residents${smoothedShown ? ' (smoothed rates)' : ''} for the ${kind} of ${within.name}, ${period.label}${hotspots.length ? `; hotspots: ${listWords(hotspots.map((r) => r.name))}` : ''}${emergingList.length ? `; emerging in ${monthName(nowMonth)}: ${listWords(emergingList.map((r) => r.name))}` : ''}.`,
     notes,
     actions: [
-      { label: `${first.name}`, command: `${placeText(ctx.store.area(first.code)!, q.index)} ${t}` },
+      ...(hotspots[0] ?? emergingList[0] ? [{ label: `${(hotspots[0] ?? emergingList[0])!.name} (hotspot)`, command: `${placeText(ctx.store.area((hotspots[0] ?? emergingList[0])!.code)!, q.index)} ${t}` }] : []),
+      ...(hotspots[0] && hotspots[0].code === first.code ? [] : [{ label: `${first.name}`, command: `${placeText(ctx.store.area(first.code)!, q.index)} ${t}` }]),
       { label: `${within.name} by type`, command: `${placeText(within, q.index)} ${t} by type` },
       { label: 'Compare top two', command: `compare ${ranked.slice(0, 2).map((r) => placeText(ctx.store.area(r.code)!, q.index)).join(' ')} ${t}` },
     ],
@@ -130,13 +209,34 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
       latestMonth: cov.latest,
       period: { label: period.label, from: period.from, to: period.to },
       figures,
-      ranking: ranked.map((r) => ({ code: r.code, name: r.name, rank: r.rank, rate: sup.isHidden(`r:${r.code}`) ? null : r.rate, count: sup.isHidden(`c:${r.code}`) ? null : r.count, suppressed: sup.isHidden(`c:${r.code}`) })),
-      reference: parentRate === null ? null : { name: within.name, rate: parentRate, count: parentCount },
+      ranking: ranked.map((r) => ({
+        code: r.code, name: r.name, rank: r.rank,
+        rate: sup.isHidden(`r:${r.code}`) ? null : r.rate,
+        smoothedRate: sup.isHidden(`s:${r.code}`) ? null : r.smoothedRate,
+        count: hiddenCount(r.code) ? null : r.count, suppressed: hiddenCount(r.code),
+        hotspot: hotAt.get(r.code)?.hotspot ?? false, emerging: emergingAt.has(r.code),
+      })),
+      hotspots: noRates ? null : {
+        period: period.label, test: 'exact one-sided Poisson test against the population share of the parent, Benjamini-Hochberg false discovery rate across the siblings',
+        fdr: settings.fdr, minCount: settings.minCount,
+        areas: hot.map((h) => ({ code: h.code, name: h.name, ...hotspotData(h, !hiddenCount(h.code) && parentShown) })),
+        emerging: {
+          month: nowMonth, previous: settings.previous, previousChecked: emerging[0]?.previousChecked ?? 0,
+          // monthly counts are not otherwise in this reply: their numbers only where small numbers may be seen
+          areas: emerging.map((e) => ({ code: e.code, name: e.name, emerging: e.emerging, previousHotspotMonths: e.previousHotspotPeriods, ...hotspotData(e, cleared) })),
+        },
+      },
+      reference: parentRate === null || !parentShown ? null : { name: within.name, rate: parentRate, count: parentCount },
       suppressedIds: [...sup.hidden],
       notes,
     },
   };
 }
 
-const command: Command = { name: 'top', summary: 'wards (or districts) ranked by rate per 1,000, count beside', usage: ['top asb cambridge', 'top burglary fenland', 'top shoplifting ye sep'], run: top };
+/** "Market", "Market and Abbey", "Market, Abbey and Castle" */
+function listWords(names: string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+const command: Command = { name: 'top', summary: 'wards (or districts) ranked by rate per 1,000, count beside, hotspots flagged', usage: ['top asb cambridge', 'top burglary fenland', 'top shoplifting ye sep'], run: top };
 export default command;

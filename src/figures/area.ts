@@ -15,6 +15,8 @@ import {
   changeOnPreviousMonth, compareWithYearBefore, fiveYearAverage, rankByRate, ratePer1000, recordSince, shareOf, type Comparison, type Ranked,
 } from './compute.ts';
 import { placement, revisionNotes, seriesByArea } from './data.ts';
+import { baselineMonths, spikeTests, spikeWords } from './detection.ts';
+import { DEFAULT_FARRINGTON_PARAMS, type FarringtonResult } from '../detect/index.ts';
 import { totalFor, valueAt, type Series } from './series.ts';
 import { suppress, suppressedText, type Cell, type Equation } from './suppression.ts';
 import { changePhrase, formatCount, formatRate, formatShare, noun, ordinal, type Change } from './wording.ts';
@@ -26,6 +28,8 @@ export interface FigureRules {
   clearedForSmallNumbers: boolean;
   /** months of series to return (at least 24) */
   seriesMonths: number;
+  /** Run the spike detector on the last `months` months up to the reference month (the chart's window). */
+  detection?: { months: number };
 }
 
 export interface AreaFigures {
@@ -47,6 +51,28 @@ export interface AreaFigures {
   notes: string[];
   synthetic: { months: Month[]; all: boolean };
   summary: string;
+  /** The spike detector's verdicts on the months tested, after suppression (null without rules.detection). */
+  detection: DetectionSummary | null;
+}
+
+export interface DetectionSummary {
+  method: string;
+  params: Record<string, unknown>;
+  /** The reference month's test, as the figure words it. */
+  latest: {
+    month: Month;
+    status: FarringtonResult['status'];
+    alarm: boolean | null;
+    expected: number | null;
+    upperbound: number | null;
+    probability: number | null;
+    /** the expected range and how unusual are hidden (small numbers) */
+    rangeHidden: boolean;
+    history: { from: Month | null; to: Month | null; months: number; syntheticMonths: number; monthsNeeded: number; monthsAvailable: number };
+    wording: string;
+  } | null;
+  /** Every month tested (the chart's window), oldest first; values null when hidden or not tested. */
+  months: Array<{ month: Month; status: FarringtonResult['status']; expected: number | null; upperbound: number | null; alarm: boolean | null; hidden: boolean }>;
 }
 
 export interface AreaFiguresInput {
@@ -114,6 +140,8 @@ export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
   const cFocus = focusIsYear ? compareWithYearBefore(series, period.focus, nb) : null;
   const avg5 = fiveYearAverage(series, ref);
   const record = recordSince(series, ref);
+  // Spike tests for the chart's months, each judged on its own past only.
+  const spikes = rules.detection ? spikeTests(series, addMonths(ref, -Math.max(1, rules.detection.months) + 1), ref) : [];
 
   // Rate, rank among siblings and share of the parent, over the year ending.
   const population = store.population(area.code) ?? null;
@@ -166,6 +194,18 @@ export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
   cells.push({ id: 'rate', value: rate, kind: 'derived', dependsOn: ['ye'] });
   cells.push({ id: 'share', value: share, kind: 'derived', dependsOn: ['ye'] });
   cells.push({ id: 'record', value: record ? 1 : null, kind: 'derived', dependsOn: [`m:${ref}`] });
+  // The detector's expected value and upper bound for a month (its "band") are computed from the
+  // baseline months: with all but one of them known, a hidden count could be worked back from the
+  // band, as from a total. So the band is a derived value of its baseline (an equation, as for the
+  // 5-year average), and of the month itself (an alarm bounds the month's count from below).
+  for (const r of spikes) {
+    if (r.expected === null && r.upperbound === null) continue;
+    const base = baselineMonths(r);
+    const baseIds = (base ?? (r.history.from && r.history.to ? monthRange(r.history.from, r.history.to) : [])).map((mo) => `m:${mo}`);
+    // A baseline that is not one unbroken run is not one equation: hide the band with any hidden month in its span.
+    cells.push({ id: `band:${r.month}`, value: 1, kind: 'derived', dependsOn: base ? [`m:${r.month}`] : [`m:${r.month}`, ...baseIds] });
+    if (base) equations.push({ total: `band:${r.month}`, parts: baseIds });
+  }
   const sup = suppress(cells, equations, { threshold: rules.smallNumberThreshold, cleared: rules.clearedForSmallNumbers });
   const hidden = (id: string) => sup.isHidden(id);
   const small = suppressedText(rules.smallNumberThreshold);
@@ -228,6 +268,18 @@ export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
   if (record && !hidden('record')) {
     figures.push({ id: 'record', label: `${capitalise(record.kind)} since`, value: record.count, display: record.since ? `${record.kind} since ${monthName(record.since)}` : `${record.kind} on record`, period: mName, wording: `${mName} was ${record.wording}.` });
   }
+  // Spike test of the reference month, in words from the detector's result
+  const spikeRef = spikes.find((r) => r.month === ref) ?? null;
+  const spikeRefHidden = !!spikeRef && (hidden(`band:${ref}`) || hidden(`m:${ref}`));
+  const spikeText = spikeRef ? spikeWords(spikeRef, !spikeRefHidden, word(2)) : null;
+  if (spikeRef && spikeText) {
+    figures.push({
+      id: 'spike', label: `Expected for ${mName}`,
+      value: spikeRefHidden || spikeRef.expected === null ? null : Math.round(spikeRef.expected * 10) / 10,
+      display: spikeText.display, period: mName, wording: spikeText.wording,
+      ...(spikeRefHidden && spikeRef.expected !== null ? { suppressed: true } : {}),
+    });
+  }
   // 5-year average for the month
   if (avg5.value !== null) {
     const h = hidden('avg5-sum');
@@ -254,18 +306,28 @@ export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
   }
 
   // Key figures: what the question was about first.
+  // The spike test comes straight after the month; for a year's question only when it alarmed.
+  const spikeKey = period.focus.kind === 'month' || spikeRef?.alarm ? ['spike'] : [];
   const order = period.focus.kind === 'month'
-    ? ['month', 'year-ending', 'rate', 'rank', 'record', 'reporting-year', 'five-year-average']
+    ? ['month', ...spikeKey, 'year-ending', 'rate', 'rank', 'record', 'reporting-year', 'five-year-average']
     : period.focus.kind === 'year-ending'
-      ? ['year-ending', 'rate', 'rank', 'month', 'share-of-parent', 'reporting-year']
-      : ['period', 'year-ending', 'rate', 'rank', 'month', 'share-of-parent'];
+      ? ['year-ending', 'rate', 'rank', 'month', ...spikeKey, 'share-of-parent', 'reporting-year']
+      : ['period', 'year-ending', 'rate', 'rank', 'month', ...spikeKey, 'share-of-parent'];
   const keyFigures = order.map((id) => figures.find((f) => f.id === id)).filter((f): f is Figure => !!f).slice(0, 6);
 
   // Series for the chart and --json: the last seriesMonths (>= 24) months up to the reference month.
   const windowFrom = addMonths(ref, -Math.max(24, rules.seriesMonths) + 1);
+  const spikeAt = new Map(spikes.map((r) => [r.month, r]));
+  const band = (mo: Month): Partial<SeriesPoint> => {
+    const r = spikeAt.get(mo);
+    if (!r || hidden(`m:${mo}`) || (r.status !== 'tested' && r.status !== 'below-minimum-count')) return {};
+    // Without its band (it could reveal a small number) an alarm month is still marked.
+    if (r.expected === null || r.upperbound === null || hidden(`band:${mo}`)) return r.alarm ? { alarm: true } : {};
+    return { expected: Math.round(r.expected * 100) / 100, upperbound: r.upperbound, alarm: r.alarm };
+  };
   const seriesOut: SeriesPoint[] = monthRange(windowFrom, ref)
     .filter((mo) => valueAt(series, mo) !== null || compareMonths(mo, coverage.first ?? ref) >= 0)
-    .map((mo) => ({ month: mo, count: hidden(`m:${mo}`) ? null : valueAt(series, mo), ...(coverage.synthetic.has(mo) ? { synthetic: true } : {}) }));
+    .map((mo) => ({ month: mo, count: hidden(`m:${mo}`) ? null : valueAt(series, mo), ...band(mo), ...(coverage.synthetic.has(mo) ? { synthetic: true } : {}) }));
 
   const labels: Record<string, string> = {
     ye: `total, ${ye.label}`, 'ye-prev': `total, ${previousYear(ye).label}`, 'chg:ye': 'change on the previous year ending',
@@ -276,7 +338,7 @@ export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
   };
   const suppressed = [...sup.hidden].map((id) => ({
     id,
-    label: id.startsWith('m:') ? `count, ${monthName(id.slice(2))}` : (labels[id] ?? id),
+    label: id.startsWith('m:') ? `count, ${monthName(id.slice(2))}` : id.startsWith('band:') ? `expected range, ${monthName(id.slice(5))}` : (labels[id] ?? id),
     reason: sup.primary.has(id) ? ('small number' as const) : ('could reveal a small number' as const),
   }));
 
@@ -292,6 +354,7 @@ export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
   if (synthUsed.length) {
     notes.push(`SYNTHETIC DATA: ${synthUsed.length} of the months used (${monthName(synthUsed[0]!)} to ${monthName(synthUsed[synthUsed.length - 1]!)}) are generated history for demonstration, not real data; comparisons with them are illustrative only.`);
   }
+  notes.push(...spikeNotes());
   if (population && isEstimate(population)) notes.push(`Rates use an ESTIMATED population (${populationWords(population)}).`);
   if (area.type === 'ward') {
     const pl = placement(store, eff, area.code, ref);
@@ -322,6 +385,10 @@ export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
     sent.push(`${capitalise(period.focus.label)}: ${formatCount(cFocus.current.value)} ${word(cFocus.current.value)}, ${hidden('chg:focus') ? 'change not shown' : changePhrase(cFocus.change, m)} on the same months a year earlier.`);
   }
   if (record && !hidden('record') && period.focus.kind === 'month') sent.push(`It was ${record.wording}.`);
+  if (spikeText?.summary && !hidden(`m:${ref}`)) {
+    if (period.focus.kind === 'month') sent.push(spikeText.summary);
+    else if (spikeRef?.alarm) sent.push(`${mName} was higher than expected for the time of year.`);
+  }
 
   return {
     area: areaRef(store, area),
@@ -339,7 +406,55 @@ export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
     notes,
     synthetic: { months: synthMonths, all: synthMonths.length === seriesOut.length && seriesOut.length > 0 },
     summary: sent.join(' '),
+    detection: rules.detection ? detectionSummary() : null,
   };
+
+  function syntheticIn(from: Month | null, to: Month | null): number {
+    return from && to ? monthRange(from, to).filter((mo) => coverage.synthetic.has(mo)).length : 0;
+  }
+
+  function spikeNotes(): string[] {
+    if (!rules.detection || !spikes.length) return [];
+    const out: string[] = [];
+    const tested = spikes.filter((r) => r.status === 'tested' || r.status === 'below-minimum-count');
+    const r = spikeRef;
+    if (r && (r.status === 'tested' || r.status === 'below-minimum-count') && r.history.from && r.history.to) {
+      const synth = syntheticIn(r.history.from, r.history.to);
+      out.push(
+        `Spike test (Farrington-flexible, as used for public health surveillance): ${mName} was compared with the ${r.history.months} months from ${monthName(r.history.from)} to ${monthName(r.history.to)}, allowing for the time of year${r.trend ? ' and the trend' : ''}${r.history.downweighted ? `, with ${r.history.downweighted} unusual past month${r.history.downweighted === 1 ? '' : 's'} given less weight` : ''}; the latest ${DEFAULT_FARRINGTON_PARAMS.pastWeeksNotIncluded ?? DEFAULT_FARRINGTON_PARAMS.w} months before it are left out so a rise already under way does not raise its own bar.` +
+        (synth ? ` ${synth === r.history.months ? 'All' : `${synth} of`} those months are SYNTHETIC (generated history for demonstration), so the expected range is illustrative only.` : ''),
+      );
+    }
+    if (tested.length) {
+      const firstTested = tested[0]!.month;
+      const untested = spikes.filter((x) => compareMonths(x.month, firstTested) < 0).length;
+      out.push(`The shaded band on the chart is the expected range for each month (expected count to upper bound); a month above it is marked as higher than expected. A normal month goes above it rarely (the test's level is ${DEFAULT_FARRINGTON_PARAMS.alpha}, about 1 month in ${Math.round(1 / DEFAULT_FARRINGTON_PARAMS.alpha)} or less), and no alert is raised on fewer than ${DEFAULT_FARRINGTON_PARAMS.limit54[0]} in a month.${untested ? ` The ${untested} earliest month${untested === 1 ? '' : 's'} on the chart ${untested === 1 ? 'has' : 'have'} too little history before ${untested === 1 ? 'it' : 'them'} to test.` : ''}`);
+      if (tested.some((x) => hidden(`band:${x.month}`) || hidden(`m:${x.month}`))) out.push('The expected range is not shown for some months: it could reveal a small number.');
+    }
+    return out;
+  }
+
+  function detectionSummary(): DetectionSummary {
+    const r = spikeRef;
+    return {
+      method: `Farrington-flexible (${DEFAULT_FARRINGTON_PARAMS.thresholdMethod}), default parameters`,
+      params: { ...DEFAULT_FARRINGTON_PARAMS },
+      latest: r && spikeText ? {
+        month: r.month, status: r.status,
+        alarm: hidden(`m:${ref}`) ? null : r.alarm,
+        expected: spikeRefHidden || r.expected === null ? null : Math.round(r.expected * 100) / 100,
+        upperbound: spikeRefHidden ? null : r.upperbound,
+        probability: spikeRefHidden ? null : r.probability,
+        rangeHidden: spikeRefHidden,
+        history: { from: r.history.from, to: r.history.to, months: r.history.months, syntheticMonths: syntheticIn(r.history.from, r.history.to), monthsNeeded: r.history.monthsNeeded, monthsAvailable: r.history.monthsAvailable },
+        wording: spikeText.wording,
+      } : null,
+      months: spikes.map((x) => {
+        const h = hidden(`band:${x.month}`) || hidden(`m:${x.month}`);
+        return { month: x.month, status: x.status, expected: h || x.expected === null ? null : Math.round(x.expected * 100) / 100, upperbound: h ? null : x.upperbound, alarm: hidden(`m:${x.month}`) ? null : x.alarm, hidden: h && x.expected !== null };
+      }),
+    };
+  }
 
   function comparisonFigure(id: string, label: string, c: Comparison, curId: string, prevId: string, chgId: string): Figure {
     const v = c.current.value;
