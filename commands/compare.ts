@@ -66,7 +66,7 @@ export async function compare(args: string, ctx: CommandContext): Promise<Reply>
       kind: 'compare', title: `${a.name} and ${b.name}: ${m.label}`,
       subtitle: useRate ? `Monthly ${inSentence(m.label)} per 1,000 residents${fa.population && /estimat/i.test(fa.population.source) ? ' (estimated populations)' : ''}` : `Monthly ${inSentence(m.label)}`,
       measureLabel: m.label, unit: useRate ? 'rate per 1,000' : 'count',
-      lines: [fa, fb].map((f, i) => ({ name: (i ? b : a).name, points: f.series.map((p) => ({ month: p.month, value: useRate ? perK(f)(p.count) : p.count })) })),
+      lines: [fa, fb].map((f, i) => ({ name: (i ? b : a).name, points: f.series.map((p) => ({ month: p.month, value: useRate ? perK(f)(p.count) : p.count, synthetic: p.synthetic })) })),
       source: sourceLine(fa.measure.source),
     },
     chartAlt: `Line chart of monthly ${inSentence(m.label)} ${useRate ? 'per 1,000 residents ' : ''}in ${a.name} and ${b.name}.`,

@@ -14,13 +14,14 @@ import { INK, SERIES_COLOURS, SERIES_DASHES, SERIES_POINTS, SERIES_TEXT } from '
 export type CompareRequest = Extract<ChartRequest, { kind: 'compare' }>;
 
 /** Every month any line has, in order, and each line's values on those months. */
-export function compareModel(req: CompareRequest): { months: Month[]; values: Array<Array<number | null>>; gaps: Month[][] } {
+export function compareModel(req: CompareRequest): { months: Month[]; values: Array<Array<number | null>>; gaps: Month[][]; synthetic: Month[] } {
   const months = [...new Set(req.lines.flatMap((l) => l.points.map((p) => p.month)))].sort(compareMonths);
   const values = req.lines.map((l) => {
     const byMonth = new Map(l.points.map((p) => [p.month, p.value]));
     return months.map((m) => byMonth.get(m) ?? null);
   });
-  return { months, values, gaps: values.map((v) => months.filter((_, i) => v[i] === null)) };
+  const syntheticSet = new Set(req.lines.flatMap((l) => l.points.filter((p) => p.synthetic).map((p) => p.month)));
+  return { months, values, gaps: values.map((v) => months.filter((_, i) => v[i] === null)), synthetic: months.filter((m) => syntheticSet.has(m)) };
 }
 
 export function compareSpec(req: CompareRequest, layout: Layout): ChartSpec {
@@ -28,6 +29,7 @@ export function compareSpec(req: CompareRequest, layout: Layout): ChartSpec {
   const fonts = axisFonts(layout);
   const model = compareModel(req);
   const unit = req.unit === 'count' ? 'count' : 'rate';
+  const synthetic = new Set(model.synthetic);
   const datasets: ChartDataset<'line', Array<number | null>>[] = req.lines.map((l, i) => ({
     label: l.name,
     data: model.values[i]!,
@@ -37,6 +39,8 @@ export function compareSpec(req: CompareRequest, layout: Layout): ChartSpec {
     borderWidth: 2.5 * s,
     pointStyle: SERIES_POINTS[i % SERIES_POINTS.length],
     pointRadius: 3.5 * s,
+    // Synthetic months get open points: the dash pattern already tells the areas apart.
+    pointBackgroundColor: model.months.map((m) => (synthetic.has(m) ? '#ffffff' : SERIES_COLOURS[i % SERIES_COLOURS.length]!)),
     spanGaps: false,
     fill: false,
   }));
@@ -69,6 +73,7 @@ export function compareSpec(req: CompareRequest, layout: Layout): ChartSpec {
   };
   const notes: string[] = [];
   if (unit === 'count') notes.push('Counts, not rates: areas of different sizes do not compare fairly.');
+  if (model.synthetic.length) notes.push(`Open points: ${listMonths(model.synthetic)} are synthetic history, not recorded data.`);
   req.lines.forEach((l, i) => {
     if (model.gaps[i]!.length) notes.push(`${l.name}: no figure for ${listMonths(model.gaps[i]!)} (gap in the line).`);
   });

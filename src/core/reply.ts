@@ -83,7 +83,7 @@ export type ChartRequest =
       subtitle?: string;
       measureLabel: string;
       unit: 'rate per 1,000' | 'count';
-      lines: Array<{ name: string; points: Array<{ month: Month; value: number | null }> }>;
+      lines: Array<{ name: string; points: Array<{ month: Month; value: number | null; synthetic?: boolean }> }>;
       source: string;
     }
   | {

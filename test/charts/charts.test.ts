@@ -3,6 +3,7 @@ import type { ChartRequest } from '../../src/core/reply.ts';
 import { chartAltText, LAYOUTS, OKABE_ITO, renderChart, renderCharts, ROLE, titleBand, type ChartSize } from '../../src/charts/index.ts';
 import { exampleRequests, everythingTrend, marketBurglaryTrend, cambridgeAsbRanking } from '../../src/charts/examples.ts';
 import { blendOverWhite } from '../../src/charts/palette.ts';
+import { compareSpec } from '../../src/charts/compare.ts';
 import { decode, hex, ink, near, plotArea, PNG_SIGNATURE, pngSize } from './pixels.ts';
 
 const KINDS = Object.entries(exampleRequests()) as Array<[string, ChartRequest]>;
@@ -155,6 +156,20 @@ describe('compare', () => {
     expect(near(img, plotArea(img), hex(OKABE_ITO.orange), 10)).toBeGreaterThan(300);
     const alt = chartAltText(req);
     expect(alt).toMatch(/In Sep 2025, Cambridge's rate is 1\.\d times Cambridgeshire's/);
+  });
+
+  it('marks synthetic months with open points and says so', async () => {
+    const req = exampleRequests().compare! as Extract<ChartRequest, { kind: 'compare' }>;
+    const early = new Set(req.lines[0]!.points.slice(0, 12).map((p) => p.month));
+    const marked = { ...req, lines: req.lines.map((l) => ({ ...l, points: l.points.map((p) => ({ ...p, synthetic: early.has(p.month) })) })) };
+    const spec = compareSpec(marked, LAYOUTS.full);
+    expect((spec.text.notes ?? []).join(' ')).toMatch(/Open points: .* are synthetic history/);
+    expect((compareSpec(req, LAYOUTS.full).text.notes ?? []).join(' ')).not.toMatch(/synthetic/);
+    // open points are white inside: fewer line-coloured pixels than the same chart with filled points
+    const blue = hex(OKABE_ITO.blue);
+    const filled = near(await decode(renderChart(req)), plotArea(await decode(renderChart(req))), blue, 10);
+    const open = near(await decode(renderChart(marked)), plotArea(await decode(renderChart(marked))), blue, 10);
+    expect(open).toBeLessThan(filled);
   });
 });
 
