@@ -13,7 +13,7 @@ const help: Command = {
       title: 'Wardwatch: what you can ask',
       summary: `This channel sees ${ctx.partnership.name}. Places can be wards or districts, by name or code; topics are crime types or partnership measures ("asb", "dwelling burglary", "bike theft").`,
       figures: [],
-      table: { columns: ['Type', 'What it does'], rows: lines.map((l) => [l.example, l.summary]) },
+      table: { columns: ['Ask', 'What it does'], rows: lines.map((l) => [l.example, l.summary]) },
       notes: ['Source: police.uk street-level crime (Open Government Licence v3.0) and the partnership extract where loaded.'],
       actions: [
         { label: 'Market ward', command: 'market ward' },

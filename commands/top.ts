@@ -35,7 +35,11 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
   if (!cov.latest) return errorReply('No data yet', 'No monthly data has been loaded.');
   const pr = resolvePeriod(q.period, cov.latest, ctx.partnership.reportingYearEnd, cov.first ?? undefined);
   if (!pr.ok) return errorReply('No data for that period', pr.message);
-  const period = pr.period.focus.kind === 'month' ? yearEnding(pr.period.reference) : pr.period.focus;
+  // A month ranks over the year ending it; when the data does not reach back a whole year, over the month alone.
+  const wholeYear = yearEnding(pr.period.reference);
+  const held = new Set(cov.months);
+  const yearCovered = monthRange(wholeYear.from, wholeYear.to).every((mo) => held.has(mo));
+  const period = pr.period.focus.kind !== 'month' ? pr.period.focus : yearCovered ? wholeYear : pr.period.focus;
   const prev = previousYear(period);
   const m = eff.measure;
 
@@ -158,6 +162,7 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
   const notes = [
     `Source: ${sourceLine(eff.source === 'mixed' ? 'composite' : eff.source).replace('Source: ', '')}; ${period.label}; latest month ${monthName(cov.latest)}.`,
     ...eff.notes,
+    ...(pr.period.focus.kind === 'month' && !yearCovered ? [`The data does not cover the whole ${wholeYear.label}, so areas are ranked on ${period.label} alone.`] : []),
     noRates
       ? 'No populations are loaded, so the areas are ordered by count, not ranked by rate, and not tested for hotspots.'
       : `Ranked by a smoothed rate per 1,000 residents (empirical Bayes: each ${kind.slice(0, -1)}'s own rate is pulled towards the ${within.name} rate, more so the fewer residents it has, so a small ${kind.slice(0, -1)} with a handful of ${noun(m)} does not top the table); the rate as recorded and the count are beside it. "=" marks a tie.${smoothedShown ? '' : ' Smoothed rates are not shown here: each depends on every count, and some counts are small numbers.'}`,
