@@ -19,6 +19,16 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 // Child mode: `node --import tsx bench/ingest.bench.ts` with WARDWATCH_BENCH_CHILD set runs one ingest in a
 // fresh process, so its peak memory (maxRSS) is the ingest's own, and prints the measurements as JSON.
+/**
+ * This process's own peak resident memory. Not resourceUsage().maxRSS: on Linux that carries over the
+ * parent's peak from before exec, so every child of a large bench process reported the parent's size.
+ * VmHWM belongs to the address space exec created.
+ */
+function ownPeakRssMb(): number {
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return hwm ? Math.round((Number(hwm[1]) / 1024) * 10) / 10 : Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
+}
+
 if (process.env.WARDWATCH_BENCH_CHILD) {
   const job = JSON.parse(process.env.WARDWATCH_BENCH_CHILD) as { db: string; files?: string[]; fixtures?: boolean };
   const store = openStore(job.db);
@@ -28,7 +38,7 @@ if (process.env.WARDWATCH_BENCH_CHILD) {
     : (await ingestPaths(store, job.files!)).rowsRead;
   const seconds = (performance.now() - t) / 1000;
   store.close();
-  process.stdout.write(JSON.stringify({ rowsRead, seconds, maxRssMb: Math.round(process.resourceUsage().maxRSS / 102.4) / 10 }) + '\n');
+  process.stdout.write(JSON.stringify({ rowsRead, seconds, maxRssMb: ownPeakRssMb() }) + '\n');
   process.exit(0);
 }
 
