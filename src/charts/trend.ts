@@ -1,7 +1,7 @@
 // Trend: monthly counts, the rolling average, the detector's expected band, alarm months,
 // estimated points and suppressed gaps, with the latest month labelled.
 import type { SKRSContext2D } from '@napi-rs/canvas';
-import type { ChartConfiguration, ChartDataset, Plugin } from 'chart.js';
+import { Chart, type ChartConfiguration, type ChartDataset, type Plugin } from 'chart.js';
 import type { ChartRequest, SeriesPoint } from '../core/reply.ts';
 import { shortMonthName } from '../core/periods.ts';
 import { font } from './fonts.ts';
@@ -180,7 +180,16 @@ export function trendSpec(req: TrendRequest, layout: Layout): ChartSpec {
         legend: {
           position: 'top',
           align: 'start',
-          labels: { usePointStyle: true, boxWidth: 26 * s, boxHeight: 10 * s, padding: 12 * s, font: fonts.legend, color: INK, sort: (a, b) => (a.datasetIndex ?? 0) - (b.datasetIndex ?? 0) },
+          labels: {
+            usePointStyle: true, boxWidth: 26 * s, boxHeight: 10 * s, padding: 12 * s, font: fonts.legend, color: INK,
+            sort: (a, b) => (a.datasetIndex ?? 0) - (b.datasetIndex ?? 0),
+            // chart.js styles a legend entry like the dataset's first point, which is often a
+            // synthetic (open) one: the recorded count's entry is a filled point, as recorded months are.
+            generateLabels: (chart) =>
+              Chart.defaults.plugins.legend.labels.generateLabels(chart).map((item) =>
+                item.text === 'Monthly count' && !model.allSynthetic ? { ...item, fillStyle: ROLE.count } : item,
+              ),
+          },
         },
       },
       scales: {
@@ -232,7 +241,34 @@ function suppressedPlugin(model: TrendModel, layout: Layout): Plugin {
   };
 }
 
-/** "Apr 2024: 345" beside the latest point. */
+/**
+ * Where the latest month's label goes: a box `width` x `height` ending at the latest point (right
+ * aligned) or centred on it, above everything drawn under the box's span (points and line vertices
+ * of the count, rolling average and expected lines) when there is room, otherwise below it all, and
+ * only as a last resort just above the point. Returns the text's left x and bottom (baseline) y.
+ */
+export function placeLatestLabel(opts: {
+  anchor: { x: number; y: number };
+  width: number;
+  height: number;
+  gap: number;
+  obstacles: Array<{ x: number; y: number }>;
+  area: { left: number; right: number; top: number; bottom: number };
+}): { left: number; bottom: number } {
+  const { anchor, width, height, gap, obstacles, area } = opts;
+  const left = anchor.x + width / 2 > area.right ? Math.min(anchor.x + gap / 2, area.right) - width : anchor.x - width / 2;
+  const right = left + width;
+  // a vertex just outside the span still carries a line segment across it
+  const inSpan = obstacles.filter((o) => o.x >= left - 2 * gap - width * 0.25 && o.x <= right + gap);
+  const ys = [anchor.y, ...inSpan.map((o) => o.y)];
+  const top = Math.min(...ys);
+  const bottom = Math.max(...ys);
+  if (top - gap - height >= area.top) return { left, bottom: top - gap };
+  if (bottom + gap + height <= area.bottom) return { left, bottom: bottom + gap + height };
+  return { left, bottom: Math.max(area.top + height, anchor.y - gap) };
+}
+
+/** "Apr 2024: 345" by the latest point, clear of the lines drawn under it. */
 function latestLabelPlugin(model: TrendModel, layout: Layout, datasetIndex: number): Plugin {
   return {
     id: 'wardwatchLatest',
@@ -244,15 +280,31 @@ function latestLabelPlugin(model: TrendModel, layout: Layout, datasetIndex: numb
       const ctx = chart.ctx as unknown as SKRSContext2D;
       const text = `${shortMonthName(p.month)}: ${formatCount(p.count!)}`;
       ctx.save();
-      ctx.font = font(px(layout, 13), 'bold');
+      const size = px(layout, 13);
+      ctx.font = font(size, 'bold');
       const w = ctx.measureText(text).width;
       const area = chart.chartArea;
-      const lift = (model.alarms.includes(model.latest) ? 14 : 9) * layout.scale;
+      const radius = (model.alarms.includes(model.latest) ? 10 : 6) * layout.scale;
+      // every drawn vertex of the lines except the band's upper edge (text on the pale band reads fine)
+      const obstacles: Array<{ x: number; y: number }> = [];
+      chart.data.datasets.forEach((d, i) => {
+        if (d.label === 'Expected range') return;
+        chart.getDatasetMeta(i).data.forEach((pt, j) => {
+          const v = (d.data as Array<number | null>)[j];
+          if (v != null && Number.isFinite(pt.y)) obstacles.push({ x: pt.x, y: pt.y });
+        });
+      });
+      const spot = placeLatestLabel({
+        anchor: { x: el.x, y: el.y },
+        width: w,
+        height: size,
+        gap: radius + 3 * layout.scale,
+        obstacles,
+        area,
+      });
       ctx.textBaseline = 'bottom';
-      ctx.textAlign = el.x + w / 2 > area.right ? 'right' : 'center';
-      const x = ctx.textAlign === 'right' ? Math.min(el.x + 4 * layout.scale, area.right) : el.x;
-      const y = Math.max(area.top + px(layout, 13), el.y - lift);
-      haloText(ctx, text, x, y, INK, 4 * layout.scale);
+      ctx.textAlign = 'left';
+      haloText(ctx, text, spot.left, spot.bottom, INK, 4 * layout.scale);
       ctx.restore();
     },
   };

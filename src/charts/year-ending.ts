@@ -1,10 +1,10 @@
 // Year-ending comparison: this YE against the previous YE (and a longer-term base year) for one or
 // more measures or child measures, labelled the way the analysts write it: "+15%, +123".
-import type { SKRSContext2D } from '@napi-rs/canvas';
+import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import type { ChartConfiguration, ChartDataset, Plugin } from 'chart.js';
 import type { ChartRequest } from '../core/reply.ts';
 import { font } from './fonts.ts';
-import { axisFonts, haloText, px, type ChartSpec, type Layout } from './frame.ts';
+import { axisFonts, haloText, MARGIN, px, type ChartSpec, type Layout } from './frame.ts';
 import { change, changeLabel, formatCount, MIN_PERCENT_BASE } from './format.ts';
 import { INK, MUTED, OKABE_ITO, ROLE, stripes } from './palette.ts';
 
@@ -36,6 +36,31 @@ function labelRoom(layout: Layout, withBase: boolean): number {
 }
 const OLDER_FILL = '#b8b8b8';
 
+/** Splits a label into lines no wider than `maxWidth` at `fontString`, breaking between words. */
+export function wrapLabel(text: string, maxWidth: number, fontString: string): string[] {
+  const ctx = createCanvas(1, 1).getContext('2d');
+  ctx.font = fontString;
+  const lines: string[] = [];
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const last = lines[lines.length - 1];
+    if (last !== undefined && ctx.measureText(`${last} ${word}`).width <= maxWidth) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines.length ? lines : [text];
+}
+
+/**
+ * The group labels under the bars, wrapped to the width of one group so neighbours never run into
+ * each other or off the edge ("Violence and sexual offences" beside "Shoplifting"). The plot's
+ * width is estimated from the layout: the y axis (ticks and title) takes about 80 px at full size.
+ */
+export function groupLabels(req: YearEndingRequest, layout: Layout): string[][] {
+  const plot = layout.width - 2 * Math.round(MARGIN * layout.scale) - 80 * layout.scale;
+  const slot = (plot / Math.max(1, req.groups.length)) * 0.92;
+  const tickFont = font(px(layout, 12), 'bold');
+  return req.groups.map((g) => wrapLabel(g.label, slot, tickFont));
+}
+
 export function yearEndingSpec(req: YearEndingRequest, layout: Layout): ChartSpec {
   const s = layout.scale;
   const fonts = axisFonts(layout);
@@ -51,9 +76,9 @@ export function yearEndingSpec(req: YearEndingRequest, layout: Layout): ChartSpe
     barPercentage: 0.92,
     categoryPercentage: 0.78,
   }));
-  const config: ChartConfiguration<'bar', Array<number | null>, string> = {
+  const config: ChartConfiguration<'bar', Array<number | null>, string[]> = {
     type: 'bar',
-    data: { labels: req.groups.map((g) => g.label), datasets },
+    data: { labels: groupLabels(req, layout), datasets },
     options: {
       plugins: {
         legend: {
