@@ -65,14 +65,49 @@ export function suppress(cells: Cell[], equations: Equation[], rules: Suppressio
       }
     }
   };
+  // What a reader knows of each value: a shown value exactly; a primary-hidden count lies between 1
+  // and threshold-1 (that is what "fewer than 5" says); another hidden count is at least 0; anything
+  // else (a hidden change, a value not shown anyway) could be anything.
+  const bounds = (id: string): [number, number] => {
+    const c = byId.get(id)!;
+    if (!unknown(id)) return [c.value!, c.value!];
+    if (c.value === null || c.kind !== 'count') return [-Infinity, Infinity];
+    return primary.has(id) ? [1, rules.threshold - 1] : [0, Infinity];
+  };
+  // total - sum(parts) = 0. A hidden value is recoverable when the others' ranges pin it to one
+  // number: the only unknown in the equation (20 - 17 = 3), or several small numbers at the end of
+  // their range (a total 2 more than its shown parts, with two parts "fewer than 5": both are 1).
+  // Some cells stand for a value without holding it (a band's value is a placeholder): where the
+  // shown values do not satisfy the equation, only the single-unknown rule applies.
+  const recoverable = (eq: Equation, ids: string[]): boolean => {
+    const unknownIds = ids.filter(unknown);
+    if (unknownIds.length === 1) return hidden.has(unknownIds[0]!);
+    const terms = ids.map((id) => ({ id, sign: id === eq.total ? 1 : -1, b: bounds(id) }));
+    let pinned = false;
+    for (const t of terms) {
+      if (!hidden.has(t.id)) continue;
+      // sign * x = -sum(other sign * value): the range of the others' sum gives the range of x.
+      let lo = 0, hi = 0;
+      for (const o of terms) {
+        if (o === t) continue;
+        const [a, b] = o.sign > 0 ? o.b : [-o.b[1], -o.b[0]];
+        lo += a; hi += b;
+      }
+      const [xlo, xhi] = t.sign > 0 ? [-hi, -lo] : [lo, hi];
+      const from = Math.max(xlo, t.b[0]);
+      const to = Math.min(xhi, t.b[1]);
+      if (from > to) return false; // not a true equation of the values held
+      if (Number.isFinite(from) && from === to) pinned = true;
+    }
+    return pinned;
+  };
   propagate();
   for (let guard = 0; guard < cells.length + 1; guard++) {
     let changed = false;
     for (const eq of equations) {
       const ids = [eq.total, ...eq.parts].filter((id) => byId.has(id));
-      const unknownIds = ids.filter(unknown);
-      if (unknownIds.length !== 1 || !unknownIds.some((id) => hidden.has(id))) continue;
-      // Exactly one unknown value, and it is a hidden one: it could be recovered. Hide another.
+      if (!recoverable(eq, ids)) continue;
+      // A hidden value can be worked out from this equation (see `recoverable`). Hide another.
       const candidates = ids
         .filter((id) => !unknown(id))
         .map((id) => byId.get(id)!)

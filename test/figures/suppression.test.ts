@@ -49,6 +49,26 @@ describe('secondary suppression', () => {
     const r2 = suppress([count('apr', 12), count('mar', 3), { id: 'change', value: 9, kind: 'derived' }], [{ total: 'apr', parts: ['mar', 'change'] }], rules);
     expect(r2.hidden).toEqual(new Set(['mar', 'change']));
   });
+  it('several small numbers at the end of their range: a total 2 above its shown parts, with two parts "fewer than 5", makes both 1', () => {
+    // t = 20 = 18 + a + b with a, b from 1 to 4: the reader knows a + b = 2, so a = b = 1.
+    const eqs: Equation[] = [{ total: 't', parts: ['big', 'a', 'b'] }];
+    const r = suppress([count('t', 20, 2), count('big', 18), count('a', 1), count('b', 1)], eqs, rules);
+    expect(r.primary).toEqual(new Set(['a', 'b']));
+    expect(r.isHidden('big')).toBe(true);
+    // and at the top of the range: a + b = 8 makes both 4
+    const r2 = suppress([count('t', 30, 2), count('big', 22), count('a', 4), count('b', 4)], eqs, rules);
+    expect(r2.isHidden('big')).toBe(true);
+    // a + b = 5 leaves each anywhere from 1 to 4: nothing more to hide
+    const r3 = suppress([count('t', 25, 2), count('big', 20), count('a', 2), count('b', 3)], eqs, rules);
+    expect(r3.secondary.size).toBe(0);
+  });
+  it('a zero hidden as the second value does not protect a 1 (1 = a + z with a >= 1, z >= 0)', () => {
+    const eqs: Equation[] = [{ total: 't', parts: ['big', 'a', 'z'] }];
+    const r = suppress([count('t', 18, 2), count('big', 17), count('a', 1), count('z', 0)], eqs, rules);
+    expect(r.isHidden('a')).toBe(true);
+    expect(r.isHidden('z')).toBe(true);
+    expect(r.isHidden('big')).toBe(true);
+  });
   it('a value that is missing anyway protects the equation', () => {
     const r = suppress([count('t', 20, 2), count('a', 3), count('b', null)], [{ total: 't', parts: ['a', 'b'] }], rules);
     expect(r.secondary.size).toBe(0);
