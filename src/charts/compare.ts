@@ -2,13 +2,14 @@
 // different sizes compare fairly. Lines differ by colour, dash and point shape, and each is named
 // at its end.
 import type { SKRSContext2D } from '@napi-rs/canvas';
-import type { ChartConfiguration, ChartDataset, Plugin } from 'chart.js';
+import { Chart, type ChartConfiguration, type ChartDataset, type Plugin } from 'chart.js';
 import { compareMonths, shortMonthName, type Month } from '../core/periods.ts';
 import type { ChartRequest } from '../core/reply.ts';
 import { font } from './fonts.ts';
 import { axisFonts, haloText, px, type ChartSpec, type Layout } from './frame.ts';
 import { formatValue } from './format.ts';
 import { listMonths, lowerFirst, monthAxis, monthSpan, monthTicks } from './months.ts';
+import { placeLatestLabel } from './trend.ts';
 import { INK, SERIES_COLOURS, SERIES_DASHES, SERIES_POINTS, SERIES_TEXT } from './palette.ts';
 
 export type CompareRequest = Extract<ChartRequest, { kind: 'compare' }>;
@@ -52,14 +53,23 @@ export function compareSpec(req: CompareRequest, layout: Layout): ChartSpec {
         legend: {
           position: 'top',
           align: 'start',
-          labels: { usePointStyle: true, boxHeight: 8 * s, padding: 14 * s, font: fonts.legend, color: INK },
+          labels: {
+            usePointStyle: true, boxHeight: 8 * s, padding: 14 * s, font: fonts.legend, color: INK,
+            // chart.js styles an entry like the line's first point, often a synthetic (open) one:
+            // the legend names the line, so its marker is the line's filled point.
+            generateLabels: (chart) =>
+              Chart.defaults.plugins.legend.labels.generateLabels(chart).map((item) => ({
+                ...item,
+                fillStyle: SERIES_COLOURS[(item.datasetIndex ?? 0) % SERIES_COLOURS.length],
+              })),
+          },
         },
       },
       scales: {
         x: monthAxis(layout),
         y: {
           beginAtZero: true,
-          grace: '10%',
+          grace: '18%', // room above the top line for its end label
           ticks: { font: fonts.tick, color: INK },
           title: {
             display: true,
@@ -89,36 +99,51 @@ export function compareSpec(req: CompareRequest, layout: Layout): ChartSpec {
   };
 }
 
-/** "Market: 12.3 (Sep 2025)" at the last point of each line, nudged apart so they never overlap. */
+/**
+ * "Market: 12.3 (Sep 2025)" by the last point of each line, clear of every line under it: the
+ * upper lines' labels above the lines, the lowest line's below them, and none on another label.
+ */
 function endLabels(req: CompareRequest, model: ReturnType<typeof compareModel>, layout: Layout, unit: 'count' | 'rate'): Plugin {
   return {
     id: 'wardwatchEndLabels',
     afterDatasetsDraw(chart) {
       const ctx = chart.ctx as unknown as SKRSContext2D;
       const size = px(layout, 12.5);
+      ctx.save();
+      ctx.font = font(size, 'bold');
       const labels: Array<{ text: string; x: number; y: number; colour: string }> = [];
+      const obstacles: Array<{ x: number; y: number }> = [];
       req.lines.forEach((l, i) => {
         const vals = model.values[i]!;
         let last = -1;
-        vals.forEach((v, j) => { if (v !== null) last = j; });
+        vals.forEach((v, j) => {
+          if (v === null) return;
+          last = j;
+          const el = chart.getDatasetMeta(i).data[j];
+          if (el) obstacles.push({ x: el.x, y: el.y });
+        });
         if (last < 0) return;
         const el = chart.getDatasetMeta(i).data[last]!;
         labels.push({ text: `${l.name}: ${formatValue(vals[last]!, unit)} (${shortMonthName(model.months[last]!)})`, x: el.x, y: el.y, colour: SERIES_TEXT[i % SERIES_TEXT.length]! });
       });
-      // place from the top down, each at least one line below the one above
       labels.sort((a, b) => a.y - b.y);
       const area = chart.chartArea;
-      let floor = area.top;
-      ctx.save();
-      ctx.font = font(size, 'bold');
-      ctx.textAlign = 'right';
-      ctx.textBaseline = 'bottom';
       labels.forEach((l, i) => {
-        // the lowest line's label goes under its end, the others above theirs
-        const below = labels.length > 1 && i === labels.length - 1;
-        const y = below ? Math.min(area.bottom - 2, Math.max(l.y + 10 * layout.scale + size, floor + size * 1.2)) : Math.max(l.y - 8 * layout.scale, floor + size * 1.2);
-        haloText(ctx, l.text, Math.min(l.x, area.right), y, l.colour, 4 * layout.scale);
-        floor = y;
+        const width = ctx.measureText(l.text).width;
+        const spot = placeLatestLabel({
+          anchor: { x: l.x, y: l.y },
+          width,
+          height: size,
+          gap: 8 * layout.scale,
+          obstacles,
+          area,
+          prefer: labels.length > 1 && i === labels.length - 1 ? 'below' : 'above',
+        });
+        ctx.textAlign = 'left';
+        ctx.textBaseline = 'bottom';
+        haloText(ctx, l.text, spot.left, spot.bottom, l.colour, 4 * layout.scale);
+        // the next label keeps off this one
+        for (const x of [spot.left, spot.left + width / 2, spot.left + width]) obstacles.push({ x, y: spot.bottom - size }, { x, y: spot.bottom });
       });
       ctx.restore();
     },

@@ -254,6 +254,8 @@ export function placeLatestLabel(opts: {
   gap: number;
   obstacles: Array<{ x: number; y: number }>;
   area: { left: number; right: number; top: number; bottom: number };
+  /** 'below' for the lowest of several lines, so its label is not read as the line above's. */
+  prefer?: 'above' | 'below';
 }): { left: number; bottom: number } {
   const { anchor, width, height, gap, obstacles, area } = opts;
   const left = anchor.x + width / 2 > area.right ? Math.min(anchor.x + gap / 2, area.right) - width : anchor.x - width / 2;
@@ -263,8 +265,10 @@ export function placeLatestLabel(opts: {
   const ys = [anchor.y, ...inSpan.map((o) => o.y)];
   const top = Math.min(...ys);
   const bottom = Math.max(...ys);
-  if (top - gap - height >= area.top) return { left, bottom: top - gap };
-  if (bottom + gap + height <= area.bottom) return { left, bottom: bottom + gap + height };
+  const above = top - gap - height >= area.top ? { left, bottom: top - gap } : null;
+  const below = bottom + gap + height <= area.bottom ? { left, bottom: bottom + gap + height } : null;
+  const spot = opts.prefer === 'below' ? below ?? above : above ?? below;
+  if (spot) return spot;
   return { left, bottom: Math.max(area.top + height, anchor.y - gap) };
 }
 

@@ -7,7 +7,8 @@ import { LAYOUTS, MARGIN, px } from '../../src/charts/frame.ts';
 import { renderChart, ROLE, titleBand } from '../../src/charts/index.ts';
 import { placeLatestLabel } from '../../src/charts/trend.ts';
 import { yearEndingSpec } from '../../src/charts/year-ending.ts';
-import { marketBurglaryTrend } from '../../src/charts/examples.ts';
+import { cambridgeCountyCompare, marketBurglaryTrend } from '../../src/charts/examples.ts';
+import { OKABE_ITO } from '../../src/charts/palette.ts';
 import { decode, hex, near } from './pixels.ts';
 
 describe('trend: the latest month label', () => {
@@ -49,6 +50,31 @@ describe('trend: legend', () => {
     const top = titleBand(LAYOUTS.full).height;
     const marker = { x: 0, y: top + 20, width: 50, height: 40 };
     const blue = hex(ROLE.count);
+    const filled = near(await decode(renderChart(plain)), marker, blue, 20);
+    const withSynthetic = near(await decode(renderChart(synthetic)), marker, blue, 20);
+    expect(filled).toBeGreaterThan(40);
+    expect(withSynthetic).toBeGreaterThan(filled * 0.8);
+  });
+});
+
+describe('compare: end labels and legend', () => {
+  it("puts the lowest line's label under the lines, not above them where it reads as the upper line's", () => {
+    const area = { left: 70, right: 985, top: 105, bottom: 370 };
+    // "compare cambridge fenland asb": Cambridge ends at y 230, Fenland at y 262
+    const obstacles = [{ x: 926, y: 240 }, { x: 964, y: 230 }, { x: 926, y: 258 }, { x: 964, y: 262 }];
+    const spot = placeLatestLabel({ anchor: { x: 964, y: 262 }, width: 150, height: 13, gap: 8, obstacles, area, prefer: 'below' });
+    expect(spot.bottom - 13).toBeGreaterThan(262);
+    const upper = placeLatestLabel({ anchor: { x: 964, y: 230 }, width: 150, height: 13, gap: 8, obstacles, area });
+    expect(upper.bottom).toBeLessThan(230);
+  });
+
+  it('shows each line in the legend by its filled point even when its first month is synthetic', async () => {
+    const plain = cambridgeCountyCompare();
+    const early = new Set(plain.lines[0]!.points.slice(0, 12).map((p) => p.month));
+    const synthetic: ChartRequest = { ...plain, lines: plain.lines.map((l) => ({ ...l, points: l.points.map((p) => ({ ...p, synthetic: early.has(p.month) })) })) };
+    const top = titleBand(LAYOUTS.full).height;
+    const marker = { x: 0, y: top + 20, width: 40, height: 40 };
+    const blue = hex(OKABE_ITO.blue);
     const filled = near(await decode(renderChart(plain)), marker, blue, 20);
     const withSynthetic = near(await decode(renderChart(synthetic)), marker, blue, 20);
     expect(filled).toBeGreaterThan(40);
