@@ -4,12 +4,26 @@ import { describe, expect, it } from 'vitest';
 import type { ChartRequest } from '../../src/core/reply.ts';
 import { font } from '../../src/charts/fonts.ts';
 import { LAYOUTS, MARGIN, px } from '../../src/charts/frame.ts';
-import { renderChart, ROLE, titleBand } from '../../src/charts/index.ts';
+import { renderChart, titleBand } from '../../src/charts/index.ts';
 import { placeLatestLabel } from '../../src/charts/trend.ts';
 import { yearEndingSpec } from '../../src/charts/year-ending.ts';
 import { cambridgeCountyCompare, marketBurglaryTrend } from '../../src/charts/examples.ts';
 import { OKABE_ITO } from '../../src/charts/palette.ts';
 import { decode, hex, near } from './pixels.ts';
+
+/**
+ * The first legend entry (left of the legend row, under the title band and subtitle) has as many
+ * blue pixels with synthetic early months as without: a filled point, not an open one.
+ */
+async function expectFilledFirstLegendMarker(plain: ChartRequest, synthetic: ChartRequest): Promise<void> {
+  const top = titleBand(LAYOUTS.full).height;
+  const marker = { x: 0, y: top + 20, width: 40, height: 40 };
+  const blue = hex(OKABE_ITO.blue);
+  const filled = near(await decode(renderChart(plain)), marker, blue, 20);
+  const withSynthetic = near(await decode(renderChart(synthetic)), marker, blue, 20);
+  expect(filled).toBeGreaterThan(40);
+  expect(withSynthetic).toBeGreaterThan(filled * 0.8);
+}
 
 describe('trend: the latest month label', () => {
   // "market burglary": Mar 2024 at 10, Apr 2024 at 6, the rolling average about 8 between them.
@@ -46,14 +60,7 @@ describe('trend: legend', () => {
     const shown = plain.series.slice(-24).map((p) => p.month);
     const early = new Set(shown.slice(0, 12));
     const synthetic: ChartRequest = { ...plain, series: plain.series.map((p) => ({ ...p, synthetic: early.has(p.month) })) };
-    // the first legend entry: left of the legend row, under the title band and subtitle
-    const top = titleBand(LAYOUTS.full).height;
-    const marker = { x: 0, y: top + 20, width: 50, height: 40 };
-    const blue = hex(ROLE.count);
-    const filled = near(await decode(renderChart(plain)), marker, blue, 20);
-    const withSynthetic = near(await decode(renderChart(synthetic)), marker, blue, 20);
-    expect(filled).toBeGreaterThan(40);
-    expect(withSynthetic).toBeGreaterThan(filled * 0.8);
+    await expectFilledFirstLegendMarker(plain, synthetic);
   });
 });
 
@@ -72,13 +79,7 @@ describe('compare: end labels and legend', () => {
     const plain = cambridgeCountyCompare();
     const early = new Set(plain.lines[0]!.points.slice(0, 12).map((p) => p.month));
     const synthetic: ChartRequest = { ...plain, lines: plain.lines.map((l) => ({ ...l, points: l.points.map((p) => ({ ...p, synthetic: early.has(p.month) })) })) };
-    const top = titleBand(LAYOUTS.full).height;
-    const marker = { x: 0, y: top + 20, width: 40, height: 40 };
-    const blue = hex(OKABE_ITO.blue);
-    const filled = near(await decode(renderChart(plain)), marker, blue, 20);
-    const withSynthetic = near(await decode(renderChart(synthetic)), marker, blue, 20);
-    expect(filled).toBeGreaterThan(40);
-    expect(withSynthetic).toBeGreaterThan(filled * 0.8);
+    await expectFilledFirstLegendMarker(plain, synthetic);
   });
 });
 
