@@ -9,7 +9,7 @@ import { inSentence, isEstimatedPopulation, placeName } from '../src/figures/are
 import type { EmergingHotspotFinding, HotspotFinding } from '../src/detect/index.ts';
 import { ratePer1000 } from '../src/figures/compute.ts';
 import { coverage, measureFor, seriesByArea } from '../src/figures/data.ts';
-import { DEFAULT_HOTSPOT_SETTINGS, monthlyEmergingHotspots, periodHotspots, rankBySmoothedRate, type SmoothedRanked } from '../src/figures/ranking.ts';
+import { DEFAULT_HOTSPOT_SETTINGS, monthlyEmergingHotspots, periodHotspots, rankBySmoothedRate, rankWithoutHidden, type SmoothedRanked } from '../src/figures/ranking.ts';
 import { totalFor, valueAt } from '../src/figures/series.ts';
 import { suppress, suppressedText, type Cell } from '../src/figures/suppression.ts';
 import { describeChange, formatCount, formatRate, noun, ordinal } from '../src/figures/wording.ts';
@@ -50,7 +50,7 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
   // the table; without populations there are no rates: order by count instead (and say so).
   const bySmoothed = rankBySmoothedRate(items);
   const noRates = bySmoothed.every((r) => r.rate === null);
-  const ranked = noRates ? [...bySmoothed].sort((a, b) => (b.count ?? -1) - (a.count ?? -1)) : bySmoothed;
+  const rankedAll = noRates ? [...bySmoothed].sort((a, b) => (b.count ?? -1) - (a.count ?? -1)) : bySmoothed;
   const parentCount = totalFor(series.get(within.code)!, period).value;
   const parentPop = ctx.store.population(within.code);
   const parentRate = ratePer1000(parentCount, parentPop?.population);
@@ -74,11 +74,15 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
     { total: 'parent', parts: items.map((it) => `c:${it.code}`) },
     ...items.map((it) => ({ total: `c:${it.code}`, parts: [`p:${it.code}`, `d:${it.code}`] })),
   ], { threshold, cleared });
+  // With a hidden count, the order by smoothed rate could give it away: rank the shown counts only.
+  const anyCountHidden = items.some((it) => sup.isHidden(`c:${it.code}`));
+  const ranked = anyCountHidden ? rankWithoutHidden(rankedAll, (code) => sup.isHidden(`c:${code}`), noRates ? 'count' : 'rate') : rankedAll;
   const small = suppressedText(threshold);
   const nb = ctx.config.figures.noCalcBase;
   const kind = members[0]!.type === 'ward' ? 'wards' : 'districts';
   const parentShown = !sup.isHidden('parent');
-  const above = ranked.filter((r) => r.rate !== null && parentRate !== null && r.rate > parentRate);
+  const above = ranked.filter((r) => r.rate !== null && parentRate !== null && r.rate > parentRate && !sup.isHidden(`r:${r.code}`));
+  const rateShownCount = ranked.filter((r) => r.rate !== null && !sup.isHidden(`r:${r.code}`)).length;
   const smoothedShown = !noRates && ranked.some((r) => r.smoothedRate !== null && !sup.isHidden(`s:${r.code}`));
 
   // Hotspots over the period, and emerging hotspots in its last month. A hotspot needs at least as
@@ -122,7 +126,7 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
     figures.push({
       id: 'highest-rate', label: 'Highest rate', value: rateHidden ? null : Math.round(first.rate * 10) / 10,
       display: `${first.name}: ${rateHidden ? 'not shown' : `${formatRate(first.rate)} per 1,000`}`, period: period.label,
-      wording: `${first.name} had the highest rate of ${what} per 1,000 residents among the ${members.length} ${within.name} ${kind} in the ${period.label}, allowing for ward size${rateHidden ? '' : ` (${smooth}${formatRate(first.rate)} as recorded; ${sup.isHidden(`c:${first.code}`) ? small : formatCount(first.count ?? 0)} ${noun(m)})`}.`,
+      wording: `${first.name} had the highest rate of ${what} per 1,000 residents among the ${anyCountHidden ? `${rateShownCount} ${within.name} ${kind} with their counts shown` : `${members.length} ${within.name} ${kind}`} in the ${period.label}${anyCountHidden ? '' : ', allowing for ward size'}${rateHidden ? '' : ` (${smooth}${formatRate(first.rate)} as recorded; ${sup.isHidden(`c:${first.code}`) ? small : formatCount(first.count ?? 0)} ${noun(m)})`}.`,
     });
   }
   if (!noRates) {
@@ -152,9 +156,9 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
   }
   if (emphasised) {
     const me = ranked.find((r) => r.code === emphasised);
-    if (me?.rank) figures.push({ id: 'rank', label: `${me.name} rank`, value: me.rank, display: `${me.joint ? 'joint ' : ''}${ordinal(me.rank)} of ${ranked.filter((r) => r.rank !== null).length}`, period: period.label, wording: `${me.name} ranks ${me.joint ? 'joint ' : ''}${ordinal(me.rank)} by rate, allowing for ward size.` });
+    if (me?.rank) figures.push({ id: 'rank', label: `${me.name} rank`, value: me.rank, display: `${me.joint ? 'joint ' : ''}${ordinal(me.rank)} of ${ranked.filter((r) => r.rank !== null).length}`, period: period.label, wording: `${me.name} ranks ${me.joint ? 'joint ' : ''}${ordinal(me.rank)} by rate${anyCountHidden ? ` among the ${kind} with their counts shown` : ', allowing for ward size'}.` });
   }
-  if (parentRate !== null && parentShown) figures.push({ id: 'above-parent', label: `Above the ${within.name} rate`, value: above.length, display: `${above.length} of ${members.length}`, period: period.label, wording: `${above.length} of the ${members.length} ${kind} had a rate above ${within.name}'s.` });
+  if (parentRate !== null && parentShown) figures.push({ id: 'above-parent', label: `Above the ${within.name} rate`, value: above.length, display: `${above.length} of ${anyCountHidden ? rateShownCount : members.length}`, period: period.label, wording: `${above.length} of the ${anyCountHidden ? `${rateShownCount} ${kind} with their counts shown` : `${members.length} ${kind}`} had a rate above ${within.name}'s.` });
   const byCount = [...ranked].filter((r) => r.count !== null && !sup.isHidden(`c:${r.code}`)).sort((a, b) => b.count! - a.count!)[0];
   if (byCount) figures.push({ id: 'highest-count', label: 'Highest count', value: byCount.count, display: `${byCount.name}: ${formatCount(byCount.count!)}`, period: period.label, wording: `${byCount.name} had the most ${noun(m)}: ${formatCount(byCount.count!)}.` });
 
@@ -165,7 +169,7 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
     ...(pr.period.focus.kind === 'month' && !yearCovered ? [`The data does not cover the whole ${wholeYear.label}, so areas are ranked on ${period.label} alone.`] : []),
     noRates
       ? 'No populations are loaded, so the areas are ordered by count, not ranked by rate, and not tested for hotspots.'
-      : `Ranked by a smoothed rate per 1,000 residents (empirical Bayes: each ${kind.slice(0, -1)}'s own rate is pulled towards the ${within.name} rate, more so the fewer residents it has, so a small ${kind.slice(0, -1)} with a handful of ${noun(m)} does not top the table); the rate as recorded and the count are beside it. "=" marks a tie.${smoothedShown ? '' : ' Smoothed rates are not shown here: each depends on every count, and some counts are small numbers.'}`,
+      : `Ranked by a smoothed rate per 1,000 residents (empirical Bayes: each ${kind.slice(0, -1)}'s own rate is pulled towards the ${within.name} rate, more so the fewer residents it has, so a small ${kind.slice(0, -1)} with a handful of ${noun(m)} does not top the table); the rate as recorded and the count are beside it. "=" marks a tie.${smoothedShown ? '' : ' Smoothed rates are not shown here: each depends on every count, and some counts are small numbers.'}${anyCountHidden ? ` Because some counts are small numbers, this table ranks only the ${kind} whose counts are shown, by their recorded rate; the others follow, unranked, in alphabetical order.` : ''}`,
     ...(noRates ? [] : [
       `Hotspot: a ${kind.slice(0, -1)} whose count in the ${period.label} is higher than its share of ${within.name}'s (by population) by more than chance would explain. Each ${kind.slice(0, -1)}'s count is compared with the count its share would give, by an exact Poisson test; with ${members.length} ${kind} tested at once, the false discovery rate is held at ${Math.round(settings.fdr * 100)}% (of the ${kind} flagged, about 1 in ${Math.round(1 / settings.fdr)} could be a chance result), and a hotspot needs at least ${settings.minCount} ${noun(m)}. Emerging: a hotspot in ${monthName(nowMonth)} alone (the same test on one month) that was not one in any of the previous ${settings.previous} months. This says where counts are high for the population, not why: police.uk locations are snapped to anonymous points.`,
     ]),

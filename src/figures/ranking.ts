@@ -37,6 +37,32 @@ export function rankBySmoothedRate(items: RankItem[]): SmoothedRanked[] {
   return [...rated, ...rest];
 }
 
+/**
+ * The ranking as a channel not cleared for small numbers may see it, when some counts are hidden.
+ * The smoothed rates are hidden then (each depends on every count), and the order by them would
+ * still give hidden counts away: two hidden wards of the same population, one ranked above the
+ * other, and a total of the hidden ones, can pin each count. So the areas whose counts are shown
+ * are ranked by their recorded rate (or, without rates, ordered by count), which the reader can
+ * check, and the hidden ones follow unranked, in name order.
+ */
+export function rankWithoutHidden(ranked: SmoothedRanked[], hidden: (code: string) => boolean, by: 'rate' | 'count'): SmoothedRanked[] {
+  const key = (r: SmoothedRanked) => (by === 'rate' ? r.rate : r.count);
+  const unranked = (r: SmoothedRanked): SmoothedRanked => ({ ...r, rank: null, joint: false });
+  const shown = ranked.filter((r) => !hidden(r.code) && key(r) !== null).map(unranked)
+    .sort((a, b) => key(b)! - key(a)! || a.name.localeCompare(b.name));
+  if (by === 'rate') {
+    shown.forEach((r, i) => {
+      const prev = shown[i - 1];
+      r.rank = prev && formatRate(prev.rate!) === formatRate(r.rate!) ? prev.rank : i + 1;
+    });
+    for (const r of shown) r.joint = shown.filter((o) => o.rank === r.rank).length > 1;
+  }
+  const byName = (a: SmoothedRanked, b: SmoothedRanked) => a.name.localeCompare(b.name);
+  const hiddenRows = ranked.filter((r) => hidden(r.code)).map(unranked).sort(byName);
+  const rest = ranked.filter((r) => !hidden(r.code) && key(r) === null).map(unranked);
+  return [...shown, ...hiddenRows, ...rest];
+}
+
 export interface HotspotSettings {
   /** False discovery rate across the siblings (default 0.05). */
   fdr: number;
