@@ -74,7 +74,10 @@ export function trendNotes(model: TrendModel): string[] {
   const months = (ix: number[]) => listMonths(ix.map((i) => model.points[i]!.month));
   if (model.suppressed.length) {
     const spanned = model.rolling !== null && model.suppressed.some((i) => model.rolling![i] != null);
-    notes.push(`Hatched gap: ${months(model.suppressed)} not shown (small number suppressed)${spanned ? '; the rolling average uses the other months' : ''}.`);
+    // a long list of months would be shrunk to unreadable type and cut: count them instead
+    const listed = months(model.suppressed);
+    const which = listed.length > 60 ? `${model.suppressed.length} of the ${model.points.length} months` : listed;
+    notes.push(`Hatched gap: ${which} not shown (small number suppressed)${spanned ? '; the rolling average uses the other months' : ''}.`);
   }
   if (model.synthetic.length && !model.allSynthetic) notes.push(`Open points and dashed line: ${months(model.synthetic)} are synthetic history, not recorded data.`);
   if (model.hasBand) notes.push('Shaded band: expected range from the spike detector (expected count to upper bound); a triangle marks an alarm month.');
@@ -215,9 +218,59 @@ export function trendSpec(req: TrendRequest, layout: Layout): ChartSpec {
       badge: model.allSynthetic ? 'SYNTHETIC DATA' : req.estimated ? 'ESTIMATED' : undefined,
     },
     config: config as unknown as ChartConfiguration,
-    plugins: [suppressedPlugin(model, layout), latestLabelPlugin(model, layout, datasets.findIndex((d) => d.label === 'Monthly count'))],
+    plugins: [suppressedPlugin(model, layout), isolatedBandPlugin(model, layout), latestLabelPlugin(model, layout, datasets.findIndex((d) => d.label === 'Monthly count'))],
   };
 
+}
+
+/** Months with an expected range whose neighbours have none: a filled band cannot show them. */
+export function isolatedBandMonths(model: TrendModel): number[] {
+  const has = (i: number) => {
+    const p = model.points[i];
+    return p != null && p.expected != null && p.upperbound != null;
+  };
+  return model.points.flatMap((_, i) => (has(i) && !has(i - 1) && !has(i + 1) ? [i] : []));
+}
+
+/**
+ * The expected range of an isolated month (between suppressed months, say) as a short shaded bar
+ * with its expected value marked: chart.js fills between neighbouring points only, so these months
+ * would otherwise show no band at all.
+ */
+function isolatedBandPlugin(model: TrendModel, layout: Layout): Plugin {
+  return {
+    id: 'wardwatchIsolatedBand',
+    beforeDatasetsDraw(chart) {
+      const months = isolatedBandMonths(model);
+      if (!months.length) return;
+      const ctx = chart.ctx as unknown as SKRSContext2D;
+      const x = chart.scales.x!;
+      const y = chart.scales.y!;
+      const half = ((chart.chartArea.right - chart.chartArea.left) / Math.max(1, model.points.length)) * 0.3;
+      ctx.save();
+      for (const i of months) {
+        const p = model.points[i]!;
+        const cx = x.getPixelForValue(i);
+        const top = y.getPixelForValue(p.upperbound!);
+        const bottom = y.getPixelForValue(p.expected!);
+        ctx.fillStyle = withAlpha(ROLE.band, ROLE.bandAlpha);
+        ctx.fillRect(cx - half, top, 2 * half, bottom - top);
+        ctx.strokeStyle = withAlpha(ROLE.band, 0.7);
+        ctx.lineWidth = 1 * layout.scale;
+        ctx.beginPath();
+        ctx.moveTo(cx - half, top);
+        ctx.lineTo(cx + half, top);
+        ctx.stroke();
+        ctx.strokeStyle = ROLE.expected;
+        ctx.lineWidth = 1.5 * layout.scale;
+        ctx.beginPath();
+        ctx.moveTo(cx - half, bottom);
+        ctx.lineTo(cx + half, bottom);
+        ctx.stroke();
+      }
+      ctx.restore();
+    },
+  };
 }
 
 /** Hatches the column of each suppressed month, so a gap reads as "not shown", not as zero. */

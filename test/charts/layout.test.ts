@@ -4,8 +4,10 @@ import { describe, expect, it } from 'vitest';
 import type { ChartRequest } from '../../src/core/reply.ts';
 import { font } from '../../src/charts/fonts.ts';
 import { LAYOUTS, MARGIN, px } from '../../src/charts/frame.ts';
-import { renderChart, titleBand } from '../../src/charts/index.ts';
-import { placeLatestLabel } from '../../src/charts/trend.ts';
+import { renderChart, ROLE, titleBand } from '../../src/charts/index.ts';
+import { placeLatestLabel, trendModel, trendNotes } from '../../src/charts/trend.ts';
+import { blendOverWhite } from '../../src/charts/palette.ts';
+import { plotArea } from './pixels.ts';
 import { yearEndingSpec } from '../../src/charts/year-ending.ts';
 import { cambridgeCountyCompare, marketBurglaryTrend } from '../../src/charts/examples.ts';
 import { OKABE_ITO } from '../../src/charts/palette.ts';
@@ -104,5 +106,36 @@ describe('year-ending: group labels', () => {
       for (const line of Array.isArray(label) ? label : [label]) expect(ctx.measureText(line).width).toBeLessThan(slot);
     }
     expect(labels.map((l) => (Array.isArray(l) ? l.join(' ') : l))).toEqual(req.groups.map((g) => g.label));
+  });
+});
+
+describe('trend: expected range between suppressed months', () => {
+  it('shades the range of a month whose neighbours are suppressed', async () => {
+    // "castle theft from the person" on a small-numbers channel: expected values only on the
+    // months shown, every other month suppressed, so no two neighbours both have a range
+    const plain = marketBurglaryTrend();
+    const shown = new Set(plain.series.slice(-24).map((p) => p.month));
+    let k = 0;
+    const series = plain.series.map((p) => {
+      if (!shown.has(p.month)) return { month: p.month, count: p.count };
+      return k++ % 2 === 0 ? { month: p.month, count: 0, expected: 0.8, upperbound: 7 } : { month: p.month, count: null };
+    });
+    const img = await decode(renderChart({ ...plain, series }));
+    const band = blendOverWhite(ROLE.band, ROLE.bandAlpha);
+    expect(near(img, plotArea(img), band, 6)).toBeGreaterThan(3000);
+  });
+});
+
+describe('trend: the suppressed-months note', () => {
+  it('counts the months when listing them would not fit the line', () => {
+    const plain = marketBurglaryTrend();
+    const shown = new Set(plain.series.slice(-24).map((p) => p.month));
+    let k = 0;
+    const series = plain.series.map((p) => (shown.has(p.month) && k++ % 3 !== 0 ? { month: p.month, count: null } : { month: p.month, count: p.count }));
+    const note = trendNotes(trendModel({ ...plain, series })).find((n) => n.startsWith('Hatched gap'))!;
+    expect(note).toContain('16 of the 24 months not shown');
+    expect(note.length).toBeLessThan(140); // fits the full-size line at the notes' own type size
+    const one = plain.series.map((p, i) => (i === plain.series.length - 3 ? { month: p.month, count: null } : p));
+    expect(trendNotes(trendModel({ ...plain, series: one }))[0]).toMatch(/^Hatched gap: Jul 2025 not shown/);
   });
 });
