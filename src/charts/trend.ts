@@ -325,12 +325,17 @@ export function placeLatestLabel(opts: {
   return { left, bottom: Math.max(area.top + height, anchor.y - gap) };
 }
 
+/** The latest count is labelled only if it is one of the last this-many months shown. */
+export const LATEST_LABEL_WITHIN = 3;
+
 /** "Apr 2024: 345" by the latest point, clear of the lines drawn under it. */
 function latestLabelPlugin(model: TrendModel, layout: Layout, datasetIndex: number): Plugin {
   return {
     id: 'wardwatchLatest',
     afterDatasetsDraw(chart) {
-      if (model.latest < 0) return;
+      // when the last months are suppressed the last count shown is old news: calling it out as
+      // "the latest" misleads, and the hatching and its note say what happened
+      if (model.latest < 0 || model.latest < model.points.length - LATEST_LABEL_WITHIN) return;
       const el = chart.getDatasetMeta(datasetIndex).data[model.latest];
       if (!el) return;
       const p = model.points[model.latest]!;

@@ -10,7 +10,7 @@ import { blendOverWhite } from '../../src/charts/palette.ts';
 import { plotArea } from './pixels.ts';
 import { yearEndingSpec } from '../../src/charts/year-ending.ts';
 import { cambridgeCountyCompare, marketBurglaryTrend } from '../../src/charts/examples.ts';
-import { OKABE_ITO } from '../../src/charts/palette.ts';
+import { INK, OKABE_ITO } from '../../src/charts/palette.ts';
 import { decode, hex, near } from './pixels.ts';
 
 /**
@@ -137,5 +137,17 @@ describe('trend: the suppressed-months note', () => {
     expect(note.length).toBeLessThan(140); // fits the full-size line at the notes' own type size
     const one = plain.series.map((p, i) => (i === plain.series.length - 3 ? { month: p.month, count: null } : p));
     expect(trendNotes(trendModel({ ...plain, series: one }))[0]).toMatch(/^Hatched gap: Jul 2025 not shown/);
+  });
+});
+
+describe('trend: no latest label on an old month', () => {
+  it('labels the last count only when it is one of the last three months', async () => {
+    const plain = marketBurglaryTrend();
+    const keep = new Set(plain.series.slice(-24, -19).map((p) => p.month)); // Oct 2023 to Feb 2024 shown, the rest suppressed
+    const old = { ...plain, series: plain.series.map((p, i) => (i < plain.series.length - 24 || keep.has(p.month) ? { month: p.month, count: p.count } : { month: p.month, count: null })) };
+    const recent = { ...plain, series: plain.series.map((p, i) => (i >= plain.series.length - 2 ? { month: p.month, count: null } : { month: p.month, count: p.count })) };
+    const dark = async (r: ChartRequest) => { const img = await decode(renderChart(r)); return near(img, plotArea(img), hex(INK), 40); };
+    expect(await dark(old)).toBeLessThan(60); // no "Feb 2024: 9" over the hatching (about 200 dark pixels with it)
+    expect(await dark(recent)).toBeGreaterThan(120); // "Jul 2025: 8", two months before the end
   });
 });
