@@ -18,7 +18,7 @@ import { placement, revisionNotes, seriesByArea } from './data.ts';
 import { baselineMonths, spikeTests, spikeWords } from './detection.ts';
 import { DEFAULT_FARRINGTON_PARAMS, type FarringtonResult } from '../detect/index.ts';
 import { totalFor, valueAt, type Series } from './series.ts';
-import { suppress, suppressedText, type Cell, type Equation } from './suppression.ts';
+import { isSmall, suppress, suppressedText, type Cell, type Equation } from './suppression.ts';
 import { changePhrase, formatCount, formatRate, formatShare, noun, ordinal, type Change } from './wording.ts';
 
 export interface FigureRules {
@@ -147,6 +147,7 @@ export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
   const population = store.population(area.code) ?? null;
   const rate = ratePer1000(cYe.current.value, population?.population);
   let ranked: Ranked[] = [];
+  let rankLeftOut = 0;
   let parentYe: number | null = null;
   const parent = area.parentCode ? store.area(area.parentCode) : undefined;
   if (parent) {
@@ -154,7 +155,12 @@ export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
     const codes = [...siblings.map((s) => s.code), parent.code];
     const { series: sib } = seriesByArea(store, eff, codes, { from: ye.from, to: ye.to });
     if (siblings.length > 1) {
-      ranked = rankByRate(siblings.map((s) => ({ code: s.code, name: s.name, count: totalFor(sib.get(s.code)!, ye).value, population: store.population(s.code)?.population ?? null })));
+      // Where small numbers are hidden, a sibling with a small count is left out of the ranking: the
+      // place of a ward among them would bound their hidden counts (as in /crime top).
+      const all = siblings.map((s) => ({ code: s.code, name: s.name, count: totalFor(sib.get(s.code)!, ye).value, population: store.population(s.code)?.population ?? null }));
+      const shown = rules.clearedForSmallNumbers ? all : all.filter((s) => !isSmall(s.count, rules.smallNumberThreshold));
+      rankLeftOut = all.length - shown.length;
+      ranked = rankByRate(shown);
     }
     parentYe = totalFor(sib.get(parent.code)!, ye).value;
   }
@@ -248,9 +254,9 @@ export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
     });
   }
   // 5. Rank among siblings
-  if (me && me.rank !== null && parent) {
+  if (me && me.rank !== null && parent && !hidden('ye')) {
     const rankedCount = ranked.filter((r) => r.rank !== null).length;
-    const kind = area.type === 'ward' ? `${parent.name} wards` : `${parent.name} districts`;
+    const kind = `${area.type === 'ward' ? `${parent.name} wards` : `${parent.name} districts`}${rankLeftOut ? ' with counts shown' : ''}`;
     const countBeside = hidden('ye') ? small : formatCount(me.count ?? 0);
     const pos = me.rank === 1 ? 'highest' : me.rank === rankedCount ? 'lowest' : `${ordinal(me.rank)} highest`;
     const rateWords = hidden('rate') || me.rate === null ? '' : `${formatRate(me.rate)} per 1,000; `;
@@ -402,7 +408,7 @@ export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
     series: seriesOut,
     suppressed,
     population,
-    rank: me ? { rank: me.rank, of: ranked.filter((r) => r.rank !== null).length, joint: me.joint, siblings: ranked.map((r) => ({ code: r.code, name: r.name, count: r.count, rate: r.rate, rank: r.rank })) } : null,
+    rank: me && !hidden('ye') ? { rank: me.rank, of: ranked.filter((r) => r.rank !== null).length, joint: me.joint, siblings: ranked.map((r) => ({ code: r.code, name: r.name, count: r.count, rate: r.rate, rank: r.rank })) } : null,
     notes,
     synthetic: { months: synthMonths, all: synthMonths.length === seriesOut.length && seriesOut.length > 0 },
     summary: sent.join(' '),

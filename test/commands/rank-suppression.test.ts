@@ -1,0 +1,43 @@
+// The rank figure of a ward reply in a channel not cleared for small numbers. Found in review: the
+// --json of "market robbery" in cambridge-csp listed every sibling ward's year-ending count under
+// rank.siblings, small ones included (Cherry Hinton 4, Coleridge 3, Petersfield 3), and a ward whose
+// own count was "fewer than 5" was still given its place by rate ("9th of 14").
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.ts';
+import { makeContext } from '../../src/core/context.ts';
+import { answer } from '../../src/core/dispatch.ts';
+import type { Reply } from '../../src/core/reply.ts';
+import { fixtureStore, type TempStore } from '../helpers/store.ts';
+
+let t: TempStore;
+const { config } = loadConfig();
+beforeAll(async () => { t = await fixtureStore({ history: true }); });
+afterAll(() => t?.cleanup());
+
+const ask = (text: string, channel?: string): Promise<Reply> => answer(text, makeContext({ store: t.store, config, channel, now: new Date('2024-05-20T09:00:00Z') }));
+type Sib = { code: string; name: string; count: number | null; rate: number | null; rank: number | null };
+const rank = (r: Reply) => (r.data as { rank: { rank: number; of: number; siblings: Sib[] } | null }).rank;
+
+describe('rank among siblings: no small count in it, no rank for a hidden count', () => {
+  it('no sibling count from 1 to 4 appears in the reply, and the rank says how many wards it is among', async () => {
+    const cleared = rank(await ask('market robbery', 'cambridge-analysts'))!;
+    const small = cleared.siblings.filter((s) => s.count !== null && s.count > 0 && s.count < 5);
+    expect(small.length).toBeGreaterThan(0); // the fixture has small sibling counts to protect
+
+    const r = await ask('market robbery', 'cambridge-csp');
+    const rk = rank(r)!;
+    for (const s of rk.siblings) expect(s.count === null || s.count === 0 || s.count >= 5, `${s.name} ${s.count}`).toBe(true);
+    expect(rk.siblings.map((s) => s.code)).not.toEqual(expect.arrayContaining(small.map((s) => s.code)));
+    expect(rk.of).toBe(cleared.of - small.length);
+    expect(r.figures.find((f) => f.id === 'rank')?.wording).toMatch(/wards with counts shown/);
+    expect(JSON.stringify(r.data)).not.toMatch(new RegExp(`"code":"${small[0]!.code}","name":"[^"]*","count":${small[0]!.count}`));
+  });
+  it('a ward whose own count is hidden gets no rank (the rank would bound its rate)', async () => {
+    const cleared = rank(await ask('market robbery', 'cambridge-analysts'))!;
+    const smallWard = cleared.siblings.find((s) => s.count !== null && s.count > 0 && s.count < 5)!;
+    const r = await ask(`${smallWard.code} robbery`, 'cambridge-csp');
+    expect(r.figures.find((f) => f.id === 'year-ending')?.display).toBe('fewer than 5');
+    expect(r.figures.find((f) => f.id === 'rank')).toBeUndefined();
+    expect(rank(r)).toBeNull();
+  });
+});
