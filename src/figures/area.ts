@@ -232,7 +232,7 @@ export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
     if (!h && cMonth.change.direction !== 'unknown') parts.push(`${changeText('chg:same-month', cMonth.change)} on ${monthName(addMonths(ref, -12))}`);
     figures.push({
       id: 'month', label: mName, value: h ? null : v, display: countText(`m:${ref}`, v), period: mName,
-      wording: v === null ? `No data for ${mName}.` : `${countText(`m:${ref}`, v)} ${word(v)} of ${what} in ${mName}${parts.length ? ` (${parts.join('; ')})` : ''}.`,
+      wording: v === null ? `No data for ${mName}.` : `${countText(`m:${ref}`, v)} ${word(h ? 2 : v)} of ${what} in ${mName}${parts.length ? ` (${parts.join('; ')})` : ''}.`,
       ...(h ? { suppressed: true } : {}),
     });
   }
@@ -380,7 +380,7 @@ export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
   // Summary in the seeds' voice.
   const sent: string[] = [];
   const f0 = figures.find((f) => f.id === 'month')!;
-  if (period.focus.kind === 'month') sent.push(`${place} recorded ${f0.display} ${word(cMonth.current.value ?? 2)} of ${what} in ${mName}.`);
+  if (period.focus.kind === 'month') sent.push(`${place} recorded ${f0.display} ${word(hidden(`m:${ref}`) ? 2 : cMonth.current.value ?? 2)} of ${what} in ${mName}.`);
   if (cYe.current.value !== null && cYe.previous.value !== null && !hidden('ye') && !hidden('ye-prev') && !hidden('chg:ye')) {
     const dir = cYe.change.direction === 'up' ? 'increased' : cYe.change.direction === 'down' ? 'decreased' : 'stayed the same';
     sent.push(`In the ${ye.label} it ${dir}${cYe.change.direction === 'same' ? ` at ${formatCount(cYe.current.value)}` : ` from ${formatCount(cYe.previous.value)} to ${formatCount(cYe.current.value)} (${cYe.change.short})`}.`);

@@ -41,3 +41,16 @@ describe('rank among siblings: no small count in it, no rank for a hidden count'
     expect(rank(r)).toBeNull();
   });
 });
+
+describe('the noun does not give a hidden count away', () => {
+  it('"fewer than 5 offences", never "fewer than 5 offence" (which says it is 1)', async () => {
+    // Cherry Hinton had 1 robbery in April 2024 (the cleared channel shows it)
+    const cleared = await ask('cherry hinton robbery', 'cambridge-analysts');
+    expect(cleared.figures.find((f) => f.id === 'month')!.value).toBe(1);
+    const r = await ask('cherry hinton robbery', 'cambridge-csp');
+    const text = JSON.stringify(r);
+    expect(r.figures.find((f) => f.id === 'month')!.wording).toBe('fewer than 5 offences of robbery in April 2024.');
+    expect(text).not.toMatch(/fewer than \d+ (offence|incident)(?!s)/);
+    expect(r.summary).toMatch(/recorded fewer than 5 offences of robbery/);
+  });
+});
