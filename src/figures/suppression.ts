@@ -101,13 +101,59 @@ export function suppress(cells: Cell[], equations: Equation[], rules: Suppressio
     }
     return pinned;
   };
+  // Equations combined: a hidden value is determined when some sum and difference of the equations
+  // leaves it alone (the year ending April less the year ending March is April less the April before,
+  // with every other month cancelled). Reduced row echelon form over the unknown values: a value is
+  // determined exactly when a reduced row holds it alone. Returns the equation to widen, or null.
+  const combined = (): Equation | null => {
+    const eqs = equations.map((eq) => ({ eq, ids: [eq.total, ...eq.parts].filter((id) => byId.has(id)) }));
+    const cols = [...new Set(eqs.flatMap((e) => e.ids.filter(unknown)))];
+    if (cols.length < 2) return null;
+    const at = new Map(cols.map((id, i) => [id, i]));
+    const rows = eqs.map((e) => {
+      const r = new Array<number>(cols.length).fill(0);
+      for (const id of e.ids) if (unknown(id)) r[at.get(id)!]! += id === e.eq.total ? 1 : -1;
+      return r;
+    }).filter((r) => r.some((v) => v !== 0));
+    let lead = 0;
+    const eps = 1e-9;
+    for (let c = 0; c < cols.length && lead < rows.length; c++) {
+      let pivot = lead;
+      while (pivot < rows.length && Math.abs(rows[pivot]![c]!) < eps) pivot++;
+      if (pivot === rows.length) continue;
+      [rows[lead], rows[pivot]] = [rows[pivot]!, rows[lead]!];
+      const pr = rows[lead]!;
+      const pv = pr[c]!;
+      for (let k = 0; k < cols.length; k++) pr[k] = pr[k]! / pv;
+      for (let r = 0; r < rows.length; r++) {
+        if (r === lead) continue;
+        const f = rows[r]![c]!;
+        if (Math.abs(f) < eps) continue;
+        for (let k = 0; k < cols.length; k++) rows[r]![k] = rows[r]![k]! - f * pr[k]!;
+      }
+      lead++;
+    }
+    for (const r of rows) {
+      const nz = r.flatMap((v, i) => (Math.abs(v) > eps ? [i] : []));
+      if (nz.length !== 1) continue;
+      const id = cols[nz[0]!]!;
+      if (!hidden.has(id)) continue;
+      // Widen an equation that holds it and a value still shown: the one with the fewest unknowns.
+      const holding = eqs.filter((e) => e.ids.includes(id) && e.ids.some((x) => !unknown(x)))
+        .sort((a, b) => a.ids.filter(unknown).length - b.ids.filter(unknown).length);
+      if (holding[0]) return holding[0].eq;
+    }
+    return null;
+  };
   propagate();
   for (let guard = 0; guard < cells.length + 1; guard++) {
     let changed = false;
-    for (const eq of equations) {
+    const widen = combined();
+    for (const eq of widen ? [...equations, widen] : equations) {
       const ids = [eq.total, ...eq.parts].filter((id) => byId.has(id));
-      if (!recoverable(eq, ids)) continue;
-      // A hidden value can be worked out from this equation (see `recoverable`). Hide another.
+      if (eq !== widen && !recoverable(eq, ids)) continue;
+      // A hidden value can be worked out from this equation (see `recoverable`), or from it combined
+      // with others (see `combined`). Hide another.
       const candidates = ids
         .filter((id) => !unknown(id))
         .map((id) => byId.get(id)!)
