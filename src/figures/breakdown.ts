@@ -4,15 +4,21 @@ import { previousYear, type Period } from '../core/periods.ts';
 import type { Area, Store } from '../store/types.ts';
 import type { Measure, Taxonomy } from '../taxonomy/index.ts';
 import { breakdown, type BreakdownRow } from './compute.ts';
-import { measureFor, seriesByArea } from './data.ts';
+import { measureFor, partnershipHas, seriesByArea } from './data.ts';
+import { compositeMembers } from '../resolve/topic.ts';
 import { totalFor } from './series.ts';
 import { suppress, type Cell } from './suppression.ts';
 
-/** The measures a measure breaks down into: its taxonomy children, or a composite's members. */
-export function childMeasures(tax: Taxonomy, m: Measure): Measure[] {
+/**
+ * The measures a measure breaks down into: its taxonomy children, or a composite's members. Given
+ * what the data holds, a composite breaks down into the members its figures are summed from (its
+ * police.uk members when the partnership extract lacks one), so the parts add up to the total shown.
+ */
+export function childMeasures(tax: Taxonomy, m: Measure, hasPartnershipData?: (key: string) => boolean): Measure[] {
   const children = tax.children(m.key).filter((c) => c.source !== 'composite');
   if (children.length) return children;
-  return (m.members ?? []).map((k) => tax.get(k)).filter((x): x is Measure => !!x);
+  const keys = hasPartnershipData && m.source === 'composite' ? compositeMembers(tax, m, hasPartnershipData).list : (m.members ?? []);
+  return keys.map((k) => tax.get(k)).filter((x): x is Measure => !!x);
 }
 
 export interface Breakdown {
@@ -30,7 +36,7 @@ export function areaBreakdown(
   const prev = previousYear(period);
   const unavailable: string[] = [];
   const kids: Array<{ key: string; label: string; current: number | null; previous: number | null }> = [];
-  for (const child of childMeasures(tax, m)) {
+  for (const child of childMeasures(tax, m, (key) => partnershipHas(store, key, [area.code]))) {
     if (!rules.allowed(child)) continue;
     const eff = measureFor(store, tax, area, child);
     if ('unavailable' in eff || eff.measure.key !== child.key) { unavailable.push(child.label); continue; }

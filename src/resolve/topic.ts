@@ -76,9 +76,7 @@ export function effectiveMeasure(tax: Taxonomy, requested: Measure, hasPartnersh
       parts.push({ key: m.key, source: m.source });
       return;
     }
-    const members = m.members ?? [];
-    const full = members.every((k) => canExpand(tax, k, hasPartnershipData, depth + 1));
-    const list = full ? members : (m.policeUkMembers ?? members);
+    const { list, full } = compositeMembers(tax, m, hasPartnershipData, depth);
     if (!full && m.policeUkNote) notes.push(`${m.label}: ${m.policeUkNote}`);
     for (const k of list) {
       const child = tax.get(k);
@@ -89,6 +87,13 @@ export function effectiveMeasure(tax: Taxonomy, requested: Measure, hasPartnersh
   const sources = new Set(parts.map((p) => p.source));
   const source = sources.size > 1 ? 'mixed' : sources.has('partnership') ? 'partnership' : 'police.uk';
   return { requested, measure, source, parts, notes };
+}
+
+/** The members a composite is summed from: all of them when the data has each, else its police.uk members. */
+export function compositeMembers(tax: Taxonomy, m: Measure, hasPartnershipData: (key: string) => boolean, depth = 0): { list: string[]; full: boolean } {
+  const members = m.members ?? [];
+  const full = members.every((k) => canExpand(tax, k, hasPartnershipData, depth + 1));
+  return { list: full ? members : (m.policeUkMembers ?? members), full };
 }
 
 function canExpand(tax: Taxonomy, key: string, has: (key: string) => boolean, depth: number): boolean {
