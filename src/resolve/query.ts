@@ -56,7 +56,10 @@ const SEGMENT_PENALTY = 0.5;
 function score(s: Segment): number {
   const n = s.to - s.from;
   switch (s.type) {
-    case 'place': return (s.match.how === 'prefix' ? 6 : 10) * n + 2;
+    // A start of a name that fits one place is good evidence, more so the more words it has; one that
+    // fits several is weak, so "chatteris north" reads as Chatteris North & Manea, not as the two
+    // Chatteris wards and North ward.
+    case 'place': return (s.match.how !== 'prefix' ? 10 : s.match.candidates.length > 1 ? 3 : 8) * n + 2;
     case 'topic': return 10 * n + 1;
     case 'period': return 10 * n;
     case 'flag': return 10 * n;

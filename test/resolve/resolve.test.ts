@@ -66,6 +66,14 @@ describe('places', () => {
     expect(p.places[0]!.how).toBe('prefix');
     expect(names('cherry')).toEqual(['Cherry Hinton/E07000008']);
   });
+  it('a start of a name that fits one place beats splitting it into places ("chatteris north" is not Chatteris + North)', () => {
+    const idx = buildPlaceIndex([...AREAS, ward('E05015421', 'Chatteris North & Manea', 'E07000010'), ward('E05015422', 'Chatteris South', 'E07000010'), ward('E05010003', 'North', 'E06000031')]);
+    const p = parseQuery('chatteris north asb', idx, taxonomy(), tokenise);
+    expect(p.places.map((m) => m.candidates.map((a) => a.name))).toEqual([['Chatteris North & Manea']]);
+    expect(p.topics.map((t) => t.measure.key)).toEqual(['anti-social-behaviour']);
+    // "chatteris" alone still fits both Chatteris wards
+    expect(parseQuery('chatteris', idx, taxonomy(), tokenise).places[0]!.candidates).toHaveLength(2);
+  });
   it('close misspellings become a fuzzy match (did you mean)', () => {
     const p = parse('markte ward');
     expect(p.places[0]).toMatchObject({ how: 'fuzzy', distance: 1 });
