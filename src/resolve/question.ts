@@ -51,9 +51,18 @@ export interface QuestionOptions {
   mergeAlways: boolean;
 }
 
+/** The most words a question may have. */
+export const MAX_WORDS = 40;
+
 export function readQuestion(args: string, ctx: CommandContext, opts: QuestionOptions): QuestionResult {
   const index = placeIndex(ctx.store);
-  const parsed = parseQuery(args, index, ctx.taxonomy, tokenise);
+  // Reading tries every run of words as a place, topic or misspelling: a pasted page would take
+  // seconds (2,000 words took 30 s) and block every other question. No real question is this long.
+  const tokens = tokenise(args);
+  if (tokens.length > MAX_WORDS) {
+    return { ok: false, reply: errorReply('That is too long to read', `A question is a place, a topic and a period in a few words (at most ${MAX_WORDS}), e.g. "market ward burglary ye sep". Try \`/crime help\`.`, [{ label: 'Help', command: 'help' }]) };
+  }
+  const parsed = parseQuery(tokens, index, ctx.taxonomy, tokenise);
   const notes: string[] = [];
   const prefix = opts.command ? `${opts.command} ` : '';
   const topicWords = parsed.topics[0] ? ` ${parsed.topics[0].text}` : '';
@@ -67,7 +76,7 @@ export function readQuestion(args: string, ctx: CommandContext, opts: QuestionOp
   // Places
   const matches = mergeQualifiers(parsed.places, opts.mergeAlways);
   if (parsed.unknown.length) {
-    const words = parsed.unknown.join(' ');
+    const words = shorten(parsed.unknown.join(' '));
     const what = matches.length >= opts.places.min ? 'topic or period' : 'place';
     return {
       ok: false,
@@ -87,7 +96,7 @@ export function readQuestion(args: string, ctx: CommandContext, opts: QuestionOp
     if (r.note) notes.push(r.note);
     areas.push(r.area);
   }
-  if (matches.length > opts.places.max) notes.push(`I used ${areas.map((a) => a.name).join(' and ')} and left out ${matches.slice(opts.places.max).map((m) => `"${m.text}"`).join(', ')}.`);
+  if (matches.length > opts.places.max) notes.push(`I used ${areas.map((a) => a.name).join(' and ')} and left out ${listShort(matches.slice(opts.places.max).map((m) => `"${shorten(m.text)}"`))}.`);
   if (areas.length < opts.places.min) {
     // No place: the partnership's own area when it has exactly one.
     const own = ctx.partnership.areas.length === 1 ? index.byCode.get(ctx.partnership.areas[0]!.toLowerCase()) : undefined;
@@ -160,4 +169,14 @@ function pickArea(match: PlaceMatch, ctx: CommandContext, index: PlaceIndex, com
   // Several areas: the channel's own partnership decides when only one of them is in it.
   if (inScope.length === 1 && ctx.partnership.areas.length < (ctx.config.forceArea.districts.length)) return { ok: true, area: inScope[0]!, note: `"${match.text}" also names ${ordered.length - 1} other area${ordered.length > 2 ? 's' : ''}; showing the one in ${ctx.partnership.name}.` };
   return choices(`Which ${match.text}?`, `"${match.text}" matches ${ordered.length} places. Which one do you mean?`);
+}
+
+/** Typed text quoted back in a reply, cut to a readable length (a pasted essay is not echoed whole). */
+function shorten(text: string, max = 60): string {
+  return text.length <= max ? text : `${text.slice(0, max - 3).trimEnd()}...`;
+}
+
+/** At most a few items, then how many more. */
+function listShort(items: string[], max = 5): string {
+  return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
 }

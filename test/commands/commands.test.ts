@@ -101,6 +101,27 @@ describe('misspellings, ambiguity, unknown input', () => {
   });
 });
 
+describe('very long input', () => {
+  it('is refused quickly, not read for seconds, and not echoed', async () => {
+    const t0 = Date.now();
+    const junk = await ask('zzqx '.repeat(2000), 'cambridge-csp');
+    const repeated = await ask('market '.repeat(2000), 'cambridge-csp');
+    expect(Date.now() - t0).toBeLessThan(2000); // 2,000 words took about 30 s to read
+    for (const r of [junk, repeated]) {
+      expect(r.kind).toBe('error');
+      expect(r.title).toBe('That is too long to read');
+      expect(r.summary?.length ?? 0).toBeLessThan(300);
+    }
+  });
+  it('forty words are still read; a long run of unknown words is quoted short', async () => {
+    const r = await ask(`${'zzqx '.repeat(39)}market`, 'cambridge-csp');
+    expect(r.title.length).toBeLessThan(100);
+    const many = await ask(`market ${'abbey '.repeat(8)}`, 'cambridge-csp');
+    expect(many.kind).toBe('answer');
+    expect(many.summary).toMatch(/left out "abbey", "abbey", "abbey", "abbey", "abbey" and 3 more\./);
+  });
+});
+
 describe('top and compare', () => {
   it('top <topic> [place]: wards ranked, count beside, a ranking chart', async () => {
     const r = await ask('top asb cambridge', 'cambridge-csp');
