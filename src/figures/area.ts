@@ -215,7 +215,10 @@ export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
   const sup = suppress(cells, equations, { threshold: rules.smallNumberThreshold, cleared: rules.clearedForSmallNumbers });
   const hidden = (id: string) => sup.isHidden(id);
   const small = suppressedText(rules.smallNumberThreshold);
-  const countText = (id: string, v: number | null) => (hidden(id) ? small : v === null ? 'not available' : formatCount(v));
+  // A count hidden only to protect another (secondary) may be 0 or well above the threshold: it reads
+  // "not shown", not "fewer than 5", which would be untrue.
+  const hiddenText = (id: string) => (sup.primary.has(id) ? small : 'not shown');
+  const countText = (id: string, v: number | null) => (hidden(id) ? hiddenText(id) : v === null ? 'not available' : formatCount(v));
   const changeText = (id: string, c: Change) => (hidden(id) ? 'change not shown (small numbers)' : c.short);
 
   const figures: Figure[] = [];
@@ -232,7 +235,7 @@ export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
     if (!h && cMonth.change.direction !== 'unknown') parts.push(`${changeText('chg:same-month', cMonth.change)} on ${monthName(addMonths(ref, -12))}`);
     figures.push({
       id: 'month', label: mName, value: h ? null : v, display: countText(`m:${ref}`, v), period: mName,
-      wording: v === null ? `No data for ${mName}.` : `${countText(`m:${ref}`, v)} ${word(h ? 2 : v)} of ${what} in ${mName}${parts.length ? ` (${parts.join('; ')})` : ''}.`,
+      wording: v === null ? `No data for ${mName}.` : h && !sup.primary.has(`m:${ref}`) ? `The count for ${mName} is not shown (it could reveal a small number).` : `${countText(`m:${ref}`, v)} ${word(h ? 2 : v)} of ${what} in ${mName}${parts.length ? ` (${parts.join('; ')})` : ''}.`,
       ...(h ? { suppressed: true } : {}),
     });
   }
@@ -380,7 +383,8 @@ export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
   // Summary in the seeds' voice.
   const sent: string[] = [];
   const f0 = figures.find((f) => f.id === 'month')!;
-  if (period.focus.kind === 'month') sent.push(`${place} recorded ${f0.display} ${word(hidden(`m:${ref}`) ? 2 : cMonth.current.value ?? 2)} of ${what} in ${mName}.`);
+  if (period.focus.kind === 'month' && hidden(`m:${ref}`) && !sup.primary.has(`m:${ref}`)) sent.push(`${place}: the count for ${mName} is not shown (it could reveal a small number).`);
+  else if (period.focus.kind === 'month') sent.push(`${place} recorded ${f0.display} ${word(hidden(`m:${ref}`) ? 2 : cMonth.current.value ?? 2)} of ${what} in ${mName}.`);
   if (cYe.current.value !== null && cYe.previous.value !== null && !hidden('ye') && !hidden('ye-prev') && !hidden('chg:ye')) {
     const dir = cYe.change.direction === 'up' ? 'increased' : cYe.change.direction === 'down' ? 'decreased' : 'stayed the same';
     sent.push(`In the ${ye.label} it ${dir}${cYe.change.direction === 'same' ? ` at ${formatCount(cYe.current.value)}` : ` from ${formatCount(cYe.previous.value)} to ${formatCount(cYe.current.value)} (${cYe.change.short})`}.`);
@@ -392,7 +396,8 @@ export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
   }
   if (record && !hidden('record') && period.focus.kind === 'month') sent.push(`It was ${record.wording}.`);
   if (spikeText?.summary && !hidden(`m:${ref}`)) {
-    if (period.focus.kind === 'month') sent.push(spikeText.summary);
+    if (period.focus.kind === 'month' && hidden(`m:${ref}`) && !sup.primary.has(`m:${ref}`)) sent.push(`${place}: the count for ${mName} is not shown (it could reveal a small number).`);
+  else if (period.focus.kind === 'month') sent.push(spikeText.summary);
     else if (spikeRef?.alarm) sent.push(`${mName} was higher than expected for the time of year.`);
   }
 
@@ -468,7 +473,7 @@ export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
     const p = c.current.period;
     let wording: string;
     if (v === null) wording = `No total for ${inPeriod(p).replace(/^in /, '')}: ${c.current.missing.length} month${c.current.missing.length === 1 ? '' : 's'} missing from the data.`;
-    else if (h) wording = `${capitalise(p.label)}: ${small} ${word(2)}.`;
+    else if (h) wording = sup.primary.has(curId) ? `${capitalise(p.label)}: ${small} ${word(2)}.` : `${capitalise(p.label)}: not shown (it could reveal a small number).`;
     else if (c.previous.value === null) wording = `${formatCount(v)} ${word(v)} ${inPeriod(p)}; no comparison (the year before is not in the data).`;
     else if (hidden(chgId) || hidden(prevId)) wording = `${formatCount(v)} ${word(v)} ${inPeriod(p)} (change on the year before not shown: small numbers).`;
     else wording = `${formatCount(v)} ${word(v)} ${inPeriod(p)}, ${changePhrase(c.change, m)} on ${inPeriod(c.previous.period).replace(/^in /, '')} (${formatCount(c.previous.value)}).`;

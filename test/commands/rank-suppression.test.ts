@@ -54,3 +54,17 @@ describe('the noun does not give a hidden count away', () => {
     expect(r.summary).toMatch(/recorded fewer than 5 offences of robbery/);
   });
 });
+
+describe('a count hidden only to protect another reads "not shown", not "fewer than 5"', () => {
+  it('newnham burglary, April 2024: 0 recorded, hidden as a secondary', async () => {
+    const cleared = await ask('newnham burglary', 'cambridge-analysts');
+    expect(cleared.figures.find((f) => f.id === 'month')!.value).toBe(0);
+    const r = await ask('newnham burglary', 'cambridge-csp');
+    const d = r.data as { suppressed: Array<{ id: string; reason: string }> };
+    expect(d.suppressed.find((s) => s.id === 'm:2024-04')?.reason).toBe('could reveal a small number');
+    const month = r.figures.find((f) => f.id === 'month')!;
+    expect(month.display).toBe('not shown');
+    expect(month.wording).not.toMatch(/fewer than/);
+    expect(r.summary).not.toMatch(/recorded fewer than 5/);
+  });
+});
