@@ -3,7 +3,7 @@
 import type { Command, CommandContext } from '../src/core/dispatch.ts';
 import { monthName, yearEnding } from '../src/core/periods.ts';
 import { errorReply, type Action, type Reply } from '../src/core/reply.ts';
-import { computeAreaFigures, inSentence, placeName } from '../src/figures/area.ts';
+import { computeAreaFigures, inSentence, isEstimatedPopulation, placeName } from '../src/figures/area.ts';
 import { areaBreakdown } from '../src/figures/breakdown.ts';
 import { coverage, measureFor } from '../src/figures/data.ts';
 import { measureAllowed, suppressedText } from '../src/figures/suppression.ts';
@@ -62,7 +62,7 @@ export async function ask(args: string, ctx: CommandContext): Promise<Reply> {
   chart ??= {
     kind: 'trend',
     title: `${place}${parent && area.type === 'ward' ? `, ${parent.name}` : ''}: ${m.label}`,
-    subtitle: `Monthly ${m.kind === 'crime' ? 'offences' : 'incidents'} to ${monthName(f.reference)}${f.synthetic.months.length ? ' (earlier months synthetic)' : ''}`,
+    subtitle: `Monthly ${m.kind === 'crime' ? 'offences' : 'incidents'} to ${monthName(f.reference)}${f.synthetic.all ? ' (all months synthetic)' : f.synthetic.months.length ? ' (earlier months synthetic)' : ''}`,
     areaName: area.name, measureLabel: m.label, series: f.series, rollingAverage: true,
     months: ctx.config.figures.chartMonths, rollingWindow: 12, estimated: f.synthetic.all, source: sourceLine(f.measure.source),
   };
@@ -107,8 +107,14 @@ export async function ask(args: string, ctx: CommandContext): Promise<Reply> {
   };
 }
 
-export function sourceLine(source: string): string {
-  return source === 'partnership' ? 'Source: partnership extract' : source === 'composite' ? 'Source: police.uk and partnership extract' : 'Source: police.uk (OGL v3.0)';
+/** The chart's source line; charts of rates also name the population and whether it is an estimate. */
+export function sourceLine(source: string, population?: { source: string; year: number } | null): string {
+  const data =
+    source === 'partnership' ? 'partnership extract'
+    : source === 'composite' ? 'police.uk (Open Government Licence) and partnership extract'
+    : 'police.uk, Open Government Licence';
+  const pop = population ? `; populations: ${isEstimatedPopulation(population) ? 'estimate' : `${population.year}`}` : '';
+  return `Source: ${data}${pop}`;
 }
 
 const command: Command = {

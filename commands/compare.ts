@@ -1,9 +1,9 @@
 // `/crime compare <place> <place> [topic] [period]`: two areas side by side: the month, the year
 // ending with its change, the rate per 1,000 and the rank, and a chart of both monthly rates.
 import type { Command, CommandContext } from '../src/core/dispatch.ts';
-import { monthName } from '../src/core/periods.ts';
+import { monthName, shortMonthName } from '../src/core/periods.ts';
 import { errorReply, type Reply } from '../src/core/reply.ts';
-import { computeAreaFigures, inSentence, placeName, type AreaFigures } from '../src/figures/area.ts';
+import { computeAreaFigures, inSentence, isEstimatedPopulation, placeName, type AreaFigures } from '../src/figures/area.ts';
 import { coverage, measureFor } from '../src/figures/data.ts';
 import { formatRate } from '../src/figures/wording.ts';
 import { resolvePeriod } from '../src/resolve/period.ts';
@@ -64,10 +64,10 @@ export async function compare(args: string, ctx: CommandContext): Promise<Reply>
     table: { columns: ['', a.name, b.name], rows },
     chart: {
       kind: 'compare', title: `${a.name} and ${b.name}: ${m.label}`,
-      subtitle: useRate ? `Monthly ${inSentence(m.label)} per 1,000 residents${fa.population && /estimat/i.test(fa.population.source) ? ' (estimated populations)' : ''}` : `Monthly ${inSentence(m.label)}`,
+      subtitle: `${useRate ? `Monthly ${inSentence(m.label)} per 1,000 residents` : `Monthly ${inSentence(m.label)}`}, ${fa.series.length ? `${shortMonthName(fa.series[0]!.month)} to ${shortMonthName(fa.series[fa.series.length - 1]!.month)}` : 'no months'}${useRate && isEstimatedPopulation(fa.population) ? ' (estimated populations)' : ''}`,
       measureLabel: m.label, unit: useRate ? 'rate per 1,000' : 'count',
       lines: [fa, fb].map((f, i) => ({ name: (i ? b : a).name, points: f.series.map((p) => ({ month: p.month, value: useRate ? perK(f)(p.count) : p.count, synthetic: p.synthetic })) })),
-      source: sourceLine(fa.measure.source),
+      source: sourceLine(fa.measure.source, useRate ? fa.population : null),
     },
     chartAlt: `Line chart of monthly ${inSentence(m.label)} ${useRate ? 'per 1,000 residents ' : ''}in ${a.name} and ${b.name}.`,
     notes,

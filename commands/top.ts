@@ -202,7 +202,7 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
         ...(r.code === emphasised ? { emphasised: true } : {}),
       })),
       ...(parentRate !== null && parentShown ? { reference: { label: within.name, rate: parentRate } } : {}),
-      source: sourceLine(eff.source === 'mixed' ? 'composite' : eff.source),
+      source: sourceLine(eff.source === 'mixed' ? 'composite' : eff.source, estimated ? { source: 'ESTIMATE', year: parentPop?.year ?? 0 } : parentPop ?? null),
     },
     chartAlt: `Bar chart of ${what} per 1,000 residents${smoothedShown ? ' (smoothed rates)' : ''} for the ${kind} of ${within.name}, ${period.label}${hotspots.length ? `; hotspots: ${listWords(hotspots.map((r) => r.name))}` : ''}${emergingList.length ? `; emerging in ${monthName(nowMonth)}: ${listWords(emergingList.map((r) => r.name))}` : ''}.`,
     notes,

@@ -105,7 +105,9 @@ export function placeName(area: Pick<Area, 'name' | 'type'>): string {
 }
 
 /** Whether a population is an estimate (the fixture populations are, and say so in their source). */
-export const isEstimatedPopulation = (p: Population | null) => !!p && /estimat/i.test(p.source);
+// A population file marks a stand-in figure by starting its source with ESTIMATE (the fixture does);
+// "ONS mid-year estimates" are official figures and must not be called estimates here.
+export const isEstimatedPopulation = (p: Pick<Population, 'source'> | null | undefined) => !!p && /^ESTIMATE\b/.test(p.source.trim());
 const isEstimate = isEstimatedPopulation;
 
 export function populationWords(p: Population): string {
