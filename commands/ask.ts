@@ -2,31 +2,30 @@
 // burglary ye sep", "fenland asb 2023/24". Key figures, a 24-month chart, notes and follow-ups.
 import type { Command, CommandContext } from '../src/core/dispatch.ts';
 import { monthName, yearEnding } from '../src/core/periods.ts';
-import { errorReply, type Action, type Reply } from '../src/core/reply.ts';
+import type { Action, Reply } from '../src/core/reply.ts';
 import { computeAreaFigures, inSentence, isEstimatedPopulation, placeName } from '../src/figures/area.ts';
 import { areaBreakdown } from '../src/figures/breakdown.ts';
-import { coverage, measureFor } from '../src/figures/data.ts';
 import { measureAllowed, suppressedText } from '../src/figures/suppression.ts';
 import { formatCount, formatShare } from '../src/figures/wording.ts';
-import { resolvePeriod } from '../src/resolve/period.ts';
-import { placeText, readQuestion, topicText } from '../src/resolve/question.ts';
+import { dataFor, placeText, readQuestion, topicText } from '../src/resolve/question.ts';
 
 export async function ask(args: string, ctx: CommandContext): Promise<Reply> {
   const read = readQuestion(args, ctx, { command: '', places: { min: 1, max: 1 }, mergeAlways: true });
   if (!read.ok) return read.reply;
   const { q } = read;
   const area = q.areas[0]!;
-  const eff = measureFor(ctx.store, ctx.taxonomy, area, q.measure);
-  if ('unavailable' in eff) return errorReply(`No figures for ${q.measure.label.toLowerCase()}`, eff.unavailable, [{ label: `All crime in ${area.name}`, command: placeText(area, q.index) }]);
-  const cov = coverage(ctx.store, [...new Set(eff.parts.map((p) => p.source))]);
-  if (!cov.latest) return errorReply('No data yet', 'No monthly data has been loaded. Run `wardwatch ingest --fixtures` or ingest police.uk files first.');
-  const pr = resolvePeriod(q.period, cov.latest, ctx.partnership.reportingYearEnd, cov.first ?? undefined);
-  if (!pr.ok) return errorReply('No data for that period', pr.message, [{ label: 'Latest month', command: `${placeText(area, q.index)} ${topicText(eff.requested)}` }]);
+  const data = dataFor(ctx, area, q, {
+    noDataHint: 'Run `wardwatch ingest --fixtures` or ingest police.uk files first.',
+    unavailableActions: [{ label: `All crime in ${area.name}`, command: placeText(area, q.index) }],
+    periodActions: (eff) => [{ label: 'Latest month', command: `${placeText(area, q.index)} ${topicText(eff.requested)}` }],
+  });
+  if (!data.ok) return data.reply;
+  const { eff, latest, period } = data;
 
   const threshold = ctx.partnership.smallNumberThreshold;
   const cleared = ctx.channel.clearance.smallNumbers;
   const f = computeAreaFigures({
-    store: ctx.store, taxonomy: ctx.taxonomy, area, measure: eff, period: pr.period, latest: cov.latest,
+    store: ctx.store, taxonomy: ctx.taxonomy, area, measure: eff, period, latest,
     rules: { noCalcBase: ctx.config.figures.noCalcBase, reportingYearEnd: ctx.partnership.reportingYearEnd, smallNumberThreshold: threshold, clearedForSmallNumbers: cleared, seriesMonths: ctx.config.figures.chartMonths + 11, detection: { months: ctx.config.figures.chartMonths } },
   });
   const m = eff.measure;

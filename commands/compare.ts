@@ -4,10 +4,8 @@ import type { Command, CommandContext } from '../src/core/dispatch.ts';
 import { monthName, shortMonthName } from '../src/core/periods.ts';
 import { errorReply, type Reply } from '../src/core/reply.ts';
 import { computeAreaFigures, inSentence, isEstimatedPopulation, placeName, type AreaFigures } from '../src/figures/area.ts';
-import { coverage, measureFor } from '../src/figures/data.ts';
 import { formatRate } from '../src/figures/wording.ts';
-import { resolvePeriod } from '../src/resolve/period.ts';
-import { placeText, readQuestion, topicText } from '../src/resolve/question.ts';
+import { dataFor, placeText, readQuestion, topicText } from '../src/resolve/question.ts';
 import { sourceLine } from './ask.ts';
 
 export async function compare(args: string, ctx: CommandContext): Promise<Reply> {
@@ -18,14 +16,10 @@ export async function compare(args: string, ctx: CommandContext): Promise<Reply>
   if (a.code === b.code) return errorReply('Same place twice', `Both places are ${placeName(a)}. Name two different places.`);
   const results: AreaFigures[] = [];
   for (const area of [a, b]) {
-    const eff = measureFor(ctx.store, ctx.taxonomy, area, q.measure);
-    if ('unavailable' in eff) return errorReply(`No figures for ${q.measure.label.toLowerCase()}`, eff.unavailable);
-    const cov = coverage(ctx.store, [...new Set(eff.parts.map((p) => p.source))]);
-    if (!cov.latest) return errorReply('No data yet', 'No monthly data has been loaded.');
-    const pr = resolvePeriod(q.period, cov.latest, ctx.partnership.reportingYearEnd, cov.first ?? undefined);
-    if (!pr.ok) return errorReply('No data for that period', pr.message);
+    const data = dataFor(ctx, area, q);
+    if (!data.ok) return data.reply;
     results.push(computeAreaFigures({
-      store: ctx.store, taxonomy: ctx.taxonomy, area, measure: eff, period: pr.period, latest: cov.latest,
+      store: ctx.store, taxonomy: ctx.taxonomy, area, measure: data.eff, period: data.period, latest: data.latest,
       rules: { noCalcBase: ctx.config.figures.noCalcBase, reportingYearEnd: ctx.partnership.reportingYearEnd, smallNumberThreshold: ctx.partnership.smallNumberThreshold, clearedForSmallNumbers: ctx.channel.clearance.smallNumbers, seriesMonths: ctx.config.figures.chartMonths },
     }));
   }

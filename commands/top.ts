@@ -8,13 +8,12 @@ import { errorReply, type Reply } from '../src/core/reply.ts';
 import { inSentence, isEstimatedPopulation, placeName } from '../src/figures/area.ts';
 import type { EmergingHotspotFinding, HotspotFinding } from '../src/detect/index.ts';
 import { ratePer1000 } from '../src/figures/compute.ts';
-import { coverage, measureFor, seriesByArea } from '../src/figures/data.ts';
+import { seriesByArea } from '../src/figures/data.ts';
 import { DEFAULT_HOTSPOT_SETTINGS, monthlyEmergingHotspots, periodHotspots, rankBySmoothedRate, rankWithoutHidden, type SmoothedRanked } from '../src/figures/ranking.ts';
 import { totalFor, valueAt } from '../src/figures/series.ts';
 import { suppress, suppressedText, type Cell } from '../src/figures/suppression.ts';
 import { describeChange, formatCount, formatRate, noun, ordinal } from '../src/figures/wording.ts';
-import { resolvePeriod } from '../src/resolve/period.ts';
-import { placeText, readQuestion, topicText } from '../src/resolve/question.ts';
+import { dataFor, placeText, readQuestion, topicText } from '../src/resolve/question.ts';
 import type { Area } from '../src/store/types.ts';
 import { sourceLine } from './ask.ts';
 
@@ -29,17 +28,14 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
   if (within.type === 'ward' && within.parentCode) { emphasised = within.code; within = ctx.store.area(within.parentCode) ?? within; }
   const members = ctx.store.children(within.code).filter((a) => a.type === 'ward' || a.type === 'district');
   if (members.length < 2) return errorReply('Nothing to rank', `${within.name} has no wards or districts to rank.`);
-  const eff = measureFor(ctx.store, ctx.taxonomy, within, q.measure);
-  if ('unavailable' in eff) return errorReply(`No figures for ${q.measure.label.toLowerCase()}`, eff.unavailable);
-  const cov = coverage(ctx.store, [...new Set(eff.parts.map((p) => p.source))]);
-  if (!cov.latest) return errorReply('No data yet', 'No monthly data has been loaded.');
-  const pr = resolvePeriod(q.period, cov.latest, ctx.partnership.reportingYearEnd, cov.first ?? undefined);
-  if (!pr.ok) return errorReply('No data for that period', pr.message);
+  const data = dataFor(ctx, within, q);
+  if (!data.ok) return data.reply;
+  const { eff, cov, latest, period: asked } = data;
   // A month ranks over the year ending it; when the data does not reach back a whole year, over the month alone.
-  const wholeYear = yearEnding(pr.period.reference);
+  const wholeYear = yearEnding(asked.reference);
   const held = new Set(cov.months);
   const yearCovered = monthRange(wholeYear.from, wholeYear.to).every((mo) => held.has(mo));
-  const period = pr.period.focus.kind !== 'month' ? pr.period.focus : yearCovered ? wholeYear : pr.period.focus;
+  const period = asked.focus.kind !== 'month' ? asked.focus : yearCovered ? wholeYear : asked.focus;
   const prev = previousYear(period);
   const m = eff.measure;
 
@@ -164,9 +160,9 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
 
   const anySynthetic = cov2.synthetic.size > 0 && [...cov2.synthetic].some((mo) => mo >= prev.from && mo <= period.to);
   const notes = [
-    `Source: ${sourceLine(eff.source === 'mixed' ? 'composite' : eff.source).replace('Source: ', '')}; ${period.label}; latest month ${monthName(cov.latest)}.`,
+    `Source: ${sourceLine(eff.source === 'mixed' ? 'composite' : eff.source).replace('Source: ', '')}; ${period.label}; latest month ${monthName(latest)}.`,
     ...eff.notes,
-    ...(pr.period.focus.kind === 'month' && !yearCovered ? [`The data does not cover the whole ${wholeYear.label}, so areas are ranked on ${period.label} alone.`] : []),
+    ...(asked.focus.kind === 'month' && !yearCovered ? [`The data does not cover the whole ${wholeYear.label}, so areas are ranked on ${period.label} alone.`] : []),
     noRates
       ? 'No populations are loaded, so the areas are ordered by count, not ranked by rate, and not tested for hotspots.'
       : `Ranked by a smoothed rate per 1,000 residents (empirical Bayes: each ${kind.slice(0, -1)}'s own rate is pulled towards the ${within.name} rate, more so the fewer residents it has, so a small ${kind.slice(0, -1)} with a handful of ${noun(m)} does not top the table); the rate as recorded and the count are beside it. "=" marks a tie.${smoothedShown ? '' : ' Smoothed rates are not shown here: each depends on every count, and some counts are small numbers.'}${anyCountHidden ? ` Because some counts are small numbers, this table ranks only the ${kind} whose counts are shown, by their recorded rate; the others follow, unranked, in alphabetical order.` : ''}`,
@@ -215,7 +211,7 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
     data: {
       area: { code: within.code, name: within.name, type: within.type },
       measure: { key: m.key, label: m.label, source: eff.source },
-      latestMonth: cov.latest,
+      latestMonth: latest,
       period: { label: period.label, from: period.from, to: period.to },
       figures,
       ranking: ranked.map((r) => ({

@@ -2,11 +2,11 @@
 // different sizes compare fairly. Lines differ by colour, dash and point shape, and each is named
 // at its end.
 import type { SKRSContext2D } from '@napi-rs/canvas';
-import { Chart, type ChartConfiguration, type ChartDataset, type Plugin } from 'chart.js';
+import type { ChartConfiguration, ChartDataset, Plugin } from 'chart.js';
 import { compareMonths, shortMonthName, type Month } from '../core/periods.ts';
 import type { ChartRequest } from '../core/reply.ts';
 import { font } from './fonts.ts';
-import { axisFonts, haloText, px, type ChartSpec, type Layout } from './frame.ts';
+import { axisFonts, haloText, legendWithFilledMarkers, px, type ChartSpec, type Layout } from './frame.ts';
 import { formatValue } from './format.ts';
 import { listMonths, lowerFirst, monthAxis, monthSpan, monthTicks } from './months.ts';
 import { placeLatestLabel } from './trend.ts';
@@ -55,13 +55,8 @@ export function compareSpec(req: CompareRequest, layout: Layout): ChartSpec {
           align: 'start',
           labels: {
             usePointStyle: true, boxHeight: 8 * s, padding: 14 * s, font: fonts.legend, color: INK,
-            // chart.js styles an entry like the line's first point, often a synthetic (open) one:
-            // the legend names the line, so its marker is the line's filled point.
-            generateLabels: (chart) =>
-              Chart.defaults.plugins.legend.labels.generateLabels(chart).map((item) => ({
-                ...item,
-                fillStyle: SERIES_COLOURS[(item.datasetIndex ?? 0) % SERIES_COLOURS.length],
-              })),
+            // the legend names the line, so its marker is the line's filled point
+            generateLabels: legendWithFilledMarkers((i) => SERIES_COLOURS[i % SERIES_COLOURS.length]),
           },
         },
       },

@@ -231,3 +231,15 @@ export function encodeCanvas(canvas: Canvas, layout: Layout): Buffer {
 export function axisFonts(layout: Layout): { tick: { size: number }; title: { size: number; weight: 'bold' } ; legend: { size: number } } {
   return { tick: { size: px(layout, 12) }, title: { size: px(layout, 12.5), weight: 'bold' }, legend: { size: px(layout, 12.5) } };
 }
+
+/**
+ * Legend entries with their marker filled in `fill(datasetIndex, text)` (when it returns a colour).
+ * chart.js styles an entry like its dataset's first point, which is often a synthetic (open) one.
+ */
+export function legendWithFilledMarkers(fill: (datasetIndex: number, text: string) => string | undefined) {
+  return (chart: Chart) =>
+    Chart.defaults.plugins.legend.labels.generateLabels(chart).map((item) => {
+      const colour = fill(item.datasetIndex ?? 0, item.text);
+      return colour ? { ...item, fillStyle: colour } : item;
+    });
+}

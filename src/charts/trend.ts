@@ -1,11 +1,11 @@
 // Trend: monthly counts, the rolling average, the detector's expected band, alarm months,
 // estimated points and suppressed gaps, with the latest month labelled.
 import type { SKRSContext2D } from '@napi-rs/canvas';
-import { Chart, type ChartConfiguration, type ChartDataset, type Plugin } from 'chart.js';
+import type { ChartConfiguration, ChartDataset, Plugin } from 'chart.js';
 import type { ChartRequest, SeriesPoint } from '../core/reply.ts';
 import { shortMonthName } from '../core/periods.ts';
 import { font } from './fonts.ts';
-import { axisFonts, haloText, px, type ChartSpec, type Layout } from './frame.ts';
+import { axisFonts, haloText, legendWithFilledMarkers, px, type ChartSpec, type Layout } from './frame.ts';
 import { formatCount } from './format.ts';
 import { listMonths, lowerFirst, monthAxis, monthSpan, monthTicks } from './months.ts';
 import { INK, ROLE, stripes, withAlpha } from './palette.ts';
@@ -186,12 +186,8 @@ export function trendSpec(req: TrendRequest, layout: Layout): ChartSpec {
           labels: {
             usePointStyle: true, boxWidth: 26 * s, boxHeight: 10 * s, padding: 12 * s, font: fonts.legend, color: INK,
             sort: (a, b) => (a.datasetIndex ?? 0) - (b.datasetIndex ?? 0),
-            // chart.js styles a legend entry like the dataset's first point, which is often a
-            // synthetic (open) one: the recorded count's entry is a filled point, as recorded months are.
-            generateLabels: (chart) =>
-              Chart.defaults.plugins.legend.labels.generateLabels(chart).map((item) =>
-                item.text === 'Monthly count' && !model.allSynthetic ? { ...item, fillStyle: ROLE.count } : item,
-              ),
+            // the recorded count's entry is a filled point, as recorded months are
+            generateLabels: legendWithFilledMarkers((_, text) => (text === 'Monthly count' && !model.allSynthetic ? ROLE.count : undefined)),
           },
         },
       },

@@ -8,7 +8,10 @@ import type { Measure } from '../taxonomy/index.ts';
 import { measureAllowed } from '../figures/suppression.ts';
 import { inPartnership, placeIndex, placeKey, preferInPartnership, type PlaceIndex, type PlaceMatch } from './places.ts';
 import { mergeQualifiers, parseQuery, type Flag, type ParsedQuery } from './query.ts';
-import type { PeriodSpec } from './period.ts';
+import { resolvePeriod, type PeriodSpec, type ResolvedPeriod } from './period.ts';
+import { coverage, measureFor, type Coverage } from '../figures/data.ts';
+import type { EffectiveMeasure } from './topic.ts';
+import type { Month } from '../core/periods.ts';
 import { tokenise } from './text.ts';
 
 export interface Question {
@@ -179,4 +182,28 @@ function shorten(text: string, max = 60): string {
 /** At most a few items, then how many more. */
 function listShort(items: string[], max = 5): string {
   return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+}
+
+export type AreaData =
+  | { ok: true; eff: EffectiveMeasure; cov: Coverage; latest: Month; period: ResolvedPeriod }
+  | { ok: false; reply: Reply };
+
+/**
+ * The data a question about `area` stands on: the measure the store can give for it (police.uk
+ * fallback and all), the months held, and the period asked for. Each failure is the reply a command
+ * returns; `actions` adds command-specific buttons to the failures that have one.
+ */
+export function dataFor(
+  ctx: CommandContext,
+  area: Area,
+  q: Question,
+  options: { noDataHint?: string; unavailableActions?: Action[]; periodActions?: (eff: EffectiveMeasure) => Action[] } = {},
+): AreaData {
+  const eff = measureFor(ctx.store, ctx.taxonomy, area, q.measure);
+  if ('unavailable' in eff) return { ok: false, reply: errorReply(`No figures for ${q.measure.label.toLowerCase()}`, eff.unavailable, options.unavailableActions ?? []) };
+  const cov = coverage(ctx.store, [...new Set(eff.parts.map((p) => p.source))]);
+  if (!cov.latest) return { ok: false, reply: errorReply('No data yet', `No monthly data has been loaded.${options.noDataHint ? ` ${options.noDataHint}` : ''}`) };
+  const pr = resolvePeriod(q.period, cov.latest, ctx.partnership.reportingYearEnd, cov.first ?? undefined);
+  if (!pr.ok) return { ok: false, reply: errorReply('No data for that period', pr.message, options.periodActions?.(eff) ?? []) };
+  return { ok: true, eff, cov, latest: cov.latest, period: pr.period };
 }
