@@ -8,7 +8,7 @@ import { makeContext } from '../src/core/context.ts';
 import { answer } from '../src/core/dispatch.ts';
 import { loadFixtures } from '../src/ingest/fixtures.ts';
 import { openStore } from '../src/store/sqlite.ts';
-import type { Benchmark } from '../src/cli/verbs/bench.ts';
+import type { Benchmark } from '../src/surfaces/cli/verbs/bench.ts';
 
 const TOPICS = ['', 'asb', 'burglary', 'dwelling burglary', 'shoplifting', 'violence', 'vehicle crime', 'bike theft', 'drugs', 'criminal damage', 'acquisitive crime', 'personal loss'];
 const PERIODS = ['', 'last month', 'ye sep', 'april', 'fytd', '2023/24', 'ye'];

@@ -1,6 +1,6 @@
 // `wardwatch bench charts`: render time per chart kind (p50/p95, warm, after one cold render) and
 // PNG sizes at both sizes, from the example requests in src/charts/examples.ts.
-import type { Benchmark } from '../src/cli/verbs/bench.ts';
+import type { Benchmark } from '../src/surfaces/cli/verbs/bench.ts';
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;

@@ -11,7 +11,7 @@
 // of detection (outbreaks with an alarm in an outbreak month) and positive predictive value
 // (alarms that were in an outbreak month). Then the false alerts a month expected across a county
 // of 120 wards x 31 measures with no outbreaks at all (assumptions in COUNTY_MEASURES below).
-import type { Benchmark } from '../src/cli/verbs/bench.ts';
+import type { Benchmark } from '../src/surfaces/cli/verbs/bench.ts';
 import { addMonths } from '../src/core/periods.ts';
 import { R_FARRINGTON_DEFAULTS, farringtonMonth, resolveFarringtonParams, type FarringtonParams } from '../src/detect/index.ts';
 import { Random, simulateSeries, type ScenarioSpec } from '../src/detect/simulate.ts';

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Benchmark } from '../src/cli/verbs/bench.ts';
+import type { Benchmark } from '../src/surfaces/cli/verbs/bench.ts';
 import { addMonths } from '../src/core/periods.ts';
 import { R_FARRINGTON_DEFAULTS, farringtonMonth, resolveFarringtonParams } from '../src/detect/index.ts';
 import { Random, simulateSeries } from '../src/detect/simulate.ts';

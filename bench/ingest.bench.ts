@@ -12,7 +12,7 @@ import { FIXTURE_PATHS, loadFixtures } from '../src/ingest/fixtures.ts';
 import { ingestPaths } from '../src/ingest/index.ts';
 import { openStore } from '../src/store/sqlite.ts';
 import { Random } from '../src/synth/random.ts';
-import type { Benchmark } from '../src/cli/verbs/bench.ts';
+import type { Benchmark } from '../src/surfaces/cli/verbs/bench.ts';
 
 const BENCH_FILE = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -113,7 +113,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     name: 'slack workspace installations',
     sql: `
-      -- Multi-workspace Slack installs (src/slack/installStore.ts): one row per workspace, or per
+      -- Multi-workspace Slack installs (src/surfaces/slack/installStore.ts): one row per workspace, or per
       -- Enterprise Grid org for org-wide installs ('T:<team id>' / 'E:<enterprise id>'). The
       -- installation JSON holds that workspace's bot token. IF NOT EXISTS: the install store also
       -- creates this table itself when it opens a file the store has not migrated.

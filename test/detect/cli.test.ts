@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import detect from '../../src/cli/verbs/detect.ts';
+import detect from '../../src/surfaces/cli/verbs/detect.ts';
 import { addMonths } from '../../src/core/periods.ts';
 import { Random, simulateSeries } from '../../src/detect/simulate.ts';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCsv } from '../../src/ingest/csv.ts';
-import { createProgress } from '../../src/cli/progress.ts';
+import { createProgress } from '../../src/surfaces/cli/progress.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'wardwatch-csv-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

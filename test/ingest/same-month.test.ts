@@ -4,7 +4,7 @@
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { main } from '../../src/surfaces/cli/main.ts';
 import { ingestPaths } from '../../src/ingest/index.ts';
 import { PendingGeography, readLsoaWardLookup, readPopulations } from '../../src/ingest/geography.ts';
 import { fixtureStore, tempStore, type TempStore } from '../helpers/store.ts';

@@ -1,7 +1,7 @@
 // The binding rule: loopback by default; anywhere else only with a token, which the page then requires.
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveBinding } from '../../src/server/guard.ts';
+import { resolveBinding } from '../../src/surfaces/local/guard.ts';
 import { startHarness, type Harness } from './harness.ts';
 
 const TOKEN = 'correct-horse-battery-staple';

@@ -4,11 +4,11 @@ import type { Server } from 'node:http';
 import { parseConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import type { Store } from '../../src/store/types.ts';
-import { createApp, type LocalAppOptions } from '../../src/server/app.ts';
-import { ChartCache, type ChartRenderer } from '../../src/server/chart-cache.ts';
-import { LocalPlatform, MemoryMessageLog, MessageBus } from '../../src/server/local-platform.ts';
-import { Scheduler } from '../../src/server/scheduler.ts';
-import { ServiceState } from '../../src/server/state.ts';
+import { createApp, type LocalAppOptions } from '../../src/surfaces/local/app.ts';
+import { ChartCache, type ChartRenderer } from '../../src/surfaces/local/chart-cache.ts';
+import { LocalPlatform, MemoryMessageLog, MessageBus } from '../../src/surfaces/local/local-platform.ts';
+import { Scheduler } from '../../src/service/scheduler.ts';
+import { ServiceState } from '../../src/service/state.ts';
 
 export const TEST_CONFIG = `
 forceArea: { name: Cambridgeshire Constabulary, districts: [E07000008, E07000010] }

@@ -1,8 +1,8 @@
 // A landed month reaches every local channel once, through the local platform, with buttons scoped to
 // the channel's own partnership.
 import { describe, expect, it } from 'vitest';
-import { LocalPlatform, MemoryMessageLog, MessageBus } from '../../src/server/local-platform.ts';
-import { postReleaseNotices } from '../../src/server/release-notice.ts';
+import { LocalPlatform, MemoryMessageLog, MessageBus } from '../../src/surfaces/local/local-platform.ts';
+import { postReleaseNotices } from '../../src/service/release-notice.ts';
 import { fakeStore, testConfig } from './harness.ts';
 
 describe('release notices', () => {

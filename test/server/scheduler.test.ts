@@ -1,6 +1,6 @@
 // The scheduler: cron in the configured time zone, jobs given `now`, data-landed listeners.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { dataCheckJob, Scheduler } from '../../src/server/scheduler.ts';
+import { dataCheckJob, Scheduler } from '../../src/service/scheduler.ts';
 
 afterEach(() => {
   vi.useRealTimers();

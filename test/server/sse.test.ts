@@ -146,7 +146,7 @@ describe('the store-backed message log', () => {
   it('keeps history and idempotency across a restart', async () => {
     const { tempStore } = await import('../helpers/store.ts');
     const { openStore } = await import('../../src/store/sqlite.ts');
-    const { LocalPlatform, MessageBus, StoreMessageLog } = await import('../../src/server/local-platform.ts');
+    const { LocalPlatform, MessageBus, StoreMessageLog } = await import('../../src/surfaces/local/local-platform.ts');
     const { testConfig } = await import('./harness.ts');
     const t = tempStore();
     try {

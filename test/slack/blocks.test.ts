@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands, answer } from '../../src/core/dispatch.ts';
 import { makeContext } from '../../src/core/context.ts';
 import type { Reply } from '../../src/core/reply.ts';
-import { apologyMessage, clip, hintFor, mrkdwn, replyBlocks, unlinkedChannelMessage } from '../../src/slack/blocks.ts';
-import { parsePrivacy } from '../../src/slack/handlers.ts';
-import { blockKitProblems, LIMITS } from '../../src/slack/limits.ts';
+import { apologyMessage, clip, hintFor, mrkdwn, replyBlocks, unlinkedChannelMessage } from '../../src/surfaces/slack/blocks.ts';
+import { parsePrivacy } from '../../src/surfaces/slack/handlers.ts';
+import { blockKitProblems, LIMITS } from '../../src/surfaces/slack/limits.ts';
 import { fixtureStore, type TempStore } from '../helpers/store.ts';
 import { slackTestConfig } from './helpers.ts';
 

@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chartAltText, renderChart } from '../../src/charts/index.ts';
 import { commands } from '../../src/core/dispatch.ts';
-import { blockKitProblems } from '../../src/slack/limits.ts';
+import { blockKitProblems } from '../../src/surfaces/slack/limits.ts';
 import { fixtureStore, type TempStore } from '../helpers/store.ts';
 import {
   ANALYSTS_CHANNEL,

@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { retryPolicies } from '@slack/web-api';
 import { loadConfig } from '../../src/config/load.ts';
 import type { ChannelConfig, Config } from '../../src/config/schema.ts';
-import { startSlack, type SlackHandle, type StartSlackOptions } from '../../src/slack/index.ts';
+import { startSlack, type SlackHandle, type StartSlackOptions } from '../../src/surfaces/slack/index.ts';
 import type { Store } from '../../src/store/types.ts';
 import { startFakeSlack, type FakeSlack } from './fakeSlack.ts';
 

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import type { Installation } from '@slack/bolt';
 import { openStore } from '../../src/store/sqlite.ts';
-import { SqliteInstallStore } from '../../src/slack/installStore.ts';
+import { SqliteInstallStore } from '../../src/surfaces/slack/installStore.ts';
 import { tempDbPath } from '../helpers/store.ts';
 
 const install = (team: string, token: string, enterprise?: string): Installation =>

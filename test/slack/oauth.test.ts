@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DeliveryError } from '../../src/core/platform.ts';
-import { BOT_SCOPES } from '../../src/slack/index.ts';
-import { SqliteInstallStore } from '../../src/slack/installStore.ts';
+import { BOT_SCOPES } from '../../src/surfaces/slack/index.ts';
+import { SqliteInstallStore } from '../../src/surfaces/slack/installStore.ts';
 import { tempStore, type TempStore } from '../helpers/store.ts';
 import { post, signature, slackTestConfig, startHarness, TEAM, type Harness } from './helpers.ts';
 

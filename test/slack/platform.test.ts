@@ -7,7 +7,7 @@ import { marketBurglaryTrend } from '../../src/charts/examples.ts';
 import type { ChannelConfig } from '../../src/config/schema.ts';
 import { DeliveryError } from '../../src/core/platform.ts';
 import type { Reply } from '../../src/core/reply.ts';
-import { blockKitProblems } from '../../src/slack/limits.ts';
+import { blockKitProblems } from '../../src/surfaces/slack/limits.ts';
 import { tempStore, type TempStore } from '../helpers/store.ts';
 import { BOT_TOKEN, CHANNEL, slackTestConfig, startHarness, type Harness } from './helpers.ts';
 

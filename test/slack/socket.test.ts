@@ -2,7 +2,7 @@
 // connects to its local WebSocket, receives a slash_commands envelope, acks it over the socket and
 // answers through response_url. No signing secret is involved in this mode.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { blockKitProblems } from '../../src/slack/limits.ts';
+import { blockKitProblems } from '../../src/surfaces/slack/limits.ts';
 import { tempStore, type TempStore } from '../helpers/store.ts';
 import { APP_TOKEN, BOT_TOKEN, CHANNEL, startHarness, TEAM, UNLINKED_CHANNEL, type Harness } from './helpers.ts';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import synth from '../../src/cli/verbs/synth.ts';
+import synth from '../../src/surfaces/cli/verbs/synth.ts';
 import { calendarMonth, monthRange } from '../../src/core/periods.ts';
 import { seasonalFactor, trendFactor, writeSynthHistory, writeSynthMonth } from '../../src/synth/history.ts';
 import { Random } from '../../src/synth/random.ts';

@@ -4,9 +4,9 @@
 // comes back to the outbox as a retryable DeliveryError carrying retryAfterMs. Every other failure is a
 // DeliveryError too (retryable or not); nothing is swallowed.
 import type { WebClient } from '@slack/web-api';
-import type { ChannelConfig } from '../config/schema.ts';
-import { DeliveryError, type ChatPlatform, type PostResult } from '../core/platform.ts';
-import type { Reply } from '../core/reply.ts';
+import type { ChannelConfig } from '../../config/schema.ts';
+import { DeliveryError, type ChatPlatform, type PostResult } from '../../core/platform.ts';
+import type { Reply } from '../../core/reply.ts';
 import { classifySlackError, postReply, type ChartSupport } from './deliver.ts';
 
 export interface SlackPlatformOptions extends ChartSupport {

@@ -1,6 +1,6 @@
 // A reply as plain text for a terminal: reads like the chat message (title, summary, key figures,
 // table, notes, follow-ups).
-import type { Reply } from '../core/reply.ts';
+import type { Reply } from '../../core/reply.ts';
 
 function wrap(text: string, width = 100, indent = ''): string {
   const out: string[] = [];

@@ -2,10 +2,10 @@
 // ($WARDWATCH_DB, default ./data/wardwatch.sqlite), loads the fixtures when the store is empty, starts
 // the scheduler, serves the local channel page on http://127.0.0.1:$PORT (default 3000) and, when
 // SLACK_* credentials are set, the Slack app on the same port. Ctrl-C stops it cleanly.
-import { loadConfig } from '../../config/load.ts';
-import { defaultDbPath } from '../../store/sqlite.ts';
-import { resolveBinding } from '../../server/guard.ts';
-import { startService } from '../../server/service.ts';
+import { loadConfig } from '../../../config/load.ts';
+import { defaultDbPath } from '../../../store/sqlite.ts';
+import { resolveBinding } from '../../local/guard.ts';
+import { startService } from '../../../service/service.ts';
 import { createProgress } from '../progress.ts';
 import type { Verb } from '../main.ts';
 

@@ -7,7 +7,7 @@ import type { ChatPlatform } from '../core/platform.ts';
 import { monthName } from '../core/periods.ts';
 import type { Reply } from '../core/reply.ts';
 import type { Store } from '../store/types.ts';
-import { localChannels, partnershipOf } from './channels.ts';
+import { localChannels, partnershipOf } from '../surfaces/local/channels.ts';
 import type { DataLanded } from './scheduler.ts';
 
 export function releaseNotice(event: DataLanded, partnershipName: string, areaNames: string[]): Reply {

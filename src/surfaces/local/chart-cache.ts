@@ -1,7 +1,7 @@
 // Charts for the local page: a reply's chart request is registered under a content address (so the
 // same request always has the same URL, across restarts) and rendered to PNG on first request.
 import { createHash } from 'node:crypto';
-import type { ChartRequest } from '../core/reply.ts';
+import type { ChartRequest } from '../../core/reply.ts';
 
 export type ChartSize = 'full' | 'compact';
 export type ChartRenderer = (request: ChartRequest, options: { size: ChartSize }) => Buffer | Promise<Buffer>;

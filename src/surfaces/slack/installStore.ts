@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
-import { MIGRATIONS } from '../store/migrations.ts';
+import { MIGRATIONS } from '../../store/migrations.ts';
 
 /** The store's migration that makes `slack_installations` (CREATE TABLE IF NOT EXISTS, so safe to rerun). */
 const INSTALLATIONS_TABLE_SQL = (() => {

@@ -11,10 +11,10 @@ import { loadFixtures } from '../ingest/fixtures.ts';
 import type { IngestProgress } from '../ingest/index.ts';
 import { openStore } from '../store/sqlite.ts';
 import type { Store } from '../store/types.ts';
-import { createApp, type SimulateResult } from './app.ts';
-import { ChartCache } from './chart-cache.ts';
-import type { Binding } from './guard.ts';
-import { LocalPlatform, MessageBus, StoreMessageLog } from './local-platform.ts';
+import { createApp, type SimulateResult } from '../surfaces/local/app.ts';
+import { ChartCache } from '../surfaces/local/chart-cache.ts';
+import type { Binding } from '../surfaces/local/guard.ts';
+import { LocalPlatform, MessageBus, StoreMessageLog } from '../surfaces/local/local-platform.ts';
 import { dataCheckJob, Scheduler } from './scheduler.ts';
 import { postReleaseNotices } from './release-notice.ts';
 import { simulateNextMonth } from './simulate.ts';
@@ -75,7 +75,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   // verify Slack's signatures themselves. Until Slack has started they answer 503.
   let slackListener: RequestListener | null = null;
   let slackStop: (() => Promise<void>) | null = null;
-  const { slackSettings } = await import('../slack/index.ts');
+  const { slackSettings } = await import('../surfaces/slack/index.ts');
   const slack = slackSettings(options.env);
 
   const { app, closeStreams } = createApp({
@@ -146,7 +146,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       scheduler.register(dataCheckJob({ scheduler, latestMonth: latest }));
       scheduler.start();
       if (slack.mode !== null) {
-        const { startSlack } = await import('../slack/index.ts');
+        const { startSlack } = await import('../surfaces/slack/index.ts');
         const handle = await startSlack({ store, config, env: options.env, renderChart, chartAltText, listen: false, healthz: false, now });
         slackListener = handle.requestListener;
         slackStop = () => handle.stop();

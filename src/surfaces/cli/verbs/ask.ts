@@ -1,12 +1,12 @@
 // `wardwatch ask "<text>" [--channel NAME] [--json] [--png FILE]`: runs a /crime command exactly as
 // the bot would, as a configured channel (default: a local channel cleared for everything).
 import { writeFileSync } from 'node:fs';
-import { loadConfig } from '../../config/load.ts';
-import { makeContext } from '../../core/context.ts';
-import { answer } from '../../core/dispatch.ts';
-import { UserError } from '../../core/errors.ts';
-import { openStore } from '../../store/sqlite.ts';
-import { renderReplyText, replyJson } from '../../surfaces/cli.ts';
+import { loadConfig } from '../../../config/load.ts';
+import { makeContext } from '../../../core/context.ts';
+import { answer } from '../../../core/dispatch.ts';
+import { UserError } from '../../../core/errors.ts';
+import { openStore } from '../../../store/sqlite.ts';
+import { renderReplyText, replyJson } from '../text.ts';
 import type { Verb } from '../main.ts';
 
 const USAGE = `usage: wardwatch ask "<text>" [--channel NAME] [--json] [--png FILE]
@@ -46,7 +46,7 @@ const verb: Verb = {
       if (png) {
         if (!reply.chart) console.error('wardwatch ask: this reply has no chart; no PNG written');
         else {
-          const { renderChart } = await import('../../charts/index.ts');
+          const { renderChart } = await import('../../../charts/index.ts');
           writeFileSync(png, renderChart(reply.chart, { size: 'full' }));
           chartFile = png;
         }

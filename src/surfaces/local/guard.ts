@@ -5,7 +5,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../../core/errors.ts';
 
 export const TOKEN_COOKIE = 'wardwatch_token';
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);

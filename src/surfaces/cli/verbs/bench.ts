@@ -7,7 +7,7 @@ import type { Verb } from '../main.ts';
 /** A benchmark module: returns its measurements as plain JSON. `log` shows progress on stderr. */
 export type Benchmark = (ctx: { log: (line: string) => void; quick: boolean }) => Promise<Record<string, unknown>>;
 
-const BENCH_DIR = fileURLToPath(new URL('../../../bench/', import.meta.url));
+const BENCH_DIR = fileURLToPath(new URL('../../../../bench/', import.meta.url));
 
 const bench: Verb = {
   summary: 'run the benchmarks and write a JSON report',

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { Verb } from '../main.ts';
-import { InputError, UserError } from '../../core/errors.ts';
-import { isMonth, monthIndex, addMonths } from '../../core/periods.ts';
+import { InputError, UserError } from '../../../core/errors.ts';
+import { isMonth, monthIndex, addMonths } from '../../../core/periods.ts';
 import {
   DEFAULT_FARRINGTON_PARAMS,
   FARRINGTON_PARAM_NAMES,
@@ -15,8 +15,8 @@ import {
   monthsOfHistoryNeeded,
   resolveFarringtonParams,
   type FarringtonParams,
-} from '../../detect/index.ts';
-import { durationWords, formatCount } from '../../detect/explain.ts';
+} from '../../../detect/index.ts';
+import { durationWords, formatCount } from '../../../detect/explain.ts';
 
 const USAGE = `usage: wardwatch detect <file> [--from YYYY-MM] [--json] [--set name=value ...]
 

@@ -1,7 +1,7 @@
 // Block Kit for a Reply: a header, the summary, key figures as section fields (at most 10 a section),
 // the table as preformatted text, notes as context, and a button for each follow-up whose value is
 // the command it runs. Everything is cut to Slack's limits (limits.ts) so no reply can be refused.
-import type { Reply } from '../core/reply.ts';
+import type { Reply } from '../../core/reply.ts';
 import { LIMITS, type ActionsBlock, type Block, type ContextBlock, type SectionBlock, type TextObject } from './limits.ts';
 
 /** Buttons carry this action_id prefix; the app listens for it. */

@@ -1,8 +1,8 @@
 // `wardwatch ingest <path...>` and `wardwatch ingest --fixtures`.
 import { createProgress } from '../progress.ts';
-import { ingestPaths, summaryLine, type IngestProgress } from '../../ingest/index.ts';
-import { loadFixtures } from '../../ingest/fixtures.ts';
-import { openStore } from '../../store/sqlite.ts';
+import { ingestPaths, summaryLine, type IngestProgress } from '../../../ingest/index.ts';
+import { loadFixtures } from '../../../ingest/fixtures.ts';
+import { openStore } from '../../../store/sqlite.ts';
 import type { Verb } from '../main.ts';
 
 const HELP = `usage: wardwatch ingest <file-or-folder>... [--quiet]

@@ -4,19 +4,19 @@
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { ChannelConfig, Config } from '../config/schema.ts';
-import { makeContext } from '../core/context.ts';
-import { answer, commands, type CommandContext } from '../core/dispatch.ts';
-import { errorReply, type Reply } from '../core/reply.ts';
-import { taxonomy } from '../taxonomy/index.ts';
+import type { ChannelConfig, Config } from '../../config/schema.ts';
+import { makeContext } from '../../core/context.ts';
+import { answer, commands, type CommandContext } from '../../core/dispatch.ts';
+import { errorReply, type Reply } from '../../core/reply.ts';
+import { taxonomy } from '../../taxonomy/index.ts';
 import type { ChartCache } from './chart-cache.ts';
 import { channelView, localChannels, vocabulary } from './channels.ts';
 import { guard, type Binding } from './guard.ts';
 import { renderReply, type SafeHtml } from './html.ts';
 import type { LocalMessage, LocalMessageLog, MessageBus } from './local-platform.ts';
 import { renderPage, renderPane, statusText } from './page.ts';
-import type { Scheduler } from './scheduler.ts';
-import type { ServiceState, StatusSnapshot } from './state.ts';
+import type { Scheduler } from '../../service/scheduler.ts';
+import type { ServiceState, StatusSnapshot } from '../../service/state.ts';
 
 const ASSETS_DIR = fileURLToPath(new URL('./assets/', import.meta.url));
 const HISTORY = 50;

@@ -1,4 +1,4 @@
-// `wardwatch <verb> ...`: each verb is a module in src/cli/verbs/ exporting `run(args)`.
+// `wardwatch <verb> ...`: each verb is a module in src/surfaces/cli/verbs/ exporting `run(args)`.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

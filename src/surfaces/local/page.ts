@@ -1,11 +1,11 @@
 // The local channel page: server-rendered HTML. The client script (assets/local.js) adds sending,
 // suggestions, channel switching without reloads, and live messages; without it the page still shows
 // the channel, its history and links to every channel.
-import type { Command } from '../core/dispatch.ts';
-import { monthName } from '../core/periods.ts';
+import type { Command } from '../../core/dispatch.ts';
+import { monthName } from '../../core/periods.ts';
 import type { ChannelView } from './channels.ts';
 import { html, SafeHtml } from './html.ts';
-import type { StatusSnapshot } from './state.ts';
+import type { StatusSnapshot } from '../../service/state.ts';
 
 export interface PageModel {
   channel: ChannelView;

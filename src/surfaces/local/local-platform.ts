@@ -2,10 +2,10 @@
 // (the store, so it survives restarts; memory in tests and before the store is open) and pushes it to
 // every open page over Server-Sent Events. Delivery is idempotent on the outbox's key.
 import { EventEmitter } from 'node:events';
-import type { ChannelConfig } from '../config/schema.ts';
-import { DeliveryError, type ChatPlatform, type PostResult } from '../core/platform.ts';
-import type { Reply } from '../core/reply.ts';
-import type { LocalChannelMessage, Store } from '../store/types.ts';
+import type { ChannelConfig } from '../../config/schema.ts';
+import { DeliveryError, type ChatPlatform, type PostResult } from '../../core/platform.ts';
+import type { Reply } from '../../core/reply.ts';
+import type { LocalChannelMessage, Store } from '../../store/types.ts';
 
 /** A delivered message; its id increases across all channels and is also the SSE event id. */
 export type LocalMessage = LocalChannelMessage;

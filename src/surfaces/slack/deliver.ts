@@ -3,7 +3,7 @@
 // without one, chat.postMessage. Used by the /crime handler and by the ChatPlatform adapter.
 import type { WebClient } from '@slack/web-api';
 import { ErrorCode } from '@slack/web-api';
-import type { ChartRequest, Reply } from '../core/reply.ts';
+import type { ChartRequest, Reply } from '../../core/reply.ts';
 import { clip, replyBlocks, type ReplyBlocksOptions, type SlackMessage } from './blocks.ts';
 import { LIMITS } from './limits.ts';
 

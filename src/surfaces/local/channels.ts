@@ -1,10 +1,10 @@
 // The local page's view of the config: which channels it lists, what each may see, and the words the
 // command box suggests (commands, places from the store, topics from the taxonomy).
-import { defaultLocalChannel } from '../config/load.ts';
-import type { ChannelConfig, Config, Partnership } from '../config/schema.ts';
-import type { Command } from '../core/dispatch.ts';
-import type { Store } from '../store/types.ts';
-import type { Taxonomy } from '../taxonomy/index.ts';
+import { defaultLocalChannel } from '../../config/load.ts';
+import type { ChannelConfig, Config, Partnership } from '../../config/schema.ts';
+import type { Command } from '../../core/dispatch.ts';
+import type { Store } from '../../store/types.ts';
+import type { Taxonomy } from '../../taxonomy/index.ts';
 
 /** The channels the page lists: the config's local channels, or one cleared for everything. */
 export function localChannels(config: Config): ChannelConfig[] {

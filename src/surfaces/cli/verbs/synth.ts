@@ -1,10 +1,10 @@
 // `wardwatch synth [--seed N] [--out DIR] [--ingest]` and `wardwatch synth --fixture-files`.
 import { resolve } from 'node:path';
-import { defaultConfig, ingestPaths, summaryLine } from '../../ingest/index.ts';
-import { FIXTURES_DIR } from '../../ingest/fixtures.ts';
-import { writeFixtureFiles } from '../../synth/fixtureFiles.ts';
-import { writeSynthHistory } from '../../synth/history.ts';
-import { openStore } from '../../store/sqlite.ts';
+import { defaultConfig, ingestPaths, summaryLine } from '../../../ingest/index.ts';
+import { FIXTURES_DIR } from '../../../ingest/fixtures.ts';
+import { writeFixtureFiles } from '../../../synth/fixtureFiles.ts';
+import { writeSynthHistory } from '../../../synth/history.ts';
+import { openStore } from '../../../store/sqlite.ts';
 import type { Verb } from '../main.ts';
 import { ingestProgressReporter } from './ingest.ts';
 

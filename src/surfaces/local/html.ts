@@ -1,7 +1,7 @@
 // Server-side HTML for the local page: a tagged template that escapes every interpolated value, and the
 // renderer that turns a platform-neutral Reply into a chat message (the Slack and Teams adapters render
 // the same Reply as Block Kit and Adaptive Cards).
-import type { Reply } from '../core/reply.ts';
+import type { Reply } from '../../core/reply.ts';
 
 /** Markup that is already safe: produced by `html` or `raw`. */
 export class SafeHtml {

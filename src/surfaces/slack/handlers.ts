@@ -3,11 +3,11 @@
 // or answer privately through response_url. A refusal from Slack becomes an apology to the user.
 import type { App, Logger, RespondArguments, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { ChannelConfig, Config } from '../config/schema.ts';
-import { makeContext } from '../core/context.ts';
-import { answer } from '../core/dispatch.ts';
-import type { Reply } from '../core/reply.ts';
-import type { Store } from '../store/types.ts';
+import type { ChannelConfig, Config } from '../../config/schema.ts';
+import { makeContext } from '../../core/context.ts';
+import { answer } from '../../core/dispatch.ts';
+import type { Reply } from '../../core/reply.ts';
+import type { Store } from '../../store/types.ts';
 import { apologyMessage, hintFor, replyBlocks, RUN_ACTION_PREFIX, unlinkedChannelMessage, type SlackMessage } from './blocks.ts';
 import { classifySlackError, postReply, type ChartSupport } from './deliver.ts';
 import type { SlackInstallStore } from './installStore.ts';
