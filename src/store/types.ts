@@ -1,5 +1,6 @@
-// The store port. Callers see only this interface; SQLite (src/store/sqlite.ts) is the embedded
-// implementation and a PostgreSQL one can sit behind the same methods later. No SQL leaks out.
+// The store port. Callers see only this interface, and every method returns a Promise, so one
+// implementation (src/store/kysely.ts) serves both dialects: SQLite (the embedded default) and
+// PostgreSQL (replicas). src/store/open.ts picks one. No SQL leaks out.
 import type { Month } from '../core/periods.ts';
 import type { Reply } from '../core/reply.ts';
 
@@ -93,59 +94,148 @@ export interface LocalChannelMessage {
   idempotencyKey: string | null;
 }
 
+/** One Slack workspace (or Enterprise Grid org) installation, as Bolt hands it over (JSON-serialisable). */
+export interface SlackInstallationRow {
+  /** 'T:<team id>' or 'E:<enterprise id>' for org-wide installs. */
+  installKey: string;
+  teamId: string | null;
+  enterpriseId: string | null;
+  isEnterpriseInstall: boolean;
+  installation: unknown;
+}
+
+/** A chart a reply handed out by URL: stored so that any replica can render it on demand. */
+export interface StoredChartRequest {
+  id: string;
+  /** The ChartRequest, as JSON. */
+  request: unknown;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** One claimed fire of a scheduled job (the claim row that makes it fire once across replicas). */
+export interface JobFire {
+  job: string;
+  /** The scheduled time this fire is for (ISO, UTC). */
+  fireAt: string;
+  claimedBy: string;
+  claimedAt: string;
+  reason: 'scheduled' | 'catch-up' | 'invoked' | 'once';
+  finishedAt: string | null;
+  ok: boolean | null;
+  error: string | null;
+  ms: number | null;
+}
+
+/** "Month M of source S landed (or was revised)": recorded with its release, in the same transaction. */
+export interface DataEvent {
+  id: number;
+  kind: 'landed' | 'revised';
+  source: DataSource;
+  month: Month;
+  releaseId: number;
+  synthetic: boolean;
+  at: string;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
-  close(): void;
+  /** Where it is, for /healthz and logs, with no password: the SQLite file, or postgres://host/db. */
+  readonly location: string;
+  close(): Promise<void>;
 
-  /** Runs `fn` atomically: everything it writes lands, or nothing does. */
-  transaction<T>(fn: () => T): T;
+  /** Runs `fn` atomically with its own handle: everything written through `tx` lands, or nothing does. */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 
   // Geography
-  upsertAreas(areas: Area[]): void;
-  areas(type?: AreaType): Area[];
-  area(code: string): Area | undefined;
-  children(code: string): Area[];
+  upsertAreas(areas: Area[]): Promise<void>;
+  areas(type?: AreaType): Promise<Area[]>;
+  area(code: string): Promise<Area | undefined>;
+  /** Many areas at once, keyed by code (unknown codes are absent). */
+  areasByCode(codes: readonly string[]): Promise<Map<string, Area>>;
+  children(code: string): Promise<Area[]>;
   /** LSOA 2011 -> LSOA 2021 (first 2021 child for splits). */
-  upsertLsoa11Lookup(rows: Array<{ lsoa11: string; lsoa21: string; change: string }>): void;
-  lsoa11Lookup(): Map<string, string>;
-  /** Ward boundary GeoJSON features (WGS84), keyed by ward code. */
-  upsertBoundaries(rows: Array<{ areaCode: string; geojson: string }>): void;
-  boundaries(): Array<{ areaCode: string; geojson: string }>;
-  upsertPopulations(rows: Population[]): void;
-  population(areaCode: string): Population | undefined;
+  upsertLsoa11Lookup(rows: Array<{ lsoa11: string; lsoa21: string; change: string }>): Promise<void>;
+  lsoa11Lookup(): Promise<Map<string, string>>;
+  /** Ward boundary GeoJSON features (WGS84), keyed by ward code; `drawing` is a simplified copy for maps. */
+  upsertBoundaries(rows: Array<{ areaCode: string; geojson: string; drawing?: string | null }>): Promise<void>;
+  boundaries(): Promise<Array<{ areaCode: string; geojson: string }>>;
+  /** The simplified boundaries for drawing (falls back to the full one where none was made). */
+  drawingBoundaries(codes: readonly string[]): Promise<Map<string, string>>;
+  upsertPopulations(rows: Population[]): Promise<void>;
+  population(areaCode: string): Promise<Population | undefined>;
+  /** Many populations at once, keyed by area code (areas with none are absent). */
+  populations(codes: readonly string[]): Promise<Map<string, Population>>;
 
   // Counts
   /**
-   * Replaces one month of one source with `counts`, atomically, and logs the release.
-   * Returns the release as recorded (with its revision when an earlier version existed), or
-   * `unchanged: true` when the same file (same checksum) was already the current version.
+   * Replaces one month of one source with `counts`, atomically, logs the release and records the data
+   * event ('landed', or 'revised' when an earlier version existed). Returns `unchanged: true` when the
+   * same file (same checksum) was already the current version.
    */
   replaceMonth(input: {
     source: DataSource;
     month: Month;
     counts: MonthlyCount[];
     release: Omit<Release, 'id' | 'revision' | 'ingestedAt'>;
-  }): ReplaceResult;
-  counts(query: CountQuery): MonthlyCount[];
+  }): Promise<ReplaceResult>;
+  counts(query: CountQuery): Promise<MonthlyCount[]>;
   /** Months present, ascending. */
-  months(source?: DataSource): Month[];
+  months(source?: DataSource): Promise<Month[]>;
   /** Months present from real (non-synthetic) files. */
-  realMonths(source?: DataSource): Month[];
-  releases(): Release[];
+  realMonths(source?: DataSource): Promise<Month[]>;
+  releases(): Promise<Release[]>;
   /** The release in force for each source and month, ascending by month. */
-  currentMonths(source?: DataSource): CurrentMonth[];
+  currentMonths(source?: DataSource): Promise<CurrentMonth[]>;
   /** True when no monthly counts are stored yet (first start loads the fixtures). */
-  isEmpty(): boolean;
+  isEmpty(): Promise<boolean>;
   /** Schema version after migrations. */
-  schemaVersion(): number;
-  logRelease(release: Omit<Release, 'id' | 'ingestedAt' | 'revision'>): Release;
+  schemaVersion(): Promise<number>;
+  logRelease(release: Omit<Release, 'id' | 'ingestedAt' | 'revision'>): Promise<Release>;
+
+  // Data events and their consumers
+  /** Events after `afterId`, oldest first. */
+  dataEvents(afterId: number, limit?: number): Promise<DataEvent[]>;
+  /** The newest event id (0 when none). */
+  lastDataEventId(): Promise<number>;
+  /** A consumer's cursor: the last event id it has taken; `undefined` for a consumer never seen. */
+  consumerCursor(consumer: string): Promise<number | undefined>;
+  /** Creates a consumer's cursor at `at` unless it exists; returns the cursor in force. */
+  initConsumerCursor(consumer: string, at: number): Promise<number>;
+  /**
+   * Moves a consumer's cursor from `from` to `to` if it still stands at `from` (compare-and-set):
+   * true for the one replica that wins and must process the events between.
+   */
+  advanceConsumerCursor(consumer: string, from: number, to: number): Promise<boolean>;
+
+  // Scheduled jobs
+  /** Claims one fire of a job (insert-if-absent): true for exactly one caller per (job, fireAt). */
+  claimJobFire(claim: { job: string; fireAt: string; claimedBy: string; reason: JobFire['reason'] }): Promise<boolean>;
+  finishJobFire(done: { job: string; fireAt: string; ok: boolean; error?: string | null; ms: number }): Promise<void>;
+  jobFire(job: string, fireAt: string): Promise<JobFire | undefined>;
+  /** The latest fire of each job, by job name. */
+  lastJobFires(): Promise<Map<string, JobFire>>;
 
   // Local channel messages
   /** Appends a message; with an idempotency key already stored, returns that message and adds nothing. */
-  appendLocalMessage(input: Omit<LocalChannelMessage, 'id'>): { message: LocalChannelMessage; duplicate: boolean };
+  appendLocalMessage(input: Omit<LocalChannelMessage, 'id'>): Promise<{ message: LocalChannelMessage; duplicate: boolean }>;
   /** Messages in id order: a channel's latest `limit` (`channel`), or all after `afterId`. */
-  localMessages(query: { channel?: string; afterId?: number; limit: number }): LocalChannelMessage[];
+  localMessages(query: { channel?: string; afterId?: number; limit: number }): Promise<LocalChannelMessage[]>;
+
+  // Slack installations (multi-workspace OAuth)
+  saveSlackInstallation(row: SlackInstallationRow): Promise<void>;
+  slackInstallation(installKey: string): Promise<SlackInstallationRow | undefined>;
+  deleteSlackInstallation(installKey: string): Promise<void>;
+  slackInstallationKeys(): Promise<string[]>;
+
+  // Chart requests
+  /** Stores a chart request under its id (an existing id is kept, with the later expiry). */
+  saveChartRequest(row: StoredChartRequest): Promise<void>;
+  /** The request for an id, unless it has expired by `now`. */
+  chartRequest(id: string, now: Date): Promise<StoredChartRequest | undefined>;
+  /** Deletes chart requests that expired before `now`; returns how many. */
+  pruneChartRequests(now: Date): Promise<number>;
 
   /** A checksum of everything the store holds, for "nothing changed" tests. */
-  contentChecksum(): string;
+  contentChecksum(): Promise<string>;
 }
