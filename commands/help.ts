@@ -1,4 +1,4 @@
-// `/crime help`: what can be asked, with examples from every command.
+// `help`: what can be asked, with examples from every command.
 import { commands, type Command } from '../src/core/dispatch.ts';
 
 const help: Command = {
@@ -7,7 +7,7 @@ const help: Command = {
   usage: ['help'],
   async run(_args, ctx) {
     const all = await commands();
-    const lines = all.flatMap((c) => c.usage.map((u) => ({ example: `/crime ${u}`, summary: c.summary })));
+    const lines = all.flatMap((c) => c.usage.map((u) => ({ example: `${ctx.prefix} ${u}`, summary: c.summary })));
     return {
       kind: 'help',
       title: 'Wardwatch: what you can ask',

@@ -16,7 +16,12 @@ export interface MakeContextOptions {
   /** @deprecated alias of `channel` given as a name */
   channelName?: string | undefined;
   now?: Date | undefined;
+  /** The surface's command prefix (default '/crime'). */
+  prefix?: string | undefined;
 }
+
+/** The prefix Slack's slash command and the local page use; Teams passes its own. */
+export const DEFAULT_PREFIX = '/crime';
 
 /** The context a command runs in. Throws UserError naming the known channels when the name is unknown. */
 export function makeContext(options: MakeContextOptions): CommandContext {
@@ -34,7 +39,7 @@ export function makeContext(options: MakeContextOptions): CommandContext {
   } else channel = wanted;
   const partnership = config.partnerships.find((p) => p.id === channel.partnership);
   if (!partnership) throw new UserError(`channel "${channel.name}" names partnership "${channel.partnership}", which is not configured`);
-  return { store, config, channel, partnership, taxonomy: taxonomy(), now: options.now ?? new Date() };
+  return { store, config, channel, partnership, taxonomy: taxonomy(), now: options.now ?? new Date(), prefix: options.prefix ?? DEFAULT_PREFIX };
 }
 
 /** The configured channel for a Slack channel ID or Teams conversation id, if any. */

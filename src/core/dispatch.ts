@@ -15,13 +15,15 @@ export interface CommandContext {
   taxonomy: Taxonomy;
   /** The clock, injected so tests and schedules are deterministic. */
   now: Date;
+  /** How users start a command on the asking surface ('/crime' in Slack, 'crime' in Teams): for help and examples. */
+  prefix: string;
 }
 
 export interface Command {
   /** The first word that selects this command ("top", "compare", "help"); the default command has none. */
   name: string | null;
   summary: string;
-  /** Examples shown by `crime help`, as typed after /crime. */
+  /** Examples shown by `help`, as typed after the surface's prefix. */
   usage: string[];
   run(args: string, ctx: CommandContext): Promise<Reply> | Reply;
 }
@@ -39,7 +41,7 @@ export async function commands(): Promise<Command[]> {
   return loaded;
 }
 
-/** Runs what a user typed after `/crime` as the given channel. Never throws: failures become replies. */
+/** Runs what a user typed after the prefix as the given channel. Never throws: failures become replies. */
 export async function answer(text: string, ctx: CommandContext): Promise<Reply> {
   const all = await commands();
   const trimmed = text.trim();
@@ -48,7 +50,7 @@ export async function answer(text: string, ctx: CommandContext): Promise<Reply> 
   const command = named ?? all.find((c) => c.name === null);
   const helpCommand = all.find((c) => c.name === 'help');
   if (!trimmed && helpCommand) return helpCommand.run('', ctx);
-  if (!command) return errorReply('Unknown command', `I don't know "${first}". Try \`/crime help\`.`);
+  if (!command) return errorReply('Unknown command', `I don't know "${first}". Try \`${ctx.prefix} help\`.`);
   try {
     return await command.run(named ? rest.join(' ') : trimmed, ctx);
   } catch (err) {
