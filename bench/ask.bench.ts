@@ -7,7 +7,7 @@ import { loadConfig } from '../src/config/load.ts';
 import { makeContext } from '../src/core/context.ts';
 import { answer } from '../src/core/dispatch.ts';
 import { loadFixtures } from '../src/ingest/fixtures.ts';
-import { openStore } from '../src/store/sqlite.ts';
+import { openStore } from '../src/store/open.ts';
 import type { Benchmark } from '../src/surfaces/cli/verbs/bench.ts';
 
 const TOPICS = ['', 'asb', 'burglary', 'dwelling burglary', 'shoplifting', 'violence', 'vehicle crime', 'bike theft', 'drugs', 'criminal damage', 'acquisitive crime', 'personal loss'];
@@ -21,13 +21,14 @@ function percentile(sorted: number[], p: number): number {
 
 const bench: Benchmark = async ({ log, quick }) => {
   const dir = mkdtempSync(join(tmpdir(), 'wardwatch-bench-ask-'));
-  const store = openStore(join(dir, 'bench.sqlite'));
+  const store = await openStore({ path: join(dir, 'bench.sqlite') });
   try {
     log('loading fixtures with synthetic history');
     await loadFixtures(store, { history: true, seed: 1 });
     const { config } = loadConfig();
     // Queries: every ward and district by name, cycling topics and periods, plus the other commands.
-    const places = [...store.areas('ward'), ...store.areas('district')].map((a) => a.name);
+    const [wards, districts, months] = await Promise.all([store.areas('ward'), store.areas('district'), store.months()]);
+    const places = [...wards, ...districts].map((a) => a.name);
     const queries: string[] = [];
     for (let pass = 0; pass < 2; pass++) {
       places.forEach((p, i) => queries.push(`${p} ${TOPICS[(i + pass * 5) % TOPICS.length]} ${PERIODS[(i + pass * 3) % PERIODS.length]}`.trim()));
@@ -58,13 +59,13 @@ const bench: Benchmark = async ({ log, quick }) => {
       maxMs: round(sorted[sorted.length - 1]!),
       meanMs: round(times.reduce((a, b) => a + b, 0) / times.length),
       targetP95Ms: 150,
-      data: { wards: store.areas('ward').length, districts: store.areas('district').length, months: store.months().length },
+      data: { wards: wards.length, districts: districts.length, months: months.length },
       slowest: queries.slice(0, n).map((q, i) => ({ q, ms: round(times[i]!) })).sort((a, b) => b.ms - a.ms).slice(0, 5),
     };
     log(`p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, p99 ${result.p99Ms} ms over ${n} queries`);
     return result;
   } finally {
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 };

@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { readCsv } from '../src/ingest/csv.ts';
 import { FIXTURE_PATHS, loadFixtures } from '../src/ingest/fixtures.ts';
 import { ingestPaths } from '../src/ingest/index.ts';
-import { openStore } from '../src/store/sqlite.ts';
+import { openSqliteStore } from '../src/store/kysely.ts';
+import type { Store } from '../src/store/types.ts';
 import { Random } from '../src/synth/random.ts';
 import type { Benchmark } from '../src/surfaces/cli/verbs/bench.ts';
 
@@ -31,13 +32,13 @@ function ownPeakRssMb(): number {
 
 if (process.env.WARDWATCH_BENCH_CHILD) {
   const job = JSON.parse(process.env.WARDWATCH_BENCH_CHILD) as { db: string; files?: string[]; fixtures?: boolean };
-  const store = openStore(job.db);
+  const store = await openSqliteStore(job.db);
   const t = performance.now();
   const rowsRead = job.fixtures
     ? (await loadFixtures(store)).reduce((s, r) => s + r.rowsRead, 0)
     : (await ingestPaths(store, job.files!)).rowsRead;
   const seconds = (performance.now() - t) / 1000;
-  store.close();
+  await store.close();
   process.stdout.write(JSON.stringify({ rowsRead, seconds, maxRssMb: ownPeakRssMb() }) + '\n');
   process.exit(0);
 }
@@ -97,12 +98,13 @@ async function duckdbSeconds(file: string): Promise<{ seconds: number; threads: 
 }
 
 /** The figures engine's read path: one ward, all 14 police.uk measures, a 24-month window. */
-function countsQuery(store: ReturnType<typeof openStore>, n: number, result: Record<string, unknown>, log: (line: string) => void): void {
-  const wards = store.areas('ward').map((a) => a.code);
+async function countsQuery(store: Store, n: number, result: Record<string, unknown>, log: (line: string) => void): Promise<void> {
+  const wards = (await store.areas('ward')).map((a) => a.code);
   const measures = ['anti-social-behaviour', 'bicycle-theft', 'burglary', 'criminal-damage-arson', 'drugs', 'other-crime', 'other-theft', 'possession-of-weapons', 'public-order', 'robbery', 'shoplifting', 'theft-from-the-person', 'vehicle-crime', 'violent-crime'];
   let rows = 0;
   const t = performance.now();
-  for (let i = 0; i < n; i++) rows += store.counts({ areaCodes: [wards[i % wards.length]!], measures, source: 'police.uk', from: '2022-05', to: '2024-04' }).length;
+  // One query after another, as the figures engine makes them (each awaited: the latency is what is measured).
+  for (let i = 0; i < n; i++) rows += (await store.counts({ areaCodes: [wards[i % wards.length]!], measures, source: 'police.uk', from: '2022-05', to: '2024-04' })).length;
   const seconds = (performance.now() - t) / 1000;
   result.countsQuery = { queries: n, shape: '1 ward x 14 measures x 24 months', rowsPerQuery: Math.round(rows / n), microsecondsPerQuery: Math.round((seconds / n) * 1e6) };
   log(`counts(): ${Math.round((seconds / n) * 1e6)} µs per query (${Math.round(rows / n)} rows)`);
@@ -115,20 +117,20 @@ const bench: Benchmark = async ({ log, quick }) => {
     // Geography once, in a template store.
     const template = join(dir, 'geo.sqlite');
     {
-      const s = openStore(template);
+      const s = await openSqliteStore(template);
       await ingestPaths(s, [FIXTURE_PATHS.geography, FIXTURE_PATHS.populations]);
-      s.checkpoint();
-      s.close();
+      await s.checkpoint();
+      await s.close();
     }
     const fresh = (name: string) => {
       const p = join(dir, `${name}.sqlite`);
       writeFileSync(p, readFileSync(template));
-      return openStore(p);
+      return openSqliteStore(p);
     };
 
     // 1. The real files.
     {
-      const store = fresh('real');
+      const store = await fresh('real');
       const files = readdirSync(FIXTURE_PATHS.policeUk).map((f) => join(FIXTURE_PATHS.policeUk, f));
       const t = performance.now();
       const r = await ingestPaths(store, files);
@@ -136,8 +138,8 @@ const bench: Benchmark = async ({ log, quick }) => {
       result.realFiles = { files: files.length, rows: r.rowsRead, seconds: +seconds.toFixed(3), rowsPerSecond: Math.round(r.rowsRead / seconds) };
       log(`real files: ${r.rowsRead} rows in ${seconds.toFixed(2)} s (${Math.round(r.rowsRead / seconds)} rows/s)`);
 
-      if (quick) countsQuery(store, 2000, result, log);
-      store.close();
+      if (quick) await countsQuery(store, 2000, result, log);
+      await store.close();
     }
 
     // 2. A synthetic national-size month, with real (repeating) snap points and with every point distinct.
@@ -150,7 +152,7 @@ const bench: Benchmark = async ({ log, quick }) => {
       let parsed = 0;
       await readCsv(file, () => () => void parsed++);
       const parseSeconds = (performance.now() - parseStart) / 1000;
-      fresh(name).close();
+      await (await fresh(name)).close();
       const r = inChild({ db: join(dir, `${name}.sqlite`), files: [file] });
       const seconds = r.seconds;
       const duck = jitter ? null : await duckdbSeconds(file);
@@ -177,9 +179,9 @@ const bench: Benchmark = async ({ log, quick }) => {
       const r = inChild({ db, fixtures: true });
       result.firstStart = { seconds: +r.seconds.toFixed(2), rowsRead: r.rowsRead, peakRssMb: r.maxRssMb, dbMb: mb(statSync(db).size) };
       log(`first start: ${r.seconds.toFixed(1)} s, ${r.rowsRead} rows, peak RSS ${r.maxRssMb} MB`);
-      const store = openStore(db);
-      countsQuery(store, 10000, result, log);
-      store.close();
+      const store = await openSqliteStore(db);
+      await countsQuery(store, 10000, result, log);
+      await store.close();
     }
     result.benchProcessPeakRssMb = peakRssMb();
     result.heapUsedMbAtEnd = mb(process.memoryUsage().heapUsed);

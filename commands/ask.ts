@@ -10,11 +10,11 @@ import { formatCount, formatShare } from '../src/figures/wording.ts';
 import { dataFor, placeText, readQuestion, topicText } from '../src/resolve/question.ts';
 
 export async function ask(args: string, ctx: CommandContext): Promise<Reply> {
-  const read = readQuestion(args, ctx, { command: '', places: { min: 1, max: 1 }, mergeAlways: true });
+  const read = await readQuestion(args, ctx, { command: '', places: { min: 1, max: 1 }, mergeAlways: true });
   if (!read.ok) return read.reply;
   const { q } = read;
   const area = q.areas[0]!;
-  const data = dataFor(ctx, area, q, {
+  const data = await dataFor(ctx, area, q, {
     noDataHint: 'Run `wardwatch ingest --fixtures` or ingest police.uk files first.',
     unavailableActions: [{ label: `All crime in ${area.name}`, command: placeText(area, q.index) }],
     periodActions: (eff) => [{ label: 'Latest month', command: `${placeText(area, q.index)} ${topicText(eff.requested)}` }],
@@ -24,7 +24,7 @@ export async function ask(args: string, ctx: CommandContext): Promise<Reply> {
 
   const threshold = ctx.partnership.smallNumberThreshold;
   const cleared = ctx.channel.clearance.smallNumbers;
-  const f = computeAreaFigures({
+  const f = await computeAreaFigures({
     store: ctx.store, taxonomy: ctx.taxonomy, area, measure: eff, period, latest,
     rules: { noCalcBase: ctx.config.figures.noCalcBase, reportingYearEnd: ctx.partnership.reportingYearEnd, smallNumberThreshold: threshold, clearedForSmallNumbers: cleared, seriesMonths: ctx.config.figures.chartMonths + 11, detection: { months: ctx.config.figures.chartMonths } },
   });
@@ -40,7 +40,7 @@ export async function ask(args: string, ctx: CommandContext): Promise<Reply> {
   let chart: Reply['chart'];
   if (q.flags.has('by-type')) {
     const period = f.focus.kind === 'month' ? yearEnding(f.reference) : f.focus;
-    const b = areaBreakdown(ctx.store, ctx.taxonomy, area, m, period, {
+    const b = await areaBreakdown(ctx.store, ctx.taxonomy, area, m, period, {
       noCalcBase: ctx.config.figures.noCalcBase, threshold, cleared,
       allowed: (c) => measureAllowed(c, ctx.channel, (k) => ctx.taxonomy.get(k)?.parent),
     });
@@ -67,9 +67,10 @@ export async function ask(args: string, ctx: CommandContext): Promise<Reply> {
   };
 
   const actions: Action[] = [];
+  const parentArea = parent ? await ctx.store.area(parent.code) : undefined;
   if (!q.flags.has('by-type')) actions.push({ label: 'By crime type', command: `${pText} ${tText} by type` });
-  if (parent) actions.push({ label: `Compare with ${parent.name}`, command: `compare ${pText} ${placeText(ctx.store.area(parent.code)!, q.index)} ${tText}` });
-  if (area.type !== 'ward' || parent) actions.push({ label: 'Show hotspots', command: `top ${tText} ${area.type === 'ward' && parent ? placeText(ctx.store.area(parent.code)!, q.index) : pText}` });
+  if (parent) actions.push({ label: `Compare with ${parent.name}`, command: `compare ${pText} ${placeText(parentArea!, q.index)} ${tText}` });
+  if (area.type !== 'ward' || parent) actions.push({ label: 'Show hotspots', command: `top ${tText} ${area.type === 'ward' && parent ? placeText(parentArea!, q.index) : pText}` });
   if (m.key !== 'anti-social-behaviour') actions.push({ label: 'ASB', command: `${pText} asb` });
   else actions.push({ label: 'All crime', command: `${pText}` });
 

@@ -9,16 +9,16 @@ import { dataFor, placeText, readQuestion, topicText } from '../src/resolve/ques
 import { sourceLine } from './ask.ts';
 
 export async function compare(args: string, ctx: CommandContext): Promise<Reply> {
-  const read = readQuestion(args, ctx, { command: 'compare', places: { min: 2, max: 2 }, mergeAlways: false });
+  const read = await readQuestion(args, ctx, { command: 'compare', places: { min: 2, max: 2 }, mergeAlways: false });
   if (!read.ok) return read.reply;
   const { q } = read;
   const [a, b] = q.areas as [typeof q.areas[0], typeof q.areas[0]];
   if (a.code === b.code) return errorReply('Same place twice', `Both places are ${placeName(a)}. Name two different places.`);
   const results: AreaFigures[] = [];
   for (const area of [a, b]) {
-    const data = dataFor(ctx, area, q);
+    const data = await dataFor(ctx, area, q);
     if (!data.ok) return data.reply;
-    results.push(computeAreaFigures({
+    results.push(await computeAreaFigures({
       store: ctx.store, taxonomy: ctx.taxonomy, area, measure: data.eff, period: data.period, latest: data.latest,
       rules: { noCalcBase: ctx.config.figures.noCalcBase, reportingYearEnd: ctx.partnership.reportingYearEnd, smallNumberThreshold: ctx.partnership.smallNumberThreshold, clearedForSmallNumbers: ctx.channel.clearance.smallNumbers, seriesMonths: ctx.config.figures.chartMonths },
     }));

@@ -20,15 +20,16 @@ import { sourceLine } from './ask.ts';
 const SHOWN = 15;
 
 export async function top(args: string, ctx: CommandContext): Promise<Reply> {
-  const read = readQuestion(args, ctx, { command: 'top', places: { min: 1, max: 1 }, mergeAlways: true });
+  const read = await readQuestion(args, ctx, { command: 'top', places: { min: 1, max: 1 }, mergeAlways: true });
   if (!read.ok) return read.reply;
   const { q } = read;
   let within: Area = q.areas[0]!;
   let emphasised: string | undefined;
-  if (within.type === 'ward' && within.parentCode) { emphasised = within.code; within = ctx.store.area(within.parentCode) ?? within; }
-  const members = ctx.store.children(within.code).filter((a) => a.type === 'ward' || a.type === 'district');
+  if (within.type === 'ward' && within.parentCode) { emphasised = within.code; within = (await ctx.store.area(within.parentCode)) ?? within; }
+  const members = (await ctx.store.children(within.code)).filter((a) => a.type === 'ward' || a.type === 'district');
   if (members.length < 2) return errorReply('Nothing to rank', `${within.name} has no wards or districts to rank.`);
-  const data = dataFor(ctx, within, q);
+  const memberByCode = new Map(members.map((a) => [a.code, a]));
+  const data = await dataFor(ctx, within, q);
   if (!data.ok) return data.reply;
   const { eff, cov, latest, period: asked } = data;
   // A month ranks over the year ending it; when the data does not reach back a whole year, over the month alone.
@@ -40,15 +41,18 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
   const m = eff.measure;
 
   const codes = [...members.map((a) => a.code), within.code];
-  const { series, coverage: cov2 } = seriesByArea(ctx.store, eff, codes, { from: prev.from, to: period.to });
-  const items = members.map((a) => ({ code: a.code, name: a.name, count: totalFor(series.get(a.code)!, period).value, previous: totalFor(series.get(a.code)!, prev).value, population: ctx.store.population(a.code)?.population ?? null }));
+  const { series, coverage: cov2 } = await seriesByArea(ctx.store, eff, codes, { from: prev.from, to: period.to });
+  // Every member's population and the parent's, in one read.
+  const populations = await ctx.store.populations(codes);
+  const populationOf = (code: string) => populations.get(code)?.population ?? null;
+  const items = members.map((a) => ({ code: a.code, name: a.name, count: totalFor(series.get(a.code)!, period).value, previous: totalFor(series.get(a.code)!, prev).value, population: populationOf(a.code) }));
   // Ranked by smoothed (empirical Bayes) rate, so a small ward with a handful of crimes does not top
   // the table; without populations there are no rates: order by count instead (and say so).
   const bySmoothed = rankBySmoothedRate(items);
   const noRates = bySmoothed.every((r) => r.rate === null);
   const rankedAll = noRates ? [...bySmoothed].sort((a, b) => (b.count ?? -1) - (a.count ?? -1)) : bySmoothed;
   const parentCount = totalFor(series.get(within.code)!, period).value;
-  const parentPop = ctx.store.population(within.code);
+  const parentPop = populations.get(within.code);
   const parentRate = ratePer1000(parentCount, parentPop?.population);
 
   // Suppression: each area's count (and its rates), the parent total as the sum of the areas. Every
@@ -89,7 +93,7 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
   const nowMonth = period.to;
   const emergingMonths = monthRange(addMonths(nowMonth, -settings.previous), nowMonth).filter((mo) => compareMonths(mo, prev.from) >= 0);
   const emerging = noRates ? [] : monthlyEmergingHotspots(
-    emergingMonths.map((mo) => ({ month: mo, items: members.map((a) => ({ code: a.code, name: a.name, count: valueAt(series.get(a.code)!, mo), population: ctx.store.population(a.code)?.population ?? null })) })),
+    emergingMonths.map((mo) => ({ month: mo, items: members.map((a) => ({ code: a.code, name: a.name, count: valueAt(series.get(a.code)!, mo), population: populationOf(a.code) })) })),
     within.name, monthName, settings,
   );
   const hotAt = new Map(hot.map((h) => [h.code, h]));
@@ -113,7 +117,7 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
     ];
   });
   const first = ranked[0]!;
-  const estimated = isEstimatedPopulation(parentPop ?? null) || members.some((a) => isEstimatedPopulation(ctx.store.population(a.code) ?? null));
+  const estimated = isEstimatedPopulation(parentPop ?? null) || members.some((a) => isEstimatedPopulation(populations.get(a.code) ?? null));
   const what = inSentence(m.label);
   const figures: Reply['figures'] = [];
   if (first.rate !== null) {
@@ -203,10 +207,10 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
     chartAlt: `Bar chart of ${what} per 1,000 residents${smoothedShown ? ' (smoothed rates)' : ''} for the ${kind} of ${within.name}, ${period.label}${hotspots.length ? `; hotspots: ${listWords(hotspots.map((r) => r.name))}` : ''}${emergingList.length ? `; emerging in ${monthName(nowMonth)}: ${listWords(emergingList.map((r) => r.name))}` : ''}.`,
     notes,
     actions: [
-      ...(hotspots[0] ?? emergingList[0] ? [{ label: `${(hotspots[0] ?? emergingList[0])!.name} (hotspot)`, command: `${placeText(ctx.store.area((hotspots[0] ?? emergingList[0])!.code)!, q.index)} ${t}` }] : []),
-      ...(hotspots[0] && hotspots[0].code === first.code ? [] : [{ label: `${first.name}`, command: `${placeText(ctx.store.area(first.code)!, q.index)} ${t}` }]),
+      ...(hotspots[0] ?? emergingList[0] ? [{ label: `${(hotspots[0] ?? emergingList[0])!.name} (hotspot)`, command: `${placeText(memberByCode.get((hotspots[0] ?? emergingList[0])!.code)!, q.index)} ${t}` }] : []),
+      ...(hotspots[0] && hotspots[0].code === first.code ? [] : [{ label: `${first.name}`, command: `${placeText(memberByCode.get(first.code)!, q.index)} ${t}` }]),
       { label: `${within.name} by type`, command: `${placeText(within, q.index)} ${t} by type` },
-      { label: 'Compare top two', command: `compare ${ranked.slice(0, 2).map((r) => placeText(ctx.store.area(r.code)!, q.index)).join(' ')} ${t}` },
+      { label: 'Compare top two', command: `compare ${ranked.slice(0, 2).map((r) => placeText(memberByCode.get(r.code)!, q.index)).join(' ')} ${t}` },
     ],
     data: {
       area: { code: within.code, name: within.name, type: within.type },

@@ -9,6 +9,7 @@ import { listMonths, listWords, lowerFirst, monthSpan } from './months.ts';
 import { rankBars } from './ranking.ts';
 import { trendModel } from './trend.ts';
 import { yearEndingRoles } from './year-ending.ts';
+import { mapAltText } from '../maps/alt.ts';
 
 function sentence(text: string): string {
   const t = text.trim();
@@ -120,6 +121,8 @@ function altParts(req: ChartRequest): string[] {
       out.push(req.source);
       return out;
     }
+    case 'map':
+      return mapAltText(req);
     case 'brief': {
       const panels = briefPanels(req);
       return [`${req.title}: ${panels.length} chart${panels.length === 1 ? '' : 's'}`, ...panels.map((p, i) => `(${i + 1}) ${altParts({ ...p, source: '' }).filter(Boolean).map(sentence).join(' ')}`), req.source];

@@ -20,6 +20,7 @@ export interface RenderOptions {
 /** The chart as a PNG. A brief gives one page with its panels in two columns. */
 export function renderChart(request: ChartRequest, options: RenderOptions = {}): Buffer {
   const size = options.size ?? 'full';
+  if (request.kind === 'map') throw new Error('renderChart: maps need geometry: use renderMap(store, request) from src/maps/index.ts');
   if (request.kind === 'brief') return renderBriefPage(request, size);
   return renderSpec(LAYOUTS[size], specFor(request, LAYOUTS[size]));
 }
@@ -27,5 +28,6 @@ export function renderChart(request: ChartRequest, options: RenderOptions = {}):
 /** Several images instead of one: a brief's panels one by one, any other chart as itself. */
 export function renderCharts(request: ChartRequest, options: RenderOptions = {}): Buffer[] {
   const size = options.size ?? 'full';
-  return request.kind === 'brief' ? renderBriefPanels(request, size) : [renderChart(request, { size })];
+  if (request.kind === 'brief') return renderBriefPanels(request, size);
+  return [renderChart(request, { size })];
 }

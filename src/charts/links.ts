@@ -1,7 +1,9 @@
 // Chart images handed out by URL (the local page, Teams cards): the request is stored under an
 // unguessable, expiring id and rendered on demand, so whichever replica a browser or Teams reaches
 // can serve it. Rendering is deterministic, so each replica keeps a small cache of what it drew.
-import { randomBytes } from 'node:crypto';
+// The id is a 132-bit hash of the request: the same chart keeps one URL (a channel's history does not
+// store a new copy each time a page loads it), and nobody can name a chart without knowing all of it.
+import { createHash } from 'node:crypto';
 import type { ChartRequest } from '../core/reply.ts';
 import type { Store } from '../store/types.ts';
 
@@ -16,9 +18,9 @@ export interface ChartLinkOptions {
   now?: () => Date;
 }
 
-/** 128 random bits, URL-safe: an id that cannot be guessed or enumerated. */
-export function newChartId(): string {
-  return randomBytes(16).toString('base64url');
+/** The request's id: 22 URL-safe characters of its SHA-256. */
+export function chartIdFor(request: ChartRequest): string {
+  return createHash('sha256').update(JSON.stringify(request)).digest('base64url').slice(0, 22);
 }
 
 export function isChartId(id: string): boolean {
@@ -27,6 +29,8 @@ export function isChartId(id: string): boolean {
 
 export class ChartLinks {
   private readonly cache = new Map<string, Promise<Buffer>>();
+  /** Ids this process stored, with the expiry it gave: stored again only when half the time has gone. */
+  private readonly registered = new Map<string, number>();
   private readonly ttlMs: number;
   private readonly cacheEntries: number;
   private readonly now: () => Date;
@@ -46,11 +50,16 @@ export class ChartLinks {
     return this.render !== null;
   }
 
-  /** Stores the request and returns its id. */
+  /** Stores the request (or extends its life) and returns its id. */
   async register(request: ChartRequest): Promise<string> {
-    const id = newChartId();
-    const now = this.now();
-    await this.store.saveChartRequest({ id, request, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + this.ttlMs).toISOString() });
+    const id = chartIdFor(request);
+    const now = this.now().getTime();
+    const expiry = this.registered.get(id);
+    if (expiry !== undefined && expiry - now > this.ttlMs / 2) return id;
+    const expiresAt = now + this.ttlMs;
+    await this.store.saveChartRequest({ id, request, createdAt: new Date(now).toISOString(), expiresAt: new Date(expiresAt).toISOString() });
+    this.registered.set(id, expiresAt);
+    if (this.registered.size > 10_000) this.registered.delete(this.registered.keys().next().value!);
     return id;
   }
 

@@ -18,5 +18,7 @@ export function specFor(request: SingleChartRequest, layout: Layout): ChartSpec 
       return yearEndingSpec(request, layout);
     case 'compare':
       return compareSpec(request, layout);
+    case 'map':
+      throw new Error('charts: maps need geometry: use renderMap(store, request) from src/maps/index.ts');
   }
 }

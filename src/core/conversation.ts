@@ -26,7 +26,7 @@ export interface Responder {
   /** Whether this surface can answer only the asker (Slack ephemeral, Teams 1:1, the CLI). */
   readonly canAnswerPrivately: boolean;
   /** Shows the answer: to the asker alone when `private`, else where the question was asked. */
-  deliver(reply: Reply, options: { private: boolean }): Promise<void>;
+  deliver(reply: Reply, options: { private: boolean; /** the question as read (prefix and "private" taken off) */ asked: string }): Promise<void>;
   /** Tells the asker the answer is coming (after `workingNoticeMs` without one). */
   working?(): Promise<void>;
   /** Tells the asker it failed, in words; `reason` is safe to show (no secrets). */
@@ -115,7 +115,7 @@ export async function handleQuestion(q: IncomingQuestion, responder: Responder, 
   }
   const priv = wantsPrivate || reply.ephemeral === true;
   try {
-    await responder.deliver(reply, { private: priv });
+    await responder.deliver(reply, { private: priv, asked: asked.text });
     return finish('answered', reply, priv);
   } catch (err) {
     const reason = deps.describeError?.(err) ?? 'the answer could not be delivered';

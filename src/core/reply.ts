@@ -92,7 +92,68 @@ export type ChartRequest =
       subtitle?: string;
       panels: ChartRequest[];
       source: string;
-    };
+    }
+  | MapRequest;
+
+/**
+ * A ward map (choropleth): what to show, not the geometry. Small and JSON-serialisable, so it can be
+ * stored and drawn on demand by any replica; src/maps/ loads the ward boundaries by code to draw it.
+ */
+export interface MapRequest {
+  kind: 'map';
+  title: string;
+  subtitle?: string;
+  /** The area mapped: "Cambridge", "Cambridgeshire Constabulary". */
+  areaName: string;
+  measureLabel: string;
+  /** The period in words: "year ending April 2024". */
+  period: string;
+  /** What the colours show: the rate per 1,000 residents, or the count where there is no population. */
+  unit: 'rate per 1,000' | 'count';
+  /** How the classes were made (stated in the legend). */
+  method: 'jenks' | 'quantile';
+  /** The legend's classes, lowest first: each ward's `class` indexes this list. */
+  classes: Array<{ from: number; to: number; label: string; count: number }>;
+  wards: MapWard[];
+  /** Districts whose outlines are drawn (a ward's `district`), with names for the text alternative. */
+  districts?: Array<{ code: string; name: string }>;
+  /** Pairs of flagged wards (hotspots, emerging hotspots) that share a boundary, for the text alternative. */
+  adjacency?: Array<[string, string]>;
+  /** Legend words: what a hidden ward means, and the hotspot periods. */
+  legend?: {
+    small?: string; // "Fewer than 5 offences (not shown)"
+    secondary?: string; // "Not shown, so a small number cannot be worked out"
+    noData?: string; // "No population: no rate"
+    hotspot?: string; // "Hotspot, year ending April 2024"
+    emerging?: string; // "Emerging hotspot, April 2024"
+  };
+  /** Short notes above the attribution lines. */
+  notes?: string[];
+  /** The boundary licence line (defaults to the ONS/OS attribution). */
+  attribution?: string;
+  /** The data source line, as the other charts give it. */
+  source: string;
+}
+
+export interface MapWard {
+  code: string;
+  name: string;
+  district?: string;
+  /** The value coloured (rate per 1,000 or count); null when hidden or not available. */
+  value: number | null;
+  /** Index into `classes`; null when hidden or not available (never set for a hidden ward). */
+  class: number | null;
+  /** Hidden in this channel: a small number, or a value that would give one away. */
+  hidden?: 'small-number' | 'secondary';
+  hotspot?: boolean;
+  emerging?: boolean;
+  /** The ward asked about. */
+  emphasised?: boolean;
+  /** Label priority (1 first) for the wards worth naming on the map: the asked-about ward, hotspots, the highest. */
+  label?: number;
+  /** Where the ward lies in the area, 0..1 from the west and from the north (for the text alternative). */
+  at?: [number, number];
+}
 
 /** A follow-up the user can take: a button where the platform has them. */
 export interface Action {

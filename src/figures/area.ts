@@ -85,8 +85,12 @@ export interface AreaFiguresInput {
   rules: FigureRules;
 }
 
-export function areaRef(store: Store, area: Area): AreaRef {
-  const parent = area.parentCode ? store.area(area.parentCode) : undefined;
+export async function areaRef(store: Store, area: Area): Promise<AreaRef> {
+  return areaRefWith(area, area.parentCode ? await store.area(area.parentCode) : undefined);
+}
+
+/** The AreaRef for an area whose parent is already to hand. */
+export function areaRefWith(area: Area, parent: Area | undefined): AreaRef {
   return { code: area.code, name: area.name, type: area.type, parent: parent ? { code: parent.code, name: parent.name, type: parent.type } : undefined };
 }
 
@@ -114,7 +118,7 @@ export function populationWords(p: Population): string {
   return `${isEstimate(p) ? 'estimated ' : ''}population ${formatCount(p.population)} (${p.year}; ${p.source})`;
 }
 
-export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
+export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaFigures> {
   const { store, area, measure: eff, period, latest, rules } = input;
   const m = eff.measure;
   const ref = period.reference;
@@ -124,11 +128,11 @@ export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
   // One query for five years of this area, one for the siblings and the parent over two years ending.
   // The whole history of the focus area: "highest since" may reach back further than any chart, and the
   // 5-year average needs the same month five years back (61 months ending with ref).
-  const seriesFrom = [store.months()[0] ?? ref, addMonths(ref, -Math.max(rules.seriesMonths, 61) + 1)].sort(compareMonths)[0]!;
+  const seriesFrom = [(await store.months())[0] ?? ref, addMonths(ref, -Math.max(rules.seriesMonths, 61) + 1)].sort(compareMonths)[0]!;
   const focusPrev = previousYear(period.focus);
   const ry = reportingYear(ref, rules.reportingYearEnd);
   const earliest = [seriesFrom, focusPrev.from, previousYear(ry).from].sort(compareMonths)[0]!;
-  const { series: byArea, coverage } = seriesByArea(store, eff, [area.code], { from: earliest, to: ref });
+  const { series: byArea, coverage } = await seriesByArea(store, eff, [area.code], { from: earliest, to: ref });
   const series: Series = byArea.get(area.code)!;
 
   const ye = yearEnding(ref);
@@ -146,20 +150,22 @@ export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
   const spikes = rules.detection ? spikeTests(series, addMonths(ref, -Math.max(1, rules.detection.months) + 1), ref) : [];
 
   // Rate, rank among siblings and share of the parent, over the year ending.
-  const population = store.population(area.code) ?? null;
+  const parent = area.parentCode ? await store.area(area.parentCode) : undefined;
+  const siblings = parent ? (await store.children(parent.code)).filter((a) => a.type === area.type) : [];
+  // The area's and its siblings' populations in one read.
+  const populations = await store.populations([...new Set([area.code, ...siblings.map((s) => s.code)])]);
+  const population = populations.get(area.code) ?? null;
   const rate = ratePer1000(cYe.current.value, population?.population);
   let ranked: Ranked[] = [];
   let rankLeftOut = 0;
   let parentYe: number | null = null;
-  const parent = area.parentCode ? store.area(area.parentCode) : undefined;
   if (parent) {
-    const siblings = store.children(parent.code).filter((a) => a.type === area.type);
     const codes = [...siblings.map((s) => s.code), parent.code];
-    const { series: sib } = seriesByArea(store, eff, codes, { from: ye.from, to: ye.to });
+    const { series: sib } = await seriesByArea(store, eff, codes, { from: ye.from, to: ye.to });
     if (siblings.length > 1) {
       // Where small numbers are hidden, a sibling with a small count is left out of the ranking: the
       // place of a ward among them would bound their hidden counts (as in /crime top).
-      const all = siblings.map((s) => ({ code: s.code, name: s.name, count: totalFor(sib.get(s.code)!, ye).value, population: store.population(s.code)?.population ?? null }));
+      const all = siblings.map((s) => ({ code: s.code, name: s.name, count: totalFor(sib.get(s.code)!, ye).value, population: populations.get(s.code)?.population ?? null }));
       const shown = rules.clearedForSmallNumbers ? all : all.filter((s) => !isSmall(s.count, rules.smallNumberThreshold));
       rankLeftOut = all.length - shown.length;
       ranked = rankByRate(shown);
@@ -368,7 +374,7 @@ export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
   notes.push(...spikeNotes());
   if (population && isEstimate(population)) notes.push(`Rates use an ESTIMATED population (${populationWords(population)}).`);
   if (area.type === 'ward') {
-    const pl = placement(store, eff, area.code, ref);
+    const pl = await placement(store, eff, area.code, ref);
     const placed = pl.byPolygon + pl.byLsoa + pl.byPartner;
     if (placed > 0) {
       const how = [
@@ -379,7 +385,7 @@ export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
       notes.push(`Ward counts for ${mName}: ${how}.${pl.byPolygon ? ' police.uk points are snapped to anonymous locations, so counts near ward edges are approximate.' : ''}`);
     }
   }
-  notes.push(...revisionNotes(store, eff.source === 'mixed' ? ['police.uk', 'partnership'] : [eff.source === 'partnership' ? 'partnership' : 'police.uk'], earliest, ref, monthName));
+  notes.push(...(await revisionNotes(store, eff.source === 'mixed' ? ['police.uk', 'partnership'] : [eff.source === 'partnership' ? 'partnership' : 'police.uk'], earliest, ref, monthName)));
   if (sup.hidden.size) notes.push(`Numbers from 1 to ${rules.smallNumberThreshold - 1} are shown as "${small}", and ${sup.secondary.size ? 'some other figures are hidden so they cannot be worked out from totals' : 'figures computed from them are hidden'}: this channel is not cleared for small numbers.`);
 
   // Summary in the seeds' voice.
@@ -404,7 +410,7 @@ export function computeAreaFigures(input: AreaFiguresInput): AreaFigures {
   }
 
   return {
-    area: areaRef(store, area),
+    area: areaRefWith(area, parent),
     measure: measureRef(m, eff.source),
     requestedMeasure: measureRef(eff.requested),
     latestMonth: latest,

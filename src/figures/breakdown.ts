@@ -4,7 +4,7 @@ import { previousYear, type Period } from '../core/periods.ts';
 import type { Area, Store } from '../store/types.ts';
 import type { Measure, Taxonomy } from '../taxonomy/index.ts';
 import { breakdown, type BreakdownRow } from './compute.ts';
-import { measureFor, partnershipHas, seriesByArea } from './data.ts';
+import { measureFor, partnershipTest, seriesByArea } from './data.ts';
 import { compositeMembers } from '../resolve/topic.ts';
 import { totalFor } from './series.ts';
 import { suppress, type Cell } from './suppression.ts';
@@ -29,18 +29,23 @@ export interface Breakdown {
   unavailable: string[];
 }
 
-export function areaBreakdown(
+export async function areaBreakdown(
   store: Store, tax: Taxonomy, area: Area, m: Measure, period: Period,
   rules: { noCalcBase: number; threshold: number; cleared: boolean; allowed: (m: Measure) => boolean },
-): Breakdown {
+): Promise<Breakdown> {
   const prev = previousYear(period);
   const unavailable: string[] = [];
   const kids: Array<{ key: string; label: string; current: number | null; previous: number | null }> = [];
-  for (const child of childMeasures(tax, m, (key) => partnershipHas(store, key, [area.code]))) {
-    if (!rules.allowed(child)) continue;
-    const eff = measureFor(store, tax, area, child);
-    if ('unavailable' in eff || eff.measure.key !== child.key) { unavailable.push(child.label); continue; }
-    const s = seriesByArea(store, eff, [area.code], { from: prev.from, to: period.to }).series.get(area.code)!;
+  // What the extract holds for the area, read once for every child.
+  const has = await partnershipTest(store, tax, [area.code]);
+  const children = childMeasures(tax, m, has).filter((child) => rules.allowed(child));
+  const read = await Promise.all(children.map(async (child) => {
+    const eff = await measureFor(store, tax, area, child, has);
+    if ('unavailable' in eff || eff.measure.key !== child.key) return { child, series: null };
+    return { child, series: (await seriesByArea(store, eff, [area.code], { from: prev.from, to: period.to })).series.get(area.code)! };
+  }));
+  for (const { child, series: s } of read) {
+    if (!s) { unavailable.push(child.label); continue; }
     kids.push({ key: child.key, label: child.label, current: totalFor(s, period).value, previous: totalFor(s, prev).value });
   }
   const rows = breakdown(kids, rules.noCalcBase);

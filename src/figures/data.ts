@@ -15,12 +15,12 @@ export interface Coverage {
 }
 
 /** The months a source (or the overlap of several) holds, and which are synthetic. */
-export function coverage(store: Store, sources: DataSource[]): Coverage {
+export async function coverage(store: Store, sources: DataSource[]): Promise<Coverage> {
   let months: Month[] | null = null;
   const synthetic = new Set<Month>();
-  for (const source of sources) {
-    const all = store.months(source);
-    const real = new Set(store.realMonths(source));
+  const held = await Promise.all(sources.map((source) => Promise.all([store.months(source), store.realMonths(source)])));
+  for (const [all, realMonths] of held) {
+    const real = new Set(realMonths);
     for (const m of all) if (!real.has(m)) synthetic.add(m);
     months = months === null ? all : months.filter((m) => all.includes(m));
   }
@@ -29,22 +29,36 @@ export function coverage(store: Store, sources: DataSource[]): Coverage {
 }
 
 /** Whether the partnership extract holds a measure for an area (or, without an area, anywhere). */
-export function partnershipHas(store: Store, measureKey: string, areaCodes: string[]): boolean {
-  if (!store.months('partnership').length) return false;
-  return store.counts({ areaCodes, measures: [measureKey], source: 'partnership' }).length > 0;
+export async function partnershipHas(store: Store, measureKey: string, areaCodes: string[]): Promise<boolean> {
+  return (await partnershipMeasures(store, [measureKey], areaCodes)).has(measureKey);
+}
+
+/** Which of `measureKeys` the partnership extract holds for the areas: one read for them all. */
+export async function partnershipMeasures(store: Store, measureKeys: readonly string[], areaCodes: string[]): Promise<Set<string>> {
+  if (!measureKeys.length || !(await store.months('partnership')).length) return new Set();
+  return new Set((await store.counts({ areaCodes, measures: [...measureKeys], source: 'partnership' })).map((c) => c.measure));
+}
+
+/**
+ * The test effectiveMeasure() and childMeasures() ask ("does the extract hold this measure here?"),
+ * answered for every partnership measure of the taxonomy at once, so it can stay a plain predicate.
+ */
+export async function partnershipTest(store: Store, tax: Taxonomy, areaCodes: string[]): Promise<(key: string) => boolean> {
+  const held = await partnershipMeasures(store, tax.measures.filter((m) => m.source === 'partnership').map((m) => m.key), areaCodes);
+  return (key) => held.has(key);
 }
 
 /** What the data can show for a measure in an area (see effectiveMeasure). */
-export function measureFor(store: Store, tax: Taxonomy, area: Area, requested: Measure): EffectiveMeasure | { unavailable: string } {
-  return effectiveMeasure(tax, requested, (key) => partnershipHas(store, key, [area.code]));
+export async function measureFor(store: Store, tax: Taxonomy, area: Area, requested: Measure, has?: (key: string) => boolean): Promise<EffectiveMeasure | { unavailable: string }> {
+  return effectiveMeasure(tax, requested, has ?? (await partnershipTest(store, tax, [area.code])));
 }
 
 /** One series per area code for an effective measure, between `from` and `to` if given. */
-export function seriesByArea(store: Store, eff: EffectiveMeasure, areaCodes: string[], range: { from?: Month; to?: Month } = {}): { series: Map<string, Series>; coverage: Coverage } {
+export async function seriesByArea(store: Store, eff: EffectiveMeasure, areaCodes: string[], range: { from?: Month; to?: Month } = {}): Promise<{ series: Map<string, Series>; coverage: Coverage }> {
   const sources = [...new Set(eff.parts.map((p) => p.source))];
-  const cov = coverage(store, sources.length ? sources : ['police.uk']);
+  const cov = await coverage(store, sources.length ? sources : ['police.uk']);
   const wanted = new Set(eff.parts.map((p) => `${p.source}\t${p.key}`));
-  const rows = store.counts({
+  const rows = await store.counts({
     areaCodes,
     measures: [...new Set(eff.parts.map((p) => p.key))],
     ...(sources.length === 1 ? { source: sources[0]! } : {}),
@@ -60,8 +74,8 @@ export function seriesByArea(store: Store, eff: EffectiveMeasure, areaCodes: str
 }
 
 /** Ward placement for a month: how many counts came by map point and how many by LSOA best fit. */
-export function placement(store: Store, eff: EffectiveMeasure, areaCode: string, month: Month): { byPolygon: number; byLsoa: number; byPartner: number } {
-  const rows = store.counts({ areaCodes: [areaCode], measures: eff.parts.map((p) => p.key), from: month, to: month });
+export async function placement(store: Store, eff: EffectiveMeasure, areaCode: string, month: Month): Promise<{ byPolygon: number; byLsoa: number; byPartner: number }> {
+  const rows = await store.counts({ areaCodes: [areaCode], measures: eff.parts.map((p) => p.key), from: month, to: month });
   const out = { byPolygon: 0, byLsoa: 0, byPartner: 0 };
   for (const r of rows) {
     out.byPolygon += r.byPolygon ?? 0;
@@ -72,9 +86,9 @@ export function placement(store: Store, eff: EffectiveMeasure, areaCode: string,
 }
 
 /** Notes for months in [from, to] that were re-published, replacing an earlier version. */
-export function revisionNotes(store: Store, sources: DataSource[], from: Month, to: Month, monthWords: (m: Month) => string): string[] {
+export async function revisionNotes(store: Store, sources: DataSource[], from: Month, to: Month, monthWords: (m: Month) => string): Promise<string[]> {
   const notes: string[] = [];
-  for (const r of store.releases()) {
+  for (const r of await store.releases()) {
     if (!r.revision || !r.month || !sources.includes(r.source as DataSource)) continue;
     if (compareMonths(r.month, from) < 0 || compareMonths(r.month, to) > 0) continue;
     notes.push(

@@ -1,37 +1,15 @@
 // First start: the bundled fixtures plus the synthetic history, into an empty (or any) store.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/schema.ts';
 import type { Month } from '../core/periods.ts';
 import type { Store } from '../store/types.ts';
 import { ingestPaths, type IngestProgress, type IngestResult } from './index.ts';
 
-/** The repository's fixtures folder. */
-export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/', import.meta.url));
+import { FIXTURE_PATHS, fixtureMonthFiles } from './fixture-paths.ts';
 
-/** Fixture folders and files, by role. */
-export const FIXTURE_PATHS = {
-  geography: join(FIXTURES_DIR, 'geography'),
-  populations: join(FIXTURES_DIR, 'populations'),
-  policeUk: join(FIXTURES_DIR, 'police-uk'),
-  partnership: join(FIXTURES_DIR, 'partnership'),
-  templates: join(FIXTURES_DIR, 'templates'),
-};
-
-/** Month files in a fixture folder (names start with or contain YYYY-MM), optionally up to a month. */
-export function fixtureMonthFiles(folder: string, upTo?: Month): string[] {
-  if (!existsSync(folder)) return [];
-  return readdirSync(folder)
-    .filter((f) => f.endsWith('.csv') && !f.endsWith('.template.csv'))
-    .filter((f) => {
-      const m = /(\d{4}-\d{2})/.exec(f)?.[1];
-      return !upTo || !m || m <= upTo;
-    })
-    .sort()
-    .map((f) => join(folder, f));
-}
+export { FIXTURES_DIR, FIXTURE_PATHS, fixtureMonthFiles } from './fixture-paths.ts';
 
 export interface LoadFixturesOptions {
   /** Seed for the synthetic history (default 1). */

@@ -174,7 +174,11 @@ export function readBoundaries(path: string, pending: PendingGeography, isWard: 
   return { kind: 'ward-boundaries', features: doc.features.length, text };
 }
 
-/** Everything the row placement needs, from the store plus this invocation's pending geography. */
+/**
+ * Everything the row placement needs, from the store plus this invocation's pending geography. Made by
+ * `await GeoContext.load(...)`: placing rows is synchronous (per row, inside the CSV reader), so the store
+ * is read before it; the store's boundaries are read by `await loadBoundaries()`, which only placing points needs.
+ */
 export class GeoContext {
   readonly force: ForceArea;
   /** Districts in the force area. */
@@ -185,14 +189,23 @@ export class GeoContext {
   readonly wardDistrict = new Map<string, string>();
   readonly lsoa11 = new Map<string, string>();
   private index: WardIndex | null = null;
+  /** The store's boundaries, from loadBoundaries() until they are indexed. */
+  private storeBoundaries: Array<{ areaCode: string; geojson: string }> | null = null;
+  private boundariesRead: Promise<void> | null = null;
   private readonly store: Store;
   private readonly pending: PendingGeography;
   private readonly pointCache = new Map<string, string | null>();
 
-  constructor(store: Store, pending: PendingGeography, force: ForceArea) {
+  /** Reads the store's areas and LSOA 2011 lookup, and adds the pending geography over them. */
+  static async load(store: Store, pending: PendingGeography, force: ForceArea): Promise<GeoContext> {
+    const [areas, lsoa11] = await Promise.all([store.areas(), store.lsoa11Lookup()]);
+    return new GeoContext(store, pending, force, areas, lsoa11);
+  }
+
+  private constructor(store: Store, pending: PendingGeography, force: ForceArea, storeAreas: Area[], storeLsoa11: Map<string, string>) {
     this.force = force;
     const all = new Map<string, Area>();
-    for (const a of store.areas()) all.set(a.code, a);
+    for (const a of storeAreas) all.set(a.code, a);
     for (const a of pending.areas.values()) all.set(a.code, a);
     for (const a of all.values()) {
       this.areaTypes.set(a.code, a.type);
@@ -204,17 +217,27 @@ export class GeoContext {
     this.areaTypes.set(force.code, 'force');
     const districtCodes = [...all.values()].filter((a) => a.type === 'district').map((a) => a.code);
     this.districts = new Set(force.districts ?? districtCodes);
-    for (const [k, v] of store.lsoa11Lookup()) this.lsoa11.set(k, v);
+    for (const [k, v] of storeLsoa11) this.lsoa11.set(k, v);
     for (const [k, v] of pending.lsoa11) this.lsoa11.set(k, v.lsoa21);
     this.store = store;
     this.pending = pending;
   }
 
+  /** Reads the store's ward boundaries (once), before any point is placed with `locate()`. */
+  async loadBoundaries(): Promise<void> {
+    if (this.index) return;
+    this.boundariesRead ??= this.store.boundaries().then((rows) => {
+      this.storeBoundaries = rows;
+    });
+    await this.boundariesRead;
+  }
+
   /** The in-area ward polygons, indexed on first use (only placing points needs them). */
   get wardIndex(): WardIndex {
     if (!this.index) {
+      if (!this.storeBoundaries) throw new Error('GeoContext: await loadBoundaries() before placing points');
       const features = new Map<string, string>();
-      for (const b of this.store.boundaries()) features.set(b.areaCode, b.geojson);
+      for (const b of this.storeBoundaries) features.set(b.areaCode, b.geojson);
       for (const [k, v] of this.pending.boundaries) features.set(k, v);
       const inArea: Feature[] = [];
       for (const [wardCode, json] of features) {
@@ -222,6 +245,7 @@ export class GeoContext {
         if (d && this.districts.has(d)) inArea.push(JSON.parse(json) as Feature);
       }
       this.index = WardIndex.fromFeatures(inArea);
+      this.storeBoundaries = null;
     }
     return this.index;
   }

@@ -11,7 +11,7 @@ import { loadConfig, configPath } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { InputError, UserError } from '../core/errors.ts';
 import type { Month } from '../core/periods.ts';
-import type { DataSource, Release, Store } from '../store/types.ts';
+import type { Area, DataSource, Release, Store } from '../store/types.ts';
 import { firstLine, splitHeaderLine } from './csv.ts';
 import {
   forceAreaOf,
@@ -184,7 +184,7 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
   const pending = new PendingGeography();
   const summaries: FileSummary[] = [];
   const geoReleases: Array<Omit<Release, 'id' | 'ingestedAt' | 'revision'>> = [];
-  const storeAreas = new Set(store.areas().map((a) => a.code));
+  const storeAreas = new Map((await store.areas()).map((a) => [a.code, a]));
   const force = forceAreaOf(config);
   const geoSummary = (path: string, kind: FileKind, rows: number, checksum: string, note?: string, source: 'geography' | 'population' = 'geography') => {
     summaries.push({ ...emptyStats(), rowsRead: rows, file: basename(path), path, kind, month: null, synthetic: false, outcome: 'geography', ...(note ? { note } : {}) });
@@ -205,7 +205,7 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
       const r = await readLsoa11Lookup(path, pending);
       geoSummary(path, kind, r.rows, r.checksum);
     } else if (kind === 'boundaries') {
-      const isWard = (c: string) => pending.areas.get(c)?.type === 'ward' || (storeAreas.has(c) && store.area(c)?.type === 'ward');
+      const isWard = (c: string) => pending.areas.get(c)?.type === 'ward' || storeAreas.get(c)?.type === 'ward';
       const r = readBoundaries(path, pending, isWard);
       const checksum = createHash('sha256').update(r.text).digest('hex');
       if (r.kind === 'ward-boundaries') geoSummary(path, kind, r.features, checksum, `${r.features} ward polygons`);
@@ -221,7 +221,7 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
   const monthFiles = files.filter((f) => KIND_ORDER[kinds.get(f)!] >= KIND_ORDER['police-uk']);
   const parsed: ParsedMonthFile[] = [];
   if (monthFiles.length) {
-    const geo = new GeoContext(store, pending, force);
+    const geo = await GeoContext.load(store, pending, force);
     if (!geo.hasGeography) {
       throw new UserError('no geography loaded: ingest the ONS LSOA21 -> ward -> district lookup (and ward boundaries) first, or in the same command, e.g. `wardwatch ingest fixtures/geography <files>`');
     }
@@ -262,20 +262,22 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
   }
 
   progress('store', files.length, 0, 0, 'write');
-  store.transaction(() => {
+  await store.transaction(async (tx) => {
     if (!pending.empty || parsed.length) {
-      const geo = new GeoContext(store, pending, force);
-      store.upsertAreas([...[...pending.areas.values()].filter((a) => a.type !== 'district'), ...geo.forceAreas(pending)].filter((a) => !sameArea(store, a)));
+      const geo = await GeoContext.load(tx, pending, force);
+      const areas = [...[...pending.areas.values()].filter((a) => a.type !== 'district'), ...geo.forceAreas(pending)];
+      const held = await tx.areasByCode(areas.map((a) => a.code));
+      await tx.upsertAreas(areas.filter((a) => !sameArea(held.get(a.code), a)));
     }
-    if (pending.lsoa11.size) store.upsertLsoa11Lookup([...pending.lsoa11].map(([lsoa11, v]) => ({ lsoa11, ...v })));
-    if (pending.boundaries.size) store.upsertBoundaries([...pending.boundaries].map(([areaCode, geojson]) => ({ areaCode, geojson })));
-    if (pending.populations.size) store.upsertPopulations([...pending.populations.values()]);
-    const logged = new Set(store.releases().filter((r) => r.month === null).map((r) => `${r.source}\t${r.checksum}`));
+    if (pending.lsoa11.size) await tx.upsertLsoa11Lookup([...pending.lsoa11].map(([lsoa11, v]) => ({ lsoa11, ...v })));
+    if (pending.boundaries.size) await tx.upsertBoundaries([...pending.boundaries].map(([areaCode, geojson]) => ({ areaCode, geojson })));
+    if (pending.populations.size) await tx.upsertPopulations([...pending.populations.values()]);
+    const logged = new Set((await tx.releases()).filter((r) => r.month === null).map((r) => `${r.source}\t${r.checksum}`));
     for (const r of geoReleases) {
       const key = `${r.source}\t${r.checksum}`;
       if (logged.has(key)) continue;
       logged.add(key);
-      store.logRelease(r);
+      await tx.logRelease(r);
     }
     for (const group of groups) {
       const first = group[0]!;
@@ -287,7 +289,7 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
       }
       const checksum = group.length === 1 ? first.checksum : group.map((g) => g.checksum).sort().join('+');
       const synthetic = group.every((g) => g.synthetic);
-      const result = store.replaceMonth({
+      const result = await tx.replaceMonth({
         source: first.source,
         month: first.month,
         counts: tally.toCounts(first.source as DataSource, first.month, synthetic),
@@ -341,8 +343,7 @@ export function sameMonthFiles(files: ParsedMonthFile[]): { load: ParsedMonthFil
   return { load, skipped };
 }
 
-/** True when the store already holds exactly this area (so re-ingesting geography writes nothing). */
-function sameArea(store: Store, a: { code: string; name: string; type: string; parentCode: string | null; districtCode?: string | null }): boolean {
-  const b = store.area(a.code);
+/** True when the store already holds exactly this area, `b` (so re-ingesting geography writes nothing). */
+function sameArea(b: Area | undefined, a: { code: string; name: string; type: string; parentCode: string | null; districtCode?: string | null }): boolean {
   return !!b && b.name === a.name && b.type === a.type && b.parentCode === a.parentCode && (b.districtCode ?? null) === (a.districtCode ?? null);
 }

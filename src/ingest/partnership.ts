@@ -120,6 +120,7 @@ export async function parsePartnershipRecords(path: string, geo: GeoContext, onB
   const tally = new Tally();
   const force = geo.force.code;
   let month: Month | null = null;
+  await geo.loadBoundaries(); // rows without a ward are placed by their map point
   const read = await readCsv(
     path,
     () => {

@@ -81,6 +81,7 @@ export async function parsePoliceUkFile(path: string, geo: GeoContext, onBytes?:
   const firstLineOfLsoa = new Map<string, number>();
   const noLocation = new Array<number>(measures.length).fill(0);
   const reportedBy = new Set<string>();
+  await geo.loadBoundaries(); // rows are placed by their map point
 
   const read = await readCsv(
     path,

@@ -44,16 +44,24 @@ export function buildPlaceIndex(areas: Area[]): PlaceIndex {
   return index;
 }
 
-const cache = new WeakMap<Store, { index: PlaceIndex; at: number }>();
+// The index being built is cached too, so questions arriving together share one read of the areas.
+const cache = new WeakMap<Store, { index: Promise<PlaceIndex>; at: number }>();
 const CACHE_MS = 60_000;
 
 /** The place index for a store: wards, districts and the force area, rebuilt at most once a minute. */
-export function placeIndex(store: Store, now = Date.now()): PlaceIndex {
+export function placeIndex(store: Store, now = Date.now()): Promise<PlaceIndex> {
   const hit = cache.get(store);
   if (hit && now - hit.at < CACHE_MS) return hit.index;
-  const index = buildPlaceIndex([...store.areas('force'), ...store.areas('district'), ...store.areas('ward')]);
-  cache.set(store, { index, at: now });
-  return index;
+  const entry = {
+    index: Promise.all([store.areas('force'), store.areas('district'), store.areas('ward')]).then(([force, districts, wards]) => buildPlaceIndex([...force, ...districts, ...wards])),
+    at: now,
+  };
+  cache.set(store, entry);
+  // A failed read is not kept for a minute: the next question tries again.
+  entry.index.catch(() => {
+    if (cache.get(store) === entry) cache.delete(store);
+  });
+  return entry.index;
 }
 
 export interface PlaceMatch {

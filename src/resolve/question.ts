@@ -57,8 +57,8 @@ export interface QuestionOptions {
 /** The most words a question may have. */
 export const MAX_WORDS = 40;
 
-export function readQuestion(args: string, ctx: CommandContext, opts: QuestionOptions): QuestionResult {
-  const index = placeIndex(ctx.store);
+export async function readQuestion(args: string, ctx: CommandContext, opts: QuestionOptions): Promise<QuestionResult> {
+  const index = await placeIndex(ctx.store);
   // Reading tries every run of words as a place, topic or misspelling: a pasted page would take
   // seconds (2,000 words took 30 s) and block every other question. No real question is this long.
   const tokens = tokenise(args);
@@ -193,15 +193,15 @@ export type AreaData =
  * fallback and all), the months held, and the period asked for. Each failure is the reply a command
  * returns; `actions` adds command-specific buttons to the failures that have one.
  */
-export function dataFor(
+export async function dataFor(
   ctx: CommandContext,
   area: Area,
   q: Question,
   options: { noDataHint?: string; unavailableActions?: Action[]; periodActions?: (eff: EffectiveMeasure) => Action[] } = {},
-): AreaData {
-  const eff = measureFor(ctx.store, ctx.taxonomy, area, q.measure);
+): Promise<AreaData> {
+  const eff = await measureFor(ctx.store, ctx.taxonomy, area, q.measure);
   if ('unavailable' in eff) return { ok: false, reply: errorReply(`No figures for ${q.measure.label.toLowerCase()}`, eff.unavailable, options.unavailableActions ?? []) };
-  const cov = coverage(ctx.store, [...new Set(eff.parts.map((p) => p.source))]);
+  const cov = await coverage(ctx.store, [...new Set(eff.parts.map((p) => p.source))]);
   if (!cov.latest) return { ok: false, reply: errorReply('No data yet', `No monthly data has been loaded.${options.noDataHint ? ` ${options.noDataHint}` : ''}`) };
   const pr = resolvePeriod(q.period, cov.latest, ctx.partnership.reportingYearEnd, cov.first ?? undefined);
   if (!pr.ok) return { ok: false, reply: errorReply('No data for that period', pr.message, options.periodActions?.(eff) ?? []) };

@@ -1,20 +1,27 @@
-// The running service, composed: store, fixtures on first start, scheduler, local channel page, and the
-// Slack app when its credentials are set. `wardwatch serve` (= `npm start`) calls startService and
+// The running service, composed: store, fixtures on first start (once across replicas), the scheduler
+// (claims in the store), the data-event consumers, the local channel page, and the Slack app when its
+// credentials are set. `wardwatch serve` (= `npm start`) calls startService and
 // handles signals; the end-to-end test runs that same verb as a child process.
 import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chartAltText, renderChart } from '../charts/index.ts';
+import { chartAltText } from '../charts/index.ts';
 import type { Config } from '../config/schema.ts';
 import type { ChatPlatform } from '../core/platform.ts';
 import { monthName } from '../core/periods.ts';
 import { loadFixtures } from '../ingest/fixtures.ts';
 import type { IngestProgress } from '../ingest/index.ts';
-import { openStore } from '../store/sqlite.ts';
+import { openStore, type StoreTarget } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import { createApp, type SimulateResult } from '../surfaces/local/app.ts';
-import { ChartCache } from '../surfaces/local/chart-cache.ts';
+import { ChartLinks } from '../charts/links.ts';
 import type { Binding } from '../surfaces/local/guard.ts';
-import { LocalPlatform, MessageBus, StoreMessageLog } from '../surfaces/local/local-platform.ts';
+
+// How the service listens is the local surface's rule; `serve` reads it through the composition root.
+export { resolveBinding } from '../surfaces/local/guard.ts';
+import { LocalPlatform, MessageBus, MessageTail, StoreMessageLog } from '../surfaces/local/local-platform.ts';
+import { chartRendererFor, renderAnyChart } from './charts.ts';
+import { replicaId } from './coordination.ts';
+import { DataEventConsumers } from './data-events.ts';
 import { dataCheckJob, Scheduler } from './scheduler.ts';
 import { postReleaseNotices } from './release-notice.ts';
 import { simulateNextMonth } from './simulate.ts';
@@ -22,7 +29,8 @@ import { ServiceState, type Progress } from './state.ts';
 
 export interface ServiceOptions {
   config: Config;
-  dbPath: string;
+  /** The store to open: the SQLite file, or PostgreSQL by URL (see storeTargetFromEnv). */
+  store: StoreTarget;
   binding: Binding;
   env: NodeJS.ProcessEnv;
   /** Status lines (stdout). */
@@ -34,6 +42,9 @@ export interface ServiceOptions {
   /** Load the fixtures when the store is empty (default true). */
   fixturesOnFirstStart?: boolean;
   now?: () => Date;
+  /** How often to look for data events and local messages written elsewhere (default 2000 / 1000 ms). */
+  eventPollMs?: number;
+  messagePollMs?: number;
 }
 
 export interface RunningService {
@@ -41,6 +52,8 @@ export interface RunningService {
   state: ServiceState;
   store: Store;
   scheduler: Scheduler;
+  consumers: DataEventConsumers;
+  replica: string;
   /** The platforms alerts and summaries are delivered through, by channel platform. */
   platforms: Partial<Record<'local' | 'slack' | 'teams' | 'teams-webhook', ChatPlatform>>;
   /** Resolves when the data is loaded and the scheduler runs; rejects if start-up failed. */
@@ -63,13 +76,18 @@ export function describeProgress(p: IngestProgress & { stage: 'fixtures' | 'hist
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const { config, log } = options;
   const now = options.now ?? (() => new Date());
-  const store = openStore(options.dbPath);
+  const store = await openStore(options.store);
+  const replica = replicaId(options.env);
   const state = new ServiceState(store);
   const messages = new StoreMessageLog(store);
   const bus = new MessageBus();
   const local = new LocalPlatform(messages, bus, now);
+  // Messages another replica (or the CLI) posted reach this replica's open pages too.
+  const tail = new MessageTail(messages, bus, (line) => log(line));
   const platforms: RunningService['platforms'] = { local };
-  const scheduler = new Scheduler({ timezone: config.timezone, now, log });
+  const scheduler = new Scheduler({ timezone: config.timezone, now, log, store, replicaId: replica });
+  const consumers = new DataEventConsumers(store, log);
+  const charts = new ChartLinks(store, (request, size) => renderAnyChart(store, request, size), { now });
 
   // Slack (HTTP mode) shares this server: its routes are mounted ahead of the local page's guard and
   // verify Slack's signatures themselves. Until Slack has started they answer 503.
@@ -84,10 +102,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     scheduler,
     messages,
     bus,
-    charts: new ChartCache(renderChart),
+    charts,
     chartAltText,
     binding: options.binding,
-    storeFile: options.dbPath,
+    ...(store.kind === 'sqlite' ? { storeFile: store.location } : {}),
     now,
     simulateMonth: options.devControls ? () => simulate() : null,
     beforeLocal(express) {
@@ -115,39 +133,66 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   async function simulate(): Promise<SimulateResult> {
     const result = await simulateNextMonth({ store, config });
-    const landed = await scheduler.dataLanded({ month: result.month, source: 'police.uk', synthetic: result.synthetic, via: 'simulate' });
-    const failed = landed.failed.length ? ` (${landed.failed.join(', ')} failed: see the server log)` : '';
+    const landed = await consumers.pump();
+    const failed = landed.failed.length ? ` (${[...new Set(landed.failed.map((f) => f.consumer))].join(', ')} failed: see the server log)` : '';
     return { month: result.month, summary: `${monthName(result.month)} loaded: ${result.description}. Watch the channels for what it brings${failed}.` };
+  }
+
+  /** The fixture load on an empty store, by one replica: the others wait for it to finish. */
+  async function firstStartLoad(): Promise<void> {
+    const claim = { job: 'first-start-load', fireAt: new Date(0).toISOString() };
+    if (!(await store.claimJobFire({ ...claim, claimedBy: replica, reason: 'once' }))) {
+      const fire = await store.jobFire(claim.job, claim.fireAt);
+      log(`First start: replica ${fire?.claimedBy ?? '?'} is loading the fixtures; waiting for it…`);
+      state.loading({ message: `replica ${fire?.claimedBy ?? '?'} is loading the fixtures`, done: 0, total: 1 });
+      const giveUp = Date.now() + 15 * 60_000;
+      for (;;) {
+        const f = await store.jobFire(claim.job, claim.fireAt);
+        if (f?.finishedAt) {
+          if (f.ok) return;
+          throw new Error(`replica ${f.claimedBy} failed to load the fixtures (${f.error ?? 'see its log'}); restart with an empty store to try again`);
+        }
+        if (Date.now() > giveUp) throw new Error(`replica ${f?.claimedBy ?? '?'} started loading the fixtures at ${f?.claimedAt ?? '?'} and has not finished after 15 minutes; if it died, delete the job_fires row '${claim.job}' and restart`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    const started = performance.now();
+    log('First start: loading the fixtures and the synthetic history into the store…');
+    state.loading({ message: 'fixtures', done: 0, total: 1 });
+    const lastRealMonth = config.fixtures?.lastRealMonth;
+    try {
+      await loadFixtures(store, {
+        config,
+        ...(lastRealMonth ? { lastRealMonth } : {}),
+        onProgress(p) {
+          const progress = describeProgress(p);
+          state.loading(progress);
+          options.onProgress?.(progress);
+        },
+      });
+    } catch (err) {
+      await store.finishJobFire({ ...claim, ok: false, error: err instanceof Error ? err.message : String(err), ms: performance.now() - started }).catch(() => undefined);
+      throw err;
+    }
+    await store.finishJobFire({ ...claim, ok: true, ms: performance.now() - started });
+    log(`Loaded in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
   }
 
   const ready = (async () => {
     try {
-      if (store.isEmpty() && options.fixturesOnFirstStart !== false) {
-        const started = performance.now();
-        log('First start: loading the fixtures and the synthetic history into the store…');
-        state.loading({ message: 'fixtures', done: 0, total: 1 });
-        const lastRealMonth = config.fixtures?.lastRealMonth;
-        await loadFixtures(store, {
-          config,
-          ...(lastRealMonth ? { lastRealMonth } : {}),
-          onProgress(p) {
-            const progress = describeProgress(p);
-            state.loading(progress);
-            options.onProgress?.(progress);
-          },
-        });
-        log(`Loaded in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
-      }
-      // ALERTING HOOK: the alert and monthly-summary service registers here with
-      // scheduler.onDataLanded(...) and delivers through `platforms`; until it does, the local channels
-      // get a release notice when a month lands.
-      scheduler.onDataLanded('release-notice', (event) => postReleaseNotices(event, { config, store, platform: local }));
-      const latest = () => store.months().at(-1) ?? null;
-      scheduler.register(dataCheckJob({ scheduler, latestMonth: latest }));
-      scheduler.start();
+      if ((await store.isEmpty()) && options.fixturesOnFirstStart !== false) await firstStartLoad();
+      // ALERTING HOOK: the alert and monthly-summary consumers register here too and deliver through
+      // `platforms`; until they do, the local channels get a release notice when a month lands.
+      await consumers.register('release-notice', (event) => postReleaseNotices(event, { config, store, platform: local }));
+      scheduler.register(dataCheckJob({ consumers }));
+      await scheduler.start();
+      // Months ingested while no replica ran, or by the CLI beside us, are handled now and then as they come.
+      await consumers.pump();
+      consumers.startPolling(options.eventPollMs ?? 2000);
+      await tail.start(options.messagePollMs ?? 1000);
       if (slack.mode !== null) {
         const { startSlack } = await import('../surfaces/slack/index.ts');
-        const handle = await startSlack({ store, config, env: options.env, renderChart, chartAltText, listen: false, healthz: false, now });
+        const handle = await startSlack({ store, config, env: options.env, renderChart: chartRendererFor(store), chartAltText, listen: false, healthz: false, now });
         slackListener = handle.requestListener;
         slackStop = () => handle.stop();
         platforms.slack = handle.platform;
@@ -167,12 +212,17 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     state,
     store,
     scheduler,
+    consumers,
+    replica,
     platforms,
     ready,
     async close() {
       if (closed) return;
       closed = true;
       await scheduler.stop();
+      consumers.stopPolling();
+      tail.stop();
+      await consumers.idle();
       await slackStop?.();
       closeStreams();
       await new Promise<void>((resolve) => {
@@ -181,7 +231,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         setTimeout(() => server.closeAllConnections(), 2000).unref();
       });
       await ready.catch(() => undefined);
-      store.close();
+      await store.close();
     },
   };
 }

@@ -21,7 +21,7 @@ export interface SimulatedMonth {
 
 export async function simulateNextMonth(options: { store: Store; config: Config; seed?: number }): Promise<SimulatedMonth> {
   const { store, config } = options;
-  const latest = store.months('police.uk').at(-1);
+  const latest = (await store.months('police.uk')).at(-1);
   if (!latest) throw new UserError('there is no police.uk data in the store to follow on from');
   const month = addMonths(latest, 1);
   const inMonth = (f: string) => f.includes(month);

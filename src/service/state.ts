@@ -27,6 +27,8 @@ export class ServiceState extends EventEmitter<{ change: [StatusSnapshot] }> {
   store: Store | null = null;
   progress: Progress | null = null;
   error: string | null = null;
+  /** The change events on their way out: each waits for the one before, so they arrive in order. */
+  private emitting: Promise<void> = Promise.resolve();
 
   constructor(store?: Store) {
     super();
@@ -59,26 +61,32 @@ export class ServiceState extends EventEmitter<{ change: [StatusSnapshot] }> {
 
   /** Tell listeners the data changed (a month landed) without a phase change. */
   changed(): void {
-    this.emit('change', this.snapshot());
+    // The snapshot reads the store, so it is sent when read; snapshots go out in the order of the changes.
+    const next = this.snapshot();
+    this.emitting = this.emitting
+      .then(() => next)
+      .then((s) => void this.emit('change', s))
+      .catch((err: unknown) => console.error('service state: a change listener failed:', err));
   }
 
-  snapshot(): StatusSnapshot {
+  /** The state as of the call, with the data the store holds (read once ready). */
+  async snapshot(): Promise<StatusSnapshot> {
+    const { store, phase, progress, error } = this;
     let months: Month[] = [];
     let real: Month[] = [];
     // While loading, the store is being written; reading it then is fine for SQLite (one connection)
     // but says little, so report data only once ready.
-    if (this.store && this.phase === 'ready') {
+    if (store && phase === 'ready') {
       try {
-        months = this.store.months();
-        real = this.store.realMonths();
+        [months, real] = await Promise.all([store.months(), store.realMonths()]);
       } catch {
         // reported as unreachable by the health check
       }
     }
     return {
-      phase: this.phase,
-      progress: this.progress,
-      error: this.error,
+      phase,
+      progress,
+      error,
       latestMonth: months.at(-1) ?? null,
       latestRealMonth: real.at(-1) ?? null,
       months: months.length,

@@ -10,7 +10,7 @@ import { Kysely, PostgresDialect, sql, SqliteDialect, type Transaction } from 'k
 import pg from 'pg';
 import type { Month } from '../core/periods.ts';
 import { MIGRATIONS, PG_MIGRATIONS, type Migration } from './migrations.ts';
-import { redactUrl } from './open.ts';
+import { redactUrl } from './url.ts';
 import type {
   Area,
   AreaType,

@@ -4,6 +4,9 @@
 import { resolve } from 'node:path';
 import { UserError } from '../core/errors.ts';
 import type { Store } from './types.ts';
+import { redactUrl } from './url.ts';
+
+export { redactUrl } from './url.ts';
 
 export interface StoreTarget {
   /** postgres://user:pass@host:port/db (or postgresql://); wins over `path`. */
@@ -22,17 +25,6 @@ export function storeTargetFromEnv(env: NodeJS.ProcessEnv = process.env): StoreT
   const url = env.WARDWATCH_DATABASE_URL?.trim();
   if (url) return { url };
   return { path: defaultDbPath(env) };
-}
-
-/** A connection string with its password masked, for logs and /healthz. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres://(unparseable URL)';
-  }
 }
 
 /** Opens (creating and migrating as needed) the store the target names. */

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import { forceAreaOf } from '../ingest/geography.ts';
 import { ingestPaths } from '../ingest/index.ts';
-import { openStore } from '../store/sqlite.ts';
+import { openStore } from '../store/open.ts';
 import { latestRun } from './history.ts';
 import { splitPartnership, writePartnershipCsv, type WardMeasureCounts } from './partnership.ts';
 import { Random } from './random.ts';
@@ -47,7 +47,7 @@ export function apportion(total: number, weights: number[]): number[] {
 
 export async function writeFixtureFiles(options: { fixturesDir: string; config: Config | null }): Promise<string[]> {
   const tmp = mkdtempSync(join(tmpdir(), 'wardwatch-fixtures-'));
-  const store = openStore(join(tmp, 'store.sqlite'));
+  const store = await openStore({ path: join(tmp, 'store.sqlite') });
   const written: string[] = [];
   try {
     const policeDir = join(options.fixturesDir, 'police-uk');
@@ -57,15 +57,18 @@ export async function writeFixtureFiles(options: { fixturesDir: string; config: 
 
     // Populations.
     const lines = ['area_code,population,year,source'];
-    const districts = store.areas('district').filter((d) => d.code in DISTRICT_POPULATION_2021);
+    const districts = (await store.areas('district')).filter((d) => d.code in DISTRICT_POPULATION_2021);
+    const allLsoas = await store.areas('lsoa');
+    const allWards = await store.areas('ward');
     let forceTotal = 0;
     for (const d of districts) {
       const total = DISTRICT_POPULATION_2021[d.code]!;
       forceTotal += total;
       lines.push(`${d.code},${total},2021,${POPULATION_SOURCE.replace(' spread over wards and LSOAs by LSOA count', '')}`);
-      const lsoas = store.areas('lsoa').filter((l) => l.districtCode === d.code);
+      const lsoas = allLsoas.filter((l) => l.districtCode === d.code);
       const lsoaPops = apportion(total, lsoas.map(() => 1));
-      const wards = store.children(d.code).filter((w) => w.type === 'ward');
+      // (the district's children that are wards, in code order, as children() gives them)
+      const wards = allWards.filter((w) => w.parentCode === d.code);
       const wardPops = apportion(total, wards.map((w) => lsoas.filter((l) => l.parentCode === w.code).length));
       wards.forEach((w, i) => lines.push(`${w.code},${wardPops[i]},2021,${POPULATION_SOURCE}`));
       lsoas.forEach((l, i) => lines.push(`${l.code},${lsoaPops[i]},2021,${POPULATION_SOURCE}`));
@@ -78,18 +81,18 @@ export async function writeFixtureFiles(options: { fixturesDir: string; config: 
 
     // Partnership extract for the latest run of real police.uk months.
     const rng = new Random(FIXTURE_EXTRACT_SEED);
-    const wards = store.areas('ward').map((w) => w.code);
+    const wards = allWards.map((w) => w.code);
     const keys = taxonomy().policeUkMeasures().map((m) => m.key);
     mkdirSync(join(options.fixturesDir, 'partnership'), { recursive: true });
-    for (const month of latestRun(store.realMonths('police.uk'))) {
+    for (const month of latestRun(await store.realMonths('police.uk'))) {
       const wardCounts: WardMeasureCounts = new Map(wards.map((w) => [w, {}]));
-      for (const c of store.counts({ areaCodes: wards, measures: keys, source: 'police.uk', from: month, to: month })) wardCounts.get(c.areaCode)![c.measure] = c.count;
+      for (const c of await store.counts({ areaCodes: wards, measures: keys, source: 'police.uk', from: month, to: month })) wardCounts.get(c.areaCode)![c.measure] = c.count;
       const file = join(options.fixturesDir, 'partnership', `synthetic-partnership-${month}.csv`);
       writePartnershipCsv(file, month, splitPartnership(rng, month, wardCounts));
       written.push(file);
     }
   } finally {
-    store.close();
+    await store.close();
     rmSync(tmp, { recursive: true, force: true });
   }
   return written;

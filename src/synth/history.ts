@@ -118,6 +118,7 @@ async function locationPools(files: string[], geo: GeoContext, measureOf: Map<st
     if (list) list.push(v);
     else map.set(key, [v]);
   };
+  await geo.loadBoundaries();
   for (const file of files) {
     await readCsv(file, () => (f) => {
       const lonText = f[4]!, latText = f[5]!, lsoaRaw = f[7]!;
@@ -162,52 +163,52 @@ async function calibrate(store: Store, options: Pick<SynthOptions, 'config' | 'p
   const measureOf = new Map(measures.map((m) => [m.policeUkName!, m.key]));
   const config = options.config === undefined ? (await import('../ingest/index.ts')).defaultConfig() : options.config;
   const force = forceAreaOf(config);
-  const geo = new GeoContext(store, new PendingGeography(), force);
+  const geo = await GeoContext.load(store, new PendingGeography(), force);
   if (!geo.hasGeography) throw new UserError('synth needs geography in the store: run `wardwatch ingest fixtures/geography` first');
-  const realMonths = store.realMonths('police.uk');
+  const realMonths = await store.realMonths('police.uk');
   const calibration = latestRun(realMonths);
   if (!calibration.length) throw new UserError('synth needs at least one real police.uk month in the store to calibrate to');
   const first = calibration[0]!, last = calibration[calibration.length - 1]!;
 
-  const wards = store.areas('ward').filter((w) => geo.districts.has(w.parentCode ?? '')).map((w) => w.code);
+  const wards = (await store.areas('ward')).filter((w) => geo.districts.has(w.parentCode ?? '')).map((w) => w.code);
   const keys = measures.map((m) => m.key);
   const mean = new Map<string, number>();
-  for (const c of store.counts({ areaCodes: wards, measures: keys, source: 'police.uk', from: first, to: last })) {
+  for (const c of await store.counts({ areaCodes: wards, measures: keys, source: 'police.uk', from: first, to: last })) {
     const k = `${c.areaCode}\t${c.measure}`;
     mean.set(k, (mean.get(k) ?? 0) + c.count / calibration.length);
   }
   const noLocation = new Map<string, number>();
-  for (const c of store.counts({ areaCodes: [force.code, ...geo.districts], measures: keys, source: 'police.uk', from: first, to: last })) {
+  for (const c of await store.counts({ areaCodes: [force.code, ...geo.districts], measures: keys, source: 'police.uk', from: first, to: last })) {
     noLocation.set(c.measure, (noLocation.get(c.measure) ?? 0) + ((c.areaType === 'force' ? 1 : -1) * c.count) / calibration.length);
   }
-  const calibReleases = store.releases().filter((r) => r.source === 'police.uk' && r.month && calibration.includes(r.month) && !r.synthetic);
+  const calibReleases = (await store.releases()).filter((r) => r.source === 'police.uk' && r.month && calibration.includes(r.month) && !r.synthetic);
   const outOfAreaMean = calibReleases.reduce((s, r) => s + r.outOfArea, 0) / Math.max(1, calibReleases.length);
 
-  const pointsDir = options.pointsDir ?? (await import('../ingest/fixtures.ts')).FIXTURE_PATHS.policeUk;
+  const pointsDir = options.pointsDir ?? (await import('../ingest/fixture-paths.ts')).FIXTURE_PATHS.policeUk;
   const pointFiles = readdirSync(pointsDir)
     .filter((f) => f.endsWith('.csv') && !/^synthetic-/i.test(f) && calibration.some((m) => f.startsWith(m)))
     .map((f) => join(pointsDir, f));
   if (!pointFiles.length) throw new UserError(`synth needs the real police.uk files of ${calibration.join(', ')} in ${pointsDir} for snap points`);
   const pools = await locationPools(pointFiles, geo, measureOf);
   const lsoasOfWard = new Map<string, string[]>();
-  for (const a of store.areas('lsoa')) if (a.parentCode) lsoasOfWard.set(a.parentCode, [...(lsoasOfWard.get(a.parentCode) ?? []), `,,,${a.code},${a.name}`]);
+  for (const a of await store.areas('lsoa')) if (a.parentCode) lsoasOfWard.set(a.parentCode, [...(lsoasOfWard.get(a.parentCode) ?? []), `,,,${a.code},${a.name}`]);
   return {
     geo, measures, wards, keys, calibration, mean, noLocation, outOfAreaMean, pools, lsoasOfWard,
     realPolice: new Set(realMonths),
-    realPartnership: new Set(store.realMonths('partnership')),
+    realPartnership: new Set(await store.realMonths('partnership')),
     forceName: config?.forceArea.name ?? 'Force',
     slug: force.code,
   };
 }
 
 /** Writes one month's files (police.uk-shaped unless real police.uk data exists; partnership unless real partnership data exists). */
-function generateMonth(store: Store, cal: Calibrated, rng: Random, month: Month, outDir: string, result: SynthResult): void {
+async function generateMonth(store: Store, cal: Calibrated, rng: Random, month: Month, outDir: string, result: SynthResult): Promise<void> {
   const { measures, wards, keys, calibration, pools } = cal;
   const factor = (key: string) => seasonalFactor(key, month, calibration) * trendFactor(key, month, calibration);
   let wardCounts: WardMeasureCounts = new Map();
   if (cal.realPolice.has(month)) {
     // A real police.uk month inside the range (e.g. 2019-08) is kept; the partnership splits its ward counts.
-    for (const c of store.counts({ areaCodes: wards, measures: keys, source: 'police.uk', from: month, to: month })) {
+    for (const c of await store.counts({ areaCodes: wards, measures: keys, source: 'police.uk', from: month, to: month })) {
       wardCounts.set(c.areaCode, { ...(wardCounts.get(c.areaCode) ?? {}), [c.measure]: c.count });
     }
   } else {
@@ -262,7 +263,8 @@ export async function writeSynthHistory(store: Store, options: SynthOptions): Pr
   const rng = new Random(options.seed);
   mkdirSync(options.outDir, { recursive: true });
   const result: SynthResult = { files: [], policeUkMonths: [], partnershipMonths: [], calibrationMonths: cal.calibration, rows: 0 };
-  for (const month of months) generateMonth(store, cal, rng, month, options.outDir, result);
+  // One month after another: each draws from the same random stream, in month order.
+  for (const month of months) await generateMonth(store, cal, rng, month, options.outDir, result);
   return result;
 }
 
@@ -275,6 +277,6 @@ export async function writeSynthMonth(store: Store, options: Omit<SynthOptions, 
   const rng = new Random((options.seed ^ Math.imul(monthIndex(options.month), 0x9e3779b1)) >>> 0);
   mkdirSync(options.outDir, { recursive: true });
   const result: SynthResult = { files: [], policeUkMonths: [], partnershipMonths: [], calibrationMonths: cal.calibration, rows: 0 };
-  generateMonth(store, cal, rng, options.month, options.outDir, result);
+  await generateMonth(store, cal, rng, options.month, options.outDir, result);
   return result;
 }

@@ -41,7 +41,7 @@ describe('the default command: <place> [topic] [period]', () => {
     const r = await ask('market dwelling burglary');
     const d = data(r);
     expect(d.requestedMeasure.key).toBe('residential-burglary');
-    if (t.store.months('partnership').length && d.measure.key === 'residential-burglary') expect(d.measure.source).toBe('partnership');
+    if ((await t.store.months('partnership')).length && d.measure.key === 'residential-burglary') expect(d.measure.source).toBe('partnership');
     else {
       expect(d.measure.key).toBe('burglary');
       expect(r.notes.join(' ')).toMatch(/police\.uk does not split burglary/);

@@ -23,12 +23,12 @@ const allText = (r: Reply) => JSON.stringify(r);
  * Re-publishes one month of a source with one ward's count of a measure set to `count`, the
  * district and force rows moved by the same amount (as a corrected file would).
  */
-function setWardCount(store: Store, o: { source?: DataSource; month: string; measure: string; ward: string; count: number }): void {
+async function setWardCount(store: Store, o: { source?: DataSource; month: string; measure: string; ward: string; count: number }): Promise<void> {
   const source = o.source ?? 'police.uk';
-  const areas = store.areas();
-  const rows = store.counts({ areaCodes: areas.map((a) => a.code), measures: taxonomy().measures.map((m) => m.key), source, from: o.month, to: o.month });
-  const ward = store.area(o.ward)!;
-  const district = store.area(ward.parentCode!)!;
+  const areas = await store.areas();
+  const rows = await store.counts({ areaCodes: areas.map((a) => a.code), measures: taxonomy().measures.map((m) => m.key), source, from: o.month, to: o.month });
+  const ward = (await store.area(o.ward))!;
+  const district = (await store.area(ward.parentCode!))!;
   const old = rows.find((r) => r.areaCode === o.ward && r.measure === o.measure)?.count ?? 0;
   const delta = o.count - old;
   const lift = new Set([ward.code, district.code, district.parentCode ?? '']);
@@ -36,9 +36,9 @@ function setWardCount(store: Store, o: { source?: DataSource; month: string; mea
   if (!rows.some((r) => r.areaCode === o.ward && r.measure === o.measure)) {
     counts.push({ source, month: o.month, areaType: 'ward', areaCode: o.ward, measure: o.measure, count: o.count, byPolygon: o.count, byLsoa: 0, byPartner: 0, synthetic: rows[0]?.synthetic ?? false });
   }
-  const current = store.currentMonths(source).find((c) => c.month === o.month)!;
-  const release = store.releases().find((r) => r.id === current.releaseId)!;
-  const res = store.replaceMonth({
+  const current = (await store.currentMonths(source)).find((c) => c.month === o.month)!;
+  const release = (await store.releases()).find((r) => r.id === current.releaseId)!;
+  const res = await store.replaceMonth({
     source, month: o.month, counts,
     release: { ...release, fileName: `${release.fileName} (test edit)`, checksum: `${release.checksum.slice(0, 40)}-edit-${o.measure}-${o.ward}-${o.count}` },
   });
@@ -46,9 +46,9 @@ function setWardCount(store: Store, o: { source?: DataSource; month: string; mea
 }
 
 /** The monthly series of a ward and measure straight from the store (the independent side). */
-function storeSeries(store: Store, code: string, measure: string, to: string): { months: string[]; counts: number[] } {
-  const months = store.months('police.uk').filter((m) => m <= to);
-  const byMonth = new Map(store.counts({ areaCodes: [code], measures: [measure], source: 'police.uk' }).map((r) => [r.month, r.count]));
+async function storeSeries(store: Store, code: string, measure: string, to: string): Promise<{ months: string[]; counts: number[] }> {
+  const months = (await store.months('police.uk')).filter((m) => m <= to);
+  const byMonth = new Map((await store.counts({ areaCodes: [code], measures: [measure], source: 'police.uk' })).map((r) => [r.month, r.count]));
   return { months, counts: months.map((m) => byMonth.get(m) ?? 0) };
 }
 
@@ -80,7 +80,7 @@ describe('the spike test in /crime <place> <topic>', () => {
   });
 
   it('an injected spike alarms in the reply and on the chart request, with the same numbers as the detector run on the store', async () => {
-    setWardCount(t.store, { month: '2024-04', measure: 'burglary', ward: MARKET, count: 30 });
+    await setWardCount(t.store, { month: '2024-04', measure: 'burglary', ward: MARKET, count: 30 });
     const r = await askIn(t.store)('market burglary');
     expect(r.figures.find((x) => x.id === 'month')!.value).toBe(30);
     const f = r.figures.find((x) => x.id === 'spike')!;
@@ -92,7 +92,7 @@ describe('the spike test in /crime <place> <topic>', () => {
     expect(last.count).toBeGreaterThan(last.upperbound!);
     expect(r.chartAlt).toBeDefined();
     // independently: the detector on the series read straight from the store
-    const s = storeSeries(t.store, MARKET, 'burglary', '2024-04');
+    const s = await storeSeries(t.store, MARKET, 'burglary', '2024-04');
     const ref = farringtonFlexible(s.counts, s.months, {}, { from: '2024-04' })[0]!;
     expect(ref.alarm).toBe(true);
     expect(last.upperbound).toBe(ref.upperbound);
@@ -156,7 +156,7 @@ describe('small numbers: the band never gives a hidden count away', () => {
   it('one small month in five years of large counts hides the range (it could be worked back), but not the verdict', async () => {
     const before = await askIn(t.store)('market asb', 'cambridge-csp');
     expect(band(before).at(-1)!.expected).toBeGreaterThan(0);
-    setWardCount(t.store, { month: '2021-06', measure: 'anti-social-behaviour', ward: MARKET, count: 3 }); // inside April 2024's baseline
+    await setWardCount(t.store, { month: '2021-06', measure: 'anti-social-behaviour', ward: MARKET, count: 3 }); // inside April 2024's baseline
     const r = await askIn(t.store)('market asb', 'cambridge-csp');
     const d = data(r);
     expect(d.suppressedIds).toContain('m:2021-06');
@@ -204,10 +204,12 @@ describe('hotspots in /crime top', () => {
   it('flags exactly the wards an exact Poisson test with BH false discovery control flags, on the chart and in the table', async () => {
     const r = await askIn(t.store)('top burglary cambridge');
     const d = data(r);
-    const wards = t.store.children(CAMBRIDGE).filter((a) => a.type === 'ward');
+    const wards = (await t.store.children(CAMBRIDGE)).filter((a) => a.type === 'ward');
     const ye = monthRange('2023-05', '2024-04');
-    const counts = wards.map((w) => t.store.counts({ areaCodes: [w.code], measures: ['burglary'], source: 'police.uk', from: ye[0], to: ye[11] }).reduce((s, x) => s + x.count, 0));
-    const pops = wards.map((w) => t.store.population(w.code)!.population);
+    const rows = await t.store.counts({ areaCodes: wards.map((w) => w.code), measures: ['burglary'], source: 'police.uk', from: ye[0], to: ye[11] });
+    const counts = wards.map((w) => rows.filter((x) => x.areaCode === w.code).reduce((s, x) => s + x.count, 0));
+    const populations = await t.store.populations(wards.map((w) => w.code));
+    const pops = wards.map((w) => populations.get(w.code)!.population);
     const rate = counts.reduce((a, b) => a + b, 0) / pops.reduce((a, b) => a + b, 0);
     const ps = wards.map((_, i) => poissonUpperTail(counts[i]!, rate * pops[i]!));
     const disc = bhDiscoveries(ps, 0.05);
@@ -252,10 +254,10 @@ describe('hotspots in /crime top', () => {
 
   it('an emerging hotspot: a ward that jumps in the latest month and was not a hotspot before', async () => {
     const before = data(await askIn(t.store)('top burglary cambridge'));
-    const romsey = t.store.children(CAMBRIDGE).find((a) => a.name === 'Romsey')!;
+    const romsey = (await t.store.children(CAMBRIDGE)).find((a) => a.name === 'Romsey')!;
     expect(before.ranking.find((x: any) => x.code === romsey.code).emerging).toBe(false);
     expect(before.hotspots.emerging.areas.find((x: any) => x.code === romsey.code).previousHotspotMonths).toEqual([]);
-    setWardCount(t.store, { month: '2024-04', measure: 'burglary', ward: romsey.code, count: 25 });
+    await setWardCount(t.store, { month: '2024-04', measure: 'burglary', ward: romsey.code, count: 25 });
     const r = await askIn(t.store)('top burglary cambridge');
     const d = data(r);
     expect(d.ranking.find((x: any) => x.code === romsey.code).emerging).toBe(true);
@@ -267,11 +269,13 @@ describe('hotspots in /crime top', () => {
     expect(row.at(-1)).toMatch(/emerging \(April 2024\)/);
     expect((r.chart as any).bars.find((b: any) => b.code === romsey.code)?.hotspot).toBe(true);
     // independently: Romsey's April count against its population share of Cambridge's April
-    const wards = t.store.children(CAMBRIDGE).filter((a) => a.type === 'ward');
-    const april = (code: string) => t.store.counts({ areaCodes: [code], measures: ['burglary'], source: 'police.uk', from: '2024-04', to: '2024-04' }).reduce((s, x) => s + x.count, 0);
+    const wards = (await t.store.children(CAMBRIDGE)).filter((a) => a.type === 'ward');
+    const aprilRows = await t.store.counts({ areaCodes: wards.map((w) => w.code), measures: ['burglary'], source: 'police.uk', from: '2024-04', to: '2024-04' });
+    const april = (code: string) => aprilRows.filter((x) => x.areaCode === code).reduce((s, x) => s + x.count, 0);
     const total = wards.reduce((s, w) => s + april(w.code), 0);
-    const pop = wards.reduce((s, w) => s + t.store.population(w.code)!.population, 0);
-    expect(poissonUpperTail(25, (total / pop) * t.store.population(romsey.code)!.population)).toBeLessThan(0.05 / wards.length);
+    const populations = await t.store.populations(wards.map((w) => w.code));
+    const pop = wards.reduce((s, w) => s + populations.get(w.code)!.population, 0);
+    expect(poissonUpperTail(25, (total / pop) * populations.get(romsey.code)!.population)).toBeLessThan(0.05 / wards.length);
   });
 
   it('in a channel not cleared for small numbers, a hidden count is never flagged and smoothed rates are withheld', async () => {

@@ -11,9 +11,9 @@ beforeAll(async () => {
   real = await fixtureStore({ history: false });
   withHistory = await fixtureStore({ history: true });
 });
-afterAll(() => {
-  real.cleanup();
-  withHistory.cleanup();
+afterAll(async () => {
+  await real?.cleanup();
+  await withHistory?.cleanup();
 });
 
 const ask = (t: TempStore, text: string) =>

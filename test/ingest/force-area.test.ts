@@ -14,27 +14,27 @@ afterEach(() => t.cleanup());
 
 describe('force area', () => {
   it('with no config: a force area named "force" over every district in the loaded geography', async () => {
-    t = tempStore();
+    t = await tempStore();
     const r = await ingestPaths(t.store, FILES, { config: null });
     const police = r.files.find((f) => f.kind === 'police-uk')!;
     expect(police).toMatchObject({ rowsRead: 6116, outOfArea: 38, unplaced: 210 });
-    expect(t.store.area('force')).toMatchObject({ type: 'force' });
-    expect(t.store.children('force')).toHaveLength(6);
+    expect(await t.store.area('force')).toMatchObject({ type: 'force' });
+    expect(await t.store.children('force')).toHaveLength(6);
   });
 
   it('with a config naming only Cambridge: other districts are out of area and their wards get nothing', async () => {
-    t = tempStore();
+    t = await tempStore();
     const base = loadConfig(join(ROOT, 'wardwatch.config.yaml')).config;
     const config = { ...base, forceArea: { ...base.forceArea, districts: ['E07000008'] } };
     const r = await ingestPaths(t.store, FILES, { config });
     const police = r.files.find((f) => f.kind === 'police-uk')!;
-    const cambridge = t.store.counts({ areaCodes: ['E07000008'], measures: ALL, source: 'police.uk' }).reduce((s, c) => s + c.count, 0);
+    const cambridge = (await t.store.counts({ areaCodes: ['E07000008'], measures: ALL, source: 'police.uk' })).reduce((s, c) => s + c.count, 0);
     expect(police.placedByPolygon + police.placedByLsoa).toBe(cambridge);
     expect(police.outOfArea).toBe(6116 - 210 - cambridge);
-    const wards = t.store.areas('ward');
-    const counted = new Set(t.store.counts({ areaCodes: wards.map((w) => w.code), measures: ALL, source: 'police.uk' }).map((c) => c.areaCode));
+    const wards = await t.store.areas('ward');
+    const counted = new Set((await t.store.counts({ areaCodes: wards.map((w) => w.code), measures: ALL, source: 'police.uk' })).map((c) => c.areaCode));
     for (const w of wards) if (counted.has(w.code)) expect(w.parentCode).toBe('E07000008');
-    expect(t.store.area('E07000010')!.parentCode).toBeNull();
-    expect(t.store.area('E07000008')!.parentCode).toBe('cambridgeshire');
+    expect((await t.store.area('E07000010'))!.parentCode).toBeNull();
+    expect((await t.store.area('E07000008'))!.parentCode).toBe('cambridgeshire');
   });
 });

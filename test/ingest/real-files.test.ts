@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import type { SqliteStore } from '../../src/store/sqlite.ts';
+import type { Store } from '../../src/store/types.ts';
 import { fixtureStore, type TempStore } from '../helpers/store.ts';
 
 const FIX = join(import.meta.dirname, '../../fixtures');
@@ -96,11 +96,11 @@ function expectedFor(month: string): Expected {
   return e;
 }
 
-function storeMap(store: SqliteStore, month: string, type: string, field: 'count' | 'byPolygon' = 'count'): Map<string, number> {
-  const codes = store.areas(type as 'ward').map((a) => a.code);
+async function storeMap(store: Store, month: string, type: string, field: 'count' | 'byPolygon' = 'count'): Promise<Map<string, number>> {
+  const codes = (await store.areas(type as 'ward')).map((a) => a.code);
   const measures = Object.values(crimeKey);
   const out = new Map<string, number>();
-  for (const c of store.counts({ areaCodes: codes, measures, source: 'police.uk', from: month, to: month })) {
+  for (const c of await store.counts({ areaCodes: codes, measures, source: 'police.uk', from: month, to: month })) {
     const v = c[field] ?? 0;
     if (v) out.set(`${c.areaCode}|${c.measure}`, v);
   }
@@ -117,14 +117,14 @@ afterAll(() => t?.cleanup());
 
 describe('real police.uk 2024 files against an independent computation', () => {
   for (const month of ['2024-01', '2024-02', '2024-03', '2024-04']) {
-    it(`${month}: every ward and crime type, every district, the force`, () => {
+    it(`${month}: every ward and crime type, every district, the force`, async () => {
       const e = expectedFor(month);
-      expect(sorted(storeMap(t.store, month, 'ward'))).toEqual(sorted(e.ward));
-      expect(sorted(storeMap(t.store, month, 'ward', 'byPolygon'))).toEqual(sorted(e.wardByPolygon));
-      expect(sorted(storeMap(t.store, month, 'district'))).toEqual(sorted(e.district));
-      const force = new Map([...storeMap(t.store, month, 'force')].map(([k, v]) => [k.replace(`${FORCE}|`, ''), v]));
+      expect(sorted(await storeMap(t.store, month, 'ward'))).toEqual(sorted(e.ward));
+      expect(sorted(await storeMap(t.store, month, 'ward', 'byPolygon'))).toEqual(sorted(e.wardByPolygon));
+      expect(sorted(await storeMap(t.store, month, 'district'))).toEqual(sorted(e.district));
+      const force = new Map([...(await storeMap(t.store, month, 'force'))].map(([k, v]) => [k.replace(`${FORCE}|`, ''), v]));
       expect(sorted(force)).toEqual(sorted(e.force));
-      const release = t.store.releases().find((r) => r.month === month && r.source === 'police.uk')!;
+      const release = (await t.store.releases()).find((r) => r.month === month && r.source === 'police.uk')!;
       expect(release.rowsRead).toBe(e.rows);
       expect(release.outOfArea).toBe(e.outOfArea);
       expect(release.unplaced).toBe(e.noLocation);
@@ -132,15 +132,17 @@ describe('real police.uk 2024 files against an independent computation', () => {
     });
   }
 
-  it('Market ward (E05013057) all types: 287/324/329/348 by polygon, 283/307/320/345 by LSOA best-fit', () => {
+  it('Market ward (E05013057) all types: 287/324/329/348 by polygon, 283/307/320/345 by LSOA best-fit', async () => {
     const months = ['2024-01', '2024-02', '2024-03', '2024-04'];
-    const byPolygon = months.map((m) => sumWhere(storeMap(t.store, m, 'ward'), 'E05013057|'));
+    const byPolygon: number[] = [];
+    for (const m of months) byPolygon.push(sumWhere(await storeMap(t.store, m, 'ward'), 'E05013057|'));
     expect(byPolygon).toEqual([287, 324, 329, 348]);
     // The best-fit figure is the sum of Market's best-fit LSOAs, both in the store and in the reference.
-    const marketLsoas = t.store.children('E05013057').filter((a) => a.type === 'lsoa').map((a) => a.code);
+    const marketLsoas = (await t.store.children('E05013057')).filter((a) => a.type === 'lsoa').map((a) => a.code);
     expect(marketLsoas.sort()).toEqual(['E01017983', 'E01018005', 'E01035515', 'E01035517']);
     const measures = Object.values(crimeKey);
-    const bestFit = months.map((m) => t.store.counts({ areaCodes: marketLsoas, measures, source: 'police.uk', from: m, to: m }).reduce((s, c) => s + c.count, 0));
+    const bestFitRows = await t.store.counts({ areaCodes: marketLsoas, measures, source: 'police.uk', from: months[0], to: months.at(-1) });
+    const bestFit = months.map((m) => bestFitRows.filter((c) => c.month === m).reduce((s, c) => s + c.count, 0));
     expect(bestFit).toEqual([283, 307, 320, 345]);
     expect(months.map((m) => sumWhere(expectedFor(m).wardBestFit, 'E05013057|'))).toEqual([283, 307, 320, 345]);
   });
@@ -153,27 +155,27 @@ describe('real police.uk 2024 files against an independent computation', () => {
     expect(agree).toBe(23417);
   });
 
-  it('out-of-area and No Location accounting matches the data notes (144 out of area in 2024-01..04)', () => {
-    const rel = t.store.releases().filter((r) => r.source === 'police.uk' && r.month! >= '2024-01');
+  it('out-of-area and No Location accounting matches the data notes (144 out of area in 2024-01..04)', async () => {
+    const rel = (await t.store.releases()).filter((r) => r.source === 'police.uk' && r.month! >= '2024-01');
     expect(rel.reduce((s, r) => s + r.outOfArea, 0)).toBe(144);
     expect(rel.map((r) => r.unplaced)).toEqual([210, 245, 239, 223]);
     expect(rel.map((r) => r.rowsRead)).toEqual([6116, 6499, 6993, 6913]);
     // Force level = in-area rows + No Location rows; no ward or district holds an out-of-area row.
     for (const r of rel) {
-      const force = t.store.counts({ areaCodes: [FORCE], measures: Object.values(crimeKey), source: 'police.uk', from: r.month!, to: r.month! });
+      const force = await t.store.counts({ areaCodes: [FORCE], measures: Object.values(crimeKey), source: 'police.uk', from: r.month!, to: r.month! });
       expect(force.reduce((s, c) => s + c.count, 0)).toBe(r.rowsRead - r.outOfArea);
     }
   });
 });
 
 describe('2019-08: LSOA 2011 vintage', () => {
-  it('is detected by code membership and mapped to 2021 LSOAs; all placed rows land in known areas', () => {
-    const r = t.store.releases().find((x) => x.month === '2019-08')!;
+  it('is detected by code membership and mapped to 2021 LSOAs; all placed rows land in known areas', async () => {
+    const r = (await t.store.releases()).find((x) => x.month === '2019-08')!;
     expect(r.rowsRead).toBe(7363);
     expect(r.unplaced).toBe(321);
-    const lsoaCodes = new Set(t.store.areas('lsoa').map((a) => a.code));
+    const lsoaCodes = new Set((await t.store.areas('lsoa')).map((a) => a.code));
     const measures = Object.values(crimeKey);
-    const lsoaRows = t.store.counts({ areaCodes: [...lsoaCodes], measures, source: 'police.uk', from: '2019-08', to: '2019-08' });
+    const lsoaRows = await t.store.counts({ areaCodes: [...lsoaCodes], measures, source: 'police.uk', from: '2019-08', to: '2019-08' });
     const total = lsoaRows.reduce((s, c) => s + c.count, 0);
     expect(total).toBe(r.rowsRead - r.outOfArea - r.unplaced);
     // 2011-only codes (e.g. E01015602) never appear as stored LSOAs: they were mapped.

@@ -17,17 +17,17 @@ beforeEach(async () => {
 });
 afterEach(() => t.cleanup());
 
-const forceTotal = (month: string, measures = POLICE) =>
-  t.store.counts({ areaCodes: ['cambridgeshire'], measures, source: 'police.uk', from: month, to: month }).reduce((s, c) => s + c.count, 0);
+const forceTotal = async (month: string, measures = POLICE) =>
+  (await t.store.counts({ areaCodes: ['cambridgeshire'], measures, source: 'police.uk', from: month, to: month })).reduce((s, c) => s + c.count, 0);
 
 describe('re-ingest', () => {
   it('the same files again change nothing (not even the release log)', async () => {
-    const before = t.store.contentChecksum();
-    const releases = t.store.releases().length;
+    const before = await t.store.contentChecksum();
+    const releases = (await t.store.releases()).length;
     const r = await ingestPaths(t.store, [join(ROOT, 'fixtures/geography'), join(ROOT, 'fixtures/police-uk'), join(ROOT, 'fixtures/partnership'), join(ROOT, 'fixtures/populations')]);
     expect(r.files.filter((f) => f.month).every((f) => f.outcome === 'unchanged')).toBe(true);
-    expect(t.store.releases()).toHaveLength(releases);
-    expect(t.store.contentChecksum()).toBe(before);
+    expect(await t.store.releases()).toHaveLength(releases);
+    expect(await t.store.contentChecksum()).toBe(before);
   });
 
   it('a revised month replaces the earlier version atomically and logs old and new totals', async () => {
@@ -45,45 +45,45 @@ describe('re-ingest', () => {
     });
     const path = join(t.dir, '2024-04-cambridgeshire-street-revised.csv');
     writeFileSync(path, revised.join('\r\n') + '\r\n');
-    const oldTotal = forceTotal('2024-04');
-    const oldBurglary = forceTotal('2024-04', ['burglary']);
+    const oldTotal = await forceTotal('2024-04');
+    const oldBurglary = await forceTotal('2024-04', ['burglary']);
     const r = await ingestPaths(t.store, [path]);
     expect(r.files[0]!.outcome).toBe('revised');
-    expect(forceTotal('2024-04')).toBe(oldTotal - dropped);
-    expect(forceTotal('2024-04', ['burglary'])).toBe(oldBurglary - dropped);
-    const rel = t.store.releases().filter((x) => x.month === '2024-04' && x.source === 'police.uk');
+    expect(await forceTotal('2024-04')).toBe(oldTotal - dropped);
+    expect(await forceTotal('2024-04', ['burglary'])).toBe(oldBurglary - dropped);
+    const rel = (await t.store.releases()).filter((x) => x.month === '2024-04' && x.source === 'police.uk');
     expect(rel).toHaveLength(2);
     expect(rel[1]!.revision).toMatchObject({ previousTotal: oldTotal, newTotal: oldTotal - dropped });
     expect(rel[1]!.revision!.previousChecksum).toBe(rel[0]!.checksum);
-    expect(t.store.currentMonths('police.uk').find((m) => m.month === '2024-04')!.releaseId).toBe(rel[1]!.id);
+    expect((await t.store.currentMonths('police.uk')).find((m) => m.month === '2024-04')!.releaseId).toBe(rel[1]!.id);
     // Other months untouched.
-    expect(forceTotal('2024-03')).toBe(6954);
+    expect(await forceTotal('2024-03')).toBe(6954);
     // The original file again is a revision back, not "unchanged".
     const back = await ingestPaths(t.store, [APRIL]);
     expect(back.files[0]!.outcome).toBe('revised');
-    expect(forceTotal('2024-04')).toBe(oldTotal);
+    expect(await forceTotal('2024-04')).toBe(oldTotal);
   });
 
   it('a synthetic file never overwrites a real month; a real file replaces a synthetic month', async () => {
     const synthetic = join(t.dir, 'synthetic-2024-04-cambridgeshire-street.csv');
     writeFileSync(synthetic, readFileSync(join(ROOT, 'fixtures/police-uk/2024-03-cambridgeshire-street.csv'), 'utf8').replaceAll(',2024-03,', ',2024-04,'));
-    const before = t.store.contentChecksum();
+    const before = await t.store.contentChecksum();
     const r = await ingestPaths(t.store, [synthetic]);
     expect(r.files[0]!.outcome).toBe('skipped: real data exists');
-    expect(t.store.contentChecksum()).toBe(before);
+    expect(await t.store.contentChecksum()).toBe(before);
 
     const synthMay = join(t.dir, 'synthetic-2024-05-cambridgeshire-street.csv');
     writeFileSync(synthMay, readFileSync(APRIL, 'utf8').replaceAll(',2024-04,', ',2024-05,'));
     await ingestPaths(t.store, [synthMay]);
-    expect(t.store.months('police.uk')).toContain('2024-05');
-    expect(t.store.realMonths('police.uk')).not.toContain('2024-05');
+    expect(await t.store.months('police.uk')).toContain('2024-05');
+    expect(await t.store.realMonths('police.uk')).not.toContain('2024-05');
     const realMay = join(t.dir, '2024-05-cambridgeshire-street.csv');
     writeFileSync(realMay, readFileSync(join(ROOT, 'fixtures/police-uk/2024-01-cambridgeshire-street.csv'), 'utf8').replaceAll(',2024-01,', ',2024-05,'));
     const real = await ingestPaths(t.store, [realMay]);
     expect(real.files[0]!.outcome).toBe('revised');
-    expect(t.store.realMonths('police.uk')).toContain('2024-05');
-    expect(forceTotal('2024-05')).toBe(forceTotal('2024-01'));
-    expect(t.store.counts({ areaCodes: ['cambridgeshire'], measures: POLICE, source: 'police.uk', from: '2024-05', to: '2024-05' }).every((c) => !c.synthetic)).toBe(true);
+    expect(await t.store.realMonths('police.uk')).toContain('2024-05');
+    expect(await forceTotal('2024-05')).toBe(await forceTotal('2024-01'));
+    expect((await t.store.counts({ areaCodes: ['cambridgeshire'], measures: POLICE, source: 'police.uk', from: '2024-05', to: '2024-05' })).every((c) => !c.synthetic)).toBe(true);
   });
 });
 
@@ -93,20 +93,20 @@ describe('partnership extracts', () => {
     writeFileSync(p, ['month,area_type,area_code,measure,count', '2024-06,ward,E05013057,dwelling burglary,4', '2024-06,ward,E05013050,Residential burglary,2', '2024-06,lsoa,E01017983,asb nuisance,3'].join('\n'));
     const r = await ingestPaths(t.store, [p]);
     expect(r.files[0]).toMatchObject({ outcome: 'loaded', placedByPartner: 6, placedByLsoa: 3 });
-    const c = (code: string, measure: string) => t.store.counts({ areaCodes: [code], measures: [measure], source: 'partnership', from: '2024-06', to: '2024-06' })[0];
-    expect(c('E05013057', 'residential-burglary')).toMatchObject({ count: 4, byPartner: 4 });
-    expect(c('E07000008', 'residential-burglary')!.count).toBe(6);
-    expect(c('cambridgeshire', 'residential-burglary')!.count).toBe(6);
-    expect(c('E05013057', 'asb-nuisance')).toMatchObject({ count: 3, byLsoa: 3 }); // E01017983 best-fits to Market
-    expect(c('E01017983', 'asb-nuisance')!.count).toBe(3);
+    const c = async (code: string, measure: string) => (await t.store.counts({ areaCodes: [code], measures: [measure], source: 'partnership', from: '2024-06', to: '2024-06' }))[0];
+    expect(await c('E05013057', 'residential-burglary')).toMatchObject({ count: 4, byPartner: 4 });
+    expect((await c('E07000008', 'residential-burglary'))!.count).toBe(6);
+    expect((await c('cambridgeshire', 'residential-burglary'))!.count).toBe(6);
+    expect(await c('E05013057', 'asb-nuisance')).toMatchObject({ count: 3, byLsoa: 3 }); // E01017983 best-fits to Market
+    expect((await c('E01017983', 'asb-nuisance'))!.count).toBe(3);
   });
 
   it('aggregated: a level given is kept as given; a missing level is summed from the nearest finer level given', async () => {
     const p = join(t.dir, 'extract-2024-07.csv');
     writeFileSync(p, ['month,area_type,area_code,measure,count', '2024-07,ward,E05013057,deliberate-fires,2', '2024-07,district,E07000008,deliberate-fires,9'].join('\n'));
     await ingestPaths(t.store, [p]);
-    const c = (code: string) => t.store.counts({ areaCodes: [code], measures: ['deliberate-fires'], source: 'partnership', from: '2024-07', to: '2024-07' })[0]?.count;
-    expect([c('E05013057'), c('E07000008'), c('cambridgeshire')]).toEqual([2, 9, 9]);
+    const c = async (code: string) => (await t.store.counts({ areaCodes: [code], measures: ['deliberate-fires'], source: 'partnership', from: '2024-07', to: '2024-07' }))[0]?.count;
+    expect([await c('E05013057'), await c('E07000008'), await c('cambridgeshire')]).toEqual([2, 9, 9]);
   });
 
   it('record-level: ward_code, then point-in-polygon, then LSOA best-fit; no place = force only; outside = out of area', async () => {
@@ -124,7 +124,7 @@ describe('partnership extracts', () => {
     );
     const r = await ingestPaths(t.store, [p]);
     expect(r.files[0]).toMatchObject({ rowsRead: 5, placedByPartner: 1, placedByPolygon: 1, placedByLsoa: 1, unplaced: 1, outOfArea: 1 });
-    const fires = t.store.counts({ areaCodes: ['E05013057', 'cambridgeshire'], measures: ['deliberate-fires'], source: 'partnership', from: '2024-06', to: '2024-06' });
+    const fires = await t.store.counts({ areaCodes: ['E05013057', 'cambridgeshire'], measures: ['deliberate-fires'], source: 'partnership', from: '2024-06', to: '2024-06' });
     expect(fires.find((c) => c.areaCode === 'E05013057')).toMatchObject({ count: 2, byPolygon: 1, byLsoa: 1 });
     expect(fires.find((c) => c.areaCode === 'cambridgeshire')!.count).toBe(3);
   });
@@ -139,17 +139,17 @@ describe('partnership extracts', () => {
     expect(folder.files.some((f) => f.file.includes('template'))).toBe(false);
   });
 
-  it('the fixture extract is consistent with police.uk for every ward and month', () => {
-    const wards = t.store.areas('ward').map((w) => w.code);
+  it('the fixture extract is consistent with police.uk for every ward and month', async () => {
+    const wards = (await t.store.areas('ward')).map((w) => w.code);
     for (const month of ['2024-01', '2024-02', '2024-03', '2024-04']) {
       const get = (source: 'police.uk' | 'partnership', measures: string[]) => sumsByArea(t.store, wards, source, measures, month);
-      expect(get('partnership', ['residential-burglary', 'business-community-burglary'])).toEqual(get('police.uk', ['burglary']));
-      expect(get('partnership', ['asb-personal', 'asb-nuisance', 'asb-environmental'])).toEqual(get('police.uk', ['anti-social-behaviour']));
-      const sub = get('partnership', ['violence-with-injury', 'violence-without-injury', 'stalking-harassment']);
-      const vso = get('police.uk', ['violent-crime']);
+      expect(await get('partnership', ['residential-burglary', 'business-community-burglary'])).toEqual(await get('police.uk', ['burglary']));
+      expect(await get('partnership', ['asb-personal', 'asb-nuisance', 'asb-environmental'])).toEqual(await get('police.uk', ['anti-social-behaviour']));
+      const sub = await get('partnership', ['violence-with-injury', 'violence-without-injury', 'stalking-harassment']);
+      const vso = await get('police.uk', ['violent-crime']);
       sub.forEach((s, i) => expect(s).toBeLessThanOrEqual(vso[i]!));
       expect(sub.reduce((a, b) => a + b, 0)).toBeGreaterThan(0.7 * vso.reduce((a, b) => a + b, 0));
     }
-    expect(t.store.releases().filter((r) => r.source === 'partnership').every((r) => r.synthetic)).toBe(true);
+    expect((await t.store.releases()).filter((r) => r.source === 'partnership').every((r) => r.synthetic)).toBe(true);
   });
 });

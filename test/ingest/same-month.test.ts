@@ -21,8 +21,8 @@ beforeEach(async () => {
 });
 afterEach(() => t.cleanup());
 
-const ward = (code: string, measure: string, month: string) =>
-  t.store.counts({ areaCodes: [code], measures: [measure], source: 'partnership', from: month, to: month })[0]?.count ?? 0;
+const ward = async (code: string, measure: string, month: string) =>
+  (await t.store.counts({ areaCodes: [code], measures: [measure], source: 'partnership', from: month, to: month }))[0]?.count ?? 0;
 
 describe('several files of one source and month in one ingest', () => {
   it('a synthetic file next to a real one of the same month is skipped, not summed with it', async () => {
@@ -31,9 +31,9 @@ describe('several files of one source and month in one ingest', () => {
     const synthetic = join(t.dir, 'synthetic-partnership-2024-05.csv');
     writeFileSync(synthetic, [AGG, '2024-05,ward,E05013057,residential-burglary,7'].join('\n') + '\n');
     const r = await ingestPaths(t.store, [real, synthetic]);
-    expect(ward('E05013057', 'residential-burglary', '2024-05')).toBe(3);
+    expect(await ward('E05013057', 'residential-burglary', '2024-05')).toBe(3);
     expect(r.files.find((f) => f.file === 'synthetic-partnership-2024-05.csv')?.outcome).toBe('skipped: real data exists');
-    expect(t.store.currentMonths('partnership').find((m) => m.month === '2024-05')?.synthetic).toBe(false);
+    expect((await t.store.currentMonths('partnership')).find((m) => m.month === '2024-05')?.synthetic).toBe(false);
   });
 
   it('a byte-identical copy is loaded once and still gets its summary line', async () => {
@@ -53,8 +53,8 @@ describe('several files of one source and month in one ingest', () => {
     const fire = join(t.dir, 'fire-2024-05.csv');
     writeFileSync(fire, [AGG, '2024-05,ward,E05013057,deliberate-fires,2'].join('\n') + '\n');
     await ingestPaths(t.store, [police, fire]);
-    expect(ward('E05013057', 'residential-burglary', '2024-05')).toBe(3);
-    expect(ward('E05013057', 'deliberate-fires', '2024-05')).toBe(2);
+    expect(await ward('E05013057', 'residential-burglary', '2024-05')).toBe(3);
+    expect(await ward('E05013057', 'deliberate-fires', '2024-05')).toBe(2);
   });
 });
 
@@ -103,7 +103,7 @@ describe('geography readers', () => {
 
 describe('a 2011-LSOA police.uk file without the LSOA11 lookup', () => {
   it('says how many rows had LSOA codes the geography does not know, and what to load', async () => {
-    const s = tempStore();
+    const s = await tempStore();
     try {
       const boundaries = ['E06000031-peterborough', 'E07000008-cambridge', 'E07000009-east-cambridgeshire', 'E07000010-fenland', 'E07000011-huntingdonshire', 'E07000012-south-cambridgeshire'].map((d) => join(GEO, `wards-${d}.geojson`));
       const r = await ingestPaths(s.store, [LOOKUP, ...boundaries, join(ROOT, 'fixtures/police-uk/2019-08-cambridgeshire-street.csv')]);
@@ -111,7 +111,7 @@ describe('a 2011-LSOA police.uk file without the LSOA11 lookup', () => {
       expect(f.outOfArea).toBeGreaterThan(500);
       expect(f.note).toMatch(new RegExp(`${f.outOfArea.toLocaleString('en-GB')} rows have LSOA codes not in the loaded geography .*LSOA11 -> LSOA21 lookup`));
     } finally {
-      s.cleanup();
+      await s.cleanup();
     }
     // With the lookup loaded (the fixture store), no such note.
     const copy = join(t.dir, '2019-08-copy.csv');
@@ -127,7 +127,7 @@ describe('progress on a terminal', () => {
     const lines = readFileSync(JAN, 'utf8').split('\r\n').filter(Boolean).map((l) => l.replace(',2024-01,', ',2024-05,'));
     lines[3] = lines[3]!.split(',').map((f, i) => (i === 4 ? 'east' : f)).join(',');
     writeFileSync(bad, lines.join('\r\n') + '\r\n');
-    t.store.close();
+    await t.store.close();
     const written: string[] = [];
     const stderr = process.stderr as NodeJS.WriteStream & { isTTY: boolean };
     const wasTTY = stderr.isTTY;

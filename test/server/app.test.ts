@@ -148,7 +148,7 @@ describe('POST /api/ask', () => {
     };
     const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
     const rendered: string[] = [];
-    h = await startHarness({ renderer: (request, { size }) => (rendered.push(`${request.kind}:${size}`), png) });
+    h = await startHarness({ renderer: (request, size) => (rendered.push(`${request.kind}:${size}`), png) });
     // deliver a reply with a chart through the local platform and read it back from the channel's history
     await h.platform.post(h.config.channels[0]!, reply);
     const history = (await (await fetch(`${h.base}/api/channels/cambridge-csp`)).json()) as any;
@@ -156,7 +156,7 @@ describe('POST /api/ask', () => {
     expect(history.html).toContain('Market &lt;script&gt;alert(1)&lt;/script&gt;');
     expect(history.html).toContain('&amp; more');
     expect(history.html).toContain('alt="Line chart of burglary in Market ward"');
-    const src = /src="(\/charts\/[0-9a-f]{24}\.png)"/.exec(history.html)?.[1];
+    const src = /src="(\/charts\/[A-Za-z0-9_-]{22}\.png)"/.exec(history.html)?.[1];
     expect(src).toBeDefined();
     const chart = await fetch(`${h.base}${src}`);
     expect(chart.status).toBe(200);
@@ -164,7 +164,7 @@ describe('POST /api/ask', () => {
     expect(Buffer.from(await chart.arrayBuffer())).toEqual(png);
     await fetch(`${h.base}${src}`);
     expect(rendered).toEqual(['trend:full']); // rendered once, then cached
-    expect((await fetch(`${h.base}/charts/${'0'.repeat(24)}.png`)).status).toBe(404);
+    expect((await fetch(`${h.base}/charts/${'0'.repeat(22)}.png`)).status).toBe(404);
     expect((await fetch(`${h.base}/charts/..%2Fpackage.json`)).status).toBe(404);
   });
 });

@@ -5,7 +5,8 @@ import { parseConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import type { Store } from '../../src/store/types.ts';
 import { createApp, type LocalAppOptions } from '../../src/surfaces/local/app.ts';
-import { ChartCache, type ChartRenderer } from '../../src/surfaces/local/chart-cache.ts';
+import { ChartLinks, type ChartPngRenderer } from '../../src/charts/links.ts';
+import type { StoredChartRequest } from '../../src/store/types.ts';
 import { LocalPlatform, MemoryMessageLog, MessageBus } from '../../src/surfaces/local/local-platform.ts';
 import { Scheduler } from '../../src/service/scheduler.ts';
 import { ServiceState } from '../../src/service/state.ts';
@@ -38,13 +39,24 @@ export function fakeStore(months = ['2024-03', '2024-04'], options: { broken?: b
   const check = () => {
     if (options.broken) throw new Error('database disk image is malformed');
   };
+  const charts = new Map<string, StoredChartRequest>();
   return {
     kind: 'sqlite',
-    months: () => (check(), months),
-    realMonths: () => (check(), months),
-    areas: (type?: string) => areas.filter((a) => !type || a.type === type),
-    area: (code: string) => areas.find((a) => a.code === code),
-    close() {},
+    location: ':fake:',
+    months: async () => (check(), months),
+    realMonths: async () => (check(), months),
+    areas: async (type?: string) => areas.filter((a) => !type || a.type === type),
+    area: async (code: string) => areas.find((a) => a.code === code),
+    areasByCode: async (codes: readonly string[]) => new Map(areas.filter((a) => codes.includes(a.code)).map((a) => [a.code, a])),
+    async saveChartRequest(row: StoredChartRequest) {
+      charts.set(row.id, { ...row, request: JSON.parse(JSON.stringify(row.request)) as unknown });
+    },
+    chartRequest: async (id: string, now: Date) => {
+      const row = charts.get(id);
+      return row && row.expiresAt > now.toISOString() ? row : undefined;
+    },
+    lastJobFires: async () => new Map(),
+    async close() {},
   } as unknown as Store;
 }
 
@@ -62,7 +74,7 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { store?: Store | null; ready?: boolean; renderer?: ChartRenderer | null } & Partial<Pick<LocalAppOptions, 'binding' | 'simulateMonth' | 'contextFor' | 'storeFile'>> = {},
+  options: { store?: Store | null; ready?: boolean; renderer?: ChartPngRenderer | null } & Partial<Pick<LocalAppOptions, 'binding' | 'simulateMonth' | 'storeFile'>> = {},
 ): Promise<Harness> {
   const config = testConfig();
   const state = new ServiceState();
@@ -78,10 +90,10 @@ export async function startHarness(
     scheduler,
     messages,
     bus,
-    charts: new ChartCache(options.renderer ?? null),
+    // Chart links live in the store; with no store open, in a fake one of their own.
+    charts: new ChartLinks(store ?? fakeStore(), options.renderer ?? null),
     binding: options.binding ?? { token: null, loopback: true },
     simulateMonth: options.simulateMonth ?? null,
-    ...(options.contextFor ? { contextFor: options.contextFor } : {}),
     ...(options.storeFile ? { storeFile: options.storeFile } : {}),
   });
   const server: Server = await new Promise((resolve) => {

@@ -145,10 +145,10 @@ describe('SSE delivery of local messages', () => {
 describe('the store-backed message log', () => {
   it('keeps history and idempotency across a restart', async () => {
     const { tempStore } = await import('../helpers/store.ts');
-    const { openStore } = await import('../../src/store/sqlite.ts');
+    const { openStore } = await import('../../src/store/open.ts');
     const { LocalPlatform, MessageBus, StoreMessageLog } = await import('../../src/surfaces/local/local-platform.ts');
     const { testConfig } = await import('./harness.ts');
-    const t = tempStore();
+    const t = await tempStore();
     try {
       const channel = testConfig().channels[0]!;
       const delivered: number[] = [];
@@ -156,22 +156,22 @@ describe('the store-backed message log', () => {
       bus.subscribe((m) => delivered.push(m.id));
       const first = await new LocalPlatform(new StoreMessageLog(t.store), bus).post(channel, alert, { idempotencyKey: 'k1' });
       await new LocalPlatform(new StoreMessageLog(t.store), bus).post(testConfig().channels[1]!, { ...alert, title: 'fenland' });
-      t.store.close();
-      const reopened = openStore(t.path);
+      await t.store.close();
+      const reopened = await openStore({ path: t.path });
       try {
         const log = new StoreMessageLog(reopened);
         const again = await new LocalPlatform(log, bus).post(channel, alert, { idempotencyKey: 'k1' });
         expect(again.messageId).toBe(first.messageId);
         expect(delivered).toEqual([1, 2]);
-        expect(log.list('cambridge-csp', 10).map((m) => m.reply.title)).toEqual([alert.title]);
-        expect(log.after(1, 10).map((m) => m.channel)).toEqual(['fenland-csp']);
-        expect(log.latestId()).toBe(2);
-        expect(log.list('cambridge-csp', 10)[0]!.reply).toEqual(alert);
+        expect((await log.list('cambridge-csp', 10)).map((m) => m.reply.title)).toEqual([alert.title]);
+        expect((await log.after(1, 10)).map((m) => m.channel)).toEqual(['fenland-csp']);
+        expect(await log.latestId()).toBe(2);
+        expect((await log.list('cambridge-csp', 10))[0]!.reply).toEqual(alert);
       } finally {
-        reopened.close();
+        await reopened.close();
       }
     } finally {
-      t.cleanup();
+      await t.cleanup();
     }
   });
 });

@@ -35,7 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.stop();
-  st?.cleanup();
+  await st?.cleanup();
 });
 
 afterEach(() => {

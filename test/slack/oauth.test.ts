@@ -1,12 +1,12 @@
 // Multi-workspace installs: /slack/install redirects to Slack's authorize page (asserted, never followed),
 // /slack/oauth_redirect exchanges the code with the fake's oauth.v2.access and stores the installation in
-// the SQLite file; the outbox adapter then posts with that workspace's token; app_uninstalled deletes it.
+// the store (its Slack installation methods); the outbox adapter then posts with that workspace's token; app_uninstalled deletes it.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DeliveryError } from '../../src/core/platform.ts';
 import { BOT_SCOPES } from '../../src/surfaces/slack/index.ts';
-import { SqliteInstallStore } from '../../src/surfaces/slack/installStore.ts';
+import { StoreInstallStore } from '../../src/surfaces/slack/installStore.ts';
 import { tempStore, type TempStore } from '../helpers/store.ts';
 import { post, signature, slackTestConfig, startHarness, TEAM, type Harness } from './helpers.ts';
 
@@ -16,21 +16,21 @@ const CLIENT_SECRET = 'client-secret-0123456789';
 const STATE_SECRET = 'state-secret-0123456789';
 
 beforeAll(async () => {
-  st = tempStore();
+  st = await tempStore();
   h = await startHarness(st.store, {
-    dbFile: st.path, // the same SQLite file as the store
+    // installs go into st.store (the default install store is over the store Slack is given)
     env: { SLACK_BOT_TOKEN: '', SLACK_CLIENT_ID: '1111.2222', SLACK_CLIENT_SECRET: CLIENT_SECRET, SLACK_STATE_SECRET: STATE_SECRET },
   });
 });
 afterAll(async () => {
   await h?.stop();
-  st?.cleanup();
+  await st?.cleanup();
 });
 
 const channel = slackTestConfig().channels.find((c) => c.name === 'cambridge-slack')!;
 const reply = { kind: 'answer' as const, title: 'Hello', figures: [], notes: [], actions: [] };
 
-it('installs through OAuth into the store file and posts with the installed token', async () => {
+it('installs through OAuth into the store and posts with the installed token', async () => {
   expect(h.slack.oauth).toBe(true);
   const base = `http://127.0.0.1:${h.slack.receiverPort}`;
   const start = await fetch(`${base}/slack/install`, { redirect: 'manual' });
@@ -47,13 +47,10 @@ it('installs through OAuth into the store file and posts with the installed toke
   expect(h.fake.callsTo('oauth.v2.access')).toHaveLength(1);
   expect(h.fake.callsTo('oauth.v2.access')[0]!.body.client_secret).toBe(CLIENT_SECRET);
 
-  const stored = new SqliteInstallStore(st.path);
-  try {
-    expect(stored.installedTeams()).toEqual([TEAM]);
-    expect(await stored.botToken(TEAM)).toBe(`xoxb-fake-FAKE0001`);
-  } finally {
-    stored.close();
-  }
+  const stored = new StoreInstallStore(st.store);
+  expect(await stored.installedTeams()).toEqual([TEAM]);
+  expect(await stored.botToken(TEAM)).toBe(`xoxb-fake-FAKE0001`);
+  expect(await st.store.slackInstallationKeys()).toEqual([`T:${TEAM}`]);
 
   const n = h.fake.calls.length;
   await h.slack.platform.post(channel, reply);
@@ -83,6 +80,7 @@ it('forgets a workspace that uninstalls the app', async () => {
   const err = await h.slack.platform.post(channel, reply).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(DeliveryError);
   expect((err as DeliveryError).retryable).toBe(false);
+  expect(await st.store.slackInstallationKeys()).toEqual([]);
 });
 
 it('the committed manifest asks for exactly the scopes the app uses, and points at Bolt routes', () => {

@@ -26,12 +26,12 @@ const alert = (withChart: boolean): Reply => ({
 });
 
 beforeAll(async () => {
-  st = tempStore();
+  st = await tempStore();
   h = await startHarness(st.store, { renderChart, chartAltText, platformOptions: { minIntervalMs: 0, maxInlineWaitMs: 2000 } });
 });
 afterAll(async () => {
   await h?.stop();
-  st?.cleanup();
+  await st?.cleanup();
 });
 
 describe('SlackPlatform.post', () => {

@@ -10,13 +10,13 @@ let st: TempStore;
 let h: Harness;
 
 beforeAll(async () => {
-  st = tempStore();
+  st = await tempStore();
   h = await startHarness(st.store, { env: { SLACK_SIGNING_SECRET: '', SLACK_APP_TOKEN: APP_TOKEN } });
   await h.fake.socket.connected();
 });
 afterAll(async () => {
   await h?.stop();
-  st?.cleanup();
+  await st?.cleanup();
 });
 
 const envelope = (id: string, channelId: string, text: string) => ({

@@ -83,13 +83,13 @@ describe('wardwatch synth --ingest', () => {
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       expect(await synth.run(['--out', out, '--from', '2023-11', '--ingest'])).toBe(0);
-      expect(t.store.months('partnership')).toContain('2023-11');
-      expect(t.store.months('partnership')).not.toContain('2017-06');
+      expect(await t.store.months('partnership')).toContain('2023-11');
+      expect(await t.store.months('partnership')).not.toContain('2017-06');
     } finally {
       vi.restoreAllMocks();
       if (env === undefined) delete process.env.WARDWATCH_DB;
       else process.env.WARDWATCH_DB = env;
-      t.cleanup();
+      await t.cleanup();
     }
   });
 
@@ -111,21 +111,21 @@ describe('first start: fixtures plus synthetic history', () => {
   });
   afterAll(() => t?.cleanup());
 
-  it('covers 2018-01 to the latest real month for both sources, synthetic-labelled except the real months', () => {
+  it('covers 2018-01 to the latest real month for both sources, synthetic-labelled except the real months', async () => {
     const all = monthRange('2018-01', '2024-04');
-    expect(t.store.months('police.uk')).toEqual(all);
-    expect(t.store.months('partnership')).toEqual(all);
-    expect(t.store.realMonths('police.uk')).toEqual(['2019-08', ...CALIBRATION]);
-    const synthetic = t.store.releases().filter((r) => r.synthetic);
+    expect(await t.store.months('police.uk')).toEqual(all);
+    expect(await t.store.months('partnership')).toEqual(all);
+    expect(await t.store.realMonths('police.uk')).toEqual(['2019-08', ...CALIBRATION]);
+    const synthetic = (await t.store.releases()).filter((r) => r.synthetic);
     expect(synthetic.length).toBeGreaterThan(140);
     expect(synthetic.every((r) => r.fileName.startsWith('synthetic-'))).toBe(true);
   });
 
-  it('is calibrated to the real 2024 ward levels, seasonal and over-dispersed', () => {
-    const wards = t.store.areas('ward').map((w) => w.code);
-    const series = (measure: string, months: string[]) => {
+  it('is calibrated to the real 2024 ward levels, seasonal and over-dispersed', async () => {
+    const wards = (await t.store.areas('ward')).map((w) => w.code);
+    const series = async (measure: string, months: string[]) => {
       const m = new Map<string, Map<string, number>>();
-      for (const c of t.store.counts({ areaCodes: wards, measures: [measure], source: 'police.uk', from: months[0], to: months[months.length - 1] })) {
+      for (const c of await t.store.counts({ areaCodes: wards, measures: [measure], source: 'police.uk', from: months[0], to: months[months.length - 1] })) {
         if (!m.has(c.areaCode)) m.set(c.areaCode, new Map());
         m.get(c.areaCode)!.set(c.month, c.count);
       }
@@ -133,7 +133,7 @@ describe('first start: fixtures plus synthetic history', () => {
     };
     const history = monthRange('2018-01', '2023-12').filter((m) => m !== '2019-08');
     for (const measure of ['anti-social-behaviour', 'violent-crime', 'shoplifting', 'burglary']) {
-      const get = series(measure, ['2018-01', '2024-04']);
+      const get = await series(measure, ['2018-01', '2024-04']);
       // Per ward: the real 2024 mean against the synthetic history with season and trend divided out.
       const real = wards.map((w) => CALIBRATION.reduce((s, m) => s + get(w, m), 0) / CALIBRATION.length);
       const synth = wards.map((w) => history.reduce((s, m) => s + get(w, m) / (seasonalFactor(measure, m, CALIBRATION) * trendFactor(measure, m, CALIBRATION)), 0) / history.length);
@@ -151,17 +151,18 @@ describe('first start: fixtures plus synthetic history', () => {
       if (busy.length) expect(ratios.reduce((a, b) => a + b, 0) / ratios.length, measure).toBeGreaterThan(1.3);
     }
     // Summer ASB peak: July above January in every synthetic year, force-wide.
-    const asb = (m: string) => t.store.counts({ areaCodes: ['cambridgeshire'], measures: ['anti-social-behaviour'], source: 'police.uk', from: m, to: m })[0]!.count;
+    const asbRows = await t.store.counts({ areaCodes: ['cambridgeshire'], measures: ['anti-social-behaviour'], source: 'police.uk', from: '2018-01', to: '2023-12' });
+    const asb = (m: string) => asbRows.find((c) => c.month === m)!.count;
     for (const y of [2018, 2020, 2021, 2022, 2023]) expect(asb(`${y}-07`)).toBeGreaterThan(asb(`${y}-01`) * 1.2);
     expect(calendarMonth('2023-07')).toBe(7);
   });
 
-  it('keeps the partnership history consistent with police.uk ward counts', () => {
-    const wards = t.store.areas('ward').map((w) => w.code);
+  it('keeps the partnership history consistent with police.uk ward counts', async () => {
+    const wards = (await t.store.areas('ward')).map((w) => w.code);
     for (const month of ['2018-03', '2019-08', '2021-07', '2023-12']) {
       const sum = (source: 'police.uk' | 'partnership', measures: string[]) => sumsByArea(t.store, wards, source, measures, month);
-      expect(sum('partnership', ['residential-burglary', 'business-community-burglary']), month).toEqual(sum('police.uk', ['burglary']));
-      expect(sum('partnership', ['asb-personal', 'asb-nuisance', 'asb-environmental']), month).toEqual(sum('police.uk', ['anti-social-behaviour']));
+      expect(await sum('partnership', ['residential-burglary', 'business-community-burglary']), month).toEqual(await sum('police.uk', ['burglary']));
+      expect(await sum('partnership', ['asb-personal', 'asb-nuisance', 'asb-environmental']), month).toEqual(await sum('police.uk', ['anti-social-behaviour']));
     }
   });
 });

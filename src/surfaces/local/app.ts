@@ -5,11 +5,12 @@ import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { ChannelConfig, Config } from '../../config/schema.ts';
-import { makeContext } from '../../core/context.ts';
-import { answer, commands, type CommandContext } from '../../core/dispatch.ts';
+import { DEFAULT_PREFIX } from '../../core/context.ts';
+import { handleQuestion, stripPrefix } from '../../core/conversation.ts';
+import { commands } from '../../core/dispatch.ts';
 import { errorReply, type Reply } from '../../core/reply.ts';
 import { taxonomy } from '../../taxonomy/index.ts';
-import type { ChartCache } from './chart-cache.ts';
+import type { ChartLinks } from '../../charts/links.ts';
 import { channelView, localChannels, vocabulary } from './channels.ts';
 import { guard, type Binding } from './guard.ts';
 import { renderReply, type SafeHtml } from './html.ts';
@@ -34,10 +35,12 @@ export interface LocalAppOptions {
   scheduler: Scheduler | null;
   messages: LocalMessageLog;
   bus: MessageBus;
-  charts: ChartCache;
+  charts: ChartLinks;
   binding: Pick<Binding, 'token' | 'loopback'> & { pageEnabled?: boolean };
-  /** Builds the command context for a channel (default: the state's store, the config and the taxonomy). */
-  contextFor?: (channel: ChannelConfig, now: Date) => CommandContext;
+  /** This replica's name, for /healthz. */
+  replica?: string;
+  /** Audit lines for questions asked on the page (default: none). */
+  audit?: (line: string) => void;
   /** The dev-only "simulate next month" control; absent = not offered. */
   simulateMonth?: (() => Promise<SimulateResult>) | null;
   now?: () => Date;
@@ -67,12 +70,6 @@ export function createApp(options: LocalAppOptions): LocalApp {
   const channels = localChannels(config);
   const channelByName = new Map(channels.map((c) => [c.name, c]));
   const assetVersion = options.assetVersion ?? Date.now().toString(36);
-  const contextFor =
-    options.contextFor ??
-    ((channel: ChannelConfig, at: Date): CommandContext => {
-      if (!state.store) throw new Error('the store is not open');
-      return makeContext({ store: state.store, config, channel, now: at });
-    });
   let asked = 0;
   let simulating: Promise<SimulateResult> | null = null;
   const streams = new Set<Response>();
@@ -101,13 +98,13 @@ export function createApp(options: LocalAppOptions): LocalApp {
     if (storeInode !== undefined && inode !== storeInode) return 'the store file was replaced while the service ran: restart it';
     return null;
   };
-  app.get('/healthz', (_req, res) => {
-    const snapshot = state.snapshot();
+  app.get('/healthz', async (_req, res) => {
+    const snapshot = await state.snapshot();
     let reachable = false;
     let problem: string | null = null;
     if (state.store) {
       try {
-        state.store.months();
+        await state.store.months();
         problem = fileProblem();
         reachable = problem === null;
       } catch (err) {
@@ -118,9 +115,10 @@ export function createApp(options: LocalAppOptions): LocalApp {
     const ok = snapshot.phase === 'ready' && reachable;
     res.status(ok ? 200 : 503).json({
       status: ok ? 'ok' : snapshot.phase === 'ready' ? 'unavailable' : snapshot.phase,
-      store: { reachable, kind: state.store?.kind ?? null, ...(problem ? { problem } : {}) },
+      replica: options.replica ?? null,
+      store: { reachable, kind: state.store?.kind ?? null, location: state.store?.location ?? null, ...(problem ? { problem } : {}) },
       data: { latestMonth: snapshot.latestMonth, latestRealMonth: snapshot.latestRealMonth, months: snapshot.months },
-      scheduler: options.scheduler?.status() ?? { state: 'stopped', timezone, jobs: [] },
+      scheduler: (await options.scheduler?.status()) ?? { state: 'stopped', timezone, replica: null, jobs: [] },
       ...(snapshot.progress ? { loading: snapshot.progress } : {}),
       ...(snapshot.error ? { error: snapshot.error } : {}),
     });
@@ -130,18 +128,18 @@ export function createApp(options: LocalAppOptions): LocalApp {
   local.use(guard(options.binding));
   local.use('/assets', express.static(ASSETS_DIR, { maxAge: '1h', index: false, fallthrough: false }));
 
-  const view = (domId: string, reply: Reply, postedAt: Date, origin: 'delivered' | 'answer'): SafeHtml =>
+  const view = async (domId: string, reply: Reply, postedAt: Date, origin: 'delivered' | 'answer'): Promise<SafeHtml> =>
     renderReply({
       domId,
       reply: reply.chart && !reply.chartAlt && options.chartAltText ? { ...reply, chartAlt: options.chartAltText(reply.chart) } : reply,
-      chartUrl: reply.chart && charts.available ? `/charts/${charts.register(reply.chart)}.png` : undefined,
+      chartUrl: reply.chart && charts.available ? `/charts/${await charts.register(reply.chart)}.png` : undefined,
       postedAt,
       timezone,
       origin,
     });
-  const messageHtml = (m: LocalMessage): SafeHtml => view(`m-${m.id}`, m.reply, new Date(m.postedAt), 'delivered');
+  const messageHtml = (m: LocalMessage): Promise<SafeHtml> => view(`m-${m.id}`, m.reply, new Date(m.postedAt), 'delivered');
   const pane = async (channel: ChannelConfig): Promise<SafeHtml> =>
-    renderPane(channelView(config, channel, state.store), await commands(), messages.list(channel.name, HISTORY).map(messageHtml));
+    renderPane(await channelView(config, channel, state.store), await commands(), await Promise.all((await messages.list(channel.name, HISTORY)).map(messageHtml)));
   const findChannel = (name: unknown): ChannelConfig | undefined => (typeof name === 'string' ? channelByName.get(name) : undefined);
 
   local.get('/', (req, res) => {
@@ -157,11 +155,11 @@ export function createApp(options: LocalAppOptions): LocalApp {
     }
     res.type('html').send(
       renderPage({
-        channel: channelView(config, channel, state.store),
-        channels: channels.map((c) => channelView(config, c, state.store)),
+        channel: await channelView(config, channel, state.store),
+        channels: await Promise.all(channels.map((c) => channelView(config, c, state.store))),
         pane: await pane(channel),
-        lastEventId: messages.latestId(),
-        status: state.snapshot(),
+        lastEventId: await messages.latestId(),
+        status: await state.snapshot(),
         timezone,
         devControls: Boolean(options.simulateMonth),
         assetVersion,
@@ -173,13 +171,13 @@ export function createApp(options: LocalAppOptions): LocalApp {
   local.get('/api/channels/:channel', async (req, res) => {
     const channel = findChannel(req.params.channel);
     if (!channel) return void res.status(404).json({ error: `no local channel named "${req.params.channel}"` });
-    res.json({ channel: channelView(config, channel, state.store), html: (await pane(channel)).value });
+    res.json({ channel: await channelView(config, channel, state.store), html: (await pane(channel)).value });
   });
 
   local.get('/api/vocabulary', async (req, res) => {
     const channel = findChannel(req.query.channel);
     if (!channel) return void res.status(404).json({ error: 'unknown channel' });
-    res.json(vocabulary({ store: state.phase === 'ready' ? state.store : null, config, channel, taxonomy: taxonomy(), commands: await commands() }));
+    res.json(await vocabulary({ store: state.phase === 'ready' ? state.store : null, config, channel, taxonomy: taxonomy(), commands: await commands() }));
   });
 
   local.post('/api/ask', express.json({ limit: '8kb' }), async (req, res) => {
@@ -190,32 +188,53 @@ export function createApp(options: LocalAppOptions): LocalApp {
     if (typeof body.text !== 'string') return void res.status(400).json({ error: 'expected JSON {"channel": "...", "text": "market ward"}' });
     if (body.text.length > MAX_TEXT) return void res.status(400).json({ error: `a command is at most ${MAX_TEXT} characters` });
     if (state.phase !== 'ready') {
-      return void res.status(503).json({ error: `Wardwatch is not ready yet: ${statusText(state.snapshot())}`, status: state.snapshot() });
+      const status = await state.snapshot();
+      return void res.status(503).json({ error: `Wardwatch is not ready yet: ${statusText(status)}`, status });
     }
     const started = performance.now();
     const at = now();
-    const text = body.text.trim().replace(/^\/crime\b\s*/i, '');
-    const reply: Reply = text.startsWith('/')
-      ? errorReply('Unknown command', `This channel understands \`/crime\` commands, such as \`/crime market ward\`. Try \`/crime help\`.`)
-      : await answer(text, contextFor(channel, at));
+    const text = stripPrefix(body.text, DEFAULT_PREFIX);
+    let delivered: { reply: Reply; private: boolean } | null = null;
+    let apology: string | null = null;
+    if (text.startsWith('/')) {
+      delivered = { reply: errorReply('Unknown command', `This channel understands \`${DEFAULT_PREFIX}\` commands, such as \`${DEFAULT_PREFIX} market ward\`. Try \`${DEFAULT_PREFIX} help\`.`), private: true };
+    } else {
+      // The page answers in the response: "private" and public answers look the same here, but the
+      // one conversation handler still reads the question, times it and writes the audit line.
+      await handleQuestion(
+        { surface: 'local', userId: 'local', channel, text },
+        {
+          prefix: DEFAULT_PREFIX,
+          canAnswerPrivately: true,
+          async deliver(reply, o) {
+            delivered = { reply, private: o.private };
+          },
+          async apologise(reason) {
+            apology = reason;
+          },
+        },
+        { store: state.store!, config, now: () => at, ...(options.audit ? { audit: options.audit } : {}) },
+      );
+    }
+    const answered: { reply: Reply; private: boolean } = delivered ?? { reply: errorReply('Something went wrong', `Sorry: ${apology ?? 'that question could not be answered just now'}.`), private: true };
     const ms = Math.round((performance.now() - started) * 10) / 10;
     res.json({
       command: text,
-      reply,
+      reply: answered.reply,
+      private: answered.private,
       ms,
-      html: view(`a-${++asked}`, reply, at, 'answer').value,
+      html: (await view(`a-${++asked}`, answered.reply, at, 'answer')).value,
     });
   });
 
   local.get('/charts/:file', async (req, res) => {
-    const match = /^([0-9a-f]{24})\.png$/.exec(req.params.file);
-    const png = match ? charts.png(match[1]!, req.query.size === 'compact' ? 'compact' : 'full') : undefined;
-    if (!png) return void res.status(404).json({ error: 'no such chart (charts are kept for the messages this server has shown)' });
-    const bytes = await png;
+    const match = /^([A-Za-z0-9_-]{22})\.png$/.exec(req.params.file);
+    const bytes = match ? await charts.png(match[1]!, req.query.size === 'compact' ? 'compact' : 'full') : undefined;
+    if (!bytes) return void res.status(404).json({ error: 'no such chart (it has expired, or was never handed out)' });
     res.type('png').set('Cache-Control', 'private, max-age=86400, immutable').send(bytes);
   });
 
-  local.get('/api/events', (req, res) => {
+  local.get('/api/events', async (req, res) => {
     const resumeFrom = Number(req.get('Last-Event-ID') ?? req.query.after);
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -227,22 +246,47 @@ export function createApp(options: LocalAppOptions): LocalApp {
     const send = (event: string, data: unknown, id?: number) => {
       res.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     };
-    const sendMessage = (m: LocalMessage) => send('message', { id: m.id, channel: m.channel, kind: m.reply.kind, title: m.reply.title, html: messageHtml(m).value }, m.id);
+    // Rendering a message is async (its chart link is stored); a chain keeps the stream in id order.
+    let sending: Promise<void> = Promise.resolve();
+    const sendMessage = (m: LocalMessage) => {
+      sending = sending.then(async () => send('message', { id: m.id, channel: m.channel, kind: m.reply.kind, title: m.reply.title, html: (await messageHtml(m)).value }, m.id)).catch(() => undefined);
+    };
     const sendStatus = (s: StatusSnapshot) => send('status', { ...s, text: statusText(s) });
     res.write('retry: 2000\n\n');
-    if (Number.isFinite(resumeFrom)) for (const m of messages.after(resumeFrom, 500)) sendMessage(m);
-    sendStatus(state.snapshot());
-    const unsubscribe = bus.subscribe(sendMessage);
-    state.on('change', sendStatus);
+    // Live messages and status changes are heard from the start, and held while the missed messages
+    // and the current status are read, so nothing falls between the read and the subscription.
+    let live = false;
+    const heldMessages: LocalMessage[] = [];
+    let heldStatus: StatusSnapshot | null = null;
+    const onMessage = (m: LocalMessage) => (live ? sendMessage(m) : void heldMessages.push(m));
+    const onStatus = (s: StatusSnapshot) => (live ? sendStatus(s) : void (heldStatus = s));
+    const unsubscribe = bus.subscribe(onMessage);
+    state.on('change', onStatus);
     const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
     streams.add(res);
+    let closed = false;
     const close = () => {
+      closed = true;
       clearInterval(ping);
       unsubscribe();
-      state.off('change', sendStatus);
+      state.off('change', onStatus);
       streams.delete(res);
     };
     req.on('close', close);
+    try {
+      const [missed, status] = await Promise.all([Number.isFinite(resumeFrom) ? messages.after(resumeFrom, 500) : Promise.resolve([]), state.snapshot()]);
+      if (closed) return;
+      for (const m of missed) sendMessage(m);
+      sendStatus(status);
+      const sent = missed.at(-1)?.id ?? -Infinity;
+      for (const m of heldMessages) if (m.id > sent) sendMessage(m);
+      if (heldStatus) sendStatus(heldStatus);
+      live = true;
+    } catch (err) {
+      console.error('local channel: could not start an event stream:', err);
+      close();
+      res.end();
+    }
   });
 
   local.post('/api/dev/simulate-month', async (_req, res) => {

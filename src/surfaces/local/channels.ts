@@ -26,9 +26,10 @@ export interface ChannelView {
   clearance: string;
 }
 
-export function channelView(config: Config, channel: ChannelConfig, store: Store | null): ChannelView {
+export async function channelView(config: Config, channel: ChannelConfig, store: Store | null): Promise<ChannelView> {
   const p = partnershipOf(config, channel);
-  const names = p.areas.map((code) => store?.area(code)?.name ?? code);
+  const known = store ? await store.areasByCode(p.areas) : new Map<string, never>();
+  const names = p.areas.map((code) => known.get(code)?.name ?? code);
   const areas =
     p.areas.length === config.forceArea.districts.length && p.areas.every((a) => config.forceArea.districts.includes(a))
       ? `all of ${config.forceArea.name.replace(/ Constabulary$| Police$/, '')}`
@@ -48,15 +49,15 @@ export interface Vocabulary {
   topics: Array<{ key: string; label: string; synonyms: string[] }>;
 }
 
-export function vocabulary(options: { store: Store | null; config: Config; channel: ChannelConfig; taxonomy: Taxonomy; commands: Command[] }): Vocabulary {
+export async function vocabulary(options: { store: Store | null; config: Config; channel: ChannelConfig; taxonomy: Taxonomy; commands: Command[] }): Promise<Vocabulary> {
   const { store, channel, taxonomy } = options;
   const partnership = partnershipOf(options.config, channel);
   const scope = new Set(partnership.areas);
-  const districts = store?.areas('district') ?? [];
+  const [districts, wards] = store ? await Promise.all([store.areas('district'), store.areas('ward')]) : [[], []];
   const districtName = new Map(districts.map((d) => [d.code, d.name]));
   const places: Vocabulary['places'] = [
     ...districts.map((d) => ({ name: d.name, code: d.code, type: 'district' as const, district: null, inScope: scope.has(d.code) })),
-    ...(store?.areas('ward') ?? []).map((w) => ({
+    ...wards.map((w) => ({
       name: w.name,
       code: w.code,
       type: 'ward' as const,

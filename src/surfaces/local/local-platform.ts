@@ -12,19 +12,19 @@ export type LocalMessage = LocalChannelMessage;
 
 export interface LocalMessageLog {
   /** Appends a message; with a key already seen, returns the earlier message and adds nothing. */
-  append(input: { channel: string; reply: Reply; postedAt: string; idempotencyKey: string | null }): { message: LocalMessage; duplicate: boolean };
+  append(input: { channel: string; reply: Reply; postedAt: string; idempotencyKey: string | null }): Promise<{ message: LocalMessage; duplicate: boolean }>;
   /** The latest `limit` messages of a channel, oldest first. */
-  list(channel: string, limit: number): LocalMessage[];
+  list(channel: string, limit: number): Promise<LocalMessage[]>;
   /** Every message with an id above `afterId`, oldest first (for SSE resume). */
-  after(afterId: number, limit: number): LocalMessage[];
+  after(afterId: number, limit: number): Promise<LocalMessage[]>;
   /** The highest message id so far (0 when empty). */
-  latestId(): number;
+  latestId(): Promise<number>;
 }
 
 export class MemoryMessageLog implements LocalMessageLog {
   private readonly messages: LocalMessage[] = [];
 
-  append(input: Omit<LocalMessage, 'id'>): { message: LocalMessage; duplicate: boolean } {
+  async append(input: Omit<LocalMessage, 'id'>): Promise<{ message: LocalMessage; duplicate: boolean }> {
     const earlier = input.idempotencyKey ? this.messages.find((m) => m.idempotencyKey === input.idempotencyKey) : undefined;
     if (earlier) return { message: earlier, duplicate: true };
     const message = { ...input, id: (this.messages.at(-1)?.id ?? 0) + 1 };
@@ -32,41 +32,57 @@ export class MemoryMessageLog implements LocalMessageLog {
     return { message, duplicate: false };
   }
 
-  list(channel: string, limit: number): LocalMessage[] {
+  async list(channel: string, limit: number): Promise<LocalMessage[]> {
     return this.messages.filter((m) => m.channel === channel).slice(-limit);
   }
 
-  after(afterId: number, limit: number): LocalMessage[] {
+  async after(afterId: number, limit: number): Promise<LocalMessage[]> {
     return this.messages.filter((m) => m.id > afterId).slice(0, limit);
   }
 
-  latestId(): number {
+  async latestId(): Promise<number> {
     return this.messages.at(-1)?.id ?? 0;
   }
 }
 
 /** The log kept in the store (table local_messages), so history and idempotency survive restarts. */
 export class StoreMessageLog implements LocalMessageLog {
-  private latest: number | undefined;
+  private latest = 0;
+  /** The first read of the latest id, shared by everyone who asks meanwhile. */
+  private loaded: Promise<void> | undefined;
 
   constructor(private readonly store: Store) {}
 
-  append(input: Omit<LocalMessage, 'id'>): { message: LocalMessage; duplicate: boolean } {
-    const result = this.store.appendLocalMessage(input);
-    this.latest = Math.max(this.latestId(), result.message.id);
+  private load(): Promise<void> {
+    this.loaded ??= this.store.localMessages({ afterId: 0, limit: Number.MAX_SAFE_INTEGER }).then(
+      (all) => {
+        this.latest = Math.max(this.latest, all.at(-1)?.id ?? 0);
+      },
+      (err: unknown) => {
+        this.loaded = undefined;
+        throw err;
+      },
+    );
+    return this.loaded;
+  }
+
+  async append(input: Omit<LocalMessage, 'id'>): Promise<{ message: LocalMessage; duplicate: boolean }> {
+    const result = await this.store.appendLocalMessage(input);
+    await this.load();
+    this.latest = Math.max(this.latest, result.message.id);
     return result;
   }
 
-  list(channel: string, limit: number): LocalMessage[] {
+  list(channel: string, limit: number): Promise<LocalMessage[]> {
     return this.store.localMessages({ channel, limit });
   }
 
-  after(afterId: number, limit: number): LocalMessage[] {
+  after(afterId: number, limit: number): Promise<LocalMessage[]> {
     return this.store.localMessages({ afterId, limit });
   }
 
-  latestId(): number {
-    this.latest ??= this.store.localMessages({ afterId: 0, limit: Number.MAX_SAFE_INTEGER }).at(-1)?.id ?? 0;
+  async latestId(): Promise<number> {
+    await this.load();
     return this.latest;
   }
 }
@@ -101,13 +117,75 @@ export class LocalPlatform implements ChatPlatform {
 
   async post(channel: ChannelConfig, reply: Reply, options: { idempotencyKey?: string } = {}): Promise<PostResult> {
     if (channel.platform !== 'local') throw new DeliveryError(`channel "${channel.name}" is a ${channel.platform} channel, not a local one`, false);
-    let result: ReturnType<LocalMessageLog['append']>;
+    let result: Awaited<ReturnType<LocalMessageLog['append']>>;
     try {
-      result = this.log.append({ channel: channel.name, reply, postedAt: this.clock().toISOString(), idempotencyKey: options.idempotencyKey ?? null });
+      result = await this.log.append({ channel: channel.name, reply, postedAt: this.clock().toISOString(), idempotencyKey: options.idempotencyKey ?? null });
     } catch (err) {
       throw new DeliveryError(`could not record the local message: ${err instanceof Error ? err.message : String(err)}`, true);
     }
     if (!result.duplicate) this.bus.publish(result.message);
     return { messageId: String(result.message.id) };
+  }
+}
+
+/**
+ * Follows the message log for messages this process did not post (another replica, the CLI) and
+ * publishes them to this process's open pages. Ids come from the store, so a message posted here is
+ * published once: by post() at once, and skipped by the tail. It re-reads a short overlap, because on
+ * PostgreSQL a lower id can commit just after a higher one.
+ */
+export class MessageTail {
+  private timer: NodeJS.Timeout | null = null;
+  private watermark = 0;
+  private readonly seen = new Set<number>();
+  private running: Promise<void> | null = null;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly log: LocalMessageLog,
+    private readonly bus: MessageBus,
+    private readonly onError: (line: string) => void = () => {},
+    private readonly overlap = 20,
+  ) {}
+
+  /** Starts after the newest message now stored (history is read by the page itself). */
+  async start(intervalMs: number): Promise<void> {
+    this.watermark = await this.log.latestId();
+    // What this process publishes itself is not published again.
+    this.unsubscribe = this.bus.subscribe((m) => this.remember(m.id));
+    this.timer = setInterval(() => void this.poll(), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+  }
+
+  /** One look at the log (also called by tests). */
+  poll(): Promise<void> {
+    this.running ??= (async () => {
+      try {
+        const fresh = await this.log.after(Math.max(0, this.watermark - this.overlap), 500);
+        for (const m of fresh) {
+          if (this.seen.has(m.id)) continue;
+          this.bus.publish(m); // remember() runs through the subscription
+        }
+      } catch (err) {
+        this.onError(`local messages: could not read new messages: ${err instanceof Error ? err.message : String(err)}`);
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  private remember(id: number): void {
+    this.seen.add(id);
+    if (id > this.watermark) this.watermark = id;
+    // Keep only what the overlap can still reach.
+    if (this.seen.size > this.overlap * 20) for (const old of this.seen) if (old < this.watermark - this.overlap) this.seen.delete(old);
   }
 }

@@ -4,9 +4,8 @@
 import type { App, Logger, RespondArguments, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { ChannelConfig, Config } from '../../config/schema.ts';
-import { makeContext } from '../../core/context.ts';
-import { answer } from '../../core/dispatch.ts';
-import type { Reply } from '../../core/reply.ts';
+import { DEFAULT_PREFIX } from '../../core/context.ts';
+import { handleQuestion, type Responder } from '../../core/conversation.ts';
 import type { Store } from '../../store/types.ts';
 import { apologyMessage, hintFor, replyBlocks, RUN_ACTION_PREFIX, unlinkedChannelMessage, type SlackMessage } from './blocks.ts';
 import { classifySlackError, postReply, type ChartSupport } from './deliver.ts';
@@ -37,18 +36,8 @@ export function slackChannelFor(config: Config, teamId: string | undefined, chan
   );
 }
 
-/**
- * `market ward private` -> { text: 'market ward', private: true }. The word can sit anywhere, in any case,
- * with punctuation round it ("Private.", "(private)", "--private"): a user who asked for privacy and
- * typed a full stop must not get the answer posted to the whole channel.
- */
-export function parsePrivacy(text: string): { text: string; private: boolean } {
-  const words = text.trim().split(/\s+/).filter(Boolean);
-  const isPrivate = (w: string) => w.toLowerCase().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '') === 'private';
-  const kept = words.filter((w) => !isPrivate(w));
-  if (kept.length === words.length) return { text: words.join(' '), private: false };
-  return { text: kept.join(' ').replace(/[\s,;:]+$/, ''), private: true };
-}
+/** Re-exported for the Slack surface's callers; the rule itself lives with the conversation port. */
+export { parsePrivacy } from '../../core/conversation.ts';
 
 function asRespond(message: SlackMessage, responseType: 'ephemeral' | 'in_channel' = 'ephemeral'): RespondArguments {
   return { response_type: responseType, text: message.text, blocks: message.blocks } as unknown as RespondArguments;
@@ -74,39 +63,31 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
   const log = deps.logger;
   const workingNoticeMs = deps.workingNoticeMs ?? 1000;
 
+  // Every question goes through the one conversation handler; this is how Slack shows its parts.
   async function run(q: Question): Promise<void> {
-    let finished = false;
-    let workingNotice = false;
-    const timer = setTimeout(() => {
-      if (finished) return;
-      workingNotice = true;
-      q.respond({ response_type: 'ephemeral', text: 'Working on it…' }).catch((err: unknown) => log.warn(`slack: "working on it" notice failed: ${classifySlackError(err).reason}`));
-    }, workingNoticeMs);
-    try {
-      const ctx = makeContext({ store: deps.store, config: config(), channel: q.channel, now: deps.now?.() });
-      const reply: Reply = await answer(q.text, ctx);
-      const ephemeral = q.private || reply.ephemeral === true;
-      if (ephemeral) {
-        await q.respond(asRespond(replyBlocks(reply, { chartAttached: false })));
-      } else {
-        try {
-          await postReply(q.client, { channelId: q.channelId, threadTs: q.threadTs }, reply, deps, { log: (m) => log.warn(m), askedBy: { userId: q.userId, text: q.text } });
-        } catch (err) {
-          const failure = classifySlackError(err);
-          log.warn(`slack: posting the answer to ${q.channelId} failed: ${failure.reason}`);
-          await q.respond(asRespond(apologyMessage(failure.reason, hintFor(failure.reason))));
-          return;
-        }
-      }
-    } catch (err) {
-      const failure = classifySlackError(err);
-      log.error(`slack: answering ${q.kind} in ${q.channelId} failed: ${failure.reason}`);
-      await q.respond(asRespond(apologyMessage(failure.reason, hintFor(failure.reason)))).catch((e: unknown) => log.error(`slack: apology failed too: ${classifySlackError(e).reason}`));
-    } finally {
-      finished = true;
-      clearTimeout(timer);
-      deps.onTiming?.({ kind: q.kind, ackMs: q.ackMs, totalMs: Date.now() - q.started, private: q.private, workingNotice });
-    }
+    const responder: Responder = {
+      prefix: deps.command ?? DEFAULT_PREFIX,
+      canAnswerPrivately: true,
+      async deliver(reply, o) {
+        if (o.private) await q.respond(asRespond(replyBlocks(reply, { chartAttached: false })));
+        else await postReply(q.client, { channelId: q.channelId, threadTs: q.threadTs }, reply, deps, { log: (m) => log.warn(m), askedBy: { userId: q.userId, text: o.asked } });
+      },
+      async working() {
+        await q.respond({ response_type: 'ephemeral', text: 'Working on it…' });
+      },
+      async apologise(reason) {
+        await q.respond(asRespond(apologyMessage(reason, hintFor(reason))));
+      },
+    };
+    const outcome = await handleQuestion({ surface: 'slack', userId: q.userId, channel: q.channel, text: q.text, private: q.private }, responder, {
+      store: deps.store,
+      config: deps.config,
+      ...(deps.now ? { now: deps.now } : {}),
+      workingNoticeMs: deps.workingNoticeMs ?? 1000,
+      describeError: (err) => classifySlackError(err).reason,
+      audit: (line) => (/failed/.test(line) ? log.warn(line) : log.info(line)),
+    });
+    deps.onTiming?.({ kind: q.kind, ackMs: q.ackMs, totalMs: Date.now() - q.started, private: outcome.private, workingNotice: outcome.workingNotice });
   }
 
   app.command(deps.command ?? '/crime', async ({ command, ack, respond, client }) => {
@@ -119,8 +100,7 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
     }
     await ack();
     const ackMs = Date.now() - started;
-    const asked = parsePrivacy(command.text ?? '');
-    await run({ kind: 'command', started, ackMs, teamId: command.team_id, channelId: command.channel_id, channel, userId: command.user_id, text: asked.text, private: asked.private, respond, client });
+    await run({ kind: 'command', started, ackMs, teamId: command.team_id, channelId: command.channel_id, channel, userId: command.user_id, text: command.text ?? '', private: false, respond, client });
   });
 
   app.action(new RegExp(`^${RUN_ACTION_PREFIX}\\d+$`), async ({ body, action, ack, respond, client }) => {
@@ -139,8 +119,7 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
     const isEphemeral = body.container?.is_ephemeral === true;
     const message = body.message as { ts?: string; thread_ts?: string } | undefined;
     const threadTs = isEphemeral ? undefined : (message?.thread_ts ?? message?.ts ?? (body.container?.message_ts as string | undefined));
-    const asked = parsePrivacy(action.value);
-    await run({ kind: 'action', started, ackMs, teamId, channelId, channel, userId: body.user.id, text: asked.text, private: isEphemeral || asked.private, threadTs, respond, client });
+    await run({ kind: 'action', started, ackMs, teamId, channelId, channel, userId: body.user.id, text: action.value, private: isEphemeral, threadTs, respond, client });
   });
 
   // Multi-workspace installs: forget a workspace's tokens when it removes the app or revokes them.

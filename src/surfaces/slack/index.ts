@@ -18,14 +18,14 @@ import type { ChatPlatform } from '../../core/platform.ts';
 import type { Store } from '../../store/types.ts';
 import type { ChartSupport } from './deliver.ts';
 import { registerHandlers, type HandlerDeps } from './handlers.ts';
-import { defaultDbFile, SqliteInstallStore, type SlackInstallStore } from './installStore.ts';
+import { StoreInstallStore, type SlackInstallStore } from './installStore.ts';
 import { makeRedactor, RedactingLogger, type LogSink } from './log.ts';
 import { SlackPlatform } from './platform.ts';
 
 export { blockKitProblems, LIMITS } from './limits.ts';
 export { replyBlocks, unlinkedChannelMessage } from './blocks.ts';
 export { SlackPlatform } from './platform.ts';
-export { SqliteInstallStore, type SlackInstallStore } from './installStore.ts';
+export { StoreInstallStore, type SlackInstallStore } from './installStore.ts';
 export { slackChannelFor, parsePrivacy } from './handlers.ts';
 
 /** The scopes the bot token needs; slack-manifest.yaml lists the same three. */
@@ -70,9 +70,8 @@ export interface StartSlackOptions extends ChartSupport {
   listen?: boolean;
   /** Serve GET /healthz on Bolt's own HTTP server (HTTP mode, or Socket Mode with an install page). Default true when listening in HTTP mode. */
   healthz?: boolean | (() => HealthReport);
-  /** OAuth installs: default a SqliteInstallStore on `dbFile` (default $WARDWATCH_DB, else data/wardwatch.sqlite). */
+  /** OAuth installs: default a StoreInstallStore over `store` (installs are kept in the store). */
   installStore?: SlackInstallStore;
-  dbFile?: string;
   /** Merged into the Web API client options (tests pass a loopback-only `fetch` and a fast `retryConfig`). */
   clientOptions?: WebClientOptions;
   /** Options for the outbox adapter (per-channel spacing, inline Retry-After budget). */
@@ -136,8 +135,7 @@ export async function startSlack(options: StartSlackOptions): Promise<SlackHandl
   if (settings.mode === 'socket' && settings.oauth && installPort === undefined) {
     throw new UserError('Slack Socket Mode with OAuth installs needs SLACK_INSTALL_PORT: the port for its /slack/install page');
   }
-  const installStore = settings.oauth ? (options.installStore ?? new SqliteInstallStore(options.dbFile ?? defaultDbFile(env))) : undefined;
-  const ownsInstallStore = settings.oauth && !options.installStore;
+  const installStore = settings.oauth ? (options.installStore ?? new StoreInstallStore(options.store)) : undefined;
   const listen = options.listen !== false;
   const healthz = options.healthz ?? (settings.mode === 'http' && listen);
   const customRoutes = healthz
@@ -208,7 +206,7 @@ export async function startSlack(options: StartSlackOptions): Promise<SlackHandl
     log: (m) => logger.warn(m),
     tokenFor: async (channel) => {
       if (installStore) {
-        const teams = installStore.installedTeams();
+        const teams = await installStore.installedTeams();
         const teamId = channel.slackTeamId ?? (teams.length === 1 ? teams[0] : undefined);
         const token = await installStore.botToken(teamId);
         if (token) return token;
@@ -247,7 +245,6 @@ export async function startSlack(options: StartSlackOptions): Promise<SlackHandl
         started = false;
         await app.stop();
       }
-      if (ownsInstallStore) installStore?.close();
     },
   };
 }

@@ -1,11 +1,13 @@
 // `wardwatch ask "<text>" [--channel NAME] [--json] [--png FILE]`: runs a /crime command exactly as
 // the bot would, as a configured channel (default: a local channel cleared for everything).
 import { writeFileSync } from 'node:fs';
-import { loadConfig } from '../../../config/load.ts';
-import { makeContext } from '../../../core/context.ts';
-import { answer } from '../../../core/dispatch.ts';
+import { defaultLocalChannel, findChannel, loadConfig } from '../../../config/load.ts';
+import type { ChannelConfig } from '../../../config/schema.ts';
+import { handleQuestion } from '../../../core/conversation.ts';
 import { UserError } from '../../../core/errors.ts';
-import { openStore } from '../../../store/sqlite.ts';
+import type { Reply } from '../../../core/reply.ts';
+import { userInfo } from 'node:os';
+import { openStore } from '../../../store/open.ts';
 import { renderReplyText, replyJson } from '../text.ts';
 import type { Verb } from '../main.ts';
 
@@ -37,26 +39,58 @@ const verb: Verb = {
     }
     const text = words.join(' ').replace(/^\/?crime\s+/i, '');
     const { config } = loadConfig();
-    const store = openStore();
+    let asChannel: ChannelConfig;
+    if (channel === undefined) asChannel = defaultLocalChannel(config);
+    else {
+      const found = findChannel(config, channel);
+      if (!found) throw new UserError(`no channel named "${channel}" in the configuration (known: ${config.channels.map((c) => c.name).join(', ') || '(none configured)'})`);
+      asChannel = found;
+    }
+    const store = await openStore();
     try {
-      if (store.isEmpty()) throw new UserError('the store is empty: run `wardwatch ingest --fixtures` first (or set WARDWATCH_DB)');
-      const ctx = makeContext({ store, config, channel });
-      const reply = await answer(text, ctx);
+      if (await store.isEmpty()) throw new UserError('the store is empty: run `wardwatch ingest --fixtures` first (or set WARDWATCH_DB or WARDWATCH_DATABASE_URL)');
+      // The terminal is a surface like any other: the one conversation handler answers, the CLI prints.
+      let answered: Reply | undefined;
+      let apology: string | undefined;
+      await handleQuestion(
+        { surface: 'cli', userId: safeUser(), channel: asChannel, text },
+        {
+          prefix: '/crime',
+          canAnswerPrivately: true,
+          async deliver(reply) {
+            answered = reply;
+          },
+          async apologise(reason) {
+            apology = reason;
+          },
+        },
+        { store, config },
+      );
+      if (!answered) throw new Error(apology ?? 'the question could not be answered');
+      const reply: Reply = answered;
       let chartFile: string | undefined;
       if (png) {
         if (!reply.chart) console.error('wardwatch ask: this reply has no chart; no PNG written');
         else {
-          const { renderChart } = await import('../../../charts/index.ts');
-          writeFileSync(png, renderChart(reply.chart, { size: 'full' }));
+          const { renderAnyChart } = await import('../../../service/charts.ts');
+          writeFileSync(png, await renderAnyChart(store, reply.chart, 'full'));
           chartFile = png;
         }
       }
       console.log(json ? JSON.stringify(replyJson(reply), null, 2) : renderReplyText(reply, chartFile ? { chartFile } : {}));
       return reply.kind === 'error' ? 1 : 0;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'cli';
+  }
+}
 
 export default verb;

@@ -2,7 +2,7 @@
 import { createProgress } from '../progress.ts';
 import { ingestPaths, summaryLine, type IngestProgress } from '../../../ingest/index.ts';
 import { loadFixtures } from '../../../ingest/fixtures.ts';
-import { openStore } from '../../../store/sqlite.ts';
+import { openStore } from '../../../store/open.ts';
 import type { Verb } from '../main.ts';
 
 const HELP = `usage: wardwatch ingest <file-or-folder>... [--quiet]
@@ -60,7 +60,7 @@ const ingest: Verb = {
       console.error(HELP);
       return 2;
     }
-    const store = openStore();
+    const store = await openStore();
     try {
       const reporter = ingestProgressReporter('ingest', quiet);
       const started = performance.now();
@@ -88,10 +88,10 @@ const ingest: Verb = {
         for (const f of r.files) if (!quiet || f.outcome !== 'unchanged') console.log(summaryLine(f));
       });
       const seconds = (performance.now() - started) / 1000;
-      console.log(`ingest: ${rows.toLocaleString('en-GB')} rows in ${seconds.toFixed(1)} s into ${store.path}`);
+      console.log(`ingest: ${rows.toLocaleString('en-GB')} rows in ${seconds.toFixed(1)} s into ${store.location}`);
       return 0;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

@@ -3,9 +3,8 @@
 // the scheduler, serves the local channel page on http://127.0.0.1:$PORT (default 3000) and, when
 // SLACK_* credentials are set, the Slack app on the same port. Ctrl-C stops it cleanly.
 import { loadConfig } from '../../../config/load.ts';
-import { defaultDbPath } from '../../../store/sqlite.ts';
-import { resolveBinding } from '../../local/guard.ts';
-import { startService } from '../../../service/service.ts';
+import { redactUrl, storeTargetFromEnv } from '../../../store/open.ts';
+import { resolveBinding, startService } from '../../../service/service.ts';
 import { createProgress } from '../progress.ts';
 import type { Verb } from '../main.ts';
 
@@ -21,6 +20,7 @@ environment:
   WARDWATCH_LOCAL_PAGE    on (default) or off: off serves only /healthz and Slack, and then
                           binding beyond loopback needs no token
   WARDWATCH_DB            the SQLite store (default ./data/wardwatch.sqlite)
+  WARDWATCH_DATABASE_URL  a PostgreSQL store instead (postgres://user:pass@host/db)
   WARDWATCH_CONFIG        the configuration file (default ./wardwatch.config.yaml)
   WARDWATCH_FIXTURES      first-start (default: load the fixtures into an empty store) or never
   WARDWATCH_DEV_CONTROLS  1 or 0: the page's "simulate next month" control (default on unless
@@ -51,14 +51,14 @@ const serve: Verb = {
     const binding = resolveBinding(env);
     const { config, file } = loadConfig();
     const devControls = env.WARDWATCH_DEV_CONTROLS ? env.WARDWATCH_DEV_CONTROLS === '1' : env.NODE_ENV !== 'production';
-    const dbPath = defaultDbPath(env);
+    const store = storeTargetFromEnv(env);
     const started = performance.now();
     const bar = createProgress('loading');
-    console.log(`Wardwatch: config ${file}, store ${dbPath}`);
+    console.log(`Wardwatch: config ${file}, store ${store.url ? redactUrl(store.url) : store.path}`);
 
     const service = await startService({
       config,
-      dbPath,
+      store,
       binding,
       env,
       devControls,
@@ -93,7 +93,7 @@ const serve: Verb = {
     try {
       await service.ready;
       bar.done();
-      const s = service.state.snapshot();
+      const s = await service.state.snapshot();
       console.log(`Ready in ${((performance.now() - started) / 1000).toFixed(1)} s: ${s.months} months of data, latest ${s.latestMonth ?? 'none'}. Open ${service.url}`);
     } catch (err) {
       bar.done();

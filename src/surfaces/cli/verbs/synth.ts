@@ -4,7 +4,7 @@ import { defaultConfig, ingestPaths, summaryLine } from '../../../ingest/index.t
 import { FIXTURES_DIR } from '../../../ingest/fixtures.ts';
 import { writeFixtureFiles } from '../../../synth/fixtureFiles.ts';
 import { writeSynthHistory } from '../../../synth/history.ts';
-import { openStore } from '../../../store/sqlite.ts';
+import { openStore } from '../../../store/open.ts';
 import type { Verb } from '../main.ts';
 import { ingestProgressReporter } from './ingest.ts';
 
@@ -69,7 +69,7 @@ const synth: Verb = {
       return 0;
     }
     const outDir = resolve(out ?? 'data/synth');
-    const store = openStore();
+    const store = await openStore();
     try {
       const r = await writeSynthHistory(store, { seed, outDir, config, ...(from ? { from } : {}), ...(points ? { pointsDir: resolve(points) } : {}) });
       const span = (ms: string[]) => (ms.length ? `${ms[0]}..${ms[ms.length - 1]} (${ms.length} months)` : 'none');
@@ -87,7 +87,7 @@ const synth: Verb = {
       }
       return 0;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };
