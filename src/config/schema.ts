@@ -1,4 +1,5 @@
 // The configuration file's schema. Types are inferred from it; nothing else defines config shape.
+import cron from 'node-cron';
 import { z } from 'zod';
 
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM');
@@ -84,6 +85,16 @@ export const ConfigSchema = z
     channels: z.array(ChannelSchema).default([]),
     /** Folder of alert rule files, relative to the config file. */
     alertRules: z.string().default('alerts'),
+    /** When scheduled jobs run, as cron expressions read in `timezone` (5 fields, or 6 with seconds). */
+    schedule: z
+      .strictObject({
+        /** The data check: hands newly landed months to the notices and alerts (police.uk publishes in the working day). */
+        dataCheck: z
+          .string()
+          .refine((v) => cron.validate(v), { message: 'expected a cron expression such as "30 6 * * *" (minute hour day month weekday)' })
+          .default('30 6 * * *'),
+      })
+      .default({ dataCheck: '30 6 * * *' }),
     /** First month of data ingest with --fixtures; later months come from `simulate next month`. */
     fixtures: z.strictObject({ lastRealMonth: month.optional() }).optional(),
   })

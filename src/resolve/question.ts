@@ -63,7 +63,7 @@ export async function readQuestion(args: string, ctx: CommandContext, opts: Ques
   // seconds (2,000 words took 30 s) and block every other question. No real question is this long.
   const tokens = tokenise(args);
   if (tokens.length > MAX_WORDS) {
-    return { ok: false, reply: errorReply('That is too long to read', `A question is a place, a topic and a period in a few words (at most ${MAX_WORDS}), e.g. "market ward burglary ye sep". Try \`/crime help\`.`, [{ label: 'Help', command: 'help' }]) };
+    return { ok: false, reply: errorReply('That is too long to read', `A question is a place, a topic and a period in a few words (at most ${MAX_WORDS}), e.g. "market ward burglary ye sep". Try \`${ctx.prefix} help\`.`, [{ label: 'Help', command: 'help' }]) };
   }
   const parsed = parseQuery(tokens, index, ctx.taxonomy, tokenise);
   const notes: string[] = [];
@@ -86,7 +86,7 @@ export async function readQuestion(args: string, ctx: CommandContext, opts: Ques
       reply: errorReply(
         `I don't know "${words}"`,
         what === 'place'
-          ? `I couldn't find a place called "${words}". Try a ward or district name or an ONS code (e.g. "market ward", "E05013057"), or \`/crime help\`.`
+          ? `I couldn't find a place called "${words}". Try a ward or district name or an ONS code (e.g. "market ward", "E05013057"), or \`${ctx.prefix} help\`.`
           : `I couldn't match "${words}" to a topic or period. Topics include ${EXAMPLE_TOPICS.map((t) => `"${t}"`).join(', ')}; periods: "last month", "april", "ye sep", "2024/25", "fytd".`,
         matches.length ? [{ label: `Just ${matches[0]!.candidates[0]!.name}`, command: `${prefix}${placeText(matches[0]!.candidates[0]!, index)}${topicWords}` }] : [{ label: 'Help', command: 'help' }],
       ),
@@ -110,8 +110,8 @@ export async function readQuestion(args: string, ctx: CommandContext, opts: Ques
         reply: errorReply(
           opts.places.min === 2 ? 'Compare which two places?' : 'Which place?',
           opts.places.min === 2
-            ? 'Name two wards or districts, e.g. `/crime compare market abbey` or `/crime compare cambridge fenland asb`.'
-            : `Name a ward or district, e.g. \`/crime market ward\`${topicWords ? ` or \`/crime market${topicWords}\`` : ''}.`,
+            ? `Name two wards or districts, e.g. \`${ctx.prefix} compare market abbey\` or \`${ctx.prefix} compare cambridge fenland asb\`.`
+            : `Name a ward or district, e.g. \`${ctx.prefix} market ward\`${topicWords ? ` or \`${ctx.prefix} market${topicWords}\`` : ''}.`,
           [{ label: 'Help', command: 'help' }],
         ),
       };

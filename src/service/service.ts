@@ -184,7 +184,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       // ALERTING HOOK: the alert and monthly-summary consumers register here too and deliver through
       // `platforms`; until they do, the local channels get a release notice when a month lands.
       await consumers.register('release-notice', (event) => postReleaseNotices(event, { config, store, platform: local }));
-      scheduler.register(dataCheckJob({ consumers }));
+      scheduler.register(dataCheckJob({ consumers, cron: config.schedule.dataCheck }));
       await scheduler.start();
       // Months ingested while no replica ran, or by the CLI beside us, are handled now and then as they come.
       await consumers.pump();
