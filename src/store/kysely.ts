@@ -480,6 +480,11 @@ export class KyselyStore implements Store {
     return rows.map(toLocalMessage);
   }
 
+  async latestLocalMessageId(): Promise<number> {
+    const r = await this.db.selectFrom('local_messages').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+    return Number(r?.id ?? 0);
+  }
+
   // ---- Slack installations ----
 
   async saveSlackInstallation(row: SlackInstallationRow): Promise<void> {

@@ -221,6 +221,8 @@ export interface Store {
   appendLocalMessage(input: Omit<LocalChannelMessage, 'id'>): Promise<{ message: LocalChannelMessage; duplicate: boolean }>;
   /** Messages in id order: a channel's latest `limit` (`channel`), or all after `afterId`. */
   localMessages(query: { channel?: string; afterId?: number; limit: number }): Promise<LocalChannelMessage[]>;
+  /** The newest message id, whichever replica posted it (0 when none). */
+  latestLocalMessageId(): Promise<number>;
 
   // Slack installations (multi-workspace OAuth)
   saveSlackInstallation(row: SlackInstallationRow): Promise<void>;

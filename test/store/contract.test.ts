@@ -175,6 +175,7 @@ describe.each([
     await s.appendLocalMessage({ channel: 'c2', reply: reply('elsewhere'), postedAt: '2024-01-03T00:00:00Z', idempotencyKey: null });
     expect((await s.localMessages({ channel: 'c1', limit: 2 })).map((m) => m.reply.title)).toEqual(['three', 'four']);
     expect((await s.localMessages({ afterId: first.message.id, limit: 10 })).map((m) => m.reply.title)).toEqual(['two', 'three', 'four', 'elsewhere']);
+    expect(await other.latestLocalMessageId()).toBe((await s.localMessages({ afterId: 0, limit: 10 })).at(-1)!.id);
   });
 
   it('Slack installations: saved, replaced, listed, deleted', async () => {

@@ -45,32 +45,12 @@ export class MemoryMessageLog implements LocalMessageLog {
   }
 }
 
-/** The log kept in the store (table local_messages), so history and idempotency survive restarts. */
+/** The log kept in the store (table local_messages), so history and idempotency survive restarts and every replica sees one log. */
 export class StoreMessageLog implements LocalMessageLog {
-  private latest = 0;
-  /** The first read of the latest id, shared by everyone who asks meanwhile. */
-  private loaded: Promise<void> | undefined;
-
   constructor(private readonly store: Store) {}
 
-  private load(): Promise<void> {
-    this.loaded ??= this.store.localMessages({ afterId: 0, limit: Number.MAX_SAFE_INTEGER }).then(
-      (all) => {
-        this.latest = Math.max(this.latest, all.at(-1)?.id ?? 0);
-      },
-      (err: unknown) => {
-        this.loaded = undefined;
-        throw err;
-      },
-    );
-    return this.loaded;
-  }
-
   async append(input: Omit<LocalMessage, 'id'>): Promise<{ message: LocalMessage; duplicate: boolean }> {
-    const result = await this.store.appendLocalMessage(input);
-    await this.load();
-    this.latest = Math.max(this.latest, result.message.id);
-    return result;
+    return this.store.appendLocalMessage(input);
   }
 
   list(channel: string, limit: number): Promise<LocalMessage[]> {
@@ -81,9 +61,9 @@ export class StoreMessageLog implements LocalMessageLog {
     return this.store.localMessages({ afterId, limit });
   }
 
-  async latestId(): Promise<number> {
-    await this.load();
-    return this.latest;
+  /** Read from the store each time: another replica may have posted since. */
+  latestId(): Promise<number> {
+    return this.store.latestLocalMessageId();
   }
 }
 
