@@ -69,6 +69,10 @@ describe.each([
     const other = await open(true);
     expect(await other.schemaVersion()).toBe(await s.schemaVersion());
     expect(await other.contentChecksum()).toBe(sum);
+    // Closed and opened again (a restart): nothing changes.
+    await s.close();
+    s = await open();
+    expect(await s.contentChecksum()).toBe(sum);
   });
 
   it('replaceMonth: landed, unchanged on the same checksum, revised on a new one; synthetic never replaces real; events recorded', async () => {
@@ -116,6 +120,11 @@ describe.each([
     expect(all.map((c) => c.areaCode)).toEqual([...codes].sort());
     expect(await s.counts({ areaCodes: [], measures: ['b'] })).toEqual([]);
     expect(await s.counts({ areaCodes: ['W1'], measures: ['b'], source: 'partnership' })).toEqual([]);
+    // A month range, and a wide unknown list that still finds the two it names.
+    const range = await s.counts({ areaCodes: ['W1'], measures: ['b', 'a'], from: '2024-02', to: '2024-02' });
+    expect(range.map((c) => `${c.measure}:${c.month}`)).toEqual(['a:2024-02', 'b:2024-02']);
+    const many = [...Array.from({ length: 4500 }, (_, i) => `X${i}`), 'W1', 'w0'];
+    expect((await s.counts({ areaCodes: many, measures: ['a'], from: '2024-01', to: '2024-01' })).map((c) => c.areaCode)).toEqual(['W1', 'w0']);
   });
 
   it('geography: areas, children, bulk lookups, LSOA lookup, boundaries with drawing copies, populations', async () => {
