@@ -124,7 +124,7 @@ describe.each([
     const range = await s.counts({ areaCodes: ['W1'], measures: ['b', 'a'], from: '2024-02', to: '2024-02' });
     expect(range.map((c) => `${c.measure}:${c.month}`)).toEqual(['a:2024-02', 'b:2024-02']);
     const many = [...Array.from({ length: 4500 }, (_, i) => `X${i}`), 'W1', 'w0'];
-    expect((await s.counts({ areaCodes: many, measures: ['a'], from: '2024-01', to: '2024-01' })).map((c) => c.areaCode)).toEqual(['W1', 'w0']);
+    expect((await s.counts({ areaCodes: many, measures: ['a'], from: '2024-01', to: '2024-01' })).map((c) => c.areaCode)).toEqual(['W1', 'X9', 'w0']); // X9 is a stored code too
   });
 
   it('geography: areas, children, bulk lookups, LSOA lookup, boundaries with drawing copies, populations', async () => {
