@@ -1,5 +1,5 @@
 // First start: the bundled fixtures plus the synthetic history, into an empty (or any) store.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.ts';
@@ -24,6 +24,29 @@ export interface LoadFixturesOptions {
   config?: Config | null;
 }
 
+const HISTORY_DIR_PREFIX = 'wardwatch-synth-';
+
+/** Removes synthetic-history folders left by processes that no longer run (a kill mid-load). */
+export function removeAbandonedHistoryFolders(dir = tmpdir()): string[] {
+  const removed: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const pid = Number(new RegExp(`^${HISTORY_DIR_PREFIX}(\\d+)-`).exec(name)?.[1]);
+    if (!pid || pid === process.pid || isAlive(pid)) continue;
+    rmSync(join(dir, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * Loads geography, populations, the real police.uk months, the synthetic partnership extract and then
  * the synthetic history. Idempotent: running it on a loaded store changes nothing.
@@ -43,7 +66,9 @@ export async function loadFixtures(store: Store, options: LoadFixturesOptions = 
   results.push(await ingestPaths(store, paths, { onProgress: stageProgress('fixtures'), ...(options.config !== undefined ? { config: options.config } : {}) }));
   if (options.history !== false) {
     const { writeSynthHistory } = await import('../synth/history.ts');
-    const dir = mkdtempSync(join(tmpdir(), 'wardwatch-synth-'));
+    removeAbandonedHistoryFolders();
+    // Named by process, so a later start can remove what a killed one left (about 110 MB).
+    const dir = mkdtempSync(join(tmpdir(), `${HISTORY_DIR_PREFIX}${process.pid}-`));
     try {
       const written = await writeSynthHistory(store, { seed: options.seed ?? 1, outDir: dir });
       if (written.files.length) {

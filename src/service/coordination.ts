@@ -14,6 +14,23 @@ export function replicaId(env: NodeJS.ProcessEnv = process.env): string {
   return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
+/**
+ * Whether a claimant is a process on this host that no longer runs (only for the default replica ids,
+ * which carry host and pid): then its claim is abandoned now, without waiting for it to go stale.
+ */
+export function claimantDiedHere(claimedBy: string): boolean {
+  const m = /^(.*)-(\d+)-[0-9a-f]{6}$/.exec(claimedBy);
+  if (!m || m[1] !== hostname()) return false;
+  const pid = Number(m[2]);
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /** node-cron keys a fire as `<task name>:<ISO time of the slot>`. */
 export function parseFireKey(key: string): { job: string; fireAt: string } {
   const m = /^(.*):(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)$/.exec(key);

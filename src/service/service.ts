@@ -20,12 +20,19 @@ import type { Binding } from '../surfaces/local/guard.ts';
 export { resolveBinding } from '../surfaces/local/guard.ts';
 import { LocalPlatform, MessageBus, MessageTail, StoreMessageLog } from '../surfaces/local/local-platform.ts';
 import { chartRendererFor, renderAnyChart } from './charts.ts';
-import { replicaId } from './coordination.ts';
+import { claimantDiedHere, replicaId } from './coordination.ts';
 import { DataEventConsumers } from './data-events.ts';
 import { dataCheckJob, Scheduler } from './scheduler.ts';
 import { postReleaseNotices } from './release-notice.ts';
 import { simulateNextMonth } from './simulate.ts';
 import { ServiceState, type Progress } from './state.ts';
+
+/** How long a first-start load may write nothing before a waiting replica takes it for dead. */
+const FIRST_LOAD_STALL_MS = 3 * 60_000;
+
+/** A first-start claim not refreshed for this long belongs to a replica that died. */
+const FIRST_START_STALE_MS = 30_000;
+const FIRST_START_HEARTBEAT_MS = 5_000;
 
 export interface ServiceOptions {
   config: Config;
@@ -105,6 +112,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     charts,
     chartAltText,
     binding: options.binding,
+    replica,
     ...(store.kind === 'sqlite' ? { storeFile: store.location } : {}),
     now,
     simulateMonth: options.devControls ? () => simulate() : null,
@@ -138,28 +146,58 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     return { month: result.month, summary: `${monthName(result.month)} loaded: ${result.description}. Watch the channels for what it brings${failed}.` };
   }
 
-  /** The fixture load on an empty store, by one replica: the others wait for it to finish. */
-  async function firstStartLoad(): Promise<void> {
+  /** Whether a replica has claimed the first-start load and not finished it. */
+  /**
+   * The first-start fixture load, all or nothing across restarts and replicas: one replica claims it and
+   * keeps its claim fresh while it loads; the others wait. A claim left unfinished (its replica was
+   * killed) or failed is taken over at the next start and the load is redone: it is idempotent per file,
+   * so what landed before the kill is kept and the rest is loaded. Never served as ready half-loaded.
+   */
+  async function ensureFixtures(): Promise<void> {
+    const mayLoad = options.fixturesOnFirstStart !== false;
     const claim = { job: 'first-start-load', fireAt: new Date(0).toISOString() };
-    if (!(await store.claimJobFire({ ...claim, claimedBy: replica, reason: 'once' }))) {
+    const giveUp = Date.now() + 15 * 60_000;
+    let waitingLogged = false;
+    for (;;) {
       const fire = await store.jobFire(claim.job, claim.fireAt);
-      log(`First start: replica ${fire?.claimedBy ?? '?'} is loading the fixtures; waiting for it…`);
-      state.loading({ message: `replica ${fire?.claimedBy ?? '?'} is loading the fixtures`, done: 0, total: 1 });
-      const giveUp = Date.now() + 15 * 60_000;
-      for (;;) {
-        const f = await store.jobFire(claim.job, claim.fireAt);
-        if (f?.finishedAt) {
-          if (f.ok) return;
-          throw new Error(`replica ${f.claimedBy} failed to load the fixtures (${f.error ?? 'see its log'}); restart with an empty store to try again`);
-        }
-        if (Date.now() > giveUp) throw new Error(`replica ${f?.claimedBy ?? '?'} started loading the fixtures at ${f?.claimedAt ?? '?'} and has not finished after 15 minutes; if it died, delete the job_fires row '${claim.job}' and restart`);
-        await new Promise((r) => setTimeout(r, 500));
+      if (!fire) {
+        // A store loaded before first-start claims existed (or by the CLI) is complete as it is.
+        if (!mayLoad || !(await store.isEmpty())) return;
+        if (await store.claimJobFire({ ...claim, claimedBy: replica, reason: 'once' })) return loadFixturesOnce(claim);
+        continue;
       }
+      if (fire.finishedAt && fire.ok) return;
+      const abandoned = fire.finishedAt !== null || Date.now() - Date.parse(fire.claimedAt) > FIRST_START_STALE_MS || claimantDiedHere(fire.claimedBy);
+      if (abandoned) {
+        if (!mayLoad) {
+          log(`First start: the fixture load by ${fire.claimedBy} did not finish, and this replica does not load fixtures (WARDWATCH_FIXTURES=never): starting on the data as it is`);
+          return;
+        }
+        if (await store.reclaimJobFire({ ...claim, from: { claimedBy: fire.claimedBy, claimedAt: fire.claimedAt }, claimedBy: replica, reason: 'once' })) {
+          log(fire.finishedAt ? `First start: the fixture load by ${fire.claimedBy} failed (${fire.error ?? 'see its log'}); loading again…` : `First start: the fixture load by ${fire.claimedBy} (started ${fire.claimedAt}) did not finish; loading the rest…`);
+          return loadFixturesOnce(claim);
+        }
+        continue;
+      }
+      if (!waitingLogged) {
+        log(`First start: replica ${fire.claimedBy} is loading the fixtures; waiting for it…`);
+        state.loading({ message: `replica ${fire.claimedBy} is loading the fixtures`, done: 0, total: 1 });
+        waitingLogged = true;
+      }
+      if (Date.now() > giveUp) throw new Error(`replica ${fire.claimedBy} has been loading the fixtures for 15 minutes; see its log`);
+      await new Promise((r) => setTimeout(r, 500));
     }
+  }
+
+  async function loadFixturesOnce(claim: { job: string; fireAt: string }): Promise<void> {
     const started = performance.now();
     log('First start: loading the fixtures and the synthetic history into the store…');
     state.loading({ message: 'fixtures', done: 0, total: 1 });
     const lastRealMonth = config.fixtures?.lastRealMonth;
+    const heartbeat = setInterval(() => {
+      store.touchJobFire({ ...claim, claimedBy: replica }).catch((err: unknown) => log(`First start: could not refresh the load's claim: ${err instanceof Error ? err.message : String(err)}`));
+    }, FIRST_START_HEARTBEAT_MS);
+    heartbeat.unref();
     try {
       await loadFixtures(store, {
         config,
@@ -173,6 +211,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     } catch (err) {
       await store.finishJobFire({ ...claim, ok: false, error: err instanceof Error ? err.message : String(err), ms: performance.now() - started }).catch(() => undefined);
       throw err;
+    } finally {
+      clearInterval(heartbeat);
     }
     await store.finishJobFire({ ...claim, ok: true, ms: performance.now() - started });
     log(`Loaded in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
@@ -180,7 +220,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   const ready = (async () => {
     try {
-      if ((await store.isEmpty()) && options.fixturesOnFirstStart !== false) await firstStartLoad();
+      // Once the first months are in, the store is no longer empty, but a replica starting while another
+      // is still loading it waits for that load too, rather than start on part of the data (and have its
+      // consumers announce the rest of the load as news).
+      // Also when this replica may not load (WARDWATCH_FIXTURES=never): it waits for a load under way
+      // elsewhere rather than start on part of the data and announce the rest as news.
+      await ensureFixtures();
       // ALERTING HOOK: the alert and monthly-summary consumers register here too and deliver through
       // `platforms`; until they do, the local channels get a release notice when a month lands.
       await consumers.register('release-notice', (event) => postReleaseNotices(event, { config, store, platform: local }));

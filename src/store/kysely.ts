@@ -432,6 +432,28 @@ export class KyselyStore implements Store {
       .execute();
   }
 
+  async touchJobFire(claim: { job: string; fireAt: string; claimedBy: string }): Promise<void> {
+    await this.db
+      .updateTable('job_fires')
+      .set({ claimed_at: new Date().toISOString() })
+      .where('job', '=', claim.job)
+      .where('fire_at', '=', claim.fireAt)
+      .where('claimed_by', '=', claim.claimedBy)
+      .execute();
+  }
+
+  async reclaimJobFire(claim: { job: string; fireAt: string; from: { claimedBy: string; claimedAt: string }; claimedBy: string; reason: JobFire['reason'] }): Promise<boolean> {
+    const r = await this.db
+      .updateTable('job_fires')
+      .set({ claimed_by: claim.claimedBy, claimed_at: new Date().toISOString(), reason: claim.reason, finished_at: null, ok: null, error: null, ms: null })
+      .where('job', '=', claim.job)
+      .where('fire_at', '=', claim.fireAt)
+      .where('claimed_by', '=', claim.from.claimedBy)
+      .where('claimed_at', '=', claim.from.claimedAt)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   async jobFire(job: string, fireAt: string): Promise<JobFire | undefined> {
     const r = await this.db.selectFrom('job_fires').selectAll().where('job', '=', job).where('fire_at', '=', fireAt).executeTakeFirst();
     return r ? toJobFire(r) : undefined;

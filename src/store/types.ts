@@ -212,6 +212,13 @@ export interface Store {
   /** Claims one fire of a job (insert-if-absent): true for exactly one caller per (job, fireAt). */
   claimJobFire(claim: { job: string; fireAt: string; claimedBy: string; reason: JobFire['reason'] }): Promise<boolean>;
   finishJobFire(done: { job: string; fireAt: string; ok: boolean; error?: string | null; ms: number }): Promise<void>;
+  /** A long job says it is alive: moves its claim's time to now (only the claimant's). */
+  touchJobFire(claim: { job: string; fireAt: string; claimedBy: string }): Promise<void>;
+  /**
+   * Takes over a claim that was abandoned (its claimant died) or failed: compare-and-set on the claim as
+   * it was read, so of several replicas that find it abandoned, one takes it. Clears its outcome.
+   */
+  reclaimJobFire(claim: { job: string; fireAt: string; from: { claimedBy: string; claimedAt: string }; claimedBy: string; reason: JobFire['reason'] }): Promise<boolean>;
   jobFire(job: string, fireAt: string): Promise<JobFire | undefined>;
   /** The latest fire of each job, by job name. */
   lastJobFires(): Promise<Map<string, JobFire>>;

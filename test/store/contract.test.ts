@@ -226,6 +226,24 @@ describe.each([
     expect(last.get('data-check')).toMatchObject({ fireAt: '2026-12-02T06:30:00.000Z', claimedBy: 'r9', finishedAt: null, ok: null });
   });
 
+  it('job fires: a claimant keeps its claim fresh; an abandoned claim is taken over by exactly one replica', async () => {
+    const other = await open(true);
+    const fireAt = new Date(0).toISOString();
+    expect(await s.claimJobFire({ job: 'first-start-load', fireAt, claimedBy: 'dead', reason: 'once' })).toBe(true);
+    const before = (await s.jobFire('first-start-load', fireAt))!;
+    await new Promise((r) => setTimeout(r, 5));
+    await other.touchJobFire({ job: 'first-start-load', fireAt, claimedBy: 'someone-else' }); // not theirs: no change
+    expect((await s.jobFire('first-start-load', fireAt))!.claimedAt).toBe(before.claimedAt);
+    const takeovers = await Promise.all([s, other].map((r, i) => r.reclaimJobFire({ job: 'first-start-load', fireAt, from: { claimedBy: before.claimedBy, claimedAt: before.claimedAt }, claimedBy: `heir${i}`, reason: 'once' })));
+    expect(takeovers.filter(Boolean)).toHaveLength(1);
+    const heir = `heir${takeovers.indexOf(true)}`;
+    const now = (await s.jobFire('first-start-load', fireAt))!;
+    expect(now).toMatchObject({ claimedBy: heir, finishedAt: null, ok: null });
+    await new Promise((r) => setTimeout(r, 5));
+    await s.touchJobFire({ job: 'first-start-load', fireAt, claimedBy: heir });
+    expect((await s.jobFire('first-start-load', fireAt))!.claimedAt > now.claimedAt).toBe(true);
+  });
+
   it('consumer cursors: created once, moved by compare-and-set so one replica takes each event', async () => {
     const other = await open(true);
     expect(await s.consumerCursor('notice')).toBeUndefined();
