@@ -45,11 +45,8 @@ it('runs in Socket Mode: connects with the app token, acks over the socket, answ
   expect(open).toHaveLength(1);
   expect(open[0]!.auth).toBe(`Bearer ${APP_TOKEN}`);
 
-  const t0 = performance.now();
   const ack = await h.fake.socket.send(envelope('env-1', CHANNEL, 'help'));
-  const ackMs = performance.now() - t0;
   expect(ack.envelope_id).toBe('env-1');
-  expect(ackMs).toBeLessThan(1000);
 
   const answer = await h.fake.waitFor((c) => c.kind === 'response' && c.name === 'env-1');
   expect(answer.body.response_type).toBe('ephemeral');
