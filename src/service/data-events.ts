@@ -5,13 +5,20 @@
 // (or by the CLI beside it) is processed when a replica next looks.
 import type { DataEvent, Store } from '../store/types.ts';
 
-export type DataEventHandler = (event: DataEvent) => unknown;
+/**
+ * Gets the events not yet handled, oldest first, as one batch (up to 100): what one ingest brought
+ * (police.uk and the partnership extract of a month) arrives together, so a consumer can group it,
+ * as Alertmanager groups alerts, instead of posting once per file.
+ */
+export type DataEventHandler = (events: DataEvent[]) => unknown;
 
 export interface PumpResult {
   /** Events handled by this replica, by consumer. */
   handled: Record<string, number>;
   failed: Array<{ consumer: string; eventId: number; error: string }>;
 }
+
+const BATCH = 100;
 
 export class DataEventConsumers {
   private readonly consumers: Array<{ name: string; fn: DataEventHandler }> = [];
@@ -79,17 +86,18 @@ export class DataEventConsumers {
   private async drain(c: { name: string; fn: DataEventHandler }, total: PumpResult): Promise<void> {
     for (;;) {
       const cursor = (await this.store.consumerCursor(c.name)) ?? 0;
-      const [event] = await this.store.dataEvents(cursor, 1);
-      if (!event) return;
-      // Take it: only the replica whose compare-and-set succeeds handles this event.
-      if (!(await this.store.advanceConsumerCursor(c.name, cursor, event.id))) continue;
+      const events = await this.store.dataEvents(cursor, BATCH);
+      if (!events.length) return;
+      // Take them: only the replica whose compare-and-set succeeds handles this batch. At most once: a
+      // replica killed while handling loses the batch for this consumer (the outbox makes delivery durable).
+      if (!(await this.store.advanceConsumerCursor(c.name, cursor, events.at(-1)!.id))) continue;
       try {
-        await c.fn(event);
-        total.handled[c.name] = (total.handled[c.name] ?? 0) + 1;
+        await c.fn(events);
+        total.handled[c.name] = (total.handled[c.name] ?? 0) + events.length;
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
-        total.failed.push({ consumer: c.name, eventId: event.id, error });
-        this.log(`data events: consumer "${c.name}" failed on event ${event.id} (${event.source} ${event.month}): ${error}`);
+        total.failed.push({ consumer: c.name, eventId: events[0]!.id, error });
+        this.log(`data events: consumer "${c.name}" failed on events ${events[0]!.id}-${events.at(-1)!.id} (${[...new Set(events.map((e) => `${e.source} ${e.month}`))].join(', ')}): ${error}`);
       }
     }
   }

@@ -9,19 +9,46 @@ import type { Reply } from '../core/reply.ts';
 import type { DataEvent, Store } from '../store/types.ts';
 import { localChannels, partnershipOf } from '../surfaces/local/channels.ts';
 
-export function releaseNotice(event: Pick<DataEvent, 'kind' | 'source' | 'month' | 'synthetic'>, partnershipName: string, areaNames: string[]): Reply {
-  const month = monthName(event.month);
+/** A month's events as one notice: which sources landed or were revised, synthetic or not. */
+export interface MonthNews {
+  month: DataEvent['month'];
+  kind: DataEvent['kind'];
+  sources: DataEvent['source'][];
+  synthetic: boolean;
+  releaseIds: number[];
+}
+
+/** Groups a batch of events by month and kind (landed / revised), in month order. */
+export function groupByMonth(events: readonly DataEvent[]): MonthNews[] {
+  const groups = new Map<string, MonthNews>();
+  for (const e of events) {
+    const key = `${e.month}:${e.kind}`;
+    const g = groups.get(key) ?? { month: e.month, kind: e.kind, sources: [], synthetic: true, releaseIds: [] };
+    if (!g.sources.includes(e.source)) g.sources.push(e.source);
+    g.synthetic &&= e.synthetic;
+    g.releaseIds.push(e.releaseId);
+    groups.set(key, g);
+  }
+  return [...groups.values()].sort((a, b) => (a.month === b.month ? a.kind.localeCompare(b.kind) : a.month < b.month ? -1 : 1));
+}
+
+const SOURCE_NAMES: Record<DataEvent['source'], string> = { 'police.uk': 'police.uk', partnership: "the partnership's own extract" };
+
+export function releaseNotice(news: MonthNews, partnershipName: string, areaNames: string[]): Reply {
+  const month = monthName(news.month);
   const first = areaNames[0]?.toLowerCase();
+  const what = `figures for ${month} from ${news.sources.map((s) => SOURCE_NAMES[s]).join(' and ')}`;
+  const synthetic = news.synthetic ? ' (synthetic, for demonstration)' : '';
   return {
     kind: 'answer',
-    title: event.kind === 'revised' ? `Revised data: ${month}` : `New data: ${month}`,
+    title: news.kind === 'revised' ? `Revised data: ${month}` : `New data: ${month}`,
     summary:
-      event.kind === 'revised'
-        ? `${event.source} figures for ${month} have been revised${event.synthetic ? ' (synthetic, for demonstration)' : ''}. The ${partnershipName}'s figures, charts and rankings use the new version from now on.`
-        : `${event.source} figures for ${month} are now loaded${event.synthetic ? ' (synthetic, for demonstration)' : ''}. The ${partnershipName}'s figures, charts and rankings include it from now on.`,
+      news.kind === 'revised'
+        ? `${capitalise(what)} have been revised${synthetic}. The ${partnershipName}'s figures, charts and rankings use the new version from now on.`
+        : `${capitalise(what)} are now loaded${synthetic}. The ${partnershipName}'s figures, charts and rankings include it from now on.`,
     figures: [],
     notes: [
-      event.synthetic ? 'SYNTHETIC DATA: generated for demonstration, not real police.uk data.' : 'Source: police.uk street-level crime and ASB, Open Government Licence v3.0.',
+      news.synthetic ? 'SYNTHETIC DATA: generated for demonstration, not real police.uk data.' : 'Source: police.uk street-level crime and ASB, Open Government Licence v3.0.',
       'Alerts and the monthly summary are posted here when alert rules are configured.',
     ],
     actions: first
@@ -33,18 +60,24 @@ export function releaseNotice(event: Pick<DataEvent, 'kind' | 'source' | 'month'
   };
 }
 
-/** Posts a release notice to every local channel, once per data event and channel (idempotent). */
-export async function postReleaseNotices(event: DataEvent, deps: { config: Config; store: Store; platform: ChatPlatform }): Promise<number> {
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Posts one notice per month (and kind) of the batch to every local channel, idempotently. */
+export async function postReleaseNotices(events: readonly DataEvent[], deps: { config: Config; store: Store; platform: ChatPlatform }): Promise<number> {
   let posted = 0;
-  for (const channel of localChannels(deps.config)) {
-    const partnership = partnershipOf(deps.config, channel);
-    const areas = await deps.store.areasByCode(partnership.areas);
-    const names = partnership.areas.map((code) => areas.get(code)?.name ?? code);
-    const countywide = partnership.areas.length === deps.config.forceArea.districts.length;
-    await deps.platform.post(channel, releaseNotice(event, partnership.name, countywide ? [] : names), {
-      idempotencyKey: `release-notice:${event.source}:${event.month}:${event.releaseId}:${channel.name}`,
-    });
-    posted++;
+  for (const news of groupByMonth(events)) {
+    for (const channel of localChannels(deps.config)) {
+      const partnership = partnershipOf(deps.config, channel);
+      const areas = await deps.store.areasByCode(partnership.areas);
+      const names = partnership.areas.map((code) => areas.get(code)?.name ?? code);
+      const countywide = partnership.areas.length === deps.config.forceArea.districts.length;
+      await deps.platform.post(channel, releaseNotice(news, partnership.name, countywide ? [] : names), {
+        idempotencyKey: `release-notice:${news.kind}:${news.month}:${[...news.releaseIds].sort((a, b) => a - b).join(',')}:${channel.name}`,
+      });
+      posted++;
+    }
   }
   return posted;
 }

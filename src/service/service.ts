@@ -27,9 +27,6 @@ import { postReleaseNotices } from './release-notice.ts';
 import { simulateNextMonth } from './simulate.ts';
 import { ServiceState, type Progress } from './state.ts';
 
-/** How long a first-start load may write nothing before a waiting replica takes it for dead. */
-const FIRST_LOAD_STALL_MS = 3 * 60_000;
-
 /** A first-start claim not refreshed for this long belongs to a replica that died. */
 const FIRST_START_STALE_MS = 30_000;
 const FIRST_START_HEARTBEAT_MS = 5_000;
@@ -146,7 +143,6 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     return { month: result.month, summary: `${monthName(result.month)} loaded: ${result.description}. Watch the channels for what it brings${failed}.` };
   }
 
-  /** Whether a replica has claimed the first-start load and not finished it. */
   /**
    * The first-start fixture load, all or nothing across restarts and replicas: one replica claims it and
    * keeps its claim fresh while it loads; the others wait. A claim left unfinished (its replica was
@@ -221,10 +217,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const ready = (async () => {
     try {
       // Once the first months are in, the store is no longer empty, but a replica starting while another
-      // is still loading it waits for that load too, rather than start on part of the data (and have its
-      // consumers announce the rest of the load as news).
-      // Also when this replica may not load (WARDWATCH_FIXTURES=never): it waits for a load under way
-      // elsewhere rather than start on part of the data and announce the rest as news.
+      // is still loading it (even one that may not load, WARDWATCH_FIXTURES=never) waits for that load,
+      // rather than start on part of the data and have its consumers announce the rest as news.
       await ensureFixtures();
       // ALERTING HOOK: the alert and monthly-summary consumers register here too and deliver through
       // `platforms`; until they do, the local channels get a release notice when a month lands.
@@ -236,12 +230,22 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       consumers.startPolling(options.eventPollMs ?? 2000);
       await tail.start(options.messagePollMs ?? 1000);
       if (slack.mode !== null) {
+        // Slack refusing the token or out of reach never stops the service: startSlack returns at once
+        // and its connection reports to /healthz (surfaces.slack) and retries; only a configuration
+        // error throws, and that too leaves the rest running.
         const { startSlack } = await import('../surfaces/slack/index.ts');
-        const handle = await startSlack({ store, config, env: options.env, renderChart: chartRendererFor(store), chartAltText, listen: false, healthz: false, now });
-        slackListener = handle.requestListener;
-        slackStop = () => handle.stop();
-        platforms.slack = handle.platform;
-        log(`Slack: ${handle.mode} mode${handle.mode === 'http' ? ` at ${url}slack/events` : ''}.`);
+        try {
+          const handle = await startSlack({ store, config, env: options.env, renderChart: chartRendererFor(store), chartAltText, listen: false, healthz: false, now, onHealth: (h) => state.setSurface('slack', h) });
+          state.setSurface('slack', handle.health());
+          slackListener = handle.requestListener;
+          slackStop = () => handle.stop();
+          platforms.slack = handle.platform;
+          log(`Slack: ${handle.mode} mode${handle.mode === 'http' ? ` at ${url}slack/events` : ''}.`);
+        } catch (err) {
+          const reason = `Slack could not start: ${err instanceof Error ? err.message : String(err)}`;
+          state.setSurface('slack', { state: 'degraded', reason, since: now().toISOString(), nextRetry: null });
+          log(`${reason} (the local page and the scheduler carry on)`);
+        }
       }
       state.ready();
     } catch (err) {
