@@ -4,7 +4,7 @@
 // hotspots outlined, as `top` finds them; hidden wards hatched in a channel not cleared for small
 // numbers; the asked-about ward (`map burglary market`) emphasised on its district's map.
 import type { Command, CommandContext } from '../src/core/dispatch.ts';
-import { addMonths, compareMonths, monthName, monthRange, previousYear, yearEnding, type Month } from '../src/core/periods.ts';
+import { addMonths, compareMonths, monthName, monthRange, yearEnding, type Month } from '../src/core/periods.ts';
 import { errorReply, type Action, type MapRequest, type Reply } from '../src/core/reply.ts';
 import { inSentence, isEstimatedPopulation } from '../src/figures/area.ts';
 import { seriesByArea } from '../src/figures/data.ts';
@@ -12,7 +12,7 @@ import { DEFAULT_HOTSPOT_SETTINGS, monthlyEmergingHotspots, periodHotspots } fro
 import { totalFor, valueAt } from '../src/figures/series.ts';
 import { suppress, suppressedText, type Cell } from '../src/figures/suppression.ts';
 import { formatCount, formatRate, noun, ordinal } from '../src/figures/wording.ts';
-import { adjacentGroups, mapAltText, whereWords } from '../src/maps/alt.ts';
+import { describeGroups, mapAltText } from '../src/maps/alt.ts';
 import { formatMapValue } from '../src/maps/classify.ts';
 import { loadMapGeometry } from '../src/maps/load.ts';
 import { buildMapRequest, type MapWardInput } from '../src/maps/request.ts';
@@ -52,7 +52,7 @@ export async function map(args: string, ctx: CommandContext): Promise<Reply> {
   if (asked) {
     if (asked.type === 'ward') {
       emphasised = asked;
-      const parent = asked.parentCode ? index.byCode.get(asked.parentCode.toLowerCase()) ?? (await ctx.store.area(asked.parentCode)) : undefined;
+      const parent = asked.parentCode ? (index.byCode.get(asked.parentCode.toLowerCase()) ?? (await ctx.store.area(asked.parentCode))) : undefined;
       if (!parent) return errorReply('No district for that ward', `${asked.name} has no district in the loaded geography.`);
       districts = [parent];
     } else if (asked.type === 'force') districts = forceDistricts;
@@ -62,7 +62,11 @@ export async function map(args: string, ctx: CommandContext): Promise<Reply> {
   } else if (scope === 'county') {
     if (!force) return errorReply('No county area', 'No force area is loaded, so there is no county map.');
     if (!inPartnership(force, ctx.partnership, index)) {
-      return errorReply('Outside this partnership', `The county map covers all of ${force.name}, which is wider than ${ctx.partnership.name}'s area, so this channel cannot see it.`, [{ label: 'Map this partnership', command: `map ${topicText(q.measure)}` }]);
+      return errorReply(
+        'Outside this partnership',
+        `The county map covers all of ${force.name}, which is wider than ${ctx.partnership.name}'s area, so this channel cannot see it.`,
+        [{ label: 'Map this partnership', command: `map ${topicText(q.measure)}` }],
+      );
     }
     districts = forceDistricts;
     within = force;
@@ -100,10 +104,21 @@ export async function map(args: string, ctx: CommandContext): Promise<Reply> {
     loadMapGeometry(ctx.store, codes),
   ]);
   const drawn = codes.filter((c) => geometry.wards.has(c));
-  if (!drawn.length) return errorReply('No ward boundaries', `No ward boundaries are loaded for ${areaName}, so there is nothing to draw. Load the ONS ward boundary GeoJSON with \`wardwatch ingest\`.`, [{ label: `Top ${m.label.toLowerCase()}`, command: `top ${topicText(eff.requested)} ${within ? placeText(within, index) : ''}`.trim() }]);
+  if (!drawn.length)
+    return errorReply(
+      'No ward boundaries',
+      `No ward boundaries are loaded for ${areaName}, so there is nothing to draw. Load the ONS ward boundary GeoJSON with \`wardwatch ingest\`.`,
+      [{ label: `Top ${m.label.toLowerCase()}`, command: `top ${topicText(eff.requested)} ${within ? placeText(within, index) : ''}`.trim() }],
+    );
 
   const populationOf = (code: string) => populations.get(code)?.population ?? null;
-  const items = wards.map((a) => ({ code: a.code, name: a.name, district: a.parentCode ?? undefined, count: totalFor(series.get(a.code)!, period).value, population: populationOf(a.code) }));
+  const items = wards.map((a) => ({
+    code: a.code,
+    name: a.name,
+    district: a.parentCode ?? undefined,
+    count: totalFor(series.get(a.code)!, period).value,
+    population: populationOf(a.code),
+  }));
   const noRates = items.every((it) => it.population === null);
   const unit: MapRequest['unit'] = noRates ? 'count' : 'rate per 1,000';
 
@@ -127,10 +142,17 @@ export async function map(args: string, ctx: CommandContext): Promise<Reply> {
   const periodWords = `the ${period.label}`;
   const hot = noRates ? [] : periodHotspots(items, areaName, periodWords, settings);
   const emergingMonths = monthRange(addMonths(nowMonth, -settings.previous), nowMonth).filter((mo) => compareMonths(mo, firstNeeded) >= 0);
-  const emerging = noRates ? [] : monthlyEmergingHotspots(
-    emergingMonths.map((mo) => ({ month: mo, items: wards.map((a) => ({ code: a.code, name: a.name, count: valueAt(series.get(a.code)!, mo), population: populationOf(a.code) })) })),
-    areaName, monthName, settings,
-  );
+  const emerging = noRates
+    ? []
+    : monthlyEmergingHotspots(
+        emergingMonths.map((mo) => ({
+          month: mo,
+          items: wards.map((a) => ({ code: a.code, name: a.name, count: valueAt(series.get(a.code)!, mo), population: populationOf(a.code) })),
+        })),
+        areaName,
+        monthName,
+        settings,
+      );
   const hotSet = new Set(hot.filter((h) => h.hotspot).map((h) => h.code));
   const emergingSet = new Set(emerging.filter((e) => e.emerging).map((e) => e.code));
   const emergingChecked = (emerging[0]?.previousChecked ?? 0) === settings.previous;
@@ -142,74 +164,125 @@ export async function map(args: string, ctx: CommandContext): Promise<Reply> {
   const missing = wards.filter((a) => !geometry.wards.has(a.code));
   const multiDistrict = districts.length > 1;
   const mapNotes = [
-    ...(estimated ? ['Rates use ESTIMATED populations.'] : []),
     ...(anySynthetic ? ['SYNTHETIC DATA: some months are generated history, not real data.'] : []),
+    ...(estimated ? ['Rates use ESTIMATED populations.'] : []),
     ...(missing.length ? [`Not drawn (no boundary loaded): ${listWords(missing.map((a) => a.name))}.`] : []),
   ];
-  const source = sourceLine(eff.source === 'mixed' ? 'composite' : eff.source, noRates ? null : estimated ? { source: 'ESTIMATE', year: areaPop?.year ?? populations.values().next().value?.year ?? 0 } : areaPop ?? populations.values().next().value ?? null);
-  const request = buildMapRequest({
-    title: `${areaName}: ${what} ${noRates ? 'by ward' : 'per 1,000 residents by ward'}`,
-    subtitle: `${cap(period.label)}; ${wards.length} wards${multiDistrict ? ` in ${districts.length} districts` : ''}${hotSet.size || emergingSet.size ? '; hotspots outlined' : ''}${emphasised ? `; ${emphasised.name} outlined in black` : ''}`,
-    areaName, measureLabel: m.label, period: period.label, unit,
-    wards: items.map((it) => ({
-      ...it, district: it.district,
-      ...(hiddenWhy(it.code) ? { hidden: hiddenWhy(it.code) } : {}),
-      ...(hotSet.has(it.code) ? { hotspot: true } : {}),
-      ...(emergingSet.has(it.code) ? { emerging: true } : {}),
-      ...(emphasised?.code === it.code ? { emphasised: true } : {}),
-    })),
-    districts: districts.map((d) => ({ code: d.code, name: d.name })),
-    legend: {
-      small: `${cap(small)} ${noun(m)} (not shown)`,
-      secondary: 'Not shown, so that a small number cannot be worked out',
-      noData: noRates ? 'No figure' : 'No population: no rate',
-      ...(noRates ? {} : { hotspot: `Hotspot, ${period.label}` }),
-      ...(emergingChecked ? { emerging: `Emerging hotspot, ${monthName(nowMonth)}` } : {}),
+  const source = sourceLine(
+    eff.source === 'mixed' ? 'composite' : eff.source,
+    noRates
+      ? null
+      : estimated
+        ? { source: 'ESTIMATE', year: areaPop?.year ?? populations.values().next().value?.year ?? 0 }
+        : (areaPop ?? populations.values().next().value ?? null),
+  );
+  const request = buildMapRequest(
+    {
+      title: `${areaName}: ${what} ${noRates ? 'by ward' : 'per 1,000 residents by ward'}`,
+      subtitle: `${cap(period.label)}; ${wards.length} wards${multiDistrict ? ` in ${districts.length} districts` : ''}${hotSet.size || emergingSet.size ? '; hotspots outlined' : ''}${emphasised ? `; ${emphasised.name} outlined in black` : ''}`,
+      areaName,
+      measureLabel: m.label,
+      period: period.label,
+      unit,
+      wards: items.map((it) => ({
+        ...it,
+        district: it.district,
+        ...(hiddenWhy(it.code) ? { hidden: hiddenWhy(it.code) } : {}),
+        ...(hotSet.has(it.code) ? { hotspot: true } : {}),
+        ...(emergingSet.has(it.code) ? { emerging: true } : {}),
+        ...(emphasised?.code === it.code ? { emphasised: true } : {}),
+      })),
+      districts: districts.map((d) => ({ code: d.code, name: d.name })),
+      legend: {
+        small: `${cap(small)} ${noun(m)} (not shown)`,
+        secondary: 'Not shown, so that a small number cannot be worked out',
+        noData: noRates ? 'No figure' : 'No population: no rate',
+        ...(noRates ? {} : { hotspot: `Hotspot, ${period.label}` }),
+        ...(emergingChecked ? { emerging: `Emerging hotspot, ${monthName(nowMonth)}` } : {}),
+      },
+      notes: mapNotes,
+      source,
     },
-    notes: mapNotes,
-    source,
-  }, geometry);
+    geometry,
+  );
 
   // Figures and words.
   const mw = request.wards;
   const shown = mw.filter((w) => !w.hidden && w.value !== null).sort((a, b) => b.value! - a.value! || a.name.localeCompare(b.name));
   const valueWords = (v: number) => (noRates ? `${formatCount(v)} ${noun(m, v)}` : `${formatMapValue(v, unit)} per 1,000`);
   const figures: Reply['figures'] = [];
-  const highest = shown[0], lowest = shown[shown.length - 1];
+  const highest = shown[0],
+    lowest = shown[shown.length - 1];
   const among = `${sup.hidden.size ? `the ${shown.length} ${areaName} wards with their figures shown` : `the ${wards.length} wards of ${areaName}`}`;
-  if (highest) figures.push({ id: 'highest', label: 'Highest', value: highest.value, display: `${highest.name}: ${valueWords(highest.value!)}`, period: period.label, wording: `${highest.name} had the highest ${noRates ? 'count' : 'rate'} of ${what}${noRates ? '' : ' per 1,000 residents'} among ${among} in the ${period.label} (${valueWords(highest.value!)}).` });
-  if (lowest && lowest !== highest) figures.push({ id: 'lowest', label: 'Lowest', value: lowest.value, display: `${lowest.name}: ${valueWords(lowest.value!)}`, period: period.label, wording: `${lowest.name} had the lowest (${valueWords(lowest.value!)}).` });
+  if (highest)
+    figures.push({
+      id: 'highest',
+      label: 'Highest',
+      value: highest.value,
+      display: `${highest.name}: ${valueWords(highest.value!)}`,
+      period: period.label,
+      wording: `${highest.name} had the highest ${noRates ? 'count' : 'rate'} of ${what}${noRates ? '' : ' per 1,000 residents'} among ${among} in the ${period.label} (${valueWords(highest.value!)}).`,
+    });
+  if (lowest && lowest !== highest)
+    figures.push({
+      id: 'lowest',
+      label: 'Lowest',
+      value: lowest.value,
+      display: `${lowest.name}: ${valueWords(lowest.value!)}`,
+      period: period.label,
+      wording: `${lowest.name} had the lowest (${valueWords(lowest.value!)}).`,
+    });
   const hotWards = mw.filter((w) => w.hotspot);
   const emWards = mw.filter((w) => w.emerging);
-  const groupWords = (flagged: typeof mw, kind: string): string => {
-    const groups = adjacentGroups(flagged.map((w) => w.code), request.adjacency ?? []);
-    const byCode = new Map(flagged.map((w) => [w.code, w]));
-    return groups.map((g) => {
-      const ws = g.map((c) => byCode.get(c)!);
-      const at = ws.every((w) => w.at) ? ws.reduce<[number, number]>((s, w) => [s[0] + w.at![0] / ws.length, s[1] + w.at![1] / ws.length], [0, 0]) : null;
-      const where = at ? ` in ${whereWords(at)} of ${areaName}` : '';
-      return g.length > 1 ? `${listWords(ws.map((w) => w.name))} (adjacent${where})` : `${ws[0]!.name}${where ? ` (${where.trim()})` : ''}`;
-    }).join('; ') + (kind ? '' : '');
-  };
+  // "Abbey, Market and Petersfield (three, adjacent, in the centre of Cambridge); Castle (in the north-west of Cambridge)"
+  const groupWords = (flagged: typeof mw): string => describeGroups(request, flagged, { style: 'summary', what: 'hotspots', maxGroups: 4, maxNames: 5 });
   if (!noRates) {
     figures.push({
-      id: 'hotspots', label: 'Hotspots', value: hotWards.length, display: hotWards.length ? `${hotWards.length} of ${wards.length}` : 'none', period: period.label,
+      id: 'hotspots',
+      label: 'Hotspots',
+      value: hotWards.length,
+      display: hotWards.length ? `${hotWards.length} of ${wards.length}` : 'none',
+      period: period.label,
       wording: hotWards.length
-        ? `${hotWards.length === 1 ? 'One ward is a hotspot' : `${hotWards.length} wards are hotspots`} for ${what} in the ${period.label}: ${groupWords(hotWards, 'hotspots')}.`
+        ? `${hotWards.length === 1 ? 'One ward is a hotspot' : `${hotWards.length} wards are hotspots`} for ${what} in the ${period.label}: ${groupWords(hotWards)}.`
         : `No ward of ${areaName} stands out as a hotspot for ${what} in the ${period.label}.`,
     });
-    if (emergingChecked) figures.push({ id: 'emerging-hotspots', label: `Emerging in ${monthName(nowMonth)}`, value: emWards.length, display: emWards.length ? listWords(emWards.map((w) => w.name)) : 'none', period: monthName(nowMonth), wording: emWards.length ? `New in ${monthName(nowMonth)} (not hotspots in any of the previous ${settings.previous} months): ${groupWords(emWards, 'emerging')}.` : `No new hotspot in ${monthName(nowMonth)}.` });
+    if (emergingChecked)
+      figures.push({
+        id: 'emerging-hotspots',
+        label: `Emerging in ${monthName(nowMonth)}`,
+        value: emWards.length,
+        display: emWards.length ? listWords(emWards.map((w) => w.name)) : 'none',
+        period: monthName(nowMonth),
+        wording: emWards.length
+          ? `New in ${monthName(nowMonth)} (not hotspots in any of the previous ${settings.previous} months): ${groupWords(emWards)}.`
+          : `No new hotspot in ${monthName(nowMonth)}.`,
+      });
   }
   if (total !== null && !sup.isHidden('total')) {
     const pop = items.every((it) => it.population !== null) ? items.reduce((s, it) => s + it.population!, 0) : null;
-    figures.push({ id: 'area', label: `${areaName}`, value: pop ? Math.round((total / pop) * 10000) / 10 : total, display: pop ? `${formatRate((total / pop) * 1000)} per 1,000` : formatCount(total), period: period.label, wording: `${areaName}'s wards together: ${formatCount(total)} ${noun(m)}${pop ? `, ${formatRate((total / pop) * 1000)} per 1,000 residents` : ''}.` });
+    figures.push({
+      id: 'area',
+      label: `${areaName}`,
+      value: pop ? Math.round((total / pop) * 10000) / 10 : total,
+      display: pop ? `${formatRate((total / pop) * 1000)} per 1,000` : formatCount(total),
+      period: period.label,
+      wording: `${areaName}'s wards together: ${formatCount(total)} ${noun(m)}${pop ? `, ${formatRate((total / pop) * 1000)} per 1,000 residents` : ''}.`,
+    });
   }
   const em = emphasised ? mw.find((w) => w.code === emphasised!.code) : undefined;
   if (em) {
     const rank = em.value !== null && !em.hidden ? shown.findIndex((w) => w.code === em.code) + 1 : 0;
     figures.push({
-      id: 'emphasised', label: em.name, value: em.hidden ? null : em.value, display: em.hidden ? (em.hidden === 'small-number' ? small : 'not shown') : em.value === null ? 'no figure' : valueWords(em.value), period: period.label,
-      wording: em.hidden || em.value === null ? `${em.name}'s figure is not shown${em.hidden === 'small-number' ? ` (${small} ${noun(m)})` : ''}.` : `${em.name} is ${ordinal(rank)} of ${shown.length}${em.class !== null ? `, in the ${em.class === request.classes.length - 1 ? 'highest' : em.class === 0 ? 'lowest' : `${ordinal(em.class + 1)}`} of ${request.classes.length} classes` : ''}${em.hotspot ? ', and a hotspot' : ''}.`,
+      id: 'emphasised',
+      label: em.name,
+      value: em.hidden ? null : em.value,
+      display: em.hidden ? (em.hidden === 'small-number' ? small : 'not shown') : em.value === null ? 'no figure' : valueWords(em.value),
+      period: period.label,
+      wording:
+        em.hidden || em.value === null
+          ? `${em.name}'s figure is not shown${em.hidden === 'small-number' ? ` (${small} ${noun(m)})` : ''}.`
+          : `${em.name} is ${rank === 1 ? 'the highest' : `${ordinal(rank)} highest`} of ${shown.length}${em.class !== null ? `, in the ${em.class === request.classes.length - 1 ? 'highest' : em.class === 0 ? 'lowest' : `${ordinal(em.class + 1)}`} of ${request.classes.length} classes` : ''}${em.hotspot ? ', and a hotspot' : ''}.`,
     });
   }
 
@@ -235,7 +308,11 @@ export async function map(args: string, ctx: CommandContext): Promise<Reply> {
     `Colours: ${request.classes.length} classes by ${request.method === 'jenks' ? 'natural breaks (Jenks: the grouping with the least variation within classes)' : 'quantiles'} over the wards shown, ${noRates ? 'of the count (no populations are loaded, so no rates and no hotspot test)' : 'of the rate per 1,000 residents as recorded'}. Hotspot: a ward whose count is above its population share of ${areaName}'s by more than chance would explain (exact Poisson test, false discovery rate ${Math.round(settings.fdr * 100)}% across the ${wards.length} wards, at least ${settings.minCount} ${noun(m)}); emerging: a hotspot in ${monthName(nowMonth)} alone that was not one in any of the previous ${settings.previous} months.`,
     ...(estimated ? ['Rates use ESTIMATED populations (the fixture population is an estimate, not an official ward figure).'] : []),
     ...(anySynthetic ? ['SYNTHETIC DATA: some months in this period are generated history for demonstration, not real data.'] : []),
-    ...(sup.hidden.size ? [`Wards with ${small} ${noun(m)} are hatched and their figures not shown${sup.secondary.size ? '; some others are hidden too, so the hidden counts cannot be worked out from the total' : ''}.`] : []),
+    ...(sup.hidden.size
+      ? [
+          `Wards with ${small} ${noun(m)} are hatched and their figures not shown${sup.secondary.size ? '; some others are hidden too, so the hidden counts cannot be worked out from the total' : ''}.`,
+        ]
+      : []),
     ...(missing.length ? [`No boundary is loaded for ${listWords(missing.map((a) => a.name))}: ${missing.length === 1 ? 'it is' : 'they are'} not drawn.`] : []),
     'Boundaries: Source: Office for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data © Crown copyright and database right.',
   ];
@@ -245,14 +322,33 @@ export async function map(args: string, ctx: CommandContext): Promise<Reply> {
   const actions: Action[] = [
     ...(within && within.type !== 'force' ? [{ label: `Ranking of ${areaName} wards`, command: `top ${t} ${areaText}` }] : []),
     ...(em ? [{ label: `${em.name} ${m.label.toLowerCase()}`, command: `${placeText(emphasised!, index)} ${t}` }] : []),
-    ...(flaggedFirst && flaggedFirst.code !== em?.code ? [{ label: `${flaggedFirst.name} (hotspot)`, command: `${placeText(wards.find((a) => a.code === flaggedFirst.code)!, index)} ${t}` }] : []),
+    ...(flaggedFirst && flaggedFirst.code !== em?.code
+      ? [
+          {
+            label: `${flaggedFirst.name} (hotspot)`,
+            command: `${placeText(
+              wards.find((a) => a.code === flaggedFirst.code)!,
+              index,
+            )} ${t}`,
+          },
+        ]
+      : []),
     ...(within && within.type !== 'force' ? [{ label: `${areaName} trend`, command: `${areaText} ${t}` }] : []),
   ];
-  const alt = mapAltText(request).map((s) => (/[.!?]$/.test(s.trim()) ? s.trim() : `${s.trim()}.`)).join(' ');
+  const alt = mapAltText(request)
+    .map((s) => (/[.!?]$/.test(s.trim()) ? s.trim() : `${s.trim()}.`))
+    .join(' ');
   return {
     kind: 'answer',
     title: `${areaName}: ${what} by ward${noRates ? '' : ' (rate per 1,000)'}`,
-    summary: [...q.notes, figures.find((f) => f.id === 'highest')?.wording ?? '', figures.find((f) => f.id === 'hotspots')?.wording ?? '', emWards.length ? figures.find((f) => f.id === 'emerging-hotspots')?.wording ?? '' : ''].filter(Boolean).join(' '),
+    summary: [
+      ...q.notes,
+      figures.find((f) => f.id === 'highest')?.wording ?? '',
+      figures.find((f) => f.id === 'hotspots')?.wording ?? '',
+      emWards.length ? (figures.find((f) => f.id === 'emerging-hotspots')?.wording ?? '') : '',
+    ]
+      .filter(Boolean)
+      .join(' '),
     figures: figures.slice(0, 6),
     table: { columns: ['Ward', ...(multiDistrict ? ['District'] : []), ...(noRates ? [] : ['Rate per 1,000']), 'Count', 'Class', 'Hotspot'], rows },
     chart: request,
@@ -266,9 +362,29 @@ export async function map(args: string, ctx: CommandContext): Promise<Reply> {
       period: { label: period.label, from: period.from, to: period.to },
       unit,
       classes: request.classes,
-      wards: mw.map((w) => ({ code: w.code, name: w.name, district: w.district ?? null, value: w.value, class: w.class, count: w.hidden ? null : countOf.get(w.code) ?? null, hidden: w.hidden ?? null, hotspot: !!w.hotspot, emerging: !!w.emerging, emphasised: !!w.emphasised, drawn: geometry.wards.has(w.code) })),
+      wards: mw.map((w) => ({
+        code: w.code,
+        name: w.name,
+        district: w.district ?? null,
+        value: w.value,
+        class: w.class,
+        count: w.hidden ? null : (countOf.get(w.code) ?? null),
+        hidden: w.hidden ?? null,
+        hotspot: !!w.hotspot,
+        emerging: !!w.emerging,
+        emphasised: !!w.emphasised,
+        drawn: geometry.wards.has(w.code),
+      })),
       adjacency: request.adjacency ?? [],
-      hotspots: noRates ? null : { period: period.label, fdr: settings.fdr, minCount: settings.minCount, wards: hotWards.map((w) => w.code), emerging: { month: nowMonth, checked: emergingChecked, wards: emWards.map((w) => w.code) } },
+      hotspots: noRates
+        ? null
+        : {
+            period: period.label,
+            fdr: settings.fdr,
+            minCount: settings.minCount,
+            wards: hotWards.map((w) => w.code),
+            emerging: { month: nowMonth, checked: emergingChecked, wards: emWards.map((w) => w.code) },
+          },
       smallNumbers: { threshold, cleared },
       suppressedIds: [...sup.hidden],
       figures,

@@ -24,10 +24,18 @@ export function whereWords(at: [number, number]): string {
 /** Groups of wards joined by shared boundaries (connected components), largest first. */
 export function adjacentGroups(codes: string[], pairs: ReadonlyArray<[string, string]>): string[][] {
   const parent = new Map(codes.map((c) => [c, c]));
-  const find = (c: string): string => { let r = c; while (parent.get(r) !== r) r = parent.get(r)!; parent.set(c, r); return r; };
+  const find = (c: string): string => {
+    let r = c;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    parent.set(c, r);
+    return r;
+  };
   for (const [a, b] of pairs) if (parent.has(a) && parent.has(b)) parent.set(find(a), find(b));
   const groups = new Map<string, string[]>();
-  for (const c of codes) { const r = find(c); groups.set(r, [...(groups.get(r) ?? []), c]); }
+  for (const c of codes) {
+    const r = find(c);
+    groups.set(r, [...(groups.get(r) ?? []), c]);
+  }
   return [...groups.values()].sort((a, b) => b.length - a.length);
 }
 
@@ -37,18 +45,63 @@ function meanAt(wards: MapWard[]): [number, number] | null {
   return [at.reduce((s, a) => s + a[0], 0) / at.length, at.reduce((s, a) => s + a[1], 0) / at.length];
 }
 
-function describeFlagged(req: MapRequest, flagged: MapWard[], what: string): string {
+/**
+ * Where a group of wards is: on a map of several districts, the districts they are in ("in
+ * Peterborough", "in Fenland and Huntingdonshire"); on a district's map, the compass ("in the
+ * centre of Cambridge").
+ */
+export function groupWhere(req: MapRequest, wards: MapWard[]): string {
+  if ((req.districts?.length ?? 0) > 1 && wards.every((w) => w.district)) {
+    const counts = new Map<string, number>();
+    for (const w of wards) counts.set(w.district!, (counts.get(w.district!) ?? 0) + 1);
+    const names = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([code]) => req.districts!.find((d) => d.code === code)?.name ?? code);
+    return `in ${list(names)}`;
+  }
+  const at = meanAt(wards);
+  return at ? `in ${whereWords(at)} of ${req.areaName}` : '';
+}
+
+export interface GroupWordsOptions {
+  /** Groups described one by one; the rest are counted (default 5). */
+  maxGroups?: number;
+  /** Names given in one group; the rest are counted (default: all). */
+  maxNames?: number;
+  /** 'alt': "the three hotspots are adjacent, in the centre of Cambridge: A, B and C"; 'summary': "A, B and C (adjacent, in the centre of Cambridge)". */
+  style: 'alt' | 'summary';
+  /** What the wards are, for the one-group sentence: "hotspots". */
+  what: string;
+}
+
+/** Flagged wards in words, grouped by shared boundaries (largest group first), with where each group is. */
+export function describeGroups(req: MapRequest, flagged: MapWard[], options: GroupWordsOptions): string {
   const byCode = new Map(flagged.map((w) => [w.code, w]));
-  const groups = adjacentGroups(flagged.map((w) => w.code), req.adjacency ?? []);
-  const parts = groups.map((g) => {
+  const groups = adjacentGroups(
+    flagged.map((w) => w.code),
+    req.adjacency ?? [],
+  );
+  const maxGroups = options.maxGroups ?? 5;
+  const names = (ws: MapWard[]) => {
+    const max = options.maxNames ?? Infinity;
+    return ws.length <= max
+      ? list(ws.map((w) => w.name))
+      : `${ws
+          .slice(0, max)
+          .map((w) => w.name)
+          .join(', ')} and ${ws.length - max} more`;
+  };
+  const parts = groups.slice(0, maxGroups).map((g) => {
     const ws = g.map((c) => byCode.get(c)!);
-    const at = meanAt(ws);
-    const where = at ? `, in ${whereWords(at)} of ${req.areaName}` : '';
-    if (g.length === 1) return `${ws[0]!.name}${where}`;
+    const where = groupWhere(req, ws);
+    if (options.style === 'summary')
+      return g.length === 1 ? `${ws[0]!.name}${where ? ` (${where})` : ''}` : `${names(ws)} (${words(g.length)}, adjacent${where ? `, ${where}` : ''})`;
+    if (g.length === 1) return `${ws[0]!.name}${where ? `, ${where}` : ''}`;
     return groups.length === 1
-      ? `the ${words(g.length)} ${what} are adjacent${where}: ${list(ws.map((w) => w.name))}`
-      : `${list(ws.map((w) => w.name))}, adjacent${where}`;
+      ? `the ${words(g.length)} ${options.what} are adjacent${where ? `, ${where}` : ''}: ${names(ws)}`
+      : `${names(ws)}, adjacent${where ? `, ${where}` : ''}`;
   });
+  const left = groups.slice(maxGroups).flat();
+  if (left.length)
+    parts.push(options.style === 'summary' ? `and ${left.length} more (see the table)` : `and ${words(left.length)} more (${list(left.map((c) => byCode.get(c)!.name))})`);
   return parts.join('; ');
 }
 
@@ -58,7 +111,9 @@ export function mapAltText(req: MapRequest): string[] {
   out.push(`Map: ${req.title}`);
   const shown = req.wards.filter((w) => !w.hidden && w.value !== null);
   const method = req.method === 'jenks' ? 'natural breaks' : 'quantiles';
-  out.push(`The ${req.wards.length} wards of ${req.areaName} shaded by ${req.measureLabel.toLowerCase()} ${rate ? 'per 1,000 residents' : '(counts)'}, ${req.period}, in ${req.classes.length} ${req.classes.length === 1 ? 'class' : 'classes'} by ${method}, darker for higher: ${req.classes.map((c) => `${c.label} (${c.count})`).join(', ')}`);
+  out.push(
+    `The ${req.wards.length} wards of ${req.areaName} shaded by ${req.measureLabel.toLowerCase()} ${rate ? 'per 1,000 residents' : '(counts)'}, ${req.period}, in ${req.classes.length} ${req.classes.length === 1 ? 'class' : 'classes'} by ${method}, darker for higher: ${req.classes.map((c) => `${c.label} (${c.count})`).join(', ')}`,
+  );
   if (shown.length) {
     const sorted = [...shown].sort((a, b) => b.value! - a.value! || a.name.localeCompare(b.name));
     const n = Math.min(3, Math.max(1, Math.floor(sorted.length / 2)));
@@ -67,10 +122,16 @@ export function mapAltText(req: MapRequest): string[] {
     out.push(`Highest: ${list(sorted.slice(0, n).map(fmt))}${low.length ? `; lowest: ${list(low.map(fmt))}` : ''}`);
   }
   const hot = req.wards.filter((w) => w.hotspot);
-  if (hot.length) out.push(`${hot.length === 1 ? 'One hotspot' : `${words(hot.length).replace(/^./, (c) => c.toUpperCase())} hotspots`}${req.legend?.hotspot ? ` (${req.legend.hotspot.replace(/^Hotspots?,?\s*/i, '')})` : ''}: ${describeFlagged(req, hot, 'hotspots')}`);
+  if (hot.length)
+    out.push(
+      `${hot.length === 1 ? 'One hotspot' : `${words(hot.length).replace(/^./, (c) => c.toUpperCase())} hotspots`}${req.legend?.hotspot ? ` (${req.legend.hotspot.replace(/^Hotspots?,?\s*/i, '')})` : ''}: ${describeGroups(req, hot, { style: 'alt', what: 'hotspots' })}`,
+    );
   else if (req.legend?.hotspot) out.push('No ward is a hotspot');
   const emerging = req.wards.filter((w) => w.emerging);
-  if (emerging.length) out.push(`Emerging ${emerging.length === 1 ? 'hotspot' : 'hotspots'}${req.legend?.emerging ? ` (${req.legend.emerging.replace(/^Emerging hotspots?,?\s*/i, '')})` : ''}: ${describeFlagged(req, emerging, 'emerging hotspots')}`);
+  if (emerging.length)
+    out.push(
+      `Emerging ${emerging.length === 1 ? 'hotspot' : 'hotspots'}${req.legend?.emerging ? ` (${req.legend.emerging.replace(/^Emerging hotspots?,?\s*/i, '')})` : ''}: ${describeGroups(req, emerging, { style: 'alt', what: 'emerging hotspots' })}`,
+    );
   const small = req.wards.filter((w) => w.hidden === 'small-number').map((w) => w.name);
   const secondary = req.wards.filter((w) => w.hidden === 'secondary').map((w) => w.name);
   if (small.length) out.push(`Hatched, not shown (${(req.legend?.small ?? 'small numbers').replace(/\s*\(not shown\)$/, '').toLowerCase()}): ${list(small)}`);
@@ -82,7 +143,9 @@ export function mapAltText(req: MapRequest): string[] {
     if (em.hidden || em.value === null) out.push(`${em.name}, the ward asked about, is outlined; its figure is not shown`);
     else {
       const rank = shown.filter((w) => w.value! > em.value!).length + 1;
-      out.push(`${em.name}, the ward asked about, is outlined: ${formatMapValue(em.value, req.unit)}, ${ordinal(rank)} highest of ${shown.length}${em.class !== null ? `, in class ${em.class + 1} of ${req.classes.length}` : ''}`);
+      out.push(
+        `${em.name}, the ward asked about, is outlined: ${formatMapValue(em.value, req.unit)}, ${rank === 1 ? 'the highest' : `${ordinal(rank)} highest`} of ${shown.length}${em.class !== null ? `, in class ${em.class + 1} of ${req.classes.length}` : ''}`,
+      );
     }
   }
   for (const n of req.notes ?? []) out.push(n);
@@ -92,6 +155,6 @@ export function mapAltText(req: MapRequest): string[] {
 
 function ordinal(n: number): string {
   const mod100 = n % 100;
-  const suffix = mod100 >= 11 && mod100 <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th';
+  const suffix = mod100 >= 11 && mod100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
   return `${n}${suffix}`;
 }

@@ -16,7 +16,10 @@
 
 const DEG = Math.PI / 180;
 
-interface Ellipsoid { a: number; b: number }
+interface Ellipsoid {
+  a: number;
+  b: number;
+}
 /** GRS80, the ETRS89 ellipsoid (WGS84's differs in b by 0.1 mm). */
 const GRS80: Ellipsoid = { a: 6378137.0, b: 6356752.3141 };
 /** Airy 1830, the OSGB36 ellipsoid. */
@@ -45,7 +48,10 @@ function fromCartesian(x: number, y: number, z: number, el: Ellipsoid): [number,
     const sinPhi = Math.sin(phi);
     const nu = el.a / Math.sqrt(1 - e2 * sinPhi * sinPhi);
     const next = Math.atan2(z + e2 * nu * sinPhi, p);
-    if (Math.abs(next - phi) < 1e-12) { phi = next; break; }
+    if (Math.abs(next - phi) < 1e-12) {
+      phi = next;
+      break;
+    }
     phi = next;
   }
   return [phi, Math.atan2(y, x)];
@@ -55,12 +61,10 @@ function fromCartesian(x: number, y: number, z: number, el: Ellipsoid): [number,
 function helmert(x: number, y: number, z: number): [number, number, number] {
   const sec = DEG / 3600;
   const s = 1 + HELMERT.s * 1e-6;
-  const rx = HELMERT.rx * sec, ry = HELMERT.ry * sec, rz = HELMERT.rz * sec;
-  return [
-    HELMERT.tx + s * x - rz * y + ry * z,
-    HELMERT.ty + rz * x + s * y - rx * z,
-    HELMERT.tz - ry * x + rx * y + s * z,
-  ];
+  const rx = HELMERT.rx * sec,
+    ry = HELMERT.ry * sec,
+    rz = HELMERT.rz * sec;
+  return [HELMERT.tx + s * x - rz * y + ry * z, HELMERT.ty + rz * x + s * y - rx * z, HELMERT.tz - ry * x + rx * y + s * z];
 }
 
 /**
@@ -74,20 +78,28 @@ export function osgb36ToGrid(latDeg: number, lonDeg: number): [number, number] {
   const phi = latDeg * DEG;
   const lambda = lonDeg * DEG;
   const e2 = (a * a - b * b) / (a * a);
-  const n = (a - b) / (a + b), n2 = n * n, n3 = n2 * n;
-  const sinPhi = Math.sin(phi), cosPhi = Math.cos(phi), tanPhi = Math.tan(phi);
-  const tan2 = tanPhi * tanPhi, tan4 = tan2 * tan2;
-  const nu = a * F0 / Math.sqrt(1 - e2 * sinPhi * sinPhi);
-  const rho = a * F0 * (1 - e2) / Math.pow(1 - e2 * sinPhi * sinPhi, 1.5);
+  const n = (a - b) / (a + b),
+    n2 = n * n,
+    n3 = n2 * n;
+  const sinPhi = Math.sin(phi),
+    cosPhi = Math.cos(phi),
+    tanPhi = Math.tan(phi);
+  const tan2 = tanPhi * tanPhi,
+    tan4 = tan2 * tan2;
+  const nu = (a * F0) / Math.sqrt(1 - e2 * sinPhi * sinPhi);
+  const rho = (a * F0 * (1 - e2)) / Math.pow(1 - e2 * sinPhi * sinPhi, 1.5);
   const eta2 = nu / rho - 1;
-  const dPhi = phi - phi0, sPhi = phi + phi0;
-  const M = b * F0 * (
-    (1 + n + (5 / 4) * n2 + (5 / 4) * n3) * dPhi
-    - (3 * n + 3 * n2 + (21 / 8) * n3) * Math.sin(dPhi) * Math.cos(sPhi)
-    + ((15 / 8) * n2 + (15 / 8) * n3) * Math.sin(2 * dPhi) * Math.cos(2 * sPhi)
-    - (35 / 24) * n3 * Math.sin(3 * dPhi) * Math.cos(3 * sPhi)
-  );
-  const cos3 = cosPhi * cosPhi * cosPhi, cos5 = cos3 * cosPhi * cosPhi;
+  const dPhi = phi - phi0,
+    sPhi = phi + phi0;
+  const M =
+    b *
+    F0 *
+    ((1 + n + (5 / 4) * n2 + (5 / 4) * n3) * dPhi -
+      (3 * n + 3 * n2 + (21 / 8) * n3) * Math.sin(dPhi) * Math.cos(sPhi) +
+      ((15 / 8) * n2 + (15 / 8) * n3) * Math.sin(2 * dPhi) * Math.cos(2 * sPhi) -
+      (35 / 24) * n3 * Math.sin(3 * dPhi) * Math.cos(3 * sPhi));
+  const cos3 = cosPhi * cosPhi * cosPhi,
+    cos5 = cos3 * cosPhi * cosPhi;
   const I = M + N0;
   const II = (nu / 2) * sinPhi * cosPhi;
   const III = (nu / 24) * sinPhi * cos3 * (5 - tan2 + 9 * eta2);
@@ -95,7 +107,12 @@ export function osgb36ToGrid(latDeg: number, lonDeg: number): [number, number] {
   const IV = nu * cosPhi;
   const V = (nu / 6) * cos3 * (nu / rho - tan2);
   const VI = (nu / 120) * cos5 * (5 - 18 * tan2 + tan4 + 14 * eta2 - 58 * tan2 * eta2);
-  const dL = lambda - lambda0, dL2 = dL * dL, dL3 = dL2 * dL, dL4 = dL2 * dL2, dL5 = dL4 * dL, dL6 = dL3 * dL3;
+  const dL = lambda - lambda0,
+    dL2 = dL * dL,
+    dL3 = dL2 * dL,
+    dL4 = dL2 * dL2,
+    dL5 = dL4 * dL,
+    dL6 = dL3 * dL3;
   return [E0 + IV * dL + V * dL3 + VI * dL5, I + II * dL2 + III * dL4 + IIIA * dL6];
 }
 

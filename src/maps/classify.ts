@@ -43,7 +43,9 @@ export function classify(values: ReadonlyArray<number | null>, method: ClassMeth
     const c = classOf[i];
     if (c === null || c === undefined || v === null) return;
     const cl = classes[c]!;
-    cl.from = Math.min(cl.from, v); cl.to = Math.max(cl.to, v); cl.count++;
+    cl.from = Math.min(cl.from, v);
+    cl.to = Math.max(cl.to, v);
+    cl.count++;
   });
   // drop classes that ended up empty (possible with quantiles on heavy ties) and renumber
   const keep = classes.map((c, i) => (c.count ? i : -1)).filter((i) => i >= 0);
@@ -61,25 +63,40 @@ export function jenksMaxima(values: readonly number[], k: number): number[] {
   const m = xs.length;
   if (k >= m) return xs;
   // prefix sums of weight, weighted value, weighted square
-  const W = new Float64Array(m + 1), S = new Float64Array(m + 1), Q = new Float64Array(m + 1);
-  for (let i = 0; i < m; i++) { W[i + 1] = W[i]! + ws[i]!; S[i + 1] = S[i]! + ws[i]! * xs[i]!; Q[i + 1] = Q[i]! + ws[i]! * xs[i]! * xs[i]!; }
-  const ssd = (i: number, j: number) => { // values i..j inclusive
-    const w = W[j + 1]! - W[i]!, s = S[j + 1]! - S[i]!, q = Q[j + 1]! - Q[i]!;
+  const W = new Float64Array(m + 1),
+    S = new Float64Array(m + 1),
+    Q = new Float64Array(m + 1);
+  for (let i = 0; i < m; i++) {
+    W[i + 1] = W[i]! + ws[i]!;
+    S[i + 1] = S[i]! + ws[i]! * xs[i]!;
+    Q[i + 1] = Q[i]! + ws[i]! * xs[i]! * xs[i]!;
+  }
+  const ssd = (i: number, j: number) => {
+    // values i..j inclusive
+    const w = W[j + 1]! - W[i]!,
+      s = S[j + 1]! - S[i]!,
+      q = Q[j + 1]! - Q[i]!;
     return q - (s * s) / w;
   };
   // cost[c][j]: best total for the first j+1 values in c+1 classes; from[c][j]: start of the last class
-  const cost: Float64Array[] = [], from: Int32Array[] = [];
+  const cost: Float64Array[] = [],
+    from: Int32Array[] = [];
   cost.push(Float64Array.from({ length: m }, (_, j) => ssd(0, j)));
   from.push(new Int32Array(m));
   for (let c = 1; c < k; c++) {
-    const row = new Float64Array(m).fill(Infinity), fr = new Int32Array(m);
+    const row = new Float64Array(m).fill(Infinity),
+      fr = new Int32Array(m);
     for (let j = c; j < m; j++) {
       for (let i = c; i <= j; i++) {
         const v = cost[c - 1]![i - 1]! + ssd(i, j);
-        if (v < row[j]! - 1e-12) { row[j] = v; fr[j] = i; }
+        if (v < row[j]! - 1e-12) {
+          row[j] = v;
+          fr[j] = i;
+        }
       }
     }
-    cost.push(row); from.push(fr);
+    cost.push(row);
+    from.push(fr);
   }
   const maxima: number[] = [];
   let j = m - 1;

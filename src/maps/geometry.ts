@@ -45,7 +45,10 @@ export function prepareGeometry(features: Map<string, Feature>): MapGeometry {
   const projected = new Map<string, [number, number]>();
   const project = (lon: number, lat: number, k: string): [number, number] => {
     let p = projected.get(k);
-    if (!p) { p = toBng(lon, lat); projected.set(k, p); }
+    if (!p) {
+      p = toBng(lon, lat);
+      projected.set(k, p);
+    }
     return p;
   };
   for (const [code, f] of [...features].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
@@ -54,71 +57,94 @@ export function prepareGeometry(features: Map<string, Feature>): MapGeometry {
     const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
     const wb: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
     const list: Array<{ keys: string[]; flat: Float64Array }> = [];
-    const polygons = polys.map((poly) => poly.map((ring) => {
-      const flat = new Float64Array(ring.length * 2);
-      const keys: string[] = [];
-      ring.forEach((pos, i) => {
-        const k = `${pos[0]},${pos[1]}`;
-        const [x, y] = project(pos[0]!, pos[1]!, k);
-        flat[2 * i] = x; flat[2 * i + 1] = y;
-        keys.push(k);
-        if (x < wb[0]) wb[0] = x; if (y < wb[1]) wb[1] = y; if (x > wb[2]) wb[2] = x; if (y > wb[3]) wb[3] = y;
-      });
-      list.push({ keys, flat });
-      for (let i = 0; i + 1 < keys.length; i++) {
-        if (keys[i] === keys[i + 1]) continue;
-        const e = edgeKey(keys[i]!, keys[i + 1]!);
-        const owners = edgeOwners.get(e);
-        if (!owners) edgeOwners.set(e, [code]);
-        else if (!owners.includes(code)) owners.push(code);
-      }
-      return flat;
-    }));
+    const polygons = polys.map((poly) =>
+      poly.map((ring) => {
+        const flat = new Float64Array(ring.length * 2);
+        const keys: string[] = [];
+        ring.forEach((pos, i) => {
+          const k = `${pos[0]},${pos[1]}`;
+          const [x, y] = project(pos[0]!, pos[1]!, k);
+          flat[2 * i] = x;
+          flat[2 * i + 1] = y;
+          keys.push(k);
+          if (x < wb[0]) wb[0] = x;
+          if (y < wb[1]) wb[1] = y;
+          if (x > wb[2]) wb[2] = x;
+          if (y > wb[3]) wb[3] = y;
+        });
+        list.push({ keys, flat });
+        for (let i = 0; i + 1 < keys.length; i++) {
+          if (keys[i] === keys[i + 1]) continue;
+          const e = edgeKey(keys[i]!, keys[i + 1]!);
+          // every occurrence: an edge a ward holds twice (two parts of a MultiPolygon side by side) is inside it
+          const owners = edgeOwners.get(e);
+          if (!owners) edgeOwners.set(e, [code]);
+          else owners.push(code);
+        }
+        return flat;
+      }),
+    );
     ringsByWard.set(code, list);
     let area = 0;
-    let best = polygons[0]!, bestArea = -Infinity;
+    let best = polygons[0]!,
+      bestArea = -Infinity;
     for (const poly of polygons) {
       let a = Math.abs(ringArea(poly[0]!));
       for (const hole of poly.slice(1)) a -= Math.abs(ringArea(hole));
       area += a;
-      if (a > bestArea) { bestArea = a; best = poly; }
+      if (a > bestArea) {
+        bestArea = a;
+        best = poly;
+      }
     }
     const { point, distance } = poleOfInaccessibility(best, Math.max(1, Math.sqrt(Math.max(bestArea, 1)) / 200));
     wards.set(code, { code, polygons, bbox: wb, pole: point, poleDistance: distance, area });
-    bbox[0] = Math.min(bbox[0], wb[0]); bbox[1] = Math.min(bbox[1], wb[1]); bbox[2] = Math.max(bbox[2], wb[2]); bbox[3] = Math.max(bbox[3], wb[3]);
+    bbox[0] = Math.min(bbox[0], wb[0]);
+    bbox[1] = Math.min(bbox[1], wb[1]);
+    bbox[2] = Math.max(bbox[2], wb[2]);
+    bbox[3] = Math.max(bbox[3], wb[3]);
   }
 
   const adjacent = new Map<string, Set<string>>([...wards.keys()].map((c) => [c, new Set<string>()]));
   for (const owners of edgeOwners.values()) {
     for (const a of owners) for (const b of owners) if (a !== b) adjacent.get(a)!.add(b);
   }
+  // the other side of each edge of a ward: another ward, the ward itself (an edge inside it), or outside
+  const sideOf = (code: string, e: string): string | null => {
+    const owners = edgeOwners.get(e) ?? [];
+    return owners.find((o) => o !== code) ?? (owners.length > 1 ? code : null);
+  };
 
   // Arcs: runs of consecutive edges of a ring with the same ward on the other side. Each shared
-  // run is kept once (from the ward whose code sorts first); runs along the outside are kept too.
+  // run is kept once (from the ward whose code sorts first); runs along the outside are kept too;
+  // runs with the ward itself on both sides are not boundaries and are left out.
   const arcs: BoundaryArc[] = [];
   for (const [code, list] of ringsByWard) {
     for (const { keys, flat } of list) {
       const n = keys.length - 1; // edges
       if (n < 1) continue;
-      const other = (i: number): string | null => {
-        const owners = edgeOwners.get(edgeKey(keys[i]!, keys[i + 1]!)) ?? [];
-        return owners.find((o) => o !== code) ?? null;
-      };
+      const other = (i: number): string | null => sideOf(code, edgeKey(keys[i]!, keys[i + 1]!));
       const sides = Array.from({ length: n }, (_, i) => other(i));
       // start where the neighbour changes, so a run is not split at the ring's first point
       let start = 0;
-      for (let i = 0; i < n; i++) if (sides[i] !== sides[(i + n - 1) % n]) { start = i; break; }
+      for (let i = 0; i < n; i++)
+        if (sides[i] !== sides[(i + n - 1) % n]) {
+          start = i;
+          break;
+        }
       let runStart = start;
       for (let s = 1; s <= n; s++) {
         const i = (start + s) % n;
         if (s === n || sides[i] !== sides[runStart]) {
           const right = sides[runStart]!;
           if (right === null || code < right) {
-            const len = ((i - runStart + n) % n) || n;
+            // (right === code: inside the ward, not drawn)
+            const len = (i - runStart + n) % n || n;
             const coords = new Float64Array((len + 1) * 2);
             for (let j = 0; j <= len; j++) {
               const v = (runStart + j) % n;
-              coords[2 * j] = flat[2 * v]!; coords[2 * j + 1] = flat[2 * v + 1]!;
+              coords[2 * j] = flat[2 * v]!;
+              coords[2 * j + 1] = flat[2 * v + 1]!;
             }
             arcs.push({ coords, left: code, right });
           }
@@ -146,8 +172,11 @@ export function pointInPolygon(x: number, y: number, poly: FlatRing[]): boolean 
   let inside = false;
   for (const r of poly) {
     for (let i = 0, j = r.length - 2; i < r.length; j = i, i += 2) {
-      const xi = r[i]!, yi = r[i + 1]!, xj = r[j]!, yj = r[j + 1]!;
-      if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+      const xi = r[i]!,
+        yi = r[i + 1]!,
+        xj = r[j]!,
+        yj = r[j + 1]!;
+      if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
     }
   }
   return inside;
@@ -160,13 +189,22 @@ export function pointInWard(x: number, y: number, w: WardShape): boolean {
 }
 
 function segmentDistance2(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
-  let dx = bx - ax, dy = by - ay;
-  let x = ax, y = ay;
+  let dx = bx - ax,
+    dy = by - ay;
+  let x = ax,
+    y = ay;
   if (dx !== 0 || dy !== 0) {
     const t = ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy);
-    if (t > 1) { x = bx; y = by; } else if (t > 0) { x += dx * t; y += dy * t; }
+    if (t > 1) {
+      x = bx;
+      y = by;
+    } else if (t > 0) {
+      x += dx * t;
+      y += dy * t;
+    }
   }
-  dx = px - x; dy = py - y;
+  dx = px - x;
+  dy = py - y;
   return dx * dx + dy * dy;
 }
 
@@ -184,12 +222,18 @@ export function signedDistance(x: number, y: number, poly: FlatRing[]): number {
  */
 export function poleOfInaccessibility(poly: FlatRing[], precision: number): { point: [number, number]; distance: number } {
   const outer = poly[0]!;
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    minY = Infinity,
+    maxX = -Infinity,
+    maxY = -Infinity;
   for (let i = 0; i < outer.length; i += 2) {
-    minX = Math.min(minX, outer[i]!); maxX = Math.max(maxX, outer[i]!);
-    minY = Math.min(minY, outer[i + 1]!); maxY = Math.max(maxY, outer[i + 1]!);
+    minX = Math.min(minX, outer[i]!);
+    maxX = Math.max(maxX, outer[i]!);
+    minY = Math.min(minY, outer[i + 1]!);
+    maxY = Math.max(maxY, outer[i + 1]!);
   }
-  const w = maxX - minX, h = maxY - minY;
+  const w = maxX - minX,
+    h = maxY - minY;
   const size = Math.min(w, h);
   if (size === 0) return { point: [minX, minY], distance: 0 };
   type Cell = { x: number; y: number; h: number; d: number; max: number };
@@ -201,7 +245,12 @@ export function poleOfInaccessibility(poly: FlatRing[], precision: number): { po
   const push = (c: Cell) => {
     queue.push(c);
     let i = queue.length - 1;
-    while (i > 0) { const p = (i - 1) >> 1; if (queue[p]!.max >= queue[i]!.max) break; [queue[p], queue[i]] = [queue[i]!, queue[p]!]; i = p; }
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (queue[p]!.max >= queue[i]!.max) break;
+      [queue[p], queue[i]] = [queue[i]!, queue[p]!];
+      i = p;
+    }
   };
   const pop = (): Cell => {
     const top = queue[0]!;
@@ -210,12 +259,14 @@ export function poleOfInaccessibility(poly: FlatRing[], precision: number): { po
       queue[0] = last;
       let i = 0;
       for (;;) {
-        const l = 2 * i + 1, r = l + 1;
+        const l = 2 * i + 1,
+          r = l + 1;
         let m = i;
         if (l < queue.length && queue[l]!.max > queue[m]!.max) m = l;
         if (r < queue.length && queue[r]!.max > queue[m]!.max) m = r;
         if (m === i) break;
-        [queue[m], queue[i]] = [queue[i]!, queue[m]!]; i = m;
+        [queue[m], queue[i]] = [queue[i]!, queue[m]!];
+        i = m;
       }
     }
     return top;
@@ -232,17 +283,23 @@ export function poleOfInaccessibility(poly: FlatRing[], precision: number): { po
     if (c.d > best.d) best = c;
     if (c.max - best.d <= precision) continue;
     const q = c.h / 2;
-    push(cell(c.x - q, c.y - q, q)); push(cell(c.x + q, c.y - q, q));
-    push(cell(c.x - q, c.y + q, q)); push(cell(c.x + q, c.y + q, q));
+    push(cell(c.x - q, c.y - q, q));
+    push(cell(c.x + q, c.y - q, q));
+    push(cell(c.x - q, c.y + q, q));
+    push(cell(c.x + q, c.y + q, q));
   }
   return { point: [best.x, best.y], distance: best.d };
 }
 
 function centroidCell<T>(r: FlatRing, cell: (x: number, y: number, h: number) => T): T {
-  let area = 0, x = 0, y = 0;
+  let area = 0,
+    x = 0,
+    y = 0;
   for (let i = 0; i + 3 < r.length; i += 2) {
     const f = r[i]! * r[i + 3]! - r[i + 2]! * r[i + 1]!;
-    x += (r[i]! + r[i + 2]!) * f; y += (r[i + 1]! + r[i + 3]!) * f; area += f * 3;
+    x += (r[i]! + r[i + 2]!) * f;
+    y += (r[i + 1]! + r[i + 3]!) * f;
+    area += f * 3;
   }
   return area === 0 ? cell(r[0]!, r[1]!, 0) : cell(x / area, y / area, 0);
 }
@@ -253,9 +310,13 @@ function centroidCell<T>(r: FlatRing, cell: (x: number, y: number, h: number) =>
  */
 export function relativePositions(geometry: MapGeometry, codes: readonly string[]): Map<string, [number, number]> {
   const shapes = codes.map((c) => geometry.wards.get(c)).filter((w): w is WardShape => !!w);
-  const box = shapes.reduce<[number, number, number, number]>((b, w) => [Math.min(b[0], w.bbox[0]), Math.min(b[1], w.bbox[1]), Math.max(b[2], w.bbox[2]), Math.max(b[3], w.bbox[3])], [Infinity, Infinity, -Infinity, -Infinity]);
+  const box = shapes.reduce<[number, number, number, number]>(
+    (b, w) => [Math.min(b[0], w.bbox[0]), Math.min(b[1], w.bbox[1]), Math.max(b[2], w.bbox[2]), Math.max(b[3], w.bbox[3])],
+    [Infinity, Infinity, -Infinity, -Infinity],
+  );
   const out = new Map<string, [number, number]>();
-  const w = Math.max(1, box[2] - box[0]), h = Math.max(1, box[3] - box[1]);
+  const w = Math.max(1, box[2] - box[0]),
+    h = Math.max(1, box[3] - box[1]);
   for (const s of shapes) out.set(s.code, [round2((s.pole[0] - box[0]) / w), round2((box[3] - s.pole[1]) / h)]);
   return out;
 }

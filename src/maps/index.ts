@@ -12,11 +12,11 @@ import type { Store } from '../store/types.ts';
 import { loadMapGeometry } from './load.ts';
 import { renderMapPng, type MapSize } from './render.ts';
 
-export { mapAltText, whereWords, adjacentGroups } from './alt.ts';
+export { adjacentGroups, describeGroups, groupWhere, mapAltText, whereWords } from './alt.ts';
 export { toBng, osgb36ToGrid, wgs84ToOsgb36 } from './bng.ts';
 export { classify, classLabels, formatMapValue, jenksMaxima, type ClassMethod, type Classification } from './classify.ts';
-export { adjacentPairs, pointInWard, prepareGeometry, relativePositions, type MapGeometry, type WardShape } from './geometry.ts';
-export { geometryFromBoundaries, loadMapGeometry } from './load.ts';
+export { adjacentPairs, pointInPolygon, pointInWard, prepareGeometry, relativePositions, type MapGeometry, type WardShape } from './geometry.ts';
+export { clearMapGeometryCache, geometryFromBoundaries, loadMapGeometry } from './load.ts';
 export { drawMap, layoutMap, renderMapPng, type MapLayout, type MapSize, type PlacedLabel } from './render.ts';
 export { buildMapRequest, type MapInput, type MapWardInput } from './request.ts';
 export { DRAWING_PROPERTY, isDrawingCopy, simplifyFeatures, simplifyForDrawing } from './simplify.ts';
@@ -24,6 +24,9 @@ export { CLASS_COLOURS, classColours, DEFAULT_ATTRIBUTION, MAP_STYLE } from './s
 
 /** Loads the wards' geometry (memoised) and draws the map. */
 export async function renderMap(store: Pick<Store, 'drawingBoundaries'>, request: MapRequest, options: { size?: MapSize } = {}): Promise<Buffer> {
-  const geometry = await loadMapGeometry(store, request.wards.map((w) => w.code));
+  const geometry = await loadMapGeometry(
+    store,
+    request.wards.map((w) => w.code),
+  );
   return renderMapPng(request, geometry, options);
 }

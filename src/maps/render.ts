@@ -1,5 +1,5 @@
 // A MapRequest drawn on @napi-rs/canvas: the wards in British National Grid (north up, one scale
-// for both axes), filled by class; hidden wards hatched; ward borders white, district outlines dark
+// for both axes), filled by class; hidden wards hatched; ward borders thin grey, district outlines dark
 // grey; hotspots with a thick inner outline, emerging hotspots a dashed one and a triangle; the
 // asked-about ward outlined black on a white casing with a boxed label; the top few wards labelled
 // where their labels fit without overlapping (boxes checked against each other, the markers and the
@@ -11,14 +11,19 @@ import { fitText } from '../charts/frame.ts';
 import { font, registerChartFont } from '../charts/fonts.ts';
 import { formatMapValue } from './classify.ts';
 import { pointInWard, type FlatRing, type MapGeometry } from './geometry.ts';
-import { mapToPalettePng } from './png.ts';
+import { mapToPalettePng, mapToRgbPng } from './png.ts';
 import { classColours, DEFAULT_ATTRIBUTION, MAP_STYLE } from './style.ts';
 
 registerChartFont();
 
 export type MapSize = 'full' | 'compact';
 
-export interface Box { x: number; y: number; width: number; height: number }
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 
 interface Frame {
   width: number;
@@ -48,6 +53,8 @@ export interface PlacedLabel {
   lines: string[];
   /** How many of `lines` are the name (the rest is the value). */
   nameLines: number;
+  /** The emerging-hotspot triangle drawn in the label, before the name. */
+  marker: Box | null;
   leaderFrom: [number, number] | null;
   emphasised: boolean;
 }
@@ -85,21 +92,30 @@ function wrap(ctx: SKRSContext2D, text: string, width: number): string[] {
   let line = '';
   for (const w of words) {
     const next = line ? `${line} ${w}` : w;
-    if (line && ctx.measureText(next).width > width) { lines.push(line); line = w; } else line = next;
+    if (line && ctx.measureText(next).width > width) {
+      lines.push(line);
+      line = w;
+    } else line = next;
   }
   if (line) lines.push(line);
   return lines;
 }
 
-
-interface LegendItem { kind: 'heading' | 'note' | 'class' | 'hatch' | 'secondary' | 'nodata' | 'hotspot' | 'emerging' | 'emphasis' | 'district' | 'plain'; text: string; colour?: string }
+interface LegendItem {
+  kind: 'heading' | 'note' | 'class' | 'hatch' | 'secondary' | 'nodata' | 'hotspot' | 'emerging' | 'emphasis' | 'district' | 'plain';
+  text: string;
+  colour?: string;
+}
 
 function legendItems(req: MapRequest): LegendItem[] {
   const colours = classColours(req.classes.length);
   const unitWords = req.unit === 'count' ? `${req.measureLabel}: count` : `${req.measureLabel} per 1,000 residents`;
   const items: LegendItem[] = [
     { kind: 'heading', text: unitWords },
-    { kind: 'note', text: `${req.period}; ${req.classes.length} ${req.classes.length === 1 ? 'class' : 'classes'}, ${req.method === 'jenks' ? 'natural breaks (Jenks)' : 'quantiles'}` },
+    {
+      kind: 'note',
+      text: `${req.period.charAt(0).toUpperCase()}${req.period.slice(1)}; ${req.classes.length} ${req.classes.length === 1 ? 'class' : 'classes'}, ${req.method === 'jenks' ? 'natural breaks (Jenks)' : 'quantiles'}`,
+    },
   ];
   for (let i = req.classes.length - 1; i >= 0; i--) {
     const c = req.classes[i]!;
@@ -120,10 +136,15 @@ function legendItems(req: MapRequest): LegendItem[] {
 
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
-interface LegendLine { item: LegendItem; lines: string[]; height: number }
+interface LegendLine {
+  item: LegendItem;
+  lines: string[];
+  height: number;
+}
 
 function measureLegend(ctx: SKRSContext2D, f: Frame, items: LegendItem[], width: number): LegendLine[] {
-  const sw = px(f, 24), gap = px(f, 8);
+  const sw = px(f, 24),
+    gap = px(f, 8);
   return items.map((item) => {
     const heading = item.kind === 'heading';
     const size = heading ? fpx(f, 13.5) : fpx(f, 12);
@@ -143,12 +164,16 @@ export function layoutMap(req: MapRequest, geometry: MapGeometry, size: MapSize 
   const scratch = createCanvas(10, 10).getContext('2d');
   const drawn = req.wards.filter((w) => geometry.wards.has(w.code)).map((w) => w.code);
   const missing = req.wards.filter((w) => !geometry.wards.has(w.code)).map((w) => w.code);
-  const bbox = drawn.reduce<[number, number, number, number]>((b, c) => {
-    const wb = geometry.wards.get(c)!.bbox;
-    return [Math.min(b[0], wb[0]), Math.min(b[1], wb[1]), Math.max(b[2], wb[2]), Math.max(b[3], wb[3])];
-  }, [Infinity, Infinity, -Infinity, -Infinity]);
+  const bbox = drawn.reduce<[number, number, number, number]>(
+    (b, c) => {
+      const wb = geometry.wards.get(c)!.bbox;
+      return [Math.min(b[0], wb[0]), Math.min(b[1], wb[1]), Math.max(b[2], wb[2]), Math.max(b[3], wb[3])];
+    },
+    [Infinity, Infinity, -Infinity, -Infinity],
+  );
   if (!drawn.length) bbox.splice(0, 4, 0, 0, 1, 1);
-  const bw = Math.max(1, bbox[2] - bbox[0]), bh = Math.max(1, bbox[3] - bbox[1]);
+  const bw = Math.max(1, bbox[2] - bbox[0]),
+    bh = Math.max(1, bbox[3] - bbox[1]);
 
   const header = headerHeight(f, req);
   const strip = px(f, 30); // scale bar below the map
@@ -163,31 +188,58 @@ export function layoutMap(req: MapRequest, geometry: MapGeometry, size: MapSize 
   const mapBox: Box = { x: m, y: header, width: mapW, height: mapH };
   const pad = px(f, 10);
   const s = Math.min((mapW - 2 * pad) / bw, (mapH - 2 * pad) / bh);
-  const ox = mapBox.x + (mapW - bw * s) / 2, oy = mapBox.y + (mapH - bh * s) / 2;
+  const ox = mapBox.x + (mapW - bw * s) / 2,
+    oy = mapBox.y + (mapH - bh * s) / 2;
   const toPixel = (x: number, y: number): [number, number] => [ox + (x - bbox[0]) * s, oy + (bbox[3] - y) * s];
   const toGrid = (x: number, y: number): [number, number] => [bbox[0] + (x - ox) / s, bbox[3] - (y - oy) / s];
 
   // Scale bar: a round length near a fifth of the map's width, in the strip under the map.
   const metresPerPixel = 1 / s;
-  const target = (mapW * 0.22) * metresPerPixel;
+  const target = mapW * 0.22 * metresPerPixel;
   const nice = [100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 25000, 50000, 100000];
   const metres = nice.reduce((best, n) => (Math.abs(Math.log(n / target)) < Math.abs(Math.log(best / target)) ? n : best), nice[0]!);
   const barPx = metres * s;
   const scaleBar = { box: { x: mapBox.x, y: mapBox.y + mapH + px(f, 4), width: barPx + px(f, 120), height: strip - px(f, 4) }, metres, pixels: barPx };
 
-  // Emerging hotspot markers at the ward's interior point.
+  // Emerging hotspots: a triangle at the ward's interior point, or, for a ward that is labelled,
+  // in its label before the name. Unlabelled ones are placed first, so labels keep clear of them.
   const markers: MapLayout['markers'] = [];
   const tri = px(f, 12);
-  for (const w of req.wards) {
-    if (!w.emerging || !geometry.wards.has(w.code)) continue;
-    const [x, y] = toPixel(...geometry.wards.get(w.code)!.pole);
-    markers.push({ code: w.code, box: { x: x - tri / 2, y: y - tri / 2, width: tri, height: tri } });
-  }
-
-  const labels = placeLabels(req, geometry, f, mapBox, toPixel, toGrid, markers.map((mk) => mk.box), scratch);
+  const poleMarker = (code: string): Box => {
+    const [x, y] = toPixel(...geometry.wards.get(code)!.pole);
+    return { x: x - tri / 2, y: y - tri / 2, width: tri, height: tri };
+  };
+  const named = new Set(req.wards.filter((w) => w.label !== undefined).map((w) => w.code));
+  for (const w of req.wards) if (w.emerging && geometry.wards.has(w.code) && !named.has(w.code)) markers.push({ code: w.code, box: poleMarker(w.code) });
+  const labels = placeLabels(
+    req,
+    geometry,
+    f,
+    mapBox,
+    toPixel,
+    toGrid,
+    markers.map((mk) => mk.box),
+    scratch,
+  );
+  for (const l of labels) if (l.marker) markers.push({ code: l.code, box: l.marker });
+  // an emerging ward whose label could not be placed still gets its triangle
+  for (const w of req.wards)
+    if (w.emerging && geometry.wards.has(w.code) && named.has(w.code) && !labels.some((l) => l.code === w.code)) markers.push({ code: w.code, box: poleMarker(w.code) });
   return {
-    width: f.width, height, frame: f, mapBox, legendBox: { x: mapBox.x + mapW + m, y: header, width: legendW, height: legendH },
-    toPixel, toGrid, metresPerPixel, labels, markers, scaleBar, drawn, missing, colours: classColours(req.classes.length),
+    width: f.width,
+    height,
+    frame: f,
+    mapBox,
+    legendBox: { x: mapBox.x + mapW + m, y: header, width: legendW, height: legendH },
+    toPixel,
+    toGrid,
+    metresPerPixel,
+    labels,
+    markers,
+    scaleBar,
+    drawn,
+    missing,
+    colours: classColours(req.classes.length),
   };
 }
 
@@ -213,12 +265,20 @@ function toGridScale(toGrid: (x: number, y: number) => [number, number]): number
 
 /** Whether segment a-b crosses (or touches) a box. Liang-Barsky clipping. */
 function segmentHitsBox(ax: number, ay: number, bx: number, by: number, box: Box): boolean {
-  let t0 = 0, t1 = 1;
-  const dx = bx - ax, dy = by - ay;
+  let t0 = 0,
+    t1 = 1;
+  const dx = bx - ax,
+    dy = by - ay;
   const clip = (p: number, q: number) => {
     if (p === 0) return q >= 0;
     const r = q / p;
-    if (p < 0) { if (r > t1) return false; if (r > t0) t0 = r; } else { if (r < t0) return false; if (r < t1) t1 = r; }
+    if (p < 0) {
+      if (r > t1) return false;
+      if (r > t0) t0 = r;
+    } else {
+      if (r < t0) return false;
+      if (r < t1) t1 = r;
+    }
     return true;
   };
   return clip(-dx, ax - box.x) && clip(dx, box.x + box.width - ax) && clip(-dy, ay - box.y) && clip(dy, box.y + box.height - ay);
@@ -237,9 +297,14 @@ function nearestOnBox(x: number, y: number, box: Box): [number, number] {
  * alternative still names it). Candidates are tried in a fixed order, so placement is deterministic.
  */
 function placeLabels(
-  req: MapRequest, geometry: MapGeometry, f: Frame, mapBox: Box,
-  toPixel: (x: number, y: number) => [number, number], toGrid: (x: number, y: number) => [number, number],
-  obstacles: Box[], ctx: SKRSContext2D,
+  req: MapRequest,
+  geometry: MapGeometry,
+  f: Frame,
+  mapBox: Box,
+  toPixel: (x: number, y: number) => [number, number],
+  toGrid: (x: number, y: number) => [number, number],
+  obstacles: Box[],
+  ctx: SKRSContext2D,
 ): PlacedLabel[] {
   const wanted = req.wards.filter((w) => w.label !== undefined && geometry.wards.has(w.code)).sort((a, b) => a.label! - b.label! || (a.code < b.code ? -1 : 1));
   const emphasised = wanted.filter((w) => w.emphasised);
@@ -248,7 +313,8 @@ function placeLabels(
   const poles = new Map(chosenWards.map((w) => [w.code, toPixel(...geometry.wards.get(w.code)!.pole)]));
   const placed: PlacedLabel[] = [];
   const leaders: Array<[number, number, number, number]> = [];
-  const nameSize = fpx(f, 12.5), valueSize = fpx(f, 11.5);
+  const nameSize = fpx(f, 12.5),
+    valueSize = fpx(f, 11.5);
   const maxNameWidth = Math.round(150 * f.scale);
   for (const w of chosenWards) {
     const [name, value] = labelText(w, req);
@@ -265,42 +331,77 @@ function placeLabels(
     const nameW = Math.max(...nameLines.map((l) => ctx.measureText(l).width));
     ctx.font = font(valueSize);
     const valueW = value ? ctx.measureText(value).width : 0;
-    const padX = w.emphasised ? px(f, 5) : px(f, 2), padY = w.emphasised ? px(f, 3) : px(f, 1);
-    const bw = Math.ceil(Math.max(nameW, valueW)) + 2 * padX;
+    const padX = w.emphasised ? px(f, 5) : px(f, 2),
+      padY = w.emphasised ? px(f, 3) : px(f, 1);
+    const triW = w.emerging ? px(f, 12) + px(f, 4) : 0;
+    const bw = Math.ceil(Math.max(nameW + triW, valueW)) + 2 * padX;
     const bh = Math.ceil(nameSize * 1.2 * nameLines.length + (value ? valueSize * 1.2 : 0)) + 2 * padY;
     const shape = geometry.wards.get(w.code)!;
     const [cx, cy] = poles.get(w.code)!;
-    const dx = bw / 2 + px(f, 6), dy = bh / 2 + px(f, 6);
+    const dx = bw / 2 + px(f, 6),
+      dy = bh / 2 + px(f, 6);
     const offsets: Array<[number, number]> = [[0, 0]];
     for (const r of [1, 2, 3, 4]) {
-      for (const [ux, uy] of [[0, -1], [0, 1], [1, 0], [-1, 0], [1, -1], [-1, -1], [1, 1], [-1, 1]] as const) offsets.push([ux * dx * (r === 1 ? 1 : r * 0.8), uy * dy * r]);
+      for (const [ux, uy] of [
+        [0, -1],
+        [0, 1],
+        [1, 0],
+        [-1, 0],
+        [1, -1],
+        [-1, -1],
+        [1, 1],
+        [-1, 1],
+      ] as const)
+        offsets.push([ux * dx * (r === 1 ? 1 : r * 0.8), uy * dy * r]);
     }
+    const boxInWard = (box: Box) =>
+      [
+        [box.x, box.y],
+        [box.x + box.width, box.y],
+        [box.x, box.y + box.height],
+        [box.x + box.width, box.y + box.height],
+      ].every(([x, y]) => pointInWard(...toGrid(x!, y!), shape));
     const ok = (box: Box, strict: boolean) => {
       if (!inside(box, mapBox)) return false;
       if (placed.some((p) => intersects(p.box, box, px(f, 2)))) return false;
       if (obstacles.some((o) => intersects(o, box, px(f, 1)))) return false;
       if (leaders.some(([ax, ay, bx, by]) => segmentHitsBox(ax, ay, bx, by, box))) return false;
       // strict: keep clear of the other named wards' interior points, so their labels can sit there
-      if (strict) for (const [code, [qx, qy]] of poles) if (code !== w.code && qx >= box.x - 3 && qx <= box.x + box.width + 3 && qy >= box.y - 3 && qy <= box.y + box.height + 3) return false;
+      if (strict)
+        for (const [code, [qx, qy]] of poles)
+          if (code !== w.code && qx >= box.x - 3 && qx <= box.x + box.width + 3 && qy >= box.y - 3 && qy <= box.y + box.height + 3) return false;
       return true;
     };
     const leaderOk = (box: Box) => {
       const [tx, ty] = nearestOnBox(cx, cy, box);
       if (Math.hypot(tx - cx, ty - cy) > 3 * bh + 20) return false;
-      return !placed.some((p) => segmentHitsBox(cx, cy, tx, ty, p.box)) && !obstacles.some((o) => segmentHitsBox(cx, cy, tx, ty, o) && !(o.x <= cx && cx <= o.x + o.width && o.y <= cy && cy <= o.y + o.height));
+      return (
+        !placed.some((p) => segmentHitsBox(cx, cy, tx, ty, p.box)) &&
+        !obstacles.some((o) => segmentHitsBox(cx, cy, tx, ty, o) && !(o.x <= cx && cx <= o.x + o.width && o.y <= cy && cy <= o.y + o.height))
+      );
     };
     // A ward smaller than its label is labelled beside it, with a leader line, so its colour shows;
     // a larger one inside itself where the label fits.
-    const wardPx = shape.area / (toGridScale(toGrid) ** 2);
+    const wardPx = shape.area / toGridScale(toGrid) ** 2;
     const order = wardPx < 1.5 * bw * bh ? [false, true] : [true, false];
+    // Tiers, best first: clear of the other named wards' interior points (so their labels can sit
+    // there) with the whole box inside the ward; clear of them with the box's middle inside; then
+    // anywhere free. Within a tier, inside the ward before outside it (small wards the other way).
+    const tiers = [
+      { strict: true, whole: true },
+      { strict: true, whole: false },
+      { strict: false, whole: false },
+    ];
     let chosen: { box: Box; leader: boolean } | null = null;
-    for (const strict of [true, false]) {
+    for (const { strict, whole } of tiers) {
       for (const wantInside of order) {
+        if (whole && !wantInside) continue;
         for (const [ox, oy] of offsets) {
           const box = { x: Math.round(cx + ox - bw / 2), y: Math.round(cy + oy - bh / 2), width: bw, height: bh };
           if (!ok(box, strict)) continue;
           const centreInside = pointInWard(...toGrid(box.x + bw / 2, box.y + bh / 2), shape);
           if (wantInside !== centreInside) continue;
+          if (whole && !boxInWard(box)) continue;
           if (!centreInside && !leaderOk(box)) continue;
           chosen = { box, leader: !centreInside };
           break;
@@ -310,7 +411,9 @@ function placeLabels(
       if (chosen) break;
     }
     if (!chosen) continue;
-    placed.push({ code: w.code, box: chosen.box, lines, nameLines: nameLines.length, leaderFrom: chosen.leader ? [cx, cy] : null, emphasised: !!w.emphasised });
+    const tri = px(f, 12);
+    const marker = w.emerging ? { x: chosen.box.x + padX, y: chosen.box.y + padY + Math.round((nameSize * 1.2 - tri) / 2), width: tri, height: tri } : null;
+    placed.push({ code: w.code, box: chosen.box, lines, nameLines: nameLines.length, marker, leaderFrom: chosen.leader ? [cx, cy] : null, emphasised: !!w.emphasised });
     if (chosen.leader) {
       const [tx, ty] = nearestOnBox(cx, cy, chosen.box);
       leaders.push([cx, cy, tx, ty]);
@@ -326,7 +429,8 @@ function tracePath(ctx: SKRSContext2D, polygons: FlatRing[][], toPixel: (x: numb
     for (const r of poly) {
       for (let i = 0; i < r.length; i += 2) {
         const [x, y] = toPixel(r[i]!, r[i + 1]!);
-        if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+        if (i === 0) ctx.moveTo(x, y);
+        else ctx.lineTo(x, y);
       }
       ctx.closePath();
     }
@@ -336,7 +440,8 @@ function tracePath(ctx: SKRSContext2D, polygons: FlatRing[][], toPixel: (x: numb
 function traceArc(ctx: SKRSContext2D, coords: Float64Array, toPixel: (x: number, y: number) => [number, number]): void {
   for (let i = 0; i < coords.length; i += 2) {
     const [x, y] = toPixel(coords[i]!, coords[i + 1]!);
-    if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+    if (i === 0) ctx.moveTo(x, y);
+    else ctx.lineTo(x, y);
   }
 }
 
@@ -349,7 +454,10 @@ function hatch(ctx: SKRSContext2D, f: Frame) {
   t.strokeStyle = MAP_STYLE.hatchStripe;
   t.lineWidth = Math.max(1.2, 1.8 * f.scale);
   t.beginPath();
-  for (const o of [-spacing, 0, spacing]) { t.moveTo(o, spacing); t.lineTo(o + spacing, 0); }
+  for (const o of [-spacing, 0, spacing]) {
+    t.moveTo(o, spacing);
+    t.lineTo(o + spacing, 0);
+  }
   t.stroke();
   const p = ctx.createPattern(tile, 'repeat');
   if (!p) throw new Error('maps: could not make the hatch pattern');
@@ -393,12 +501,12 @@ export function drawMap(req: MapRequest, geometry: MapGeometry, size: MapSize = 
     ctx.fillStyle = w.hidden ? pattern : w.class !== null && colours[w.class] ? colours[w.class]! : MAP_STYLE.noData;
     ctx.fill('evenodd');
   }
-  // Ward borders (white), then district outlines over them.
-  const districtOf = (code: string | null) => (code ? byCode.get(code)?.district ?? null : null);
+  // Ward borders (thin grey), then district outlines over them.
+  const districtOf = (code: string | null) => (code ? (byCode.get(code)?.district ?? null) : null);
   ctx.lineJoin = 'round';
   ctx.lineCap = 'round';
   ctx.strokeStyle = MAP_STYLE.wardBorder;
-  ctx.lineWidth = Math.max(0.8, 1.1 * f.scale);
+  ctx.lineWidth = Math.max(0.7, 0.9 * f.scale);
   ctx.beginPath();
   for (const a of geometry.arcs) if (a.right && byCode.has(a.left) && byCode.has(a.right)) traceArc(ctx, a.coords, toPixel);
   ctx.stroke();
@@ -406,7 +514,8 @@ export function drawMap(req: MapRequest, geometry: MapGeometry, size: MapSize = 
   ctx.lineWidth = Math.max(1.2, 1.7 * f.scale);
   ctx.beginPath();
   for (const a of geometry.arcs) {
-    const l = byCode.has(a.left), r = a.right !== null && byCode.has(a.right);
+    const l = byCode.has(a.left),
+      r = a.right !== null && byCode.has(a.right);
     if (l !== r || (l && r && districtOf(a.left) !== districtOf(a.right))) traceArc(ctx, a.coords, toPixel);
   }
   ctx.stroke();
@@ -439,10 +548,15 @@ export function drawMap(req: MapRequest, geometry: MapGeometry, size: MapSize = 
     ctx.save();
     ctx.beginPath();
     ctx.rect(0, 0, layout.width, layout.height);
-    for (const poly of shape.polygons) for (const r of poly) {
-      for (let i = 0; i < r.length; i += 2) { const [x, y] = toPixel(r[i]!, r[i + 1]!); if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y); }
-      ctx.closePath();
-    }
+    for (const poly of shape.polygons)
+      for (const r of poly) {
+        for (let i = 0; i < r.length; i += 2) {
+          const [x, y] = toPixel(r[i]!, r[i + 1]!);
+          if (i === 0) ctx.moveTo(x, y);
+          else ctx.lineTo(x, y);
+        }
+        ctx.closePath();
+      }
     ctx.clip('evenodd');
     tracePath(ctx, shape.polygons, toPixel);
     ctx.setLineDash([]);
@@ -454,24 +568,33 @@ export function drawMap(req: MapRequest, geometry: MapGeometry, size: MapSize = 
     ctx.stroke();
     ctx.restore();
   }
-  for (const mk of layout.markers) drawTriangle(ctx, mk.box);
   ctx.restore();
 
   // Labels.
-  const nameSize = fpx(f, 12.5), valueSize = fpx(f, 11.5);
+  const nameSize = fpx(f, 12.5),
+    valueSize = fpx(f, 11.5);
   for (const l of layout.labels) {
     const { box } = l;
     if (l.leaderFrom) {
       const [lx, ly] = l.leaderFrom;
-      const tx = Math.max(box.x, Math.min(box.x + box.width, lx)), ty = Math.max(box.y, Math.min(box.y + box.height, ly));
+      const tx = Math.max(box.x, Math.min(box.x + box.width, lx)),
+        ty = Math.max(box.y, Math.min(box.y + box.height, ly));
       ctx.strokeStyle = '#ffffff';
       ctx.lineWidth = 3;
-      ctx.beginPath(); ctx.moveTo(lx, ly); ctx.lineTo(tx, ty); ctx.stroke();
+      ctx.beginPath();
+      ctx.moveTo(lx, ly);
+      ctx.lineTo(tx, ty);
+      ctx.stroke();
       ctx.strokeStyle = MAP_STYLE.ink;
       ctx.lineWidth = 1;
-      ctx.beginPath(); ctx.moveTo(lx, ly); ctx.lineTo(tx, ty); ctx.stroke();
+      ctx.beginPath();
+      ctx.moveTo(lx, ly);
+      ctx.lineTo(tx, ty);
+      ctx.stroke();
       ctx.fillStyle = MAP_STYLE.ink;
-      ctx.beginPath(); ctx.arc(lx, ly, 2.2, 0, Math.PI * 2); ctx.fill();
+      ctx.beginPath();
+      ctx.arc(lx, ly, 2.2, 0, Math.PI * 2);
+      ctx.fill();
     }
     if (l.emphasised) {
       ctx.fillStyle = '#ffffff';
@@ -482,10 +605,11 @@ export function drawMap(req: MapRequest, geometry: MapGeometry, size: MapSize = 
     }
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
-    const cx = box.x + box.width / 2;
+    const shift = l.marker ? (l.marker.width + px(f, 4)) / 2 : 0;
     let y = box.y + (l.emphasised ? px(f, 3) : px(f, 1)) + 1;
     l.lines.forEach((text, i) => {
       const isName = i < l.nameLines;
+      const cx = box.x + box.width / 2 + (isName ? shift : 0);
       const sz = isName ? nameSize : valueSize;
       ctx.font = font(sz, isName ? 'bold' : 'normal');
       if (!l.emphasised) {
@@ -499,6 +623,7 @@ export function drawMap(req: MapRequest, geometry: MapGeometry, size: MapSize = 
       y += Math.round(sz * 1.2);
     });
   }
+  for (const mk of layout.markers) drawTriangle(ctx, mk.box);
 
   drawScaleBar(ctx, layout);
   drawLegend(ctx, req, layout);
@@ -509,7 +634,9 @@ export function drawMap(req: MapRequest, geometry: MapGeometry, size: MapSize = 
 function drawScaleBar(ctx: SKRSContext2D, layout: MapLayout): void {
   const f = layout.frame;
   const { box, metres, pixels } = layout.scaleBar;
-  const x0 = Math.round(layout.mapBox.x + px(f, 10)), y0 = box.y + px(f, 4), h = px(f, 5);
+  const x0 = Math.round(layout.mapBox.x + px(f, 10)),
+    y0 = box.y + px(f, 4),
+    h = px(f, 5);
   const half = pixels / 2;
   ctx.save();
   ctx.strokeStyle = MAP_STYLE.ink;
@@ -551,7 +678,9 @@ function drawLegend(ctx: SKRSContext2D, req: MapRequest, layout: MapLayout): voi
   const f = layout.frame;
   const { x, width } = layout.legendBox;
   let y = layout.legendBox.y;
-  const sw = px(f, 24), sh = px(f, 15), gap = px(f, 8);
+  const sw = px(f, 24),
+    sh = px(f, 15),
+    gap = px(f, 8);
   const pattern = hatch(ctx, f);
   ctx.save();
   ctx.textBaseline = 'top';
@@ -573,13 +702,23 @@ function drawLegend(ctx: SKRSContext2D, req: MapRequest, layout: MapLayout): voi
       ctx.setLineDash([]);
     };
     switch (item.kind) {
-      case 'class': swatch(item.colour!); break;
-      case 'hatch': case 'secondary': swatch(pattern as unknown as string); break;
-      case 'nodata': swatch(MAP_STYLE.noData); break;
-      case 'hotspot': swatch('#ffffff', { colour: MAP_STYLE.hotspot, width: px(f, 3.5) }); break;
+      case 'class':
+        swatch(item.colour!);
+        break;
+      case 'hatch':
+      case 'secondary':
+        swatch(pattern as unknown as string);
+        break;
+      case 'nodata':
+        swatch(MAP_STYLE.noData);
+        break;
+      case 'hotspot':
+        swatch('#ffffff', { colour: MAP_STYLE.hotspot, width: px(f, 3.5) });
+        break;
       case 'emerging':
-        swatch('#ffffff', { colour: MAP_STYLE.hotspot, width: px(f, 3), dash: [px(f, 6), px(f, 3)] });
-        drawTriangle(ctx, { x: x + sw / 2 - px(f, 5), y: sy + sh / 2 - px(f, 5), width: px(f, 10), height: px(f, 10) });
+        // the dashed outline only where some emerging hotspot is not a hotspot for the period too
+        if (req.wards.some((w) => w.emerging && !w.hotspot)) swatch('#ffffff', { colour: MAP_STYLE.hotspot, width: px(f, 3), dash: [px(f, 6), px(f, 3)] });
+        drawTriangle(ctx, { x: x + sw / 2 - px(f, 6), y: sy + sh / 2 - px(f, 6), width: px(f, 12), height: px(f, 12) });
         break;
       case 'emphasis':
         swatch('#ffffff', { colour: MAP_STYLE.emphasis, width: px(f, 2.5) });
@@ -587,9 +726,13 @@ function drawLegend(ctx: SKRSContext2D, req: MapRequest, layout: MapLayout): voi
       case 'district':
         ctx.strokeStyle = MAP_STYLE.districtBorder;
         ctx.lineWidth = Math.max(1.2, 1.7 * f.scale);
-        ctx.beginPath(); ctx.moveTo(x, sy + sh / 2); ctx.lineTo(x + sw, sy + sh / 2); ctx.stroke();
+        ctx.beginPath();
+        ctx.moveTo(x, sy + sh / 2);
+        ctx.lineTo(x + sw, sy + sh / 2);
+        ctx.stroke();
         break;
-      default: break;
+      default:
+        break;
     }
     ctx.font = font(size, heading ? 'bold' : 'normal');
     ctx.fillStyle = item.kind === 'note' || item.kind === 'plain' ? MAP_STYLE.muted : MAP_STYLE.ink;
@@ -634,5 +777,5 @@ function drawFrame(ctx: SKRSContext2D, req: MapRequest, layout: MapLayout): void
 export function renderMapPng(req: MapRequest, geometry: MapGeometry, options: { size?: MapSize } = {}): Buffer {
   const size = options.size ?? 'full';
   const { canvas } = drawMap(req, geometry, size);
-  return FRAMES[size].indexed ? mapToPalettePng(canvas) : canvas.toBuffer('image/png');
+  return FRAMES[size].indexed ? mapToPalettePng(canvas) : mapToRgbPng(canvas);
 }

@@ -47,31 +47,44 @@ export function buildMapRequest(input: MapInput, geometry?: MapGeometry): MapReq
   const method = input.method ?? 'jenks';
   const classes = classify(values, method);
   const labels = classLabels(classes.classes, input.unit === 'count' ? 'count' : 'rate');
-  const positions = geometry ? relativePositions(geometry, input.wards.map((w) => w.code)) : new Map<string, [number, number]>();
+  const positions = geometry
+    ? relativePositions(
+        geometry,
+        input.wards.map((w) => w.code),
+      )
+    : new Map<string, [number, number]>();
 
   // Label priority: the asked-about ward, then hotspots and emerging hotspots by value, then the
   // highest values.
   const top = input.topLabels ?? (input.wards.length > 40 ? 8 : 5);
   const order = input.wards
     .map((w, i) => ({ w, v: values[i] ?? null }))
-    .sort((a, b) => Number(!!b.w.emphasised) - Number(!!a.w.emphasised)
-      || Number(!!(b.w.hotspot || b.w.emerging)) - Number(!!(a.w.hotspot || a.w.emerging))
-      || (b.v ?? -Infinity) - (a.v ?? -Infinity) || a.w.name.localeCompare(b.w.name));
+    .sort(
+      (a, b) =>
+        Number(!!b.w.emphasised) - Number(!!a.w.emphasised) ||
+        Number(!!(b.w.hotspot || b.w.emerging)) - Number(!!(a.w.hotspot || a.w.emerging)) ||
+        (b.v ?? -Infinity) - (a.v ?? -Infinity) ||
+        a.w.name.localeCompare(b.w.name),
+    );
   const labelOf = new Map<string, number>();
   let highest = 0;
   for (const { w, v } of order) {
     const flagged = w.emphasised || w.hotspot || w.emerging;
-    if (!flagged) { if (v === null || highest >= top) continue; highest++; }
+    if (!flagged) {
+      if (v === null || highest >= top) continue;
+      highest++;
+    }
     labelOf.set(w.code, labelOf.size + 1);
   }
 
   const wards: MapWard[] = input.wards.map((w, i) => {
     const hidden = w.hidden;
     const out: MapWard = {
-      code: w.code, name: w.name,
+      code: w.code,
+      name: w.name,
       ...(w.district ? { district: w.district } : {}),
       value: hidden ? null : roundValue(values[i] ?? null),
-      class: hidden ? null : classes.classOf[i] ?? null,
+      class: hidden ? null : (classes.classOf[i] ?? null),
     };
     if (hidden) out.hidden = hidden;
     if (w.hotspot) out.hotspot = true;

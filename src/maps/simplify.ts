@@ -20,8 +20,12 @@ import type { Feature, FeatureCollection, Geometry, MultiPolygon, Polygon, Posit
 /** The property a simplified feature carries, so a loader can tell a drawing copy from a full boundary. */
 export const DRAWING_PROPERTY = 'wardwatchDrawing';
 
-/** Effective area threshold (square metres): about a 14 m square's half, under a pixel at district scale. */
-export const DEFAULT_MIN_AREA_M2 = 100;
+/**
+ * Effective area threshold (square metres): a triangle of about 45 m by 45 m, some 4 pixels at the
+ * scale of a district map (15 m a pixel for Cambridge) and a fraction of one at county scale. ONS's
+ * generalised (20 m) boundaries lose a few per cent of their points; full-resolution ones most.
+ */
+export const DEFAULT_MIN_AREA_M2 = 1000;
 
 export interface DrawingMark {
   method: 'visvalingam-whyatt, shared arcs';
@@ -30,7 +34,7 @@ export interface DrawingMark {
 }
 
 export interface SimplifyOptions {
-  /** Visvalingam effective-area threshold in square metres (default 100). */
+  /** Visvalingam effective-area threshold in square metres (default 1000). */
   minAreaM2?: number;
 }
 
@@ -69,7 +73,12 @@ export function simplifyFeatures(features: Feature[], options: SimplifyOptions =
     const g = f.geometry;
     if (!g || (g.type !== 'Polygon' && g.type !== 'MultiPolygon')) return null;
     const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
-    return polys.map((poly) => poly.map((ring) => { rings.push(openRing(ring)); return rings.length - 1; }));
+    return polys.map((poly) =>
+      poly.map((ring) => {
+        rings.push(openRing(ring));
+        return rings.length - 1;
+      }),
+    );
   });
 
   // Neighbours of every vertex, over all rings.
@@ -87,7 +96,8 @@ export function simplifyFeatures(features: Feature[], options: SimplifyOptions =
   }
   const isJunction = (k: string) => neighbours.get(k)!.size !== 2;
   const lat0 = rings.length && rings[0]!.length ? rings[0]![0]![1]! : 52;
-  const kx = 111320 * Math.cos((lat0 * Math.PI) / 180), ky = 110574;
+  const kx = 111320 * Math.cos((lat0 * Math.PI) / 180),
+    ky = 110574;
 
   const done = new Map<string, Position[]>(); // canonical arc key -> simplified points (canonical direction)
   const simplifiedRings = rings.map((ring, ri) => {
@@ -96,7 +106,11 @@ export function simplifyFeatures(features: Feature[], options: SimplifyOptions =
     if (n < 3) return closeRing(ring);
     // Start the ring at a junction, or (no junction) at its lowest vertex.
     let start = -1;
-    for (let i = 0; i < n; i++) if (isJunction(ks[i]!)) { start = i; break; }
+    for (let i = 0; i < n; i++)
+      if (isJunction(ks[i]!)) {
+        start = i;
+        break;
+      }
     const anchored = start >= 0;
     if (!anchored) {
       start = 0;
@@ -108,7 +122,10 @@ export function simplifyFeatures(features: Feature[], options: SimplifyOptions =
     for (let s = 1; s <= n; s++) {
       const i = (start + s) % n;
       current.push(i);
-      if (s === n || (anchored && isJunction(ks[i]!))) { arcs.push(current); current = [i]; }
+      if (s === n || (anchored && isJunction(ks[i]!))) {
+        arcs.push(current);
+        current = [i];
+      }
     }
     const out: Position[] = [];
     for (const arc of arcs) {
@@ -178,28 +195,53 @@ function round6(p: Position): Position {
 export function visvalingam(points: Position[], minArea: number, minKeep: number, kx: number, ky: number): Position[] {
   const n = points.length;
   if (n <= 2 + minKeep) return points;
-  const x = points.map((p) => p[0]! * kx), y = points.map((p) => p[1]! * ky);
-  const prev = new Int32Array(n), next = new Int32Array(n);
-  for (let i = 0; i < n; i++) { prev[i] = i - 1; next[i] = i + 1; }
+  const x = points.map((p) => p[0]! * kx),
+    y = points.map((p) => p[1]! * ky);
+  const prev = new Int32Array(n),
+    next = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    prev[i] = i - 1;
+    next[i] = i + 1;
+  }
   const area = new Float64Array(n);
   const tri = (i: number) => Math.abs((x[prev[i]!]! - x[i]!) * (y[next[i]!]! - y[i]!) - (x[next[i]!]! - x[i]!) * (y[prev[i]!]! - y[i]!)) / 2;
   // A binary min-heap of interior points by area (ties by index, so the result is deterministic).
   const heap: number[] = [];
   const pos = new Int32Array(n).fill(-1);
   const less = (a: number, b: number) => area[a]! < area[b]! || (area[a] === area[b] && a < b);
-  const swap = (i: number, j: number) => { const t = heap[i]!; heap[i] = heap[j]!; heap[j] = t; pos[heap[i]!] = i; pos[heap[j]!] = j; };
-  const up = (i: number) => { while (i > 0) { const p = (i - 1) >> 1; if (!less(heap[i]!, heap[p]!)) break; swap(i, p); i = p; } };
+  const swap = (i: number, j: number) => {
+    const t = heap[i]!;
+    heap[i] = heap[j]!;
+    heap[j] = t;
+    pos[heap[i]!] = i;
+    pos[heap[j]!] = j;
+  };
+  const up = (i: number) => {
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!less(heap[i]!, heap[p]!)) break;
+      swap(i, p);
+      i = p;
+    }
+  };
   const down = (i: number) => {
     for (;;) {
-      const l = 2 * i + 1, r = l + 1;
+      const l = 2 * i + 1,
+        r = l + 1;
       let m = i;
       if (l < heap.length && less(heap[l]!, heap[m]!)) m = l;
       if (r < heap.length && less(heap[r]!, heap[m]!)) m = r;
       if (m === i) break;
-      swap(i, m); i = m;
+      swap(i, m);
+      i = m;
     }
   };
-  for (let i = 1; i < n - 1; i++) { area[i] = tri(i); heap.push(i); pos[i] = heap.length - 1; up(heap.length - 1); }
+  for (let i = 1; i < n - 1; i++) {
+    area[i] = tri(i);
+    heap.push(i);
+    pos[i] = heap.length - 1;
+    up(heap.length - 1);
+  }
   let remaining = n - 2;
   let last = 0;
   const removed = new Uint8Array(n);
@@ -209,14 +251,21 @@ export function visvalingam(points: Position[], minArea: number, minKeep: number
     if (a >= minArea) break;
     last = a;
     // pop
-    swap(0, heap.length - 1); heap.pop(); pos[i] = -1; if (heap.length) down(0);
-    removed[i] = 1; remaining--;
-    const p = prev[i]!, q = next[i]!;
-    next[p] = q; prev[q] = p;
+    swap(0, heap.length - 1);
+    heap.pop();
+    pos[i] = -1;
+    if (heap.length) down(0);
+    removed[i] = 1;
+    remaining--;
+    const p = prev[i]!,
+      q = next[i]!;
+    next[p] = q;
+    prev[q] = p;
     for (const j of [p, q]) {
       if (j <= 0 || j >= n - 1 || pos[j] === -1) continue;
       area[j] = Math.max(tri(j), last);
-      up(pos[j]!); down(pos[j]!);
+      up(pos[j]!);
+      down(pos[j]!);
     }
   }
   return points.filter((_, i) => !removed[i]);

@@ -21,7 +21,7 @@ export const MAP_STYLE = {
   background: '#ffffff',
   ink: INK,
   muted: MUTED,
-  wardBorder: '#ffffff',
+  wardBorder: '#9a9a9a',
   districtBorder: '#404040',
   hotspot: OKABE_ITO.vermillion,
   emphasis: INK,
@@ -35,9 +35,17 @@ export const MAP_STYLE = {
  * go to the nearest of them, so a class colour never turns into another class's.
  */
 export const MAP_PALETTE: readonly string[] = [
-  MAP_STYLE.background, INK, MUTED, ...CLASS_COLOURS,
-  MAP_STYLE.hatchStripe, MAP_STYLE.hatchBase, MAP_STYLE.noData, MAP_STYLE.districtBorder,
-  MAP_STYLE.hotspot, '#f2b48a', '#9a9a9a',
+  MAP_STYLE.background,
+  INK,
+  MUTED,
+  ...CLASS_COLOURS,
+  MAP_STYLE.hatchStripe,
+  MAP_STYLE.hatchBase,
+  MAP_STYLE.noData,
+  MAP_STYLE.districtBorder,
+  MAP_STYLE.hotspot,
+  '#f2b48a',
+  '#9a9a9a',
 ];
 
 export const DEFAULT_ATTRIBUTION = 'Source: Office for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data © Crown copyright and database right';
