@@ -211,6 +211,10 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
       ...(hotspots[0] && hotspots[0].code === first.code ? [] : [{ label: `${first.name}`, command: `${placeText(memberByCode.get(first.code)!, q.index)} ${t}` }]),
       { label: `${within.name} by type`, command: `${placeText(within, q.index)} ${t} by type` },
       { label: 'Compare top two', command: `compare ${ranked.slice(0, 2).map((r) => placeText(memberByCode.get(r.code)!, q.index)).join(' ')} ${t}` },
+      // The same ranking as a ward map: the district's wards, or every ward when the county's districts are ranked.
+      ...(members.some((a) => a.type === 'ward') || within.type === 'force'
+        ? [{ label: 'Show on a map', command: `map ${t} ${within.type === 'force' ? 'county' : placeText(emphasised ? memberByCode.get(emphasised)! : within, q.index)}${q.parsed.period ? ` ${q.parsed.period.text}` : ''}` }]
+        : []),
     ],
     data: {
       area: { code: within.code, name: within.name, type: within.type },

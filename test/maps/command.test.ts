@@ -145,6 +145,27 @@ describe('/crime map', () => {
     expect(m.measureLabel).toMatch(/Shoplifting/);
   });
 
+  it('a top reply offers "Show on a map", and that follow-up draws the same area, ward and period', async () => {
+    const cases: Array<[string, string | undefined, number, string | undefined]> = [
+      ['top asb cambridge', undefined, 14, undefined],
+      ['top burglary market ye mar', undefined, 14, 'E05013057'],
+      ['top asb fenland', 'fenland-csp', 0, undefined],
+      ['top violence cambridgeshire', 'countywide-board', 120, undefined],
+    ];
+    for (const [question, channel, wards, emphasised] of cases) {
+      const top = await ask(question, channel);
+      expect(top.kind, `${question}: ${top.summary}`).toBe('answer');
+      const action = top.actions.find((a) => a.label === 'Show on a map');
+      expect(action, question).toBeDefined();
+      const m = mapOf(await ask(action!.command, channel));
+      if (wards) expect(m.wards, question).toHaveLength(wards);
+      else expect(m.wards.length).toBeGreaterThan(10);
+      if (emphasised) expect(m.wards.find((w) => w.code === emphasised)?.emphasised, question).toBe(true);
+      expect(m.title.toLowerCase()).toContain((top.data as { measure: { label: string } }).measure.label.toLowerCase().split(' ')[0]!);
+      if (question.includes('ye mar')) expect(JSON.stringify(m)).toMatch(/March 2024|Mar 2024/);
+    }
+  });
+
   it('is listed by help', async () => {
     const help = await ask('help');
     expect(JSON.stringify(help)).toMatch(/map burglary/);
