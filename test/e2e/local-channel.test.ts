@@ -1,5 +1,6 @@
 // End to end: `wardwatch serve` on a fresh store (first start loads the fixtures), driven in headless
-// Chromium the way a newcomer uses it. Skipped, with a message, when /usr/bin/chromium is absent.
+// Chromium the way a newcomer uses it. Skipped, with a message, when /usr/bin/chromium is absent;
+// under CI=true a missing Chromium fails instead.
 //   UPDATE_DOCS_SCREENSHOT=1 npx vitest run test/e2e   also refreshes docs/local-channel.png
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -13,7 +14,9 @@ const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`\n  SKIPPED the local channel browser test: ${CHROMIUM} is not installed (apt-get install chromium)\n`);
+// Outside CI a missing browser skips the test, with a message; under CI=true it is a failure (below).
+const inCI = process.env.CI === 'true' || process.env.CI === '1';
+if (!hasChromium && !inCI) console.warn(`\n  SKIPPED the local channel browser test: ${CHROMIUM} is not installed (apt-get install chromium)\n`);
 
 interface Served {
   child: ChildProcess;
@@ -97,6 +100,12 @@ const CONTRAST_CHECK = `(() => {
 
 /** The reply messages in the visible pane. */
 const visibleReplies = (page: Page) => page.locator('.pane:not([hidden]) article.msg--bot:not(.msg--pending)');
+
+if (!hasChromium && inCI) {
+  it('has Chromium to run the browser test in CI', () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is not installed: CI must run the local channel browser test (apt-get install chromium)`).toBe(true);
+  });
+}
 
 describe.skipIf(!hasChromium)('the local channel in a browser', () => {
   let dir: string;

@@ -60,7 +60,11 @@ let counter = 0;
 /** A database name for this run: <runTag>_<prefix>_<pid>_<n>, at most 63 characters. */
 function databaseName(prefix: string): string {
   const { runTag } = testPostgres();
-  const clean = prefix.toLowerCase().replace(/[^a-z0-9_]+/g, '_').slice(0, 30) || 't';
+  const clean =
+    prefix
+      .toLowerCase()
+      .replace(/[^a-z0-9_]+/g, '_')
+      .slice(0, 30) || 't';
   return `${runTag}_${clean}_${process.pid}_${++counter}`.slice(0, 63);
 }
 

