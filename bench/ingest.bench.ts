@@ -3,6 +3,7 @@
 // store's counts() read path. Peak memory is each ingest child's own VmHWM. DuckDB's CSV reader is
 // timed on the same file and aggregation through @duckdb/node-api (a devDependency).
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +63,10 @@ function syntheticMonth(path: string, rows: number, jitter: boolean): void {
   for (let i = 0; i < rows; i++) {
     const f = rng.pick(real).split(',');
     f[1] = '2024-06';
+    // Rows are sampled with replacement, so each crime gets its own Crime ID (as in a real file, where
+    // ingest refuses one twice); ASB rows keep theirs blank. A hash of the row number: the random stream
+    // (which rows, which jitter) is as before.
+    if (f[0]) f[0] = createHash('sha256').update(String(i)).digest('hex');
     if (jitter && f[4]) {
       f[4] = (Number(f[4]) + (rng.next() - 0.5) * 2e-4).toFixed(6);
       f[5] = (Number(f[5]) + (rng.next() - 0.5) * 2e-4).toFixed(6);

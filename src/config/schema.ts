@@ -95,6 +95,20 @@ export const ConfigSchema = z
           .default('30 6 * * *'),
       })
       .default({ dataCheck: '30 6 * * *' }),
+    /** What ingest refuses as implausible (see src/ingest/validate.ts for the defaults and why). */
+    ingest: z
+      .strictObject({
+        /** The largest count one row of an aggregated partnership extract may give, per area type (one area, measure and month). */
+        maxMonthlyCount: z
+          .strictObject({
+            force: z.number().int().min(1).optional(),
+            district: z.number().int().min(1).optional(),
+            ward: z.number().int().min(1).optional(),
+            lsoa: z.number().int().min(1).optional(),
+          })
+          .optional(),
+      })
+      .optional(),
     /** First month of data ingest with --fixtures; later months come from `simulate next month`. */
     fixtures: z.strictObject({ lastRealMonth: month.optional() }).optional(),
   })

@@ -3,6 +3,7 @@
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import Flatbush from 'flatbush';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
+import { polygonProblem } from './validate.ts';
 
 export interface WardPolygon {
   code: string;
@@ -57,11 +58,20 @@ export class WardIndex {
     return null;
   }
 
-  static fromFeatures(features: Feature[]): WardIndex {
+  /**
+   * An index of the features that are valid ward polygons. A feature that is not (broken coordinates
+   * stored before ingest checked them) is left out, and its code added to `skipped`, so that placing
+   * points never throws: its points fall back to LSOA best fit.
+   */
+  static fromFeatures(features: Feature[], skipped: string[] = []): WardIndex {
     const wards: WardPolygon[] = [];
     for (const f of features) {
       const code = wardCodeOf(f);
-      if (!code || !f.geometry || (f.geometry.type !== 'Polygon' && f.geometry.type !== 'MultiPolygon')) continue;
+      if (!code) continue;
+      if (polygonProblem(f.geometry, { crossings: false })) {
+        skipped.push(code);
+        continue;
+      }
       wards.push({ code, feature: f as Feature<Polygon | MultiPolygon> });
     }
     return new WardIndex(wards);

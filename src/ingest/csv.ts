@@ -8,6 +8,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { InputError } from '../core/errors.ts';
+import { CONTROL, controlCharacterError } from './validate.ts';
 
 /** Called once per data record: the fields and the file's 1-based line number. */
 export type RecordHandler = (fields: string[], line: number) => void;
@@ -31,6 +32,8 @@ export interface CsvReadOptions {
 }
 
 const CHUNK = 1 << 22;
+/** Bytes (read as Latin-1) that are or may begin a control character: C0 but tab/LF/CR, DEL, and 0xC2 (UTF-8's lead byte for U+0080-U+00BF). */
+const CONTROL_BYTE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F\xC2]/;
 const QUOTE = 0x22;
 
 class NeedsFullParser extends Error {}
@@ -44,6 +47,8 @@ export function cleanHeader(fields: string[]): string[] {
  * Reads a CSV file. `onHeader` receives the header row and returns the handler for the records
  * (called again from scratch if the file has to be re-read with the full parser).
  * Every record must have as many fields as the header; otherwise an InputError names the line.
+ * No field may hold a control character (a NUL byte, U+0001-U+001F other than tab, U+007F-U+009F):
+ * each read is scanned once, and only a read that holds one is checked line by line to name the field.
  */
 export async function readCsv(path: string, onHeader: (header: string[]) => RecordHandler, options: CsvReadOptions = {}): Promise<CsvReadResult> {
   try {
@@ -71,12 +76,15 @@ async function readFast(path: string, onHeader: (header: string[]) => RecordHand
   let header: string[] | null = null;
   let handler: RecordHandler | null = null;
 
+  // True while the text being split holds a control character somewhere: then every line is checked.
+  let dirty = false;
   const takeLine = (raw: string) => {
     line++;
     // CRLF: the CR may sit at the end of the previous read, so strip it from the whole line.
     const text = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
     if (text.length === 0) return;
     const fields = text.split(',');
+    if (dirty && CONTROL.test(text)) throw controlCharacterError(file, line, header, fields)!;
     if (header === null) {
       header = cleanHeader(fields);
       handler = onHeader(header);
@@ -88,6 +96,7 @@ async function readFast(path: string, onHeader: (header: string[]) => RecordHand
   };
 
   const consume = (text: string, final: boolean) => {
+    dirty = CONTROL.test(text) || (carry !== '' && CONTROL.test(carry));
     let start = 0;
     for (;;) {
       const nl = text.indexOf('\n', start);
@@ -130,7 +139,10 @@ async function readWithCsvParse(path: string, onHeader: (header: string[]) => Re
   let header: string[] | null = null;
   let handler: RecordHandler | null = null;
   const source = createReadStream(path, { highWaterMark: options.chunkSize ?? CHUNK });
+  // Set once a read holds a byte that may start a control character; from then on each record is checked.
+  let dirty = false;
   source.on('data', (chunk) => {
+    if (!dirty && CONTROL_BYTE.test((chunk as Buffer).toString('latin1'))) dirty = true;
     hash.update(chunk as Buffer);
     bytes += (chunk as Buffer).length;
     options.onBytes?.(bytes, total);
@@ -139,6 +151,10 @@ async function readWithCsvParse(path: string, onHeader: (header: string[]) => Re
   try {
     for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       const { record, info } = item;
+      if (dirty) {
+        const bad = controlCharacterError(file, info.lines, header, record);
+        if (bad) throw bad;
+      }
       if (header === null) {
         header = cleanHeader(record);
         handler = onHeader(header);

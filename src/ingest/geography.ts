@@ -4,9 +4,11 @@ import { basename } from 'node:path';
 import type { Feature } from 'geojson';
 import type { Config } from '../config/schema.ts';
 import { InputError } from '../core/errors.ts';
+import { polygonProblem } from '../geo/validate.ts';
 import { WardIndex, wardCodeOf } from '../geo/wardIndex.ts';
 import type { Area, AreaType, Population, Store } from '../store/types.ts';
 import { readCsv, type CsvReadResult } from './csv.ts';
+import { CODE_EXPECTED, DISTRICT_CODE, LSOA_CODE, MAX_POPULATION, WARD_CODE, WHOLE } from './validate.ts';
 
 export const GSS_CODE = /^[EWSN]\d{8}$/;
 
@@ -28,11 +30,23 @@ export function forceAreaOf(config: Config | null | undefined): ForceArea {
   return { code: slug, name: config.forceArea.name, districts: [...config.forceArea.districts] };
 }
 
+/** Where a pending area was read: its file and line, and the columns giving its parent and district. */
+export interface AreaOrigin {
+  file: string;
+  line: number;
+  parentField: string;
+  districtField?: string;
+}
+
 /** Geography read from files in this invocation, not yet written to the store. */
 export class PendingGeography {
   readonly areas = new Map<string, Area>();
+  /** Where each ward and LSOA in `areas` was read (for refusals that name the file and line). */
+  readonly origins = new Map<string, AreaOrigin>();
   readonly lsoa11 = new Map<string, { lsoa21: string; change: string }>();
   readonly boundaries = new Map<string, string>();
+  /** The file that gave each boundary. */
+  readonly boundaryFiles = new Map<string, string>();
   readonly populations = new Map<string, Population>();
 
   get empty(): boolean {
@@ -44,16 +58,47 @@ function columnIndex(header: string[], pattern: RegExp): number {
   return header.findIndex((h) => pattern.test(h));
 }
 
-function code(file: string, line: number, field: string, value: string, what = 'an ONS area code such as E01017983'): string {
+const CODE_PATTERN = { lsoa: LSOA_CODE, ward: WARD_CODE, district: DISTRICT_CODE } as const;
+
+/** An ONS code of the given area type (GSS prefix and 6 digits), or an InputError naming the field. */
+function code(file: string, line: number, field: string, value: string, type: 'lsoa' | 'ward' | 'district'): string {
   const v = value.trim();
-  if (!GSS_CODE.test(v)) throw new InputError(file, line, field, what, value);
+  if (!CODE_PATTERN[type].test(v)) throw new InputError(file, line, field, CODE_EXPECTED[type], value);
   return v;
+}
+
+/** A header-only geography file is refused: it is not a release of anything. */
+function atLeastOneRow(file: string, rows: number, what: string): void {
+  if (rows === 0) throw new InputError(file, 2, null, `at least one data row (${what})`, 'only a header row');
+}
+
+/**
+ * A ward or LSOA read again in this invocation (another row or file) must keep its parent: wards nest
+ * exactly in districts, and an LSOA has one best-fit ward. The first reading is kept (and where it was read).
+ */
+function sameParent(pending: PendingGeography, file: string, line: number, area: Area, field: string, districtField?: string): void {
+  const held = pending.areas.get(area.code);
+  if (held && held.type === area.type) {
+    const o = pending.origins.get(area.code);
+    const where = o ? (o.file === file ? `line ${o.line}` : `${o.file}:${o.line}`) : 'another file';
+    if (held.parentCode !== area.parentCode) {
+      const what = area.type === 'ward' ? 'district' : 'best-fit ward';
+      throw new InputError(file, line, field, `${area.code}'s ${what} as on ${where} (${held.parentCode}): ${area.type === 'ward' ? 'a ward lies in one district' : 'an LSOA has one best-fit ward'}`, area.parentCode ?? '');
+    }
+    if (districtField && (held.districtCode ?? null) !== (area.districtCode ?? null)) {
+      throw new InputError(file, line, districtField, `${area.code}'s district as on ${where} (${held.districtCode})`, area.districtCode ?? '');
+    }
+    return;
+  }
+  pending.areas.set(area.code, area);
+  pending.origins.set(area.code, { file, line, parentField: field, ...(districtField ? { districtField } : {}) });
 }
 
 /** ONS LSOA21 -> ward -> district best-fit lookup (LSOA21CD, LSOA21NM, WDyyCD, WDyyNM, LADyyCD, LADyyNM). */
 export async function readLsoaWardLookup(path: string, pending: PendingGeography, onBytes?: (n: number, t: number) => void): Promise<CsvReadResult & { rows: number }> {
   const file = basename(path);
   let rows = 0;
+  const lsoaLine = new Map<string, number>();
   const result = await readCsv(
     path,
     (header) => {
@@ -67,18 +112,23 @@ export async function readLsoaWardLookup(path: string, pending: PendingGeography
         ladName: columnIndex(header, /^LAD\d\dNM$/i),
       };
       const names = { lsoa: header[ix.lsoa]!, ward: header[ix.ward]!, lad: header[ix.lad]! };
+      lsoaLine.clear();
       return (f, line) => {
         rows++;
-        const lsoa = code(file, line, names.lsoa, f[ix.lsoa]!);
-        const ward = code(file, line, names.ward, f[ix.ward]!, 'a ward code such as E05013057');
-        const lad = code(file, line, names.lad, f[ix.lad]!, 'a district code such as E07000008');
+        const lsoa = code(file, line, names.lsoa, f[ix.lsoa]!, 'lsoa');
+        const ward = code(file, line, names.ward, f[ix.ward]!, 'ward');
+        const lad = code(file, line, names.lad, f[ix.lad]!, 'district');
+        const earlier = lsoaLine.get(lsoa);
+        if (earlier !== undefined) throw new InputError(file, line, names.lsoa, `each LSOA once (${lsoa} is already on line ${earlier})`, f[ix.lsoa]!);
+        lsoaLine.set(lsoa, line);
         pending.areas.set(lad, { code: lad, name: f[ix.ladName]!.trim(), type: 'district', parentCode: null });
-        pending.areas.set(ward, { code: ward, name: f[ix.wardName]!.trim(), type: 'ward', parentCode: lad });
-        pending.areas.set(lsoa, { code: lsoa, name: f[ix.lsoaName]!.trim(), type: 'lsoa', parentCode: ward, districtCode: lad });
+        sameParent(pending, file, line, { code: ward, name: f[ix.wardName]!.trim(), type: 'ward', parentCode: lad }, names.lad);
+        sameParent(pending, file, line, { code: lsoa, name: f[ix.lsoaName]!.trim(), type: 'lsoa', parentCode: ward, districtCode: lad }, names.ward, names.lad);
       };
     },
     { onBytes },
   );
+  atLeastOneRow(file, rows, 'one LSOA per row');
   return { ...result, rows };
 }
 
@@ -86,18 +136,24 @@ export async function readLsoaWardLookup(path: string, pending: PendingGeography
 export async function readWardList(path: string, pending: PendingGeography): Promise<CsvReadResult & { rows: number }> {
   const file = basename(path);
   let rows = 0;
+  const wardLine = new Map<string, number>();
   const result = await readCsv(path, (header) => {
     rows = 0;
+    wardLine.clear();
     const ward = columnIndex(header, /^WD\d\dCD$/i), wardName = columnIndex(header, /^WD\d\dNM$/i);
     const lad = columnIndex(header, /^LAD\d\dCD$/i), ladName = columnIndex(header, /^LAD\d\dNM$/i);
     return (f, line) => {
       rows++;
-      const w = code(file, line, header[ward]!, f[ward]!, 'a ward code such as E05013057');
-      const d = code(file, line, header[lad]!, f[lad]!, 'a district code such as E07000008');
+      const w = code(file, line, header[ward]!, f[ward]!, 'ward');
+      const d = code(file, line, header[lad]!, f[lad]!, 'district');
+      const earlier = wardLine.get(w);
+      if (earlier !== undefined) throw new InputError(file, line, header[ward]!, `each ward once (${w} is already on line ${earlier})`, f[ward]!);
+      wardLine.set(w, line);
       if (!pending.areas.has(d)) pending.areas.set(d, { code: d, name: f[ladName]!.trim(), type: 'district', parentCode: null });
-      if (!pending.areas.has(w)) pending.areas.set(w, { code: w, name: f[wardName]!.trim(), type: 'ward', parentCode: d });
+      sameParent(pending, file, line, { code: w, name: f[wardName]!.trim(), type: 'ward', parentCode: d }, header[lad]!);
     };
   });
+  atLeastOneRow(file, rows, 'one ward per row');
   return { ...result, rows };
 }
 
@@ -105,23 +161,35 @@ export async function readWardList(path: string, pending: PendingGeography): Pro
 export async function readLsoa11Lookup(path: string, pending: PendingGeography): Promise<CsvReadResult & { rows: number }> {
   const file = basename(path);
   let rows = 0;
+  const pairLine = new Map<string, number>();
   const result = await readCsv(path, (header) => {
     rows = 0;
+    pairLine.clear();
     const l11 = columnIndex(header, /^LSOA11CD$/i), l21 = columnIndex(header, /^LSOA21CD$/i), chg = columnIndex(header, /^CHGIND$/i);
     return (f, line) => {
       rows++;
-      const a = code(file, line, header[l11]!, f[l11]!);
-      const b = code(file, line, header[l21]!, f[l21]!);
+      const a = code(file, line, header[l11]!, f[l11]!, 'lsoa');
+      const b = code(file, line, header[l21]!, f[l21]!, 'lsoa');
       const change = f[chg]!.trim();
       if (!/^[USMX]$/.test(change)) throw new InputError(file, line, header[chg]!, 'U, S, M or X', change);
+      // An LSOA 2011 that split is on several rows, one per 2021 child; the same pair twice is a duplicate.
+      const pair = `${a}\t${b}`;
+      const earlier = pairLine.get(pair);
+      if (earlier !== undefined) throw new InputError(file, line, header[l21]!, `each ${header[l11]} -> ${header[l21]} pair once (${a} -> ${b} is already on line ${earlier})`, f[l21]!);
+      pairLine.set(pair, line);
       if (!pending.lsoa11.has(a)) pending.lsoa11.set(a, { lsoa21: b, change });
     };
   });
+  atLeastOneRow(file, rows, 'one LSOA 2011 -> LSOA 2021 pair per row');
   return { ...result, rows };
 }
 
-/** Populations CSV: area_code,population,year,source. Every area code must be in the geography. */
-export async function readPopulations(path: string, pending: PendingGeography, known: (code: string) => boolean): Promise<CsvReadResult & { rows: number }> {
+/**
+ * Populations CSV: area_code,population,year,source. Every area code must be in the geography (`typeOf`
+ * gives its type); a population must be at least 1 and at most the plausible bound for its area type
+ * (MAX_POPULATION in validate.ts).
+ */
+export async function readPopulations(path: string, pending: PendingGeography, typeOf: (code: string) => AreaType | undefined): Promise<CsvReadResult & { rows: number }> {
   const file = basename(path);
   let rows = 0;
   const firstLine = new Map<string, number>();
@@ -131,19 +199,26 @@ export async function readPopulations(path: string, pending: PendingGeography, k
     return (f, line) => {
     rows++;
     const areaCode = f[0]!.trim();
-    if (!known(areaCode)) throw new InputError(file, line, 'area_code', 'an area code in the loaded geography (load the ONS lookup first)', areaCode);
+    const type = typeOf(areaCode);
+    if (type === undefined) throw new InputError(file, line, 'area_code', 'an area code in the loaded geography (load the ONS lookup first)', areaCode);
     const earlier = firstLine.get(areaCode);
     if (earlier !== undefined) throw new InputError(file, line, 'area_code', `each area once (${areaCode} is already on line ${earlier})`, areaCode);
     firstLine.set(areaCode, line);
     const population = f[1]!.trim();
-    if (!/^\d+$/.test(population)) throw new InputError(file, line, 'population', 'a whole number of residents', population);
+    if (!WHOLE.test(population)) throw new InputError(file, line, 'population', 'a whole number of residents, in digits (no separators, decimals or exponents)', population);
+    const residents = Number(population);
+    if (residents < 1) throw new InputError(file, line, 'population', 'at least 1 resident (every rate divides by the population)', population);
+    if (residents > MAX_POPULATION[type]) {
+      throw new InputError(file, line, 'population', `at most ${MAX_POPULATION[type].toLocaleString('en-GB')} residents for a ${type} (about twice the largest in England and Wales)`, population);
+    }
     const year = f[2]!.trim();
     if (!/^(19|20)\d\d$/.test(year)) throw new InputError(file, line, 'year', 'a year such as 2021', year);
     const source = f[3]!.trim();
     if (!source) throw new InputError(file, line, 'source', 'a description of where the figure comes from', '');
-    pending.populations.set(areaCode, { areaCode, population: Number(population), year: Number(year), source });
+    pending.populations.set(areaCode, { areaCode, population: residents, year: Number(year), source });
     };
   });
+  atLeastOneRow(file, rows, 'one area per row');
   return { ...result, rows };
 }
 
@@ -159,18 +234,34 @@ export function readBoundaries(path: string, pending: PendingGeography, isWard: 
   } catch (err) {
     throw new InputError(file, null, null, 'GeoJSON (a FeatureCollection)', (err as Error).message);
   }
-  if (doc.type !== 'FeatureCollection' || !Array.isArray(doc.features)) throw new InputError(file, null, 'type', 'a GeoJSON FeatureCollection', String(doc.type));
+  if (!doc || doc.type !== 'FeatureCollection' || !Array.isArray(doc.features)) throw new InputError(file, null, 'type', 'a GeoJSON FeatureCollection', String(doc?.type));
+  if (doc.features.length === 0) throw new InputError(file, null, 'features', 'at least one feature', 'an empty FeatureCollection');
   const first = doc.features[0];
-  if (!first || !wardCodeOf(first)) return { kind: 'other-boundaries', features: doc.features.length, text };
+  if (!first || typeof first !== 'object' || !wardCodeOf(first)) return { kind: 'other-boundaries', features: doc.features.length, text };
+  const index = new Map<string, number>();
+  const read = new Map<string, string>();
   doc.features.forEach((f, i) => {
+    if (!f || typeof f !== 'object') throw new InputError(file, null, `features[${i}]`, 'a GeoJSON Feature', JSON.stringify(f));
     const c = wardCodeOf(f);
     const prop = Object.keys(f.properties ?? {}).find((k) => /^WD\d\dCD$/i.test(k)) ?? 'code';
     if (!c) throw new InputError(file, null, `features[${i}].properties.${prop}`, 'a ward code', '');
     if (!isWard(c)) throw new InputError(file, null, `features[${i}].properties.${prop}`, 'a ward code in the loaded ONS lookup (load the lookup first)', c);
-    const t = f.geometry?.type;
-    if (t !== 'Polygon' && t !== 'MultiPolygon') throw new InputError(file, null, `features[${i}].geometry.type`, 'Polygon or MultiPolygon', String(t));
-    pending.boundaries.set(c, JSON.stringify(f));
+    const earlier = index.get(c);
+    if (earlier !== undefined) throw new InputError(file, null, `features[${i}].properties.${prop}`, `each ward once (${c} is already features[${earlier}])`, c);
+    index.set(c, i);
+    const problem = polygonProblem(f.geometry);
+    if (problem) throw new InputError(file, null, `features[${i}].${problem.path}`, `${problem.expected} (ward ${c})`, problem.found);
+    const json = JSON.stringify(f);
+    const other = pending.boundaryFiles.get(c);
+    if (other !== undefined && other !== file && pending.boundaries.get(c) !== json) {
+      throw new InputError(file, null, `features[${i}].properties.${prop}`, `each ward's boundary in one file (${other} also gives ${c}, differently)`, c);
+    }
+    read.set(c, json);
   });
+  for (const [c, json] of read) {
+    pending.boundaries.set(c, json);
+    pending.boundaryFiles.set(c, file);
+  }
   return { kind: 'ward-boundaries', features: doc.features.length, text };
 }
 
@@ -195,6 +286,8 @@ export class GeoContext {
   private readonly store: Store;
   private readonly pending: PendingGeography;
   private readonly pointCache = new Map<string, string | null>();
+  /** Stored ward boundaries left out of the index because they are not valid polygons. */
+  private readonly broken: string[] = [];
 
   /** Reads the store's areas and LSOA 2011 lookup, and adds the pending geography over them. */
   static async load(store: Store, pending: PendingGeography, force: ForceArea): Promise<GeoContext> {
@@ -242,9 +335,14 @@ export class GeoContext {
       const inArea: Feature[] = [];
       for (const [wardCode, json] of features) {
         const d = this.wardDistrict.get(wardCode);
-        if (d && this.districts.has(d)) inArea.push(JSON.parse(json) as Feature);
+        if (!d || !this.districts.has(d)) continue;
+        try {
+          inArea.push(JSON.parse(json) as Feature);
+        } catch {
+          this.broken.push(wardCode); // not JSON at all: left out like any other broken boundary
+        }
       }
-      this.index = WardIndex.fromFeatures(inArea);
+      this.index = WardIndex.fromFeatures(inArea, this.broken);
       this.storeBoundaries = null;
     }
     return this.index;
@@ -252,6 +350,26 @@ export class GeoContext {
 
   get hasGeography(): boolean {
     return this.lsoaWard.size > 0;
+  }
+
+  /** What a file's summary should say about stored boundaries left out of the index (or undefined). */
+  brokenBoundaryNote(): string | undefined {
+    if (this.broken.length === 0) return undefined;
+    const list = this.broken.slice(0, 5).join(', ') + (this.broken.length > 5 ? `, and ${this.broken.length - 5} more` : '');
+    return `the stored boundaries of ${this.broken.length} ward${this.broken.length === 1 ? '' : 's'} (${list}) are not valid polygons: their points were placed by LSOA best fit; ingest a good boundary file for them`;
+  }
+
+  /** The ward a point was placed in before (by its text), null when in none, undefined when not yet placed. */
+  placed(key: string): string | null | undefined {
+    return this.pointCache.get(key);
+  }
+
+  /** locate() for a point that placed() has just said is not cached. */
+  locateNew(key: string, longitude: number, latitude: number): string | null {
+    const ward = this.wardIndex.locate(longitude, latitude);
+    if (this.pointCache.size >= 400_000) this.pointCache.clear();
+    this.pointCache.set(key, ward);
+    return ward;
   }
 
   /** The in-area ward containing the point, cached by the point's text (police.uk reuses snap points). */

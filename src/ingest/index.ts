@@ -5,8 +5,8 @@
 // 3. read and aggregate every month file against the store's geography plus the new geography;
 // 4. write everything in one transaction. Any error before or during step 4 leaves the store as it was.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
+import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { loadConfig, configPath } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { InputError, UserError } from '../core/errors.ts';
@@ -17,6 +17,7 @@ import {
   forceAreaOf,
   GeoContext,
   PendingGeography,
+  type AreaOrigin,
   readBoundaries,
   readLsoa11Lookup,
   readLsoaWardLookup,
@@ -24,8 +25,9 @@ import {
   readWardList,
 } from './geography.ts';
 import { parsePartnershipAggregated, parsePartnershipRecords, PARTNERSHIP_AGGREGATED_HEADER, PARTNERSHIP_RECORDS_HEADER } from './partnership.ts';
-import { parsePoliceUkFile, POLICE_UK_HEADER, type ParsedMonthFile } from './policeUk.ts';
+import { columnValues, parsePoliceUkFile, POLICE_UK_HEADER, type ParsedMonthFile } from './policeUk.ts';
 import { addStats, emptyStats, Tally, type PlacementStats } from './tally.ts';
+import { commonFingerprints, fingerprint64, ingestChecks } from './validate.ts';
 
 export type FileKind =
   | 'lsoa-ward-lookup'
@@ -91,21 +93,91 @@ export async function detectKind(path: string): Promise<FileKind> {
   return kind;
 }
 
-/** Files named by `paths`; folders are walked (sorted), keeping .csv/.geojson/.json but not *.template.csv. */
+const TEMPLATE = /\.template\.csv$/i;
+
+/** A path as the operator would recognise it: relative to the working folder when inside it. */
+function shown(p: string): string {
+  const r = relative(process.cwd(), p);
+  return r && !r.startsWith('..') && !isAbsolute(r) ? r : p;
+}
+
+/**
+ * What a path is, following links: a link that dangles or loops is an InputError naming the link
+ * (and its target), never a raw ENOENT/ELOOP stack.
+ */
+function statFollowing(p: string): { stats: Stats; real: string } {
+  let link: Stats;
+  try {
+    link = lstatSync(p);
+  } catch (err) {
+    throw new UserError(`${shown(p)}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  if (!link.isSymbolicLink()) return { stats: link, real: p };
+  let target = '?';
+  try {
+    target = readlinkSync(p);
+  } catch {
+    // (the target is only for the message)
+  }
+  try {
+    const real = realpathSync(p);
+    return { stats: statSync(real), real };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw new InputError(shown(p), null, null, `a link to a file or folder (it points to ${target}, and following it leads back to itself)`, 'a link that loops');
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new InputError(shown(p), null, null, `a link to an existing file or folder (it points to ${target}, which does not exist)`, 'a dangling link');
+    throw new UserError(`${shown(p)}: a link to ${target} that cannot be followed (${code ?? (err as Error).message})`);
+  }
+}
+
+/**
+ * Files named by `paths`; folders are walked (sorted), keeping .csv/.geojson/.json but not *.template.csv.
+ * A template named on its own is refused (its figures are examples); a link that dangles, loops, or leads
+ * back to a folder already being walked is refused, naming the link.
+ */
 export function expandPaths(paths: string[]): string[] {
   const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
+  const walk = (dir: string, open: Set<string>) => {
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch (err) {
+      throw new UserError(`${shown(dir)}: cannot read the folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    for (const name of names) {
       const p = join(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.(csv|geojson|json)$/i.test(name) && !/\.template\.csv$/i.test(name)) out.push(p);
+      const { stats, real } = statFollowing(p);
+      if (stats.isDirectory()) {
+        if (open.has(real)) {
+          // Only a link (or a bind mount) can lead back to a folder being read.
+          let target = real;
+          try {
+            target = readlinkSync(p);
+          } catch {
+            // not a link: name the folder it leads to
+          }
+          throw new InputError(shown(p), null, null, `a link to a folder outside the one being read (it points to ${target}, a folder that contains the link)`, 'a link that loops');
+        }
+        walk(p, new Set([...open, real]));
+      } else if (/\.(csv|geojson|json)$/i.test(name) && !TEMPLATE.test(name)) out.push(p);
     }
   };
   for (const raw of paths) {
     const p = resolve(raw);
-    if (!existsSync(p)) throw new UserError(`${raw}: no such file or folder`);
-    if (statSync(p).isDirectory()) walk(p);
-    else out.push(p);
+    if (!existsSync(p)) {
+      let isLink = false;
+      try {
+        isLink = lstatSync(p).isSymbolicLink();
+      } catch {
+        // not there at all
+      }
+      if (!isLink) throw new UserError(`${raw}: no such file or folder`);
+    }
+    const { stats, real } = statFollowing(p);
+    if (stats.isDirectory()) walk(p, new Set([real]));
+    else if (TEMPLATE.test(p)) {
+      throw new InputError(raw, null, null, 'a data file, not a template: a *.template.csv holds example figures; copy it to a name without ".template", put your own figures in it and ingest the copy', 'a template');
+    } else out.push(p);
   }
   return [...new Set(out)];
 }
@@ -124,7 +196,45 @@ export interface IngestOptions {
   /** The config whose force area is used; undefined = load it if a config file exists; null = none. */
   config?: Config | null;
   onProgress?: (p: IngestProgress) => void;
+  /** The clock: a month after the one containing now is refused (default: the real time). */
+  now?: () => Date;
+  /**
+   * Accept a lookup that moves an area the store holds to another parent (a ward to another district,
+   * an LSOA to another best-fit ward or district): logged as a boundary change. Refused without it.
+   */
+  allowBoundaryChanges?: boolean;
 }
+
+/** An area that a lookup in this ingest moves to another parent than the store's. */
+export interface BoundaryChange {
+  code: string;
+  type: 'ward' | 'lsoa';
+  name: string;
+  /** What changes: the ward's district, or the LSOA's best-fit ward or district. */
+  what: 'district' | 'best-fit ward';
+  from: string | null;
+  to: string | null;
+  origin: AreaOrigin | undefined;
+}
+
+/** Areas the pending geography moves to another parent than the store holds. */
+export function boundaryChanges(pending: PendingGeography, stored: ReadonlyMap<string, Area>): BoundaryChange[] {
+  const out: BoundaryChange[] = [];
+  for (const a of pending.areas.values()) {
+    if (a.type !== 'ward' && a.type !== 'lsoa') continue;
+    const b = stored.get(a.code);
+    if (!b || b.type !== a.type) continue;
+    const base = { code: a.code, type: a.type, name: a.name, origin: pending.origins.get(a.code) };
+    if (a.type === 'ward' && b.parentCode !== a.parentCode) out.push({ ...base, what: 'district', from: b.parentCode, to: a.parentCode });
+    if (a.type === 'lsoa') {
+      if ((b.districtCode ?? null) !== (a.districtCode ?? null)) out.push({ ...base, what: 'district', from: b.districtCode ?? null, to: a.districtCode ?? null });
+      else if (b.parentCode !== a.parentCode) out.push({ ...base, what: 'best-fit ward', from: b.parentCode, to: a.parentCode });
+    }
+  }
+  return out;
+}
+
+const changeText = (c: BoundaryChange) => `${c.type} ${c.code} ${c.what} ${c.from} -> ${c.to}`;
 
 export type Outcome = 'loaded' | 'revised' | 'unchanged' | 'skipped: real data exists' | 'geography' | 'skipped';
 
@@ -171,6 +281,7 @@ export function summaryLine(s: FileSummary): string {
 export async function ingestPaths(store: Store, paths: string[], options: IngestOptions = {}): Promise<IngestResult> {
   const started = performance.now();
   const config = options.config === undefined ? defaultConfig() : options.config;
+  const checks = ingestChecks(config, options.now?.() ?? new Date());
   const files = expandPaths(paths);
   if (files.length === 0) throw new UserError(`no data files (.csv, .geojson) found in ${paths.join(', ')}`);
   const kinds = new Map<string, FileKind>();
@@ -211,9 +322,50 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
       if (r.kind === 'ward-boundaries') geoSummary(path, kind, r.features, checksum, `${r.features} ward polygons`);
       else summaries.push({ ...emptyStats(), file: basename(path), path, kind, month: null, synthetic: false, outcome: 'skipped', note: `${r.features} features with no ward code (only ward boundaries are used)` });
     } else if (kind === 'populations') {
-      const known = (c: string) => c === force.code || pending.areas.has(c) || storeAreas.has(c);
-      const r = await readPopulations(path, pending, known);
+      const typeOf = (c: string) => (c === force.code ? 'force' : (pending.areas.get(c)?.type ?? storeAreas.get(c)?.type));
+      const r = await readPopulations(path, pending, typeOf);
       geoSummary(path, kind, r.rows, r.checksum, undefined, 'population');
+    }
+  }
+
+  // A lookup that moves an area the store holds to another parent rewrites where its history counts:
+  // refused unless the operator says so, and then logged as a boundary change.
+  const changes = boundaryChanges(pending, storeAreas);
+  const changeReleases: Array<Omit<Release, 'id' | 'ingestedAt' | 'revision'>> = [];
+  if (changes.length && !options.allowBoundaryChanges) {
+    const c = changes[0]!;
+    const more = changes.length > 1 ? `; ${changes.length - 1} more area${changes.length > 2 ? 's' : ''} move too` : '';
+    const field = c.what === 'district' && c.type === 'lsoa' ? c.origin?.districtField : c.origin?.parentField;
+    throw new InputError(
+      c.origin?.file ?? 'geography',
+      c.origin?.line ?? null,
+      field ?? null,
+      `${c.type} ${c.code} (${c.name}) in its ${c.what} as stored, ${c.from}: this lookup moves it, which changes where its history counts${more}. ` +
+        'If the boundaries really changed, ingest again with --allow-boundary-changes (logged as a boundary change)',
+      c.to ?? '',
+    );
+  }
+  if (changes.length) {
+    const byFile = new Map<string, BoundaryChange[]>();
+    for (const c of changes) {
+      const f = c.origin?.file ?? 'geography';
+      byFile.set(f, [...(byFile.get(f) ?? []), c]);
+    }
+    for (const [file, list] of byFile) {
+      const wards = list.filter((c) => c.type === 'ward').length;
+      const head = `boundary change (--allow-boundary-changes): ${wards} ward${wards === 1 ? '' : 's'} and ${list.length - wards} LSOA${list.length - wards === 1 ? '' : 's'} move`;
+      const shownList = list.slice(0, 10).map(changeText).join('; ') + (list.length > 10 ? `; and ${list.length - 10} more` : '');
+      const summary = summaries.find((s) => s.file === file && s.kind !== 'boundaries');
+      if (summary) summary.note = [summary.note, `${head}: ${shownList}`].filter(Boolean).join('; ');
+      changeReleases.push({
+        ...emptyStats(),
+        rowsRead: list.length,
+        source: 'geography',
+        fileName: `boundary change from ${file}: ${shownList}`,
+        month: null,
+        checksum: createHash('sha256').update(`boundary change\n${list.map(changeText).join('\n')}`).digest('hex'),
+        synthetic: false,
+      });
     }
   }
 
@@ -231,9 +383,9 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
       const kind = kinds.get(path)!;
       const onBytes = (n: number, t: number) => progress(path, index, n, t);
       const p =
-        kind === 'police-uk' ? await parsePoliceUkFile(path, geo, onBytes)
-        : kind === 'partnership-aggregated' ? await parsePartnershipAggregated(path, geo, onBytes)
-        : await parsePartnershipRecords(path, geo, onBytes);
+        kind === 'police-uk' ? await parsePoliceUkFile(path, geo, onBytes, checks)
+        : kind === 'partnership-aggregated' ? await parsePartnershipAggregated(path, geo, onBytes, checks)
+        : await parsePartnershipRecords(path, geo, onBytes, checks);
       const same = seen.get(p.checksum);
       if (same !== undefined) {
         // The same file named twice (or a byte-identical copy): loaded once, and still given its summary line.
@@ -255,6 +407,7 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
   const groups: ParsedMonthFile[][] = [];
   for (const all of byMonth.values()) {
     const { load, skipped } = sameMonthFiles(all);
+    await duplicateIdsAcross(load);
     groups.push(load);
     for (const g of skipped) {
       summaries.push({ ...g.stats, file: g.fileName, path: g.path, kind: kinds.get(g.path)!, month: g.month, synthetic: true, outcome: 'skipped: real data exists', note: 'a real file for the same month is in this ingest' });
@@ -273,7 +426,7 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
     if (pending.boundaries.size) await tx.upsertBoundaries([...pending.boundaries].map(([areaCode, geojson]) => ({ areaCode, geojson })));
     if (pending.populations.size) await tx.upsertPopulations([...pending.populations.values()]);
     const logged = new Set((await tx.releases()).filter((r) => r.month === null).map((r) => `${r.source}\t${r.checksum}`));
-    for (const r of geoReleases) {
+    for (const r of [...geoReleases, ...changeReleases]) {
       const key = `${r.source}\t${r.checksum}`;
       if (logged.has(key)) continue;
       logged.add(key);
@@ -341,6 +494,40 @@ export function sameMonthFiles(files: ParsedMonthFile[]): { load: ParsedMonthFil
     }
   }
   return { load, skipped };
+}
+
+/**
+ * The police.uk files of one month that load together (different forces) must not share a Crime ID:
+ * the same crime in two files would be counted twice. Fingerprints are compared, and a match confirmed
+ * by reading both lines back before the ingest is refused.
+ */
+export async function duplicateIdsAcross(files: ParsedMonthFile[]): Promise<void> {
+  const withIds = files.filter((f) => f.source === 'police.uk' && f.ids && f.ids.fingerprints.length);
+  if (withIds.length < 2) return;
+  for (let j = 1; j < withIds.length; j++) {
+    for (let i = 0; i < j; i++) {
+      const a = withIds[i]!, b = withIds[j]!;
+      const common = commonFingerprints(a.ids!.fingerprints, b.ids!.fingerprints);
+      if (common.length === 0) continue;
+      const wanted = new Set(common);
+      // Each identifier with one of the common fingerprints, and its line (one more pass over each file).
+      const linesWith = async (f: ParsedMonthFile) => {
+        const out = new Map<string, number>();
+        for (const [line, v] of await columnValues(f.path, f.ids!.column, (v) => v !== '' && wanted.has(fingerprint64(v)))) if (!out.has(v)) out.set(v, line);
+        return out;
+      };
+      const inA = await linesWith(a);
+      const inB = await linesWith(b);
+      let first: { line: number; other: number; value: string } | null = null;
+      for (const [v, line] of inB) {
+        const other = inA.get(v);
+        if (other !== undefined && (!first || line < first.line)) first = { line, other, value: v };
+      }
+      if (first) {
+        throw new InputError(b.fileName, first.line, a.ids!.field, `each crime in one file (the same Crime ID is on line ${first.other} of ${a.fileName}, another file of ${b.month})`, first.value);
+      }
+    }
+  }
 }
 
 /** True when the store already holds exactly this area, `b` (so re-ingesting geography writes nothing). */

@@ -17,8 +17,16 @@ import { taxonomy } from '../taxonomy/index.ts';
 import type { AreaType } from '../store/types.ts';
 import { readCsv } from './csv.ts';
 import type { GeoContext } from './geography.ts';
-import { checkMonth, isSyntheticName, parsePoint, type ParsedMonthFile } from './policeUk.ts';
+import { checkMonth, firstRealDuplicate, isSyntheticName, parsePoint, type ParsedMonthFile } from './policeUk.ts';
 import { emptyStats, resetStats, Tally } from './tally.ts';
+import { CODE_EXPECTED, DISTRICT_CODE, Fingerprints, ingestChecks, LSOA_CODE, WARD_CODE, WHOLE, type IngestChecks } from './validate.ts';
+
+/** What an unknown area code should have looked like, by type (a malformed code is named as such). */
+function unknownCode(type: AreaType, code: string): string {
+  const pattern = type === 'lsoa' ? LSOA_CODE : type === 'ward' ? WARD_CODE : type === 'district' ? DISTRICT_CODE : null;
+  if (pattern && !pattern.test(code)) return CODE_EXPECTED[type as 'lsoa' | 'ward' | 'district'];
+  return type === 'force' ? `the force area's code (the config's police.uk force, e.g. cambridgeshire)` : `a ${type} code in the loaded geography`;
+}
 
 export const PARTNERSHIP_AGGREGATED_HEADER = ['month', 'area_type', 'area_code', 'measure', 'count'] as const;
 export const PARTNERSHIP_RECORDS_HEADER = ['month', 'record_id', 'measure', 'lsoa_code', 'ward_code', 'longitude', 'latitude'] as const;
@@ -38,12 +46,14 @@ export function measureKey(file: string, line: number, text: string, cache: Map<
   return m.key;
 }
 
-export async function parsePartnershipAggregated(path: string, geo: GeoContext, onBytes?: (n: number, t: number) => void): Promise<ParsedMonthFile> {
+export async function parsePartnershipAggregated(path: string, geo: GeoContext, onBytes?: (n: number, t: number) => void, checks: IngestChecks = ingestChecks(null)): Promise<ParsedMonthFile> {
   const file = basename(path);
   const stats = emptyStats();
   const measures = new Map<string, string>();
   // measure -> area type -> area code -> count
   const supplied = new Map<string, Map<AreaType, Map<string, number>>>();
+  // (type, code, measure) -> the line that gave it: each once per file, never summed
+  const lineOf = new Map<string, number>();
   let month: Month | null = null;
   const read = await readCsv(
     path,
@@ -51,25 +61,36 @@ export async function parsePartnershipAggregated(path: string, geo: GeoContext, 
       // (Called again from scratch if the file has to be re-read with the full CSV parser.)
       resetStats(stats);
       supplied.clear();
+      lineOf.clear();
       month = null;
       return (f, line) => {
       stats.rowsRead++;
-      month = checkMonth(file, line, 'month', f[0]!, month);
+      month = checkMonth(file, line, 'month', f[0]!, month, checks.months);
       const type = f[1]!.trim().toLowerCase() as AreaType;
       if (!AREA_TYPES.includes(type)) throw new InputError(file, line, 'area_type', 'force, district, ward or lsoa', f[1]!);
       const code = f[2]!.trim();
       const known = geo.areaTypes.get(code);
-      if (known === undefined) throw new InputError(file, line, 'area_code', `a ${type} code in the loaded geography`, f[2]!);
+      if (known === undefined) throw new InputError(file, line, 'area_code', unknownCode(type, code), f[2]!);
       if (known !== type) throw new InputError(file, line, 'area_code', `a ${type} code (this is a ${known} code)`, f[2]!);
       const measure = measureKey(file, line, f[3]!.trim(), measures);
       const countText = f[4]!.trim();
-      if (!/^\d+$/.test(countText)) throw new InputError(file, line, 'count', 'a whole number, 0 or more', f[4]!);
+      if (!WHOLE.test(countText)) throw new InputError(file, line, 'count', 'a whole number, 0 or more, in digits (no separators, decimals, exponents or hex)', f[4]!);
       const n = Number(countText);
+      const max = checks.maxMonthlyCount[type];
+      if (n > max) {
+        throw new InputError(file, line, 'count', `at most ${max.toLocaleString('en-GB')} for one ${type}, measure and month (a plausible bound; set ingest.maxMonthlyCount.${type} in the config if your area really has more)`, f[4]!);
+      }
+      const key = `${type}\t${code}\t${measure}`;
+      const earlier = lineOf.get(key);
+      if (earlier !== undefined) {
+        throw new InputError(file, line, 'measure', `each area and measure once per file (${type} ${code}, ${measure} is already on line ${earlier}; counts are never summed)`, f[3]!);
+      }
+      lineOf.set(key, line);
       let byType = supplied.get(measure);
       if (!byType) supplied.set(measure, (byType = new Map()));
       let byCode = byType.get(type);
       if (!byCode) byType.set(type, (byCode = new Map()));
-      byCode.set(code, (byCode.get(code) ?? 0) + n);
+      byCode.set(code, n);
       };
     },
     { onBytes },
@@ -113,23 +134,28 @@ export async function parsePartnershipAggregated(path: string, geo: GeoContext, 
   return { path, fileName: file, source: 'partnership', month, synthetic: isSyntheticName(path), checksum: read.checksum, tally, stats, parser: read.parser };
 }
 
-export async function parsePartnershipRecords(path: string, geo: GeoContext, onBytes?: (n: number, t: number) => void): Promise<ParsedMonthFile> {
+export async function parsePartnershipRecords(path: string, geo: GeoContext, onBytes?: (n: number, t: number) => void, checks: IngestChecks = ingestChecks(null)): Promise<ParsedMonthFile> {
   const file = basename(path);
   const stats = emptyStats();
   const measures = new Map<string, string>();
   const tally = new Tally();
   const force = geo.force.code;
   let month: Month | null = null;
+  // record_id: each record once in a file (a blank id is not checked)
+  const ids = new Fingerprints();
   await geo.loadBoundaries(); // rows without a ward are placed by their map point
   const read = await readCsv(
     path,
     () => {
       resetStats(stats);
       tally.clear();
+      ids.clear();
       month = null;
       return (f, line) => {
       stats.rowsRead++;
-      month = checkMonth(file, line, 'month', f[0]!, month);
+      month = checkMonth(file, line, 'month', f[0]!, month, checks.months);
+      const id = f[1]!.trim();
+      if (id !== '') ids.add(id);
       const measure = measureKey(file, line, f[2]!.trim(), measures);
       let lsoa = f[3]!.trim();
       const wardCode = f[4]!.trim();
@@ -137,11 +163,11 @@ export async function parsePartnershipRecords(path: string, geo: GeoContext, onB
       if (lsoa) {
         if (!geo.lsoaWard.has(lsoa)) {
           const mapped = geo.lsoa11.get(lsoa);
-          if (!mapped) throw new InputError(file, line, 'lsoa_code', 'an LSOA code (2021, or 2011 in the lookup) in the loaded geography', f[3]!);
+          if (!mapped) throw new InputError(file, line, 'lsoa_code', LSOA_CODE.test(lsoa) ? 'an LSOA code (2021, or 2011 in the lookup) in the loaded geography' : CODE_EXPECTED.lsoa, f[3]!);
           lsoa = mapped;
         }
       }
-      if (wardCode && geo.areaTypes.get(wardCode) !== 'ward') throw new InputError(file, line, 'ward_code', 'a ward code in the loaded geography', f[4]!);
+      if (wardCode && geo.areaTypes.get(wardCode) !== 'ward') throw new InputError(file, line, 'ward_code', WARD_CODE.test(wardCode) ? 'a ward code in the loaded geography' : CODE_EXPECTED.ward, f[4]!);
       if (wardCode && lsoa && geo.wardDistrict.get(wardCode) !== geo.lsoaDistrict.get(lsoa)) {
         // LSOAs and wards both nest in districts: a row counted in one district and another district's ward would not add up.
         throw new InputError(file, line, 'ward_code', `a ward in the same district as lsoa_code ${f[3]!.trim()} (${geo.lsoaDistrict.get(lsoa)})`, f[4]!);
@@ -181,5 +207,9 @@ export async function parsePartnershipRecords(path: string, geo: GeoContext, onB
     { onBytes },
   );
   if (month === null) throw new InputError(file, 2, 'month', 'at least one data row', 'only a header row');
-  return { path, fileName: file, source: 'partnership', month, synthetic: isSyntheticName(path), checksum: read.checksum, tally, stats, parser: read.parser };
+  ids.finish();
+  const dup = ids.hasSuspects ? await firstRealDuplicate(path, 1, ids.isSuspect) : null;
+  if (dup) throw new InputError(file, dup.line, 'record_id', `each record once (the same record_id is on line ${dup.first})`, dup.value);
+  const note = geo.brokenBoundaryNote();
+  return { path, fileName: file, ...(note ? { note } : {}), source: 'partnership', month, synthetic: isSyntheticName(path), checksum: read.checksum, tally, stats, parser: read.parser };
 }

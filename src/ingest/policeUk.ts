@@ -16,6 +16,7 @@ import { taxonomy } from '../taxonomy/index.ts';
 import { readCsv } from './csv.ts';
 import type { GeoContext } from './geography.ts';
 import { emptyStats, Tally, type PlacementStats } from './tally.ts';
+import { CONTROL, CONTROL_EXPECTED, Fingerprints, isPlainDecimal, ingestChecks, POLICE_UK_LSOA_CODE, showControls, type IngestChecks, type MonthRange } from './validate.ts';
 
 export const POLICE_UK_HEADER = [
   'Crime ID', 'Month', 'Reported by', 'Falls within', 'Longitude', 'Latitude', 'Location',
@@ -35,9 +36,14 @@ export interface ParsedMonthFile {
   vintage?: 2011 | 2021;
   /** Something the per-file summary line should say (e.g. codes the geography does not know). */
   note?: string;
-  /** police.uk only: the forces in the file's "Reported by" column (one, normally). */
+  /** police.uk only: the force in the file's "Reported by" column (one: a file with two is refused). */
   reportedBy?: string[];
   parser: 'fast' | 'csv-parse';
+  /**
+   * The file's row identifiers that must be unique (police.uk "Crime ID"), as ascending 64-bit
+   * fingerprints, to compare the files of one month (see duplicateIdsAcross()).
+   */
+  ids?: { field: string; column: number; fingerprints: BigUint64Array };
 }
 
 /** A file is synthetic when its name starts with "synthetic-" (what `wardwatch synth` writes). */
@@ -45,8 +51,11 @@ export function isSyntheticName(path: string): boolean {
   return /^synthetic-/i.test(basename(path));
 }
 
-/** Parses a month value, or throws an InputError naming the field. */
-export function checkMonth(file: string, line: number, field: string, value: string, expected: Month | null): Month {
+/**
+ * Parses a month value, or throws an InputError naming the field. The first month of a file must lie in
+ * `range` (police.uk's first month to the month containing today); the rest must equal it.
+ */
+export function checkMonth(file: string, line: number, field: string, value: string, expected: Month | null, range?: MonthRange): Month {
   if (expected !== null) {
     if (value === expected) return value;
     const v = value.trim();
@@ -55,33 +64,82 @@ export function checkMonth(file: string, line: number, field: string, value: str
   }
   const v = value.trim();
   if (!isMonth(v)) throw new InputError(file, line, field, 'a month as YYYY-MM', value);
+  if (range && v > range.last) throw new InputError(file, line, field, `a month no later than this month (${range.last}): a file cannot hold crimes from the future`, value);
+  if (range && v < range.first) throw new InputError(file, line, field, `a month from ${range.first} on (police.uk's street-level data begins in December 2010)`, value);
   return v;
 }
 
-/** Parses a longitude/latitude pair; both blank is no point. Throws on anything malformed. */
+/**
+ * Parses a longitude/latitude pair; both blank is no point. Throws on anything malformed: each must be
+ * a plain decimal (no hex such as 0x1F, exponent such as 1e+2, Infinity or thousands separators).
+ */
 export function parsePoint(file: string, line: number, names: [string, string], lonText: string, latText: string): [number, number] | null {
   const lt = lonText.trim(), at = latText.trim();
   if (lt === '' && at === '') return null;
-  const lon = lt === '' ? NaN : Number(lt);
-  const lat = at === '' ? NaN : Number(at);
-  if (!Number.isFinite(lon) || lon < -180 || lon > 180) throw new InputError(file, line, names[0], 'a longitude in decimal degrees (-180 to 180), or both coordinates blank', lonText);
-  if (!Number.isFinite(lat) || lat < -90 || lat > 90) throw new InputError(file, line, names[1], 'a latitude in decimal degrees (-90 to 90), or both coordinates blank', latText);
+  const lon = isPlainDecimal(lt) ? Number(lt) : NaN;
+  const lat = isPlainDecimal(at) ? Number(at) : NaN;
+  if (!Number.isFinite(lon) || lon < -180 || lon > 180) throw new InputError(file, line, names[0], 'a longitude in decimal degrees (-180 to 180, a plain decimal such as -0.123456: no hex, exponent or Infinity), or both coordinates blank', lonText);
+  if (!Number.isFinite(lat) || lat < -90 || lat > 90) throw new InputError(file, line, names[1], 'a latitude in decimal degrees (-90 to 90, a plain decimal such as 52.205600: no hex, exponent or Infinity), or both coordinates blank', latText);
   return [lon, lat];
 }
 
-export async function parsePoliceUkFile(path: string, geo: GeoContext, onBytes?: (n: number, total: number) => void): Promise<ParsedMonthFile> {
+/** The (trimmed) values in `column` of the rows `keep` accepts, by line: one more pass over a file. */
+export async function columnValues(path: string, column: number, keep: (value: string, line: number) => boolean): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  await readCsv(path, () => {
+    out.clear();
+    return (f, line) => {
+      const v = f[column]!.trim();
+      if (keep(v, line)) out.set(line, v);
+    };
+  });
+  return out;
+}
+
+/**
+ * The first line whose identifier (in `column`) really equals an earlier line's, among the identifiers
+ * `suspect` picks (those whose fingerprints matched: see Fingerprints); null when they all differ.
+ * Reads the file once more, so only called when some fingerprint was seen twice.
+ */
+export async function firstRealDuplicate(path: string, column: number, suspect: (value: string) => boolean): Promise<{ first: number; line: number; value: string } | null> {
+  const values = await columnValues(path, column, (v) => v !== '' && suspect(v));
+  const firstLine = new Map<string, number>();
+  for (const line of [...values.keys()].sort((a, b) => a - b)) {
+    const v = values.get(line)!;
+    const first = firstLine.get(v);
+    if (first !== undefined) return { first, line, value: v };
+    firstLine.set(v, line);
+  }
+  return null;
+}
+
+export async function parsePoliceUkFile(path: string, geo: GeoContext, onBytes?: (n: number, total: number) => void, checks: IngestChecks = ingestChecks(null)): Promise<ParsedMonthFile> {
   const file = basename(path);
   const tax = taxonomy();
   const measures = tax.policeUkMeasures().map((m) => m.key);
   const measureByName = new Map(tax.policeUkMeasures().map((m, i) => [m.policeUkName!, i]));
   let month: Month | null = null;
   let rowsRead = 0;
-  // (lsoa code as written, polygon ward or '', measure index) -> rows
-  const cells = new Map<string, number>();
+  // lsoa code as written ('' for none) -> polygon ward ('' for none) -> rows by measure index
+  const cells = new Map<string, Map<string, number[]>>();
   const firstLineOfLsoa = new Map<string, number>();
   const noLocation = new Array<number>(measures.length).fill(0);
-  const reportedBy = new Set<string>();
+  // One force per file: the first row's "Reported by" and "Falls within" (and their lines).
+  let reportedBy: string | null = null;
+  let fallsWithin: string | null = null;
+  // Crime IDs: each crime once (rows without one, ASB, may repeat: two incidents at one snap point).
+  const ids = new Fingerprints();
   await geo.loadBoundaries(); // rows are placed by their map point
+
+  const oneForce = (line: number, field: 'Reported by' | 'Falls within', value: string, first: string | null): string => {
+    if (first === null) {
+      if (CONTROL.test(value)) throw new InputError(file, line, field, CONTROL_EXPECTED, showControls(value));
+      if (value.trim() === '') throw new InputError(file, line, field, 'the name of the police force', value);
+      return value;
+    }
+    if (value.trim() !== first.trim()) throw new InputError(file, line, field, `one force per file, as on the first row ("${first.trim()}"): download each force's file separately`, value);
+    return first;
+  };
 
   const read = await readCsv(
     path,
@@ -90,36 +148,58 @@ export async function parsePoliceUkFile(path: string, geo: GeoContext, onBytes?:
       cells.clear();
       firstLineOfLsoa.clear();
       noLocation.fill(0);
-      reportedBy.clear();
+      reportedBy = fallsWithin = null;
+      ids.clear();
       month = null;
       return (f, line) => {
         rowsRead++;
-        month = checkMonth(file, line, 'Month', f[1]!, month);
-        if (!reportedBy.has(f[2]!)) reportedBy.add(f[2]!);
+        month = checkMonth(file, line, 'Month', f[1]!, month, checks.months);
+        if (f[2] !== reportedBy) reportedBy = oneForce(line, 'Reported by', f[2]!, reportedBy);
+        if (f[3] !== fallsWithin) fallsWithin = oneForce(line, 'Falls within', f[3]!, fallsWithin);
+        const id = f[0]!;
+        if (id !== '') ids.add(id.trim());
         const mi = measureByName.get(f[9]!) ?? measureByName.get(f[9]!.trim());
         if (mi === undefined) throw new InputError(file, line, 'Crime type', 'one of the 14 police.uk crime types (e.g. "Burglary", "Anti-social behaviour")', f[9]!);
         const lonText = f[4]!, latText = f[5]!;
         const lsoa = f[7]!.trim();
         let ward = '';
         if (lonText !== '' || latText !== '') {
-          const p = parsePoint(file, line, ['Longitude', 'Latitude'], lonText, latText);
-          if (p) ward = geo.locate(`${lonText},${latText}`, p[0], p[1]) ?? '';
-          else if (!lsoa) {
-            noLocation[mi]!++;
-            return;
+          // A point seen before was checked then (police.uk reuses snap points).
+          const key = `${lonText},${latText}`;
+          const known = geo.placed(key);
+          if (known !== undefined) ward = known ?? '';
+          else {
+            const p = parsePoint(file, line, ['Longitude', 'Latitude'], lonText, latText);
+            if (p) ward = geo.locateNew(key, p[0], p[1]) ?? '';
+            else if (!lsoa) {
+              noLocation[mi]!++;
+              return;
+            }
           }
         } else if (!lsoa) {
           noLocation[mi]!++;
           return;
         }
-        if (lsoa && !firstLineOfLsoa.has(lsoa)) firstLineOfLsoa.set(lsoa, line);
-        const key = `${lsoa}\t${ward}\t${mi}`;
-        cells.set(key, (cells.get(key) ?? 0) + 1);
+        let byWard = cells.get(lsoa);
+        if (byWard === undefined) {
+          if (lsoa) {
+            // Malformed codes are refused, not counted silently as out of area.
+            if (!POLICE_UK_LSOA_CODE.test(lsoa)) throw new InputError(file, line, 'LSOA code', 'an LSOA code: E01 or W01 and 6 digits (e.g. E01017983), or blank', f[7]!);
+            firstLineOfLsoa.set(lsoa, line);
+          }
+          cells.set(lsoa, (byWard = new Map()));
+        }
+        let counts = byWard.get(ward);
+        if (counts === undefined) byWard.set(ward, (counts = new Array<number>(measures.length).fill(0)));
+        counts[mi]!++;
       };
     },
     { onBytes },
   );
   if (month === null) throw new InputError(file, 2, 'Month', 'at least one data row', 'only a header row');
+  const fingerprints = ids.finish();
+  const dup = ids.hasSuspects ? await firstRealDuplicate(path, 0, ids.isSuspect) : null;
+  if (dup) throw new InputError(file, dup.line, 'Crime ID', `each crime once (the same Crime ID is on line ${dup.first}; rows without a Crime ID may repeat)`, dup.value);
 
   // LSOA vintage by code membership.
   let first2011: string | null = null;
@@ -141,9 +221,10 @@ export async function parsePoliceUkFile(path: string, geo: GeoContext, onBytes?:
   const tally = new Tally();
   const force = geo.force.code;
   let unknownLsoa = 0;
-  for (const [key, n] of cells) {
-    const [lsoaRaw, polyWard, miText] = key.split('\t') as [string, string, string];
-    const measure = measures[Number(miText)]!;
+  for (const [lsoaRaw, byWard] of cells) for (const [polyWard, counts] of byWard) for (let mi = 0; mi < counts.length; mi++) {
+    const n = counts[mi]!;
+    if (n === 0) continue;
+    const measure = measures[mi]!;
     let lsoa21: string | null = null;
     let district: string | undefined;
     if (lsoaRaw) {
@@ -182,5 +263,10 @@ export async function parsePoliceUkFile(path: string, geo: GeoContext, onBytes?:
     unknownLsoa > 0 && geo.lsoa11.size === 0
       ? `${unknownLsoa.toLocaleString('en-GB')} rows have LSOA codes not in the loaded geography (counted as out of area); a file with 2011 LSOA codes needs the ONS LSOA11 -> LSOA21 lookup`
       : undefined;
-  return { path, fileName: file, ...(note ? { note } : {}), source: 'police.uk', month, synthetic: isSyntheticName(path), checksum: read.checksum, tally, stats, vintage, reportedBy: [...reportedBy].map((r) => r.trim()), parser: read.parser };
+  const notes = [note, geo.brokenBoundaryNote()].filter(Boolean).join('; ');
+  return {
+    path, fileName: file, ...(notes ? { note: notes } : {}), source: 'police.uk', month, synthetic: isSyntheticName(path), checksum: read.checksum, tally, stats, vintage,
+    reportedBy: reportedBy === null ? [] : [(reportedBy as string).trim()], parser: read.parser,
+    ids: { field: 'Crime ID', column: 0, fingerprints },
+  };
 }

@@ -1,6 +1,6 @@
 // Re-ingesting the same file changes nothing; a revised month replaces the old one atomically and is logged;
 // synthetic files never overwrite real months; partnership extracts (both shapes) place rows as documented.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ingestPaths } from '../../src/ingest/index.ts';
@@ -129,10 +129,17 @@ describe('partnership extracts', () => {
     expect(fires.find((c) => c.areaCode === 'cambridgeshire')!.count).toBe(3);
   });
 
-  it('both README templates ingest as documented', async () => {
-    const r = await ingestPaths(t.store, [join(ROOT, 'fixtures/templates/partnership-aggregated.template.csv')]);
+  it('both README templates ingest as documented (copied to a data file name, as the README says)', async () => {
+    // A template named as it is, is refused (its figures are examples): the copy loads.
+    await expect(ingestPaths(t.store, [join(ROOT, 'fixtures/templates/partnership-aggregated.template.csv')])).rejects.toThrow(/expected a data file, not a template/);
+    const copy = (name: string) => {
+      const p = join(t.dir, name.replace('.template', '-2024-05'));
+      copyFileSync(join(ROOT, 'fixtures/templates', name), p);
+      return p;
+    };
+    const r = await ingestPaths(t.store, [copy('partnership-aggregated.template.csv')]);
     expect(r.files[0]).toMatchObject({ outcome: 'loaded', rowsRead: 6, placedByPartner: 15, placedByLsoa: 3 });
-    const rec = await ingestPaths(t.store, [join(ROOT, 'fixtures/templates/partnership-records.template.csv')]);
+    const rec = await ingestPaths(t.store, [copy('partnership-records.template.csv')]);
     expect(rec.files[0]).toMatchObject({ outcome: 'revised', rowsRead: 4, placedByPartner: 1, placedByPolygon: 2, placedByLsoa: 1 });
     // A folder walk skips templates.
     const folder = await ingestPaths(t.store, [join(ROOT, 'fixtures/templates'), join(ROOT, 'fixtures/partnership')]);

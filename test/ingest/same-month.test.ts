@@ -66,10 +66,16 @@ describe('geography readers', () => {
     const rows = lines.slice(1).filter((l) => !l.includes('"'));
     const body: string[] = [];
     let bytes = 0;
+    // Each LSOA once (a lookup giving an LSOA twice is refused): the rows repeat with fresh LSOA codes.
     while (bytes < (1 << 22) + 1000) {
-      for (const r of rows) body.push(r), (bytes += r.length + 1);
+      for (const r of rows) {
+        const f = r.split(',');
+        f[0] = `E01${String(body.length).padStart(6, '0')}`;
+        body.push(f.join(',')), (bytes += r.length + 1);
+      }
     }
     const last = rows[0]!.split(',');
+    last[0] = 'E01999999';
     last[1] = `"${last[1]}"`;
     body.push(last.join(','));
     const big = join(t.dir, 'big-lookup.csv');
@@ -88,7 +94,7 @@ describe('geography readers', () => {
     pops.push('E09999999,1000,2021,"ONS, mid-2021"');
     const popFile = join(t.dir, 'big-populations.csv');
     writeFileSync(popFile, pops.join('\n') + '\n');
-    const p = await readPopulations(popFile, new PendingGeography(), () => true);
+    const p = await readPopulations(popFile, new PendingGeography(), () => 'lsoa');
     expect(p.parser).toBe('csv-parse');
     expect(p.rows).toBe(pops.length - 1);
   });

@@ -5,18 +5,25 @@ import { loadFixtures } from '../../../ingest/fixtures.ts';
 import { openStore } from '../../../store/open.ts';
 import type { Verb } from '../main.ts';
 
-const HELP = `usage: wardwatch ingest <file-or-folder>... [--quiet]
+const HELP = `usage: wardwatch ingest <file-or-folder>... [--quiet] [--allow-boundary-changes]
        wardwatch ingest --fixtures [--seed N]
 
 Loads police.uk street CSVs, partnership extracts (aggregated or record-level), ONS lookups,
 ward boundary GeoJSON and populations into the store ($WARDWATCH_DB, default ./data/wardwatch.sqlite).
 Each file's kind is detected from its header row. All or nothing: any bad row stops the whole
-ingest with file, line and field, and the store is left exactly as it was.
+ingest with file, line and field, and the store is left exactly as it was. Refused as nonsense:
+months after this one or before December 2010, implausible counts and populations, a Crime ID or
+record twice, two forces in one police.uk file, malformed ONS codes, control characters, numbers
+that are not plain decimals, header-only geography files, broken boundary polygons, and links
+that dangle or loop.
 
   --fixtures   load the bundled fixtures (geography, populations, real police.uk months, the
                synthetic partnership extract) and generate the synthetic history (wardwatch synth)
   --seed N     seed for the synthetic history with --fixtures (default 1)
-  --quiet      only the per-file summary lines`;
+  --quiet      only the per-file summary lines
+  --allow-boundary-changes
+               accept a lookup that moves a ward to another district (or an LSOA to another
+               ward or district) than the store holds; each move is logged as a boundary change`;
 
 /** Shared progress line for ingest: whole-invocation fraction, labelled with the current file. */
 export function ingestProgressReporter(title = 'ingest', quiet = false): { onProgress: (p: IngestProgress) => void; done: () => void } {
@@ -37,6 +44,7 @@ const ingest: Verb = {
     const paths: string[] = [];
     let fixtures = false;
     let quiet = false;
+    let allowBoundaryChanges = false;
     let seed = 1;
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
@@ -45,6 +53,7 @@ const ingest: Verb = {
         return 0;
       } else if (a === '--fixtures') fixtures = true;
       else if (a === '--quiet' || a === '-q') quiet = true;
+      else if (a === '--allow-boundary-changes') allowBoundaryChanges = true;
       else if (a === '--seed') {
         seed = Number(args[++i]);
         if (!Number.isInteger(seed)) {
@@ -68,7 +77,7 @@ const ingest: Verb = {
       try {
         results = fixtures
           ? await loadFixtures(store, { seed, onProgress: reporter.onProgress, extraPaths: paths })
-          : [await ingestPaths(store, paths, { onProgress: reporter.onProgress })];
+          : [await ingestPaths(store, paths, { onProgress: reporter.onProgress, allowBoundaryChanges })];
       } finally {
         reporter.done(); // clear the bar before an error message too
       }
