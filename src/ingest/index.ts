@@ -4,6 +4,8 @@
 // 2. read the geography files (lookups, boundaries, populations) into memory;
 // 3. read and aggregate every month file against the store's geography plus the new geography;
 // 4. write everything in one transaction. Any error before or during step 4 leaves the store as it was.
+import type { Feature } from 'geojson';
+import { simplifyFeatures } from '../geo/simplify.ts';
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -423,7 +425,15 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
       await tx.upsertAreas(areas.filter((a) => !sameArea(held.get(a.code), a)));
     }
     if (pending.lsoa11.size) await tx.upsertLsoa11Lookup([...pending.lsoa11].map(([lsoa11, v]) => ({ lsoa11, ...v })));
-    if (pending.boundaries.size) await tx.upsertBoundaries([...pending.boundaries].map(([areaCode, geojson]) => ({ areaCode, geojson })));
+    if (pending.boundaries.size) {
+      // The drawing copies are simplified once, here, over every stored ward together: shared edges are
+      // simplified as one arc, so neighbouring wards (across districts too) still meet on the map.
+      const all = new Map((await tx.boundaries()).map((b) => [b.areaCode, b.geojson]));
+      for (const [code, geojson] of pending.boundaries) all.set(code, geojson);
+      const codes = [...all.keys()];
+      const drawn = simplifyFeatures(codes.map((c) => JSON.parse(all.get(c)!) as Feature));
+      await tx.upsertBoundaries(codes.map((areaCode, i) => ({ areaCode, geojson: all.get(areaCode)!, drawing: JSON.stringify(drawn[i]) })));
+    }
     if (pending.populations.size) await tx.upsertPopulations([...pending.populations.values()]);
     const logged = new Set((await tx.releases()).filter((r) => r.month === null).map((r) => `${r.source}\t${r.checksum}`));
     for (const r of [...geoReleases, ...changeReleases]) {

@@ -19,7 +19,7 @@ export { adjacentPairs, pointInPolygon, pointInWard, prepareGeometry, relativePo
 export { clearMapGeometryCache, geometryFromBoundaries, loadMapGeometry } from './load.ts';
 export { drawMap, layoutMap, renderMapPng, type MapLayout, type MapSize, type PlacedLabel } from './render.ts';
 export { buildMapRequest, type MapInput, type MapWardInput } from './request.ts';
-export { DRAWING_PROPERTY, isDrawingCopy, simplifyFeatures, simplifyForDrawing } from './simplify.ts';
+export { DRAWING_PROPERTY, isDrawingCopy, simplifyFeatures, simplifyForDrawing } from '../geo/simplify.ts';
 export { CLASS_COLOURS, classColours, DEFAULT_ATTRIBUTION, MAP_STYLE } from './style.ts';
 
 /** Loads the wards' geometry (memoised) and draws the map. */

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Feature } from 'geojson';
 import type { Store } from '../store/types.ts';
 import { prepareGeometry, type MapGeometry } from './geometry.ts';
-import { isDrawingCopy, simplifyFeatures } from './simplify.ts';
+import { isDrawingCopy, simplifyFeatures } from '../geo/simplify.ts';
 
 const MEMO_SIZE = 32;
 const memo = new Map<string, MapGeometry>();
