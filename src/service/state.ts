@@ -22,8 +22,21 @@ export interface StatusSnapshot {
   months: number;
 }
 
+/**
+ * A chat surface's connection (Slack; later Teams), for /healthz's `surfaces`: `degraded` with a
+ * reason, `since`, `nextRetry` while it cannot reach its platform. A degraded surface does not make the
+ * service unhealthy: the local page, the scheduler and the other surfaces carry on.
+ */
+export interface SurfaceHealth {
+  state: 'starting' | 'ok' | 'degraded' | 'stopped';
+  reason: string | null;
+  since: string;
+  nextRetry?: string | null;
+}
+
 export class ServiceState extends EventEmitter<{ change: [StatusSnapshot] }> {
   phase: Phase = 'starting';
+  private readonly surfaceHealth = new Map<string, SurfaceHealth>();
   store: Store | null = null;
   progress: Progress | null = null;
   error: string | null = null;
@@ -57,6 +70,16 @@ export class ServiceState extends EventEmitter<{ change: [StatusSnapshot] }> {
     this.phase = 'failed';
     this.error = err instanceof Error ? err.message : String(err);
     this.changed();
+  }
+
+  /** Records a surface's health (called on every change). */
+  setSurface(name: string, health: SurfaceHealth): void {
+    this.surfaceHealth.set(name, { ...health });
+  }
+
+  /** Each surface's health, by name ({} when none runs). */
+  surfaces(): Record<string, SurfaceHealth> {
+    return Object.fromEntries([...this.surfaceHealth].map(([name, h]) => [name, { ...h }]));
   }
 
   /** Tell listeners the data changed (a month landed) without a phase change. */

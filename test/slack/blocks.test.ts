@@ -35,7 +35,10 @@ describe('blockKitProblems catches every limit', () => {
   for (const [name, blocks, problem] of cases) {
     it(name, () => {
       const problems = blockKitProblems(blocks);
-      expect(problems.some((p) => problem.test(p)), problems.join('\n')).toBe(true);
+      expect(
+        problems.some((p) => problem.test(p)),
+        problems.join('\n'),
+      ).toBe(true);
     });
   }
   it('passes a message at every limit exactly', () => {
@@ -90,10 +93,33 @@ describe('replyBlocks', () => {
   });
 
   it('renders a narrow table as an aligned code block and a wide one as a list', () => {
-    const narrow = replyBlocks({ kind: 'answer', title: 'T', figures: [], notes: [], actions: [], table: { columns: ['Ward', 'Rate'], rows: [['Market', '17.1'], ['Abbey', '9.0']] } }, { chartAttached: false });
+    const narrow = replyBlocks(
+      {
+        kind: 'answer',
+        title: 'T',
+        figures: [],
+        notes: [],
+        actions: [],
+        table: {
+          columns: ['Ward', 'Rate'],
+          rows: [
+            ['Market', '17.1'],
+            ['Abbey', '9.0'],
+          ],
+        },
+      },
+      { chartAttached: false },
+    );
     expect(JSON.stringify(narrow.blocks)).toContain('```\\nWard    Rate\\n------  ----\\nMarket  17.1');
     const wide = replyBlocks(
-      { kind: 'help', title: 'T', figures: [], notes: [], actions: [], table: { columns: ['Type', 'What it does'], rows: [['/crime market ward', long(120, 'key figures and a chart ')]] } },
+      {
+        kind: 'help',
+        title: 'T',
+        figures: [],
+        notes: [],
+        actions: [],
+        table: { columns: ['Type', 'What it does'], rows: [['/crime market ward', long(120, 'key figures and a chart ')]] },
+      },
       { chartAttached: false },
     );
     const text = JSON.stringify(wide.blocks);

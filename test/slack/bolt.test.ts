@@ -112,7 +112,11 @@ describe('slash commands over HTTP', () => {
     const done = h.timings.length;
     await command('<!channel> <https://evil.example|click> ward', { response_url: h.fake.responseUrl('inject-1') });
     await settled(done + 1);
-    const posted = JSON.stringify(since(n).filter((c) => c.kind !== 'upload').map((c) => c.body));
+    const posted = JSON.stringify(
+      since(n)
+        .filter((c) => c.kind !== 'upload')
+        .map((c) => c.body),
+    );
     expect(posted).not.toMatch(/<!channel>|<https:\/\/evil/);
   });
 
@@ -158,7 +162,7 @@ describe('slash commands over HTTP', () => {
     expect(JSON.stringify(blocks)).toContain('<@U0ASKER0001> asked');
   });
 
-  it('answers in channel with that channel\'s clearance: small numbers hidden in a channel not cleared, shown in one that is', async () => {
+  it("answers in channel with that channel's clearance: small numbers hidden in a channel not cleared, shown in one that is", async () => {
     const posted = async (channelId: string) => {
       const n = h.fake.calls.length;
       const done = h.timings.length;

@@ -1,8 +1,10 @@
 // A fake of the Slack side, all on 127.0.0.1 and one port: the Web API (/api/<method>), the upload_url
 // it hands out (/upload/<file id>), response_url endpoints (/response/<id>) and a Socket Mode WebSocket
 // (/socket). It records every call so tests can assert what the real Bolt / web-api code sent, and it
-// can be told to answer the next call to a method with a 429 or an `ok:false`.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+// can be told to answer the next call to a method with a 429, an HTTP error, a dropped connection, no
+// answer at all, or an `ok:false`; to refuse every token (`rejectTokens`), to fail uploads, and to drop
+// the Socket Mode connection.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 
@@ -19,7 +21,14 @@ export interface RecordedCall {
   at: number;
 }
 
-export type Scripted = { status: 429; retryAfter: number } | { body: Record<string, unknown> };
+export type Scripted =
+  | { status: 429; retryAfter: number }
+  | { status: number }
+  | { body: Record<string, unknown> }
+  /** Close the connection without answering (the client sees a transport error). */
+  | { destroy: true }
+  /** Never answer (the client's timeout fires). */
+  | { hang: true };
 
 export interface FakeSlack {
   url: string;
@@ -31,6 +40,10 @@ export interface FakeSlack {
   /** The next call to `method` gets this answer instead of the default (first in, first out). */
   script(method: string, ...answers: Scripted[]): void;
   responseUrl(id: string): string;
+  /** Every API call (but api.test) answers `{ok: false, error}` until called again with null. */
+  rejectTokens(error: string | null): void;
+  /** Uploads to upload_url answer this HTTP status until called again with null. */
+  failUploads(status: number | null): void;
   /** Resolves when a call matching `pred` has been recorded (or rejects after `ms`). */
   waitFor(pred: (c: RecordedCall) => boolean, ms?: number): Promise<RecordedCall>;
   socket: {
@@ -38,6 +51,10 @@ export interface FakeSlack {
     connected(ms?: number): Promise<void>;
     /** Sends an envelope; resolves with the client's ack ({envelope_id, payload}). */
     send(envelope: Record<string, unknown> & { envelope_id: string }, ms?: number): Promise<Record<string, unknown>>;
+    /** Drops the connected client (as a network failure would); the next `connected()` waits for a new one. */
+    drop(): void;
+    /** How many Socket Mode connections were made. */
+    connections(): number;
   };
   close(): Promise<void>;
 }
@@ -69,9 +86,12 @@ async function parseBody(raw: Buffer, contentType: string | undefined): Promise<
   return { raw: raw.toString('utf8'), bytes: raw.length, png: raw.subarray(0, 8).equals(PNG_MAGIC) };
 }
 
-export async function startFakeSlack(options: { teamId?: string } = {}): Promise<FakeSlack> {
+export async function startFakeSlack(options: { teamId?: string; port?: number } = {}): Promise<FakeSlack> {
   const teamId = options.teamId ?? 'T0FAKE0001';
   const calls: RecordedCall[] = [];
+  let tokenError: string | null = null;
+  let uploadStatus: number | null = null;
+  const hanging = new Set<ServerResponse>();
   const scripts = new Map<string, Scripted[]>();
   const waiters: Array<{ pred: (c: RecordedCall) => boolean; resolve: (c: RecordedCall) => void }> = [];
   let seq = 0;
@@ -136,15 +156,33 @@ export async function startFakeSlack(options: { teamId?: string } = {}): Promise
     if (path.startsWith('/api/')) {
       const method = path.slice('/api/'.length);
       const scripted = scripts.get(method)?.shift();
+      if (scripted && 'destroy' in scripted) {
+        record({ kind: 'api', name: method, path, auth, contentType, body, status: 0, at });
+        return void req.socket.destroy();
+      }
+      if (scripted && 'hang' in scripted) {
+        record({ kind: 'api', name: method, path, auth, contentType, body, status: 0, at });
+        return void hanging.add(res);
+      }
       if (scripted && 'status' in scripted) {
-        record({ kind: 'api', name: method, path, auth, contentType, body, status: 429, at });
-        return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(scripted.retryAfter) });
+        record({ kind: 'api', name: method, path, auth, contentType, body, status: scripted.status, at });
+        if ('retryAfter' in scripted) return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(scripted.retryAfter) });
+        return send(scripted.status, { ok: false, error: 'fake_http_error' });
+      }
+      if (!scripted && tokenError && method !== 'api.test') {
+        record({ kind: 'api', name: method, path, auth, contentType, body, status: 200, at });
+        return send(200, { ok: false, error: tokenError });
       }
       const answer = scripted ? scripted.body : api(method, body);
       record({ kind: 'api', name: method, path, auth, contentType, body, status: 200, at });
       return send(200, answer);
     }
     if (path.startsWith('/upload/')) {
+      if (uploadStatus !== null) {
+        record({ kind: 'upload', name: path.slice('/upload/'.length), path, auth, contentType, body, status: uploadStatus, at });
+        res.writeHead(uploadStatus, { 'content-type': 'text/plain' });
+        return res.end('upload refused by the fake');
+      }
       record({ kind: 'upload', name: path.slice('/upload/'.length), path, auth, contentType, body, status: 200, at });
       res.writeHead(200, { 'content-type': 'text/plain' });
       return res.end(`OK - ${raw.length}`);
@@ -160,10 +198,15 @@ export async function startFakeSlack(options: { teamId?: string } = {}): Promise
 
   const wss = new WebSocketServer({ server, path: '/socket' });
   let client: WebSocket | undefined;
+  let connections = 0;
   let onConnected: Array<() => void> = [];
   const pendingAcks = new Map<string, (ack: Record<string, unknown>) => void>();
   wss.on('connection', (ws) => {
     client = ws;
+    connections += 1;
+    ws.on('close', () => {
+      if (client === ws) client = undefined;
+    });
     ws.on('message', (data) => {
       const msg = JSON.parse(String(data)) as Record<string, unknown>;
       const id = String(msg.envelope_id ?? '');
@@ -175,7 +218,10 @@ export async function startFakeSlack(options: { teamId?: string } = {}): Promise
     onConnected = [];
   });
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const port = (server.address() as AddressInfo).port;
   base = `http://127.0.0.1:${port}`;
 
@@ -192,6 +238,12 @@ export async function startFakeSlack(options: { teamId?: string } = {}): Promise
       scripts.set(method, [...(scripts.get(method) ?? []), ...answers]);
     },
     responseUrl: (id) => `${base}/response/${id}`,
+    rejectTokens(error) {
+      tokenError = error;
+    },
+    failUploads(status) {
+      uploadStatus = status;
+    },
     waitFor(pred, ms = 5000) {
       const found = calls.find(pred);
       if (found) return Promise.resolve(found);
@@ -208,8 +260,15 @@ export async function startFakeSlack(options: { teamId?: string } = {}): Promise
         client.send(JSON.stringify(envelope));
         return timeout(acked, ms, `the ack of envelope ${envelope.envelope_id}`);
       },
+      drop() {
+        client?.terminate();
+        client = undefined;
+      },
+      connections: () => connections,
     },
     async close() {
+      for (const r of hanging) r.socket?.destroy();
+      hanging.clear();
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       server.closeAllConnections();

@@ -1,13 +1,13 @@
 // Test plumbing for the Slack tests: a fetch that refuses anything off loopback, Slack request signing,
 // slash-command and interaction bodies, and a Bolt app started on 127.0.0.1 against the fake Slack.
 import { createHmac } from 'node:crypto';
-import { isIP } from 'node:net';
 import { retryPolicies } from '@slack/web-api';
 import { loadConfig } from '../../src/config/load.ts';
 import type { ChannelConfig, Config } from '../../src/config/schema.ts';
 import { startSlack, type SlackHandle, type StartSlackOptions } from '../../src/surfaces/slack/index.ts';
 import type { Store } from '../../src/store/types.ts';
 import { startFakeSlack, type FakeSlack } from './fakeSlack.ts';
+import { isLoopbackHost } from './child-preload.ts';
 
 export const SECRET = 'test-signing-secret-0123456789abcdef';
 export const BOT_TOKEN = 'xoxb-000000000001-000000000002-testtokenabcdefghijklmn';
@@ -19,10 +19,7 @@ export const UNLINKED_CHANNEL = 'C0NOTLINKED1';
 export const FENLAND_CHANNEL = 'C0FENLAND001';
 
 /** Hosts a test may reach. */
-function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || (isIP(h) === 4 && h.startsWith('127.'));
-}
+const isLoopback = isLoopbackHost;
 
 /** A fetch that throws for any host off loopback, and lists what it refused. */
 export function loopbackOnlyFetch(): { fetch: typeof fetch; refused: string[]; seen: string[] } {
@@ -110,7 +107,15 @@ export function slackTestConfig(): Config {
     clearance: { smallNumbers: cleared, sensitive: cleared },
     measures: [],
   });
-  return { ...config, channels: [...config.channels, slack('cambridge-slack', CHANNEL, false), slack('cambridge-analysts-slack', ANALYSTS_CHANNEL, true), slack('fenland-slack', FENLAND_CHANNEL, false, 'fenland')] };
+  return {
+    ...config,
+    channels: [
+      ...config.channels,
+      slack('cambridge-slack', CHANNEL, false),
+      slack('cambridge-analysts-slack', ANALYSTS_CHANNEL, true),
+      slack('fenland-slack', FENLAND_CHANNEL, false, 'fenland'),
+    ],
+  };
 }
 
 export interface Harness {
@@ -122,10 +127,7 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(
-  store: Store,
-  over: Partial<StartSlackOptions> & { env?: Record<string, string>; fake?: FakeSlack } = {},
-): Promise<Harness> {
+export async function startHarness(store: Store, over: Partial<StartSlackOptions> & { env?: Record<string, string>; fake?: FakeSlack } = {}): Promise<Harness> {
   const fake = over.fake ?? (await startFakeSlack({ teamId: TEAM }));
   const logs: string[] = [];
   const guard = loopbackOnlyFetch();
@@ -143,6 +145,8 @@ export async function startHarness(
     onTiming: (t) => timings.push(t),
     ...rest,
   });
+  // The token check (and in Socket Mode the connection) runs in the background: let it finish first.
+  await slack.checked();
   return {
     fake,
     slack,

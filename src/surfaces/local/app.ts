@@ -8,6 +8,7 @@ import type { ChannelConfig, Config } from '../../config/schema.ts';
 import { DEFAULT_PREFIX } from '../../core/context.ts';
 import { handleQuestion, stripPrefix } from '../../core/conversation.ts';
 import { commands } from '../../core/dispatch.ts';
+import { describeError, redactorFor } from '../../core/redact.ts';
 import { errorReply, type Reply } from '../../core/reply.ts';
 import { taxonomy } from '../../taxonomy/index.ts';
 import type { ChartLinks } from '../../charts/links.ts';
@@ -73,6 +74,7 @@ export function createApp(options: LocalAppOptions): LocalApp {
   let asked = 0;
   let simulating: Promise<SimulateResult> | null = null;
   const streams = new Set<Response>();
+  const redact = redactorFor(process.env, [options.binding.token ?? undefined]);
 
   const app = express();
   app.disable('x-powered-by');
@@ -119,6 +121,9 @@ export function createApp(options: LocalAppOptions): LocalApp {
       store: { reachable, kind: state.store?.kind ?? null, location: state.store?.location ?? null, ...(problem ? { problem } : {}) },
       data: { latestMonth: snapshot.latestMonth, latestRealMonth: snapshot.latestRealMonth, months: snapshot.months },
       scheduler: (await options.scheduler?.status()) ?? { state: 'stopped', timezone, replica: null, jobs: [] },
+      // Chat surfaces (Slack): `degraded` with a reason and the next retry when their platform refuses the
+      // token or cannot be reached. The service stays up and healthy (200) for everything else.
+      surfaces: state.surfaces(),
       ...(snapshot.progress ? { loading: snapshot.progress } : {}),
       ...(snapshot.error ? { error: snapshot.error } : {}),
     });
@@ -312,7 +317,8 @@ export function createApp(options: LocalAppOptions): LocalApp {
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const status = typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' ? err.status : 500;
-    if (status >= 500) console.error(`local channel: ${req.method} ${req.path} failed:`, err);
+    // Never the error object itself: a framework's error may carry the whole request (cookies, Authorization).
+    if (status >= 500) console.error(redact(`local channel: ${req.method} ${req.path} failed: ${describeError(err)}`));
     if (res.headersSent) return void res.end();
     res.status(status).json({ error: status >= 500 ? 'internal error (logged on the server)' : err instanceof Error ? err.message : 'bad request' });
   });

@@ -24,7 +24,11 @@ export interface ReplyBlocksOptions {
 
 /** Slack mrkdwn needs &, < and > escaped; `**bold**` (Markdown) becomes `*bold*` (mrkdwn). */
 export function mrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\*\*(.+?)\*\*/g, '*$1*');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\*\*(.+?)\*\*/g, '*$1*');
 }
 
 /** Cuts to `max` characters, ending with an ellipsis when cut. */
@@ -70,7 +74,11 @@ function tableLines(table: NonNullable<Reply['table']>): string[] {
   const cell = (s: string) => clip(String(s ?? ''), 40);
   const rows = [table.columns.map(cell), ...table.rows.map((r) => r.map(cell))];
   const widths = table.columns.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  const line = (r: string[]) => r.map((v, c) => (c === r.length - 1 ? v : v.padEnd(widths[c] ?? 0))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((v, c) => (c === r.length - 1 ? v : v.padEnd(widths[c] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)];
 }
 
@@ -141,7 +149,12 @@ export function fallbackText(reply: Reply): string {
 /** Renders a Reply as Block Kit, inside Slack's limits. */
 export function replyBlocks(reply: Reply, options: ReplyBlocksOptions): SlackMessage {
   const head: Block[] = [{ type: 'header', text: plain(clip(reply.title.trim() || 'Wardwatch', LIMITS.headerText)) }];
-  if (reply.summary?.trim()) head.push(...chunkText(clip(mrkdwn(reply.summary.trim()), 3 * LIMITS.sectionText - 10), LIMITS.sectionText).slice(0, 3).map(section));
+  if (reply.summary?.trim())
+    head.push(
+      ...chunkText(clip(mrkdwn(reply.summary.trim()), 3 * LIMITS.sectionText - 10), LIMITS.sectionText)
+        .slice(0, 3)
+        .map(section),
+    );
 
   const fields = reply.figures.map((f) =>
     md(clip(`*${mrkdwn(f.label)}*\n${mrkdwn(f.display)}${f.period && f.period.toLowerCase() !== f.label.toLowerCase() ? `\n_${mrkdwn(f.period)}_` : ''}`, LIMITS.sectionFieldText)),
@@ -183,7 +196,11 @@ export function replyBlocks(reply: Reply, options: ReplyBlocksOptions): SlackMes
 
 /** The reply to a command from a channel no configured channel points at: how to link it. */
 export function unlinkedChannelMessage(where: { teamId: string; channelId: string; channelName?: string | undefined }): SlackMessage {
-  const name = (where.channelName ?? '').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'my-channel';
+  const name =
+    (where.channelName ?? '')
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'my-channel';
   const snippet = [
     'channels:',
     `  - name: ${name}`,

@@ -32,7 +32,11 @@ export interface Posted {
 export const CHART_FAILED_NOTE = 'The chart could not be drawn this time; the figures above are complete.';
 
 function fileName(title: string): string {
-  const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+  const slug = title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
   return `${slug || 'wardwatch-chart'}.png`;
 }
 

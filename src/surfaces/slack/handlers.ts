@@ -24,6 +24,8 @@ export interface HandlerDeps extends ChartSupport {
   /** The slash command (default /crime). */
   command?: string;
   installStore?: SlackInstallStore | undefined;
+  /** A Web API call failed (posting an answer, uploading its chart): the connection monitor hears of it. */
+  onSlackError?: (err: unknown) => void;
   /** Called with timings, for tests and the bench. */
   onTiming?: (t: { kind: 'command' | 'action'; ackMs: number; totalMs: number; private: boolean; workingNotice: boolean }) => void;
 }
@@ -31,9 +33,7 @@ export interface HandlerDeps extends ChartSupport {
 /** The configured channel for a Slack channel ID (and workspace, when the config names one). */
 export function slackChannelFor(config: Config, teamId: string | undefined, channelId: string | undefined): SlackChannel | undefined {
   if (!channelId) return undefined;
-  return config.channels.find(
-    (c): c is SlackChannel => c.platform === 'slack' && c.slackChannelId === channelId && (!c.slackTeamId || !teamId || c.slackTeamId === teamId),
-  );
+  return config.channels.find((c): c is SlackChannel => c.platform === 'slack' && c.slackChannelId === channelId && (!c.slackTeamId || !teamId || c.slackTeamId === teamId));
 }
 
 /** Re-exported for the Slack surface's callers; the rule itself lives with the conversation port. */
@@ -70,7 +70,14 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
       canAnswerPrivately: true,
       async deliver(reply, o) {
         if (o.private) await q.respond(asRespond(replyBlocks(reply, { chartAttached: false })));
-        else await postReply(q.client, { channelId: q.channelId, threadTs: q.threadTs }, reply, deps, { log: (m) => log.warn(m), askedBy: { userId: q.userId, text: o.asked } });
+        else {
+          await postReply(q.client, { channelId: q.channelId, threadTs: q.threadTs }, reply, deps, { log: (m) => log.warn(m), askedBy: { userId: q.userId, text: o.asked } }).catch(
+            (err: unknown) => {
+              deps.onSlackError?.(err);
+              throw err;
+            },
+          );
+        }
       },
       async working() {
         await q.respond({ response_type: 'ephemeral', text: 'Working on it…' });
@@ -100,7 +107,19 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
     }
     await ack();
     const ackMs = Date.now() - started;
-    await run({ kind: 'command', started, ackMs, teamId: command.team_id, channelId: command.channel_id, channel, userId: command.user_id, text: command.text ?? '', private: false, respond, client });
+    await run({
+      kind: 'command',
+      started,
+      ackMs,
+      teamId: command.team_id,
+      channelId: command.channel_id,
+      channel,
+      userId: command.user_id,
+      text: command.text ?? '',
+      private: false,
+      respond,
+      client,
+    });
   });
 
   app.action(new RegExp(`^${RUN_ACTION_PREFIX}\\d+$`), async ({ body, action, ack, respond, client }) => {

@@ -1,18 +1,20 @@
-// The logger for Bolt, the Web API client and this adapter. Every line goes through `redact`, which
-// removes Slack tokens (xoxb-, xoxp-, xapp-, ...) and the configured secrets wherever they appear, so
-// no token reaches a log even inside an error message or a request dump.
+// The logger for Bolt, the Web API client and this adapter. Every line goes through `redact`, the one
+// redaction function every Wardwatch logger uses (src/core/redact.ts): Slack tokens of any shape,
+// the configured secrets, credentials in headers, cookies, signatures and webhook URLs are removed
+// wherever they appear, even inside an error message.
+import { IncomingMessage, ServerResponse } from 'node:http';
 import { format } from 'node:util';
 import { LogLevel, type Logger } from '@slack/bolt';
+import { describeError } from '../../core/redact.ts';
 
-const TOKEN = /\b(xox[a-z]|xapp)-[A-Za-z0-9-]+/g;
+export { makeRedactor } from '../../core/redact.ts';
 
-export function makeRedactor(secrets: Array<string | undefined>): (text: string) => string {
-  const known = secrets.filter((s): s is string => typeof s === 'string' && s.length >= 6).sort((a, b) => b.length - a.length);
-  return (text) => {
-    let out = text.replace(TOKEN, (_m, kind: string) => `${kind}-[redacted]`);
-    for (const s of known) out = out.split(s).join('[redacted]');
-    return out;
-  };
+/** What a log line may show of an argument: an error's stack, never a request or response object. */
+function loggable(arg: unknown): unknown {
+  if (arg instanceof Error) return describeError(arg);
+  if (arg instanceof IncomingMessage) return `[request ${arg.method ?? ''} ${(arg.url ?? '').split('?')[0]}]`;
+  if (arg instanceof ServerResponse) return `[response ${arg.statusCode}]`;
+  return arg;
 }
 
 const ORDER: Record<LogLevel, number> = { [LogLevel.DEBUG]: 0, [LogLevel.INFO]: 1, [LogLevel.WARN]: 2, [LogLevel.ERROR]: 3 };
@@ -40,7 +42,7 @@ export class RedactingLogger implements Logger {
 
   private write(level: LogLevel, args: unknown[]): void {
     if (ORDER[level] < ORDER[this.level]) return;
-    this.sink(level, this.redact(`[${level.toUpperCase()}] ${this.name} ${format(...args)}`));
+    this.sink(level, this.redact(`[${level.toUpperCase()}] ${this.name} ${format(...args.map(loggable))}`));
   }
 
   debug(...msg: unknown[]): void {

@@ -21,6 +21,8 @@ export interface SlackPlatformOptions extends ChartSupport {
   /** Rate-limited attempts inside one `post` before handing back to the outbox (default 3). */
   maxAttempts?: number;
   log?: (msg: string) => void;
+  /** Every failed Web API call (the connection monitor decides whether it says Slack is away). */
+  onSlackError?: (err: unknown) => void;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -49,7 +51,10 @@ export class SlackPlatform implements ChatPlatform {
     // One lane per channel: posts wait for the previous one, then for the spacing.
     const lane = this.lanes.get(channel.slackChannelId) ?? Promise.resolve();
     const run = lane.catch(() => undefined).then(() => this.deliver(channel, reply));
-    this.lanes.set(channel.slackChannelId, run.catch(() => undefined));
+    this.lanes.set(
+      channel.slackChannelId,
+      run.catch(() => undefined),
+    );
     if (key) {
       this.inFlight.set(key, run);
       run.then(
@@ -83,6 +88,7 @@ export class SlackPlatform implements ChatPlatform {
         const posted = await postReply(o.client, { channelId: channel.slackChannelId, token }, reply, o, { log });
         return { messageId: posted.messageId };
       } catch (err) {
+        o.onSlackError?.(err);
         const failure = classifySlackError(err);
         const waitMs = failure.retryAfterMs;
         if (failure.reason === 'ratelimited' && waitMs !== undefined && waitMs <= (o.maxInlineWaitMs ?? 5000) && attempt < maxAttempts) {

@@ -3,6 +3,7 @@
 // the scheduler, serves the local channel page on http://127.0.0.1:$PORT (default 3000) and, when
 // SLACK_* credentials are set, the Slack app on the same port. Ctrl-C stops it cleanly.
 import { loadConfig } from '../../../config/load.ts';
+import { describeError, redactorFor, redactStreams } from '../../../core/redact.ts';
 import { redactUrl, storeTargetFromEnv } from '../../../store/open.ts';
 import { resolveBinding, startService } from '../../../service/service.ts';
 import { createProgress } from '../progress.ts';
@@ -48,6 +49,19 @@ const serve: Verb = {
       console.error(`wardwatch serve: WARDWATCH_FIXTURES must be first-start or never, found "${fixtures}"`);
       return 2;
     }
+    // Everything this process prints goes through the one redaction (tokens, secrets, credentials).
+    const redact = redactorFor(env);
+    redactStreams(redact);
+    // A promise rejected without a handler is a bug to fix where it happens (Slack's were: see
+    // src/surfaces/slack/index.ts), but it must not take the page, the scheduler and Slack down with it.
+    process.on('unhandledRejection', (reason) => {
+      console.error(`wardwatch serve: a promise was rejected and nothing handled it (still running): ${describeError(reason)}`);
+    });
+    // An exception nobody caught still ends the process (its state is unknown), but is logged redacted first.
+    process.on('uncaughtException', (err) => {
+      console.error(`wardwatch serve: uncaught exception, exiting: ${describeError(err)}`);
+      process.exit(1);
+    });
     const binding = resolveBinding(env);
     const { config, file } = loadConfig();
     const devControls = env.WARDWATCH_DEV_CONTROLS ? env.WARDWATCH_DEV_CONTROLS === '1' : env.NODE_ENV !== 'production';
