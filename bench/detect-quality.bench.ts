@@ -73,13 +73,37 @@ function metrics(t: Tally) {
 // a year x 7 / 12), 14 police.uk categories and 17 partnership-extract measures. Wards are scaled by
 // a log-normal size factor (sd 0.35), dispersion 1.5, seasonality +/-20%, a mild random trend.
 export const COUNTY_MEASURES: [string, number][] = [
-  ['Anti-social behaviour', 11.5], ['Violence and sexual offences', 20], ['Shoplifting', 3.5], ['Other theft', 4],
-  ['Criminal damage and arson', 4.7], ['Public order', 5.2], ['Vehicle crime', 3.5], ['Burglary', 2.3], ['Drugs', 1.5],
-  ['Other crime', 0.9], ['Bicycle theft', 0.9], ['Theft from the person', 0.6], ['Robbery', 0.6], ['Possession of weapons', 0.5],
-  ['Residential burglary', 1.6], ['Business and community burglary', 0.7], ['Violence with injury', 7], ['Violence without injury', 9],
-  ['Stalking and harassment', 5], ['Rape', 0.5], ['Other sexual offences', 0.8], ['Robbery of personal property', 0.5],
-  ['Trafficking of drugs', 0.4], ['Possession of drugs', 1.1], ['ASB personal', 2.5], ['ASB nuisance', 8], ['ASB environmental', 1],
-  ['Domestic abuse incidents', 8], ['Domestic abuse crimes', 6], ['Hate crime', 0.8], ['Deliberate fires', 0.5],
+  ['Anti-social behaviour', 11.5],
+  ['Violence and sexual offences', 20],
+  ['Shoplifting', 3.5],
+  ['Other theft', 4],
+  ['Criminal damage and arson', 4.7],
+  ['Public order', 5.2],
+  ['Vehicle crime', 3.5],
+  ['Burglary', 2.3],
+  ['Drugs', 1.5],
+  ['Other crime', 0.9],
+  ['Bicycle theft', 0.9],
+  ['Theft from the person', 0.6],
+  ['Robbery', 0.6],
+  ['Possession of weapons', 0.5],
+  ['Residential burglary', 1.6],
+  ['Business and community burglary', 0.7],
+  ['Violence with injury', 7],
+  ['Violence without injury', 9],
+  ['Stalking and harassment', 5],
+  ['Rape', 0.5],
+  ['Other sexual offences', 0.8],
+  ['Robbery of personal property', 0.5],
+  ['Trafficking of drugs', 0.4],
+  ['Possession of drugs', 1.1],
+  ['ASB personal', 2.5],
+  ['ASB nuisance', 8],
+  ['ASB environmental', 1],
+  ['Domestic abuse incidents', 8],
+  ['Domestic abuse crimes', 6],
+  ['Hate crime', 0.8],
+  ['Deliberate fires', 0.5],
 ];
 
 const pct = (x: number | null, digits = 1) => (x === null ? '-' : `${(100 * x).toFixed(digits)}%`);
@@ -100,7 +124,11 @@ const bench: Benchmark = async ({ log, quick }) => {
     for (let r = 0; r < reps; r++) {
       const k = [2, 3, 5][r % 3]!;
       const start = MONITOR_FROM + rng.int(LENGTH - MONITOR_FROM - 1);
-      const sim = simulateSeries(rng, spec, LENGTH, { pastOutbreaks: rng.int(4), monitored: LENGTH - MONITOR_FROM, currentOutbreak: { month: start, k, duration: 1 + rng.int(2) } });
+      const sim = simulateSeries(rng, spec, LENGTH, {
+        pastOutbreaks: rng.int(4),
+        monitored: LENGTH - MONITOR_FROM,
+        currentOutbreak: { month: start, k, duration: 1 + rng.int(2) },
+      });
       for (const d of DETECTORS) {
         const tallies = [overall.get(d.name)!, getOr(byBand, `${d.name}|${band(spec.mean)}`), getOr(byK, `${d.name}|${k}`)];
         let detected = false;
@@ -118,7 +146,11 @@ const bench: Benchmark = async ({ log, quick }) => {
           if (alarm && inOutbreak) detected = true;
         }
         // an outbreak whose Poisson size came out as 0 added nothing to find
-        if (sim.outbreak.some((v) => v > 0)) for (const x of tallies) { x.outbreaks++; if (detected) x.detected++; }
+        if (sim.outbreak.some((v) => v > 0))
+          for (const x of tallies) {
+            x.outbreaks++;
+            if (detected) x.detected++;
+          }
       }
     }
   }
@@ -160,7 +192,9 @@ const bench: Benchmark = async ({ log, quick }) => {
   const podRows = ['| detector | POD, mean under 2 | POD, 2 to 10 | POD, over 10 | POD at 2 SD | 3 SD | 5 SD |', '|---|---|---|---|---|---|---|'];
   for (const d of DETECTORS) {
     const r = result[d.name] as { byMean: Record<string, { pod: number | null }>; byOutbreakSize: Record<string, { pod: number | null }> };
-    podRows.push(`| ${d.label} | ${pct(r.byMean['under 2 a month']!.pod)} | ${pct(r.byMean['2 to 10 a month']!.pod)} | ${pct(r.byMean['over 10 a month']!.pod)} | ${pct(r.byOutbreakSize['2 SD']!.pod)} | ${pct(r.byOutbreakSize['3 SD']!.pod)} | ${pct(r.byOutbreakSize['5 SD']!.pod)} |`);
+    podRows.push(
+      `| ${d.label} | ${pct(r.byMean['under 2 a month']!.pod)} | ${pct(r.byMean['2 to 10 a month']!.pod)} | ${pct(r.byMean['over 10 a month']!.pod)} | ${pct(r.byOutbreakSize['2 SD']!.pod)} | ${pct(r.byOutbreakSize['3 SD']!.pod)} | ${pct(r.byOutbreakSize['5 SD']!.pod)} |`,
+    );
   }
   result.table = rows.join('\n');
   result.podTable = podRows.join('\n');

@@ -63,7 +63,13 @@ const bench: Benchmark = async ({ log, quick }) => {
     writeFileSync(join(dir, 'in.json'), JSON.stringify({ params: control, startYear: 2016, series: series.slice(0, sample) }));
     log(`timing R farringtonFlexible on ${sample} of the series (wardwatch defaults)${sample === nSeries ? ': about a minute' : ''}`);
     execFileSync('Rscript', [R_SCRIPT, join(dir, 'in.json'), join(dir, 'out.json')], { stdio: ['ignore', 'ignore', 'inherit'] });
-    const r = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')) as { seconds: number; upperbound: (number | null)[]; alarm: (boolean | null)[]; rVersion: string; surveillanceVersion: string };
+    const r = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')) as {
+      seconds: number;
+      upperbound: (number | null)[];
+      alarm: (boolean | null)[];
+      rVersion: string;
+      surveillanceVersion: string;
+    };
     const ours = series.slice(0, sample).map((s) => farringtonMonth(s, months, length - 1, runs[0]![1]));
     const sameAlarms = ours.filter((o, i) => o.alarm === (r.alarm[i] ?? false)).length;
     let maxRel = 0;
@@ -73,7 +79,9 @@ const bench: Benchmark = async ({ log, quick }) => {
     });
     const ourPerSeries = (out.wardwatchDefaults as { microsecondsPerSeries: number }).microsecondsPerSeries / 1e6;
     const rPerSeries = r.seconds / sample;
-    log(`R: ${(rPerSeries * 1000).toFixed(1)} ms a series; ours ${(ourPerSeries * 1000).toFixed(3)} ms: ${(rPerSeries / ourPerSeries).toFixed(0)}x faster; alarms agree on ${sameAlarms}/${sample}`);
+    log(
+      `R: ${(rPerSeries * 1000).toFixed(1)} ms a series; ours ${(ourPerSeries * 1000).toFixed(3)} ms: ${(rPerSeries / ourPerSeries).toFixed(0)}x faster; alarms agree on ${sameAlarms}/${sample}`,
+    );
     out.r = {
       available: true,
       rVersion: r.rVersion,

@@ -35,9 +35,7 @@ if (process.env.WARDWATCH_BENCH_CHILD) {
   const job = JSON.parse(process.env.WARDWATCH_BENCH_CHILD) as { db: string; files?: string[]; fixtures?: boolean };
   const store = await openSqliteStore(job.db);
   const t = performance.now();
-  const rowsRead = job.fixtures
-    ? (await loadFixtures(store)).reduce((s, r) => s + r.rowsRead, 0)
-    : (await ingestPaths(store, job.files!)).rowsRead;
+  const rowsRead = job.fixtures ? (await loadFixtures(store)).reduce((s, r) => s + r.rowsRead, 0) : (await ingestPaths(store, job.files!)).rowsRead;
   const seconds = (performance.now() - t) / 1000;
   await store.close();
   process.stdout.write(JSON.stringify({ rowsRead, seconds, maxRssMb: ownPeakRssMb() }) + '\n');
@@ -105,7 +103,22 @@ async function duckdbSeconds(file: string): Promise<{ seconds: number; threads: 
 /** The figures engine's read path: one ward, all 14 police.uk measures, a 24-month window. */
 async function countsQuery(store: Store, n: number, result: Record<string, unknown>, log: (line: string) => void): Promise<void> {
   const wards = (await store.areas('ward')).map((a) => a.code);
-  const measures = ['anti-social-behaviour', 'bicycle-theft', 'burglary', 'criminal-damage-arson', 'drugs', 'other-crime', 'other-theft', 'possession-of-weapons', 'public-order', 'robbery', 'shoplifting', 'theft-from-the-person', 'vehicle-crime', 'violent-crime'];
+  const measures = [
+    'anti-social-behaviour',
+    'bicycle-theft',
+    'burglary',
+    'criminal-damage-arson',
+    'drugs',
+    'other-crime',
+    'other-theft',
+    'possession-of-weapons',
+    'public-order',
+    'robbery',
+    'shoplifting',
+    'theft-from-the-person',
+    'vehicle-crime',
+    'violent-crime',
+  ];
   let rows = 0;
   const t = performance.now();
   // One query after another, as the figures engine makes them (each awaited: the latency is what is measured).
@@ -172,9 +185,16 @@ const bench: Benchmark = async ({ log, quick }) => {
           ? {}
           : duck === null
             ? { duckdb: 'not measured: @duckdb/node-api could not be loaded' }
-            : { duckdbSeconds: +duck.seconds.toFixed(3), duckdbThreads: duck.threads, duckdbRowsPerSecond: Math.round(rows / duck.seconds), fractionOfDuckdb: +(duck.seconds / seconds).toFixed(3) }),
+            : {
+                duckdbSeconds: +duck.seconds.toFixed(3),
+                duckdbThreads: duck.threads,
+                duckdbRowsPerSecond: Math.round(rows / duck.seconds),
+                fractionOfDuckdb: +(duck.seconds / seconds).toFixed(3),
+              }),
       };
-      log(`${name}: ${r.rowsRead} rows in ${seconds.toFixed(2)} s (${Math.round(r.rowsRead / seconds)} rows/s; parse only ${Math.round(parsed / parseSeconds)} rows/s); ingest process peak RSS ${r.maxRssMb} MB`);
+      log(
+        `${name}: ${r.rowsRead} rows in ${seconds.toFixed(2)} s (${Math.round(r.rowsRead / seconds)} rows/s; parse only ${Math.round(parsed / parseSeconds)} rows/s); ingest process peak RSS ${r.maxRssMb} MB`,
+      );
       rmSync(file);
     }
 

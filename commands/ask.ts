@@ -25,8 +25,20 @@ export async function ask(args: string, ctx: CommandContext): Promise<Reply> {
   const threshold = ctx.partnership.smallNumberThreshold;
   const cleared = ctx.channel.clearance.smallNumbers;
   const f = await computeAreaFigures({
-    store: ctx.store, taxonomy: ctx.taxonomy, area, measure: eff, period, latest,
-    rules: { noCalcBase: ctx.config.figures.noCalcBase, reportingYearEnd: ctx.partnership.reportingYearEnd, smallNumberThreshold: threshold, clearedForSmallNumbers: cleared, seriesMonths: ctx.config.figures.chartMonths + 11, detection: { months: ctx.config.figures.chartMonths } },
+    store: ctx.store,
+    taxonomy: ctx.taxonomy,
+    area,
+    measure: eff,
+    period,
+    latest,
+    rules: {
+      noCalcBase: ctx.config.figures.noCalcBase,
+      reportingYearEnd: ctx.partnership.reportingYearEnd,
+      smallNumberThreshold: threshold,
+      clearedForSmallNumbers: cleared,
+      seriesMonths: ctx.config.figures.chartMonths + 11,
+      detection: { months: ctx.config.figures.chartMonths },
+    },
   });
   const m = eff.measure;
   const place = placeName(area);
@@ -41,29 +53,57 @@ export async function ask(args: string, ctx: CommandContext): Promise<Reply> {
   if (q.flags.has('by-type')) {
     const period = f.focus.kind === 'month' ? yearEnding(f.reference) : f.focus;
     const b = await areaBreakdown(ctx.store, ctx.taxonomy, area, m, period, {
-      noCalcBase: ctx.config.figures.noCalcBase, threshold, cleared,
+      noCalcBase: ctx.config.figures.noCalcBase,
+      threshold,
+      cleared,
       allowed: (c) => measureAllowed(c, ctx.channel, (k) => ctx.taxonomy.get(k)?.parent),
     });
     const small = suppressedText(threshold);
     table = {
       columns: ['Type', period.label, 'Share', `Change on ${b.previousPeriod.label}`],
-      rows: b.rows.map((r) => [r.label, r.hidden ? small : r.count === null ? 'n/a' : formatCount(r.count), r.hidden || r.share === null ? '' : formatShare(r.share), r.changeHidden ? 'not shown' : r.change.short]),
+      rows: b.rows.map((r) => [
+        r.label,
+        r.hidden ? small : r.count === null ? 'n/a' : formatCount(r.count),
+        r.hidden || r.share === null ? '' : formatShare(r.share),
+        r.changeHidden ? 'not shown' : r.change.short,
+      ]),
     };
-    breakdownData = { period: period.label, previousPeriod: b.previousPeriod.label, rows: b.rows.map((r) => ({ key: r.key, label: r.label, count: r.hidden ? null : r.count, previous: r.changeHidden ? null : r.previous, change: r.changeHidden ? null : r.change.short, suppressed: r.hidden })), unavailable: b.unavailable };
+    breakdownData = {
+      period: period.label,
+      previousPeriod: b.previousPeriod.label,
+      rows: b.rows.map((r) => ({
+        key: r.key,
+        label: r.label,
+        count: r.hidden ? null : r.count,
+        previous: r.changeHidden ? null : r.previous,
+        change: r.changeHidden ? null : r.change.short,
+        suppressed: r.hidden,
+      })),
+      unavailable: b.unavailable,
+    };
     if (b.unavailable.length) f.notes.push(`Not in the breakdown (needs the partnership extract): ${b.unavailable.join(', ')}.`);
     chart = {
-      kind: 'year-ending', title: `${place}: ${m.label} by type`, subtitle: `${b.previousPeriod.label} and ${period.label}`,
+      kind: 'year-ending',
+      title: `${place}: ${m.label} by type`,
+      subtitle: `${b.previousPeriod.label} and ${period.label}`,
       periods: [b.previousPeriod.label, period.label],
       groups: b.rows.slice(0, 8).map((r) => ({ label: r.label, values: [r.changeHidden ? null : r.previous, r.hidden ? null : r.count] })),
-      measureLabel: m.kind === 'crime' ? 'Offences' : 'Incidents', source: sourceLine(f.measure.source),
+      measureLabel: m.kind === 'crime' ? 'Offences' : 'Incidents',
+      source: sourceLine(f.measure.source),
     };
   }
   chart ??= {
     kind: 'trend',
     title: `${place}${parent && area.type === 'ward' ? `, ${parent.name}` : ''}: ${m.label}`,
     subtitle: `Monthly ${m.kind === 'crime' ? 'offences' : 'incidents'} to ${monthName(f.reference)}${f.synthetic.all ? ' (all months synthetic)' : f.synthetic.months.length ? ' (earlier months synthetic)' : ''}`,
-    areaName: area.name, measureLabel: m.label, series: f.series, rollingAverage: true,
-    months: ctx.config.figures.chartMonths, rollingWindow: 12, estimated: f.synthetic.all, source: sourceLine(f.measure.source),
+    areaName: area.name,
+    measureLabel: m.label,
+    series: f.series,
+    rollingAverage: true,
+    months: ctx.config.figures.chartMonths,
+    rollingWindow: 12,
+    estimated: f.synthetic.all,
+    source: sourceLine(f.measure.source),
   };
 
   const actions: Action[] = [];
@@ -110,9 +150,11 @@ export async function ask(args: string, ctx: CommandContext): Promise<Reply> {
 /** The chart's source line; charts of rates also name the population and whether it is an estimate. */
 export function sourceLine(source: string, population?: { source: string; year: number } | null): string {
   const data =
-    source === 'partnership' ? 'partnership extract'
-    : source === 'composite' ? 'police.uk (Open Government Licence) and partnership extract'
-    : 'police.uk, Open Government Licence';
+    source === 'partnership'
+      ? 'partnership extract'
+      : source === 'composite'
+        ? 'police.uk (Open Government Licence) and partnership extract'
+        : 'police.uk, Open Government Licence';
   const pop = population ? `; populations: ${isEstimatedPopulation(population) ? 'estimate' : `${population.year}`}` : '';
   return `Source: ${data}${pop}`;
 }

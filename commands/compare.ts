@@ -12,19 +12,33 @@ export async function compare(args: string, ctx: CommandContext): Promise<Reply>
   const read = await readQuestion(args, ctx, { command: 'compare', places: { min: 2, max: 2 }, mergeAlways: false });
   if (!read.ok) return read.reply;
   const { q } = read;
-  const [a, b] = q.areas as [typeof q.areas[0], typeof q.areas[0]];
+  const [a, b] = q.areas as [(typeof q.areas)[0], (typeof q.areas)[0]];
   if (a.code === b.code) return errorReply('Same place twice', `Both places are ${placeName(a)}. Name two different places.`);
   const results: AreaFigures[] = [];
   for (const area of [a, b]) {
     const data = await dataFor(ctx, area, q);
     if (!data.ok) return data.reply;
-    results.push(await computeAreaFigures({
-      store: ctx.store, taxonomy: ctx.taxonomy, area, measure: data.eff, period: data.period, latest: data.latest,
-      rules: { noCalcBase: ctx.config.figures.noCalcBase, reportingYearEnd: ctx.partnership.reportingYearEnd, smallNumberThreshold: ctx.partnership.smallNumberThreshold, clearedForSmallNumbers: ctx.channel.clearance.smallNumbers, seriesMonths: ctx.config.figures.chartMonths },
-    }));
+    results.push(
+      await computeAreaFigures({
+        store: ctx.store,
+        taxonomy: ctx.taxonomy,
+        area,
+        measure: data.eff,
+        period: data.period,
+        latest: data.latest,
+        rules: {
+          noCalcBase: ctx.config.figures.noCalcBase,
+          reportingYearEnd: ctx.partnership.reportingYearEnd,
+          smallNumberThreshold: ctx.partnership.smallNumberThreshold,
+          clearedForSmallNumbers: ctx.channel.clearance.smallNumbers,
+          seriesMonths: ctx.config.figures.chartMonths,
+        },
+      }),
+    );
   }
   const [fa, fb] = results as [AreaFigures, AreaFigures];
-  if (fa.measure.key !== fb.measure.key) return errorReply('Not comparable', `The data shows ${fa.measure.label} for ${a.name} but ${fb.measure.label} for ${b.name}; ask for a topic both have.`);
+  if (fa.measure.key !== fb.measure.key)
+    return errorReply('Not comparable', `The data shows ${fa.measure.label} for ${a.name} but ${fb.measure.label} for ${b.name}; ask for a topic both have.`);
   const m = ctx.taxonomy.require(fa.measure.key);
   const fig = (f: AreaFigures, id: string) => f.figures.find((x) => x.id === id);
   const ids = ['month', 'year-ending', 'rate', 'rank', 'period', 'share-of-parent'];
@@ -34,11 +48,17 @@ export async function compare(args: string, ctx: CommandContext): Promise<Reply>
   const rateB = fig(fb, 'rate')?.value ?? null;
   const useRate = fa.population !== null && fb.population !== null;
   const figures: Reply['figures'] = [];
-  for (const [f, area] of [[fa, a], [fb, b]] as const) {
+  for (const [f, area] of [
+    [fa, a],
+    [fb, b],
+  ] as const) {
     const ye = fig(f, 'year-ending');
     if (ye) figures.push({ ...ye, id: `year-ending:${area.code}`, label: `${area.name}: ${ye.label}` });
   }
-  for (const [f, area] of [[fa, a], [fb, b]] as const) {
+  for (const [f, area] of [
+    [fa, a],
+    [fb, b],
+  ] as const) {
     const r = fig(f, 'rate');
     if (r) figures.push({ ...r, id: `rate:${area.code}`, label: `${area.name}: ${r.label}` });
   }
@@ -53,14 +73,25 @@ export async function compare(args: string, ctx: CommandContext): Promise<Reply>
   return {
     kind: 'answer',
     title: `${placeName(a)} and ${placeName(b)}: ${m.label}`,
-    summary: [...q.notes, `In the ${fa.reference === fb.reference ? `year ending ${monthName(fa.reference)}` : 'latest year'}: ${fig(fa, 'year-ending')?.display ?? 'n/a'} in ${a.name}, ${fig(fb, 'year-ending')?.display ?? 'n/a'} in ${b.name}.`, ratio].filter(Boolean).join(' '),
+    summary: [
+      ...q.notes,
+      `In the ${fa.reference === fb.reference ? `year ending ${monthName(fa.reference)}` : 'latest year'}: ${fig(fa, 'year-ending')?.display ?? 'n/a'} in ${a.name}, ${fig(fb, 'year-ending')?.display ?? 'n/a'} in ${b.name}.`,
+      ratio,
+    ]
+      .filter(Boolean)
+      .join(' '),
     figures: figures.slice(0, 6),
     table: { columns: ['', a.name, b.name], rows },
     chart: {
-      kind: 'compare', title: `${a.name} and ${b.name}: ${m.label}`,
+      kind: 'compare',
+      title: `${a.name} and ${b.name}: ${m.label}`,
       subtitle: `${useRate ? `Monthly ${inSentence(m.label)} per 1,000 residents` : `Monthly ${inSentence(m.label)}`}, ${fa.series.length ? `${shortMonthName(fa.series[0]!.month)} to ${shortMonthName(fa.series[fa.series.length - 1]!.month)}` : 'no months'}${useRate && isEstimatedPopulation(fa.population) ? ' (estimated populations)' : ''}`,
-      measureLabel: m.label, unit: useRate ? 'rate per 1,000' : 'count',
-      lines: [fa, fb].map((f, i) => ({ name: (i ? b : a).name, points: f.series.map((p) => ({ month: p.month, value: useRate ? perK(f)(p.count) : p.count, synthetic: p.synthetic })) })),
+      measureLabel: m.label,
+      unit: useRate ? 'rate per 1,000' : 'count',
+      lines: [fa, fb].map((f, i) => ({
+        name: (i ? b : a).name,
+        points: f.series.map((p) => ({ month: p.month, value: useRate ? perK(f)(p.count) : p.count, synthetic: p.synthetic })),
+      })),
       source: sourceLine(fa.measure.source, useRate ? fa.population : null),
     },
     chartAlt: `Line chart of monthly ${inSentence(m.label)} ${useRate ? 'per 1,000 residents ' : ''}in ${a.name} and ${b.name}.`,
@@ -71,7 +102,10 @@ export async function compare(args: string, ctx: CommandContext): Promise<Reply>
       { label: 'ASB', command: `compare ${placeText(a, q.index)} ${placeText(b, q.index)} asb` },
     ],
     data: {
-      areas: [fa.area, fb.area], area: fa.area, measure: fa.measure, latestMonth: fa.latestMonth,
+      areas: [fa.area, fb.area],
+      area: fa.area,
+      measure: fa.measure,
+      latestMonth: fa.latestMonth,
       figures: { [a.code]: fa.figures, [b.code]: fb.figures },
       series: { [a.code]: fa.series, [b.code]: fb.series },
       rates: { [a.code]: rateA === null ? null : formatRate(rateA), [b.code]: rateB === null ? null : formatRate(rateB) },
@@ -81,5 +115,10 @@ export async function compare(args: string, ctx: CommandContext): Promise<Reply>
   };
 }
 
-const command: Command = { name: 'compare', summary: 'two places side by side', usage: ['compare market abbey', 'compare cambridge fenland asb', 'compare romsey petersfield burglary ye sep'], run: compare };
+const command: Command = {
+  name: 'compare',
+  summary: 'two places side by side',
+  usage: ['compare market abbey', 'compare cambridge fenland asb', 'compare romsey petersfield burglary ye sep'],
+  run: compare,
+};
 export default command;

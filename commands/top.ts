@@ -25,7 +25,10 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
   const { q } = read;
   let within: Area = q.areas[0]!;
   let emphasised: string | undefined;
-  if (within.type === 'ward' && within.parentCode) { emphasised = within.code; within = (await ctx.store.area(within.parentCode)) ?? within; }
+  if (within.type === 'ward' && within.parentCode) {
+    emphasised = within.code;
+    within = (await ctx.store.area(within.parentCode)) ?? within;
+  }
   const members = (await ctx.store.children(within.code)).filter((a) => a.type === 'ward' || a.type === 'district');
   if (members.length < 2) return errorReply('Nothing to rank', `${within.name} has no wards or districts to rank.`);
   const memberByCode = new Map(members.map((a) => [a.code, a]));
@@ -45,7 +48,13 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
   // Every member's population and the parent's, in one read.
   const populations = await ctx.store.populations(codes);
   const populationOf = (code: string) => populations.get(code)?.population ?? null;
-  const items = members.map((a) => ({ code: a.code, name: a.name, count: totalFor(series.get(a.code)!, period).value, previous: totalFor(series.get(a.code)!, prev).value, population: populationOf(a.code) }));
+  const items = members.map((a) => ({
+    code: a.code,
+    name: a.name,
+    count: totalFor(series.get(a.code)!, period).value,
+    previous: totalFor(series.get(a.code)!, prev).value,
+    population: populationOf(a.code),
+  }));
   // Ranked by smoothed (empirical Bayes) rate, so a small ward with a handful of crimes does not top
   // the table; without populations there are no rates: order by count instead (and say so).
   const bySmoothed = rankBySmoothedRate(items);
@@ -70,10 +79,11 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
       { id: `s:${it.code}`, value: 1, kind: 'derived', dependsOn: items.map((o) => `c:${o.code}`) },
     ]),
   ];
-  const sup = suppress(cells, [
-    { total: 'parent', parts: items.map((it) => `c:${it.code}`) },
-    ...items.map((it) => ({ total: `c:${it.code}`, parts: [`p:${it.code}`, `d:${it.code}`] })),
-  ], { threshold, cleared });
+  const sup = suppress(
+    cells,
+    [{ total: 'parent', parts: items.map((it) => `c:${it.code}`) }, ...items.map((it) => ({ total: `c:${it.code}`, parts: [`p:${it.code}`, `d:${it.code}`] }))],
+    { threshold, cleared },
+  );
   // With a hidden count, the order by smoothed rate could give it away: rank the shown counts only.
   const anyCountHidden = items.some((it) => sup.isHidden(`c:${it.code}`));
   const ranked = anyCountHidden ? rankWithoutHidden(rankedAll, (code) => sup.isHidden(`c:${code}`), noRates ? 'count' : 'rate') : rankedAll;
@@ -92,10 +102,17 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
   const hot = noRates ? [] : periodHotspots(items, within.name, periodWords, settings);
   const nowMonth = period.to;
   const emergingMonths = monthRange(addMonths(nowMonth, -settings.previous), nowMonth).filter((mo) => compareMonths(mo, prev.from) >= 0);
-  const emerging = noRates ? [] : monthlyEmergingHotspots(
-    emergingMonths.map((mo) => ({ month: mo, items: members.map((a) => ({ code: a.code, name: a.name, count: valueAt(series.get(a.code)!, mo), population: populationOf(a.code) })) })),
-    within.name, monthName, settings,
-  );
+  const emerging = noRates
+    ? []
+    : monthlyEmergingHotspots(
+        emergingMonths.map((mo) => ({
+          month: mo,
+          items: members.map((a) => ({ code: a.code, name: a.name, count: valueAt(series.get(a.code)!, mo), population: populationOf(a.code) })),
+        })),
+        within.name,
+        monthName,
+        settings,
+      );
   const hotAt = new Map(hot.map((h) => [h.code, h]));
   const emergingAt = new Map(emerging.filter((e) => e.emerging).map((e) => [e.code, e]));
   const hotspots = ranked.filter((r) => hotAt.get(r.code)?.hotspot);
@@ -124,15 +141,22 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
     const rateHidden = sup.isHidden(`r:${first.code}`);
     const smooth = first.smoothedRate !== null && !sup.isHidden(`s:${first.code}`) ? `smoothed ${formatRate(first.smoothedRate)}, ` : '';
     figures.push({
-      id: 'highest-rate', label: 'Highest rate', value: rateHidden ? null : Math.round(first.rate * 10) / 10,
-      display: `${first.name}: ${rateHidden ? 'not shown' : `${formatRate(first.rate)} per 1,000`}`, period: period.label,
+      id: 'highest-rate',
+      label: 'Highest rate',
+      value: rateHidden ? null : Math.round(first.rate * 10) / 10,
+      display: `${first.name}: ${rateHidden ? 'not shown' : `${formatRate(first.rate)} per 1,000`}`,
+      period: period.label,
       wording: `${first.name} had the highest rate of ${what} per 1,000 residents among the ${anyCountHidden ? `${rateShownCount} ${within.name} ${kind} with their counts shown` : `${members.length} ${within.name} ${kind}`} in the ${period.label}${anyCountHidden ? '' : ', allowing for ward size'}${rateHidden ? '' : ` (${smooth}${formatRate(first.rate)} as recorded; ${sup.isHidden(`c:${first.code}`) ? small : formatCount(first.count ?? 0)} ${noun(m)})`}.`,
     });
   }
   if (!noRates) {
     const names = hotspots.map((r) => r.name);
     figures.push({
-      id: 'hotspots', label: 'Hotspots', value: hotspots.length, display: names.length ? `${names.length} of ${members.length}: ${listWords(names)}` : 'none', period: period.label,
+      id: 'hotspots',
+      label: 'Hotspots',
+      value: hotspots.length,
+      display: names.length ? `${names.length} of ${members.length}: ${listWords(names)}` : 'none',
+      period: period.label,
       wording: names.length
         ? `${listWords(names)} ${names.length === 1 ? 'is a hotspot' : 'are hotspots'} for ${what} in the ${period.label}: ${names.length === 1 ? 'its count is' : 'their counts are'} above ${names.length === 1 ? 'its' : 'their'} share of ${within.name}'s by more than chance would explain.`
         : `No ${within.name} ${kind.slice(0, -1)} stands out as a hotspot for ${what} in the ${period.label}: no count is above its share of ${within.name}'s by more than chance would explain.`,
@@ -141,7 +165,11 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
     if (checked === settings.previous) {
       const en = emergingList.map((r) => r.name);
       figures.push({
-        id: 'emerging-hotspots', label: `Emerging in ${monthName(nowMonth)}`, value: en.length, display: en.length ? listWords(en) : 'none', period: monthName(nowMonth),
+        id: 'emerging-hotspots',
+        label: `Emerging in ${monthName(nowMonth)}`,
+        value: en.length,
+        display: en.length ? listWords(en) : 'none',
+        period: monthName(nowMonth),
         wording: en.length
           ? `${listWords(en)} ${en.length === 1 ? 'became a hotspot' : 'became hotspots'} in ${monthName(nowMonth)}, not ${en.length === 1 ? 'one' : 'hotspots'} in any of the previous ${settings.previous} months.`
           : `No new hotspot in ${monthName(nowMonth)} (one that was not a hotspot in any of the previous ${settings.previous} months).`,
@@ -150,17 +178,47 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
   }
   if (parentRate !== null) {
     figures.push({
-      id: 'parent-rate', label: `${within.name} rate`, value: parentShown ? Math.round(parentRate * 10) / 10 : null, display: parentShown ? `${formatRate(parentRate)} per 1,000` : 'not shown', period: period.label,
-      wording: parentShown ? `${placeName(within)} as a whole: ${formatRate(parentRate)} per 1,000 (${formatCount(parentCount ?? 0)} ${noun(m)}).` : `${placeName(within)} as a whole: not shown (small numbers).`,
+      id: 'parent-rate',
+      label: `${within.name} rate`,
+      value: parentShown ? Math.round(parentRate * 10) / 10 : null,
+      display: parentShown ? `${formatRate(parentRate)} per 1,000` : 'not shown',
+      period: period.label,
+      wording: parentShown
+        ? `${placeName(within)} as a whole: ${formatRate(parentRate)} per 1,000 (${formatCount(parentCount ?? 0)} ${noun(m)}).`
+        : `${placeName(within)} as a whole: not shown (small numbers).`,
     });
   }
   if (emphasised) {
     const me = ranked.find((r) => r.code === emphasised);
-    if (me?.rank) figures.push({ id: 'rank', label: `${me.name} rank`, value: me.rank, display: `${me.joint ? 'joint ' : ''}${ordinal(me.rank)} of ${ranked.filter((r) => r.rank !== null).length}`, period: period.label, wording: `${me.name} ranks ${me.joint ? 'joint ' : ''}${ordinal(me.rank)} by rate${anyCountHidden ? ` among the ${kind} with their counts shown` : ', allowing for ward size'}.` });
+    if (me?.rank)
+      figures.push({
+        id: 'rank',
+        label: `${me.name} rank`,
+        value: me.rank,
+        display: `${me.joint ? 'joint ' : ''}${ordinal(me.rank)} of ${ranked.filter((r) => r.rank !== null).length}`,
+        period: period.label,
+        wording: `${me.name} ranks ${me.joint ? 'joint ' : ''}${ordinal(me.rank)} by rate${anyCountHidden ? ` among the ${kind} with their counts shown` : ', allowing for ward size'}.`,
+      });
   }
-  if (parentRate !== null && parentShown) figures.push({ id: 'above-parent', label: `Above the ${within.name} rate`, value: above.length, display: `${above.length} of ${anyCountHidden ? rateShownCount : members.length}`, period: period.label, wording: `${above.length} of the ${anyCountHidden ? `${rateShownCount} ${kind} with their counts shown` : `${members.length} ${kind}`} had a rate above ${within.name}'s.` });
+  if (parentRate !== null && parentShown)
+    figures.push({
+      id: 'above-parent',
+      label: `Above the ${within.name} rate`,
+      value: above.length,
+      display: `${above.length} of ${anyCountHidden ? rateShownCount : members.length}`,
+      period: period.label,
+      wording: `${above.length} of the ${anyCountHidden ? `${rateShownCount} ${kind} with their counts shown` : `${members.length} ${kind}`} had a rate above ${within.name}'s.`,
+    });
   const byCount = [...ranked].filter((r) => r.count !== null && !sup.isHidden(`c:${r.code}`)).sort((a, b) => b.count! - a.count!)[0];
-  if (byCount) figures.push({ id: 'highest-count', label: 'Highest count', value: byCount.count, display: `${byCount.name}: ${formatCount(byCount.count!)}`, period: period.label, wording: `${byCount.name} had the most ${noun(m)}: ${formatCount(byCount.count!)}.` });
+  if (byCount)
+    figures.push({
+      id: 'highest-count',
+      label: 'Highest count',
+      value: byCount.count,
+      display: `${byCount.name}: ${formatCount(byCount.count!)}`,
+      period: period.label,
+      wording: `${byCount.name} had the most ${noun(m)}: ${formatCount(byCount.count!)}.`,
+    });
 
   const anySynthetic = cov2.synthetic.size > 0 && [...cov2.synthetic].some((mo) => mo >= prev.from && mo <= period.to);
   const notes = [
@@ -170,9 +228,11 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
     noRates
       ? 'No populations are loaded, so the areas are ordered by count, not ranked by rate, and not tested for hotspots.'
       : `Ranked by a smoothed rate per 1,000 residents (empirical Bayes: each ${kind.slice(0, -1)}'s own rate is pulled towards the ${within.name} rate, more so the fewer residents it has, so a small ${kind.slice(0, -1)} with a handful of ${noun(m)} does not top the table); the rate as recorded and the count are beside it. "=" marks a tie.${smoothedShown ? '' : ' Smoothed rates are not shown here: each depends on every count, and some counts are small numbers.'}${anyCountHidden ? ` Because some counts are small numbers, this table ranks only the ${kind} whose counts are shown, by their recorded rate; the others follow, unranked, in alphabetical order.` : ''}`,
-    ...(noRates ? [] : [
-      `Hotspot: a ${kind.slice(0, -1)} whose count in the ${period.label} is higher than its share of ${within.name}'s (by population) by more than chance would explain. Each ${kind.slice(0, -1)}'s count is compared with the count its share would give, by an exact Poisson test; with ${members.length} ${kind} tested at once, the false discovery rate is held at ${Math.round(settings.fdr * 100)}% (of the ${kind} flagged, about 1 in ${Math.round(1 / settings.fdr)} could be a chance result), and a hotspot needs at least ${settings.minCount} ${noun(m)}. Emerging: a hotspot in ${monthName(nowMonth)} alone (the same test on one month) that was not one in any of the previous ${settings.previous} months. This says where counts are high for the population, not why: police.uk locations are snapped to anonymous points.`,
-    ]),
+    ...(noRates
+      ? []
+      : [
+          `Hotspot: a ${kind.slice(0, -1)} whose count in the ${period.label} is higher than its share of ${within.name}'s (by population) by more than chance would explain. Each ${kind.slice(0, -1)}'s count is compared with the count its share would give, by an exact Poisson test; with ${members.length} ${kind} tested at once, the false discovery rate is held at ${Math.round(settings.fdr * 100)}% (of the ${kind} flagged, about 1 in ${Math.round(1 / settings.fdr)} could be a chance result), and a hotspot needs at least ${settings.minCount} ${noun(m)}. Emerging: a hotspot in ${monthName(nowMonth)} alone (the same test on one month) that was not one in any of the previous ${settings.previous} months. This says where counts are high for the population, not why: police.uk locations are snapped to anonymous points.`,
+        ]),
     ...(estimated ? ['Rates use ESTIMATED populations (the fixture population is an estimate, not an official ward figure).'] : []),
     ...(parentPop ? [] : [`No population for ${within.name}: no reference rate.`]),
     ...(anySynthetic ? ['SYNTHETIC DATA: some months in these periods are generated history for demonstration, not real data.'] : []),
@@ -182,38 +242,90 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
   const t = topicText(eff.requested);
   const barRate = (r: SmoothedRanked) => (smoothedShown && r.smoothedRate !== null && !sup.isHidden(`s:${r.code}`) ? r.smoothedRate : sup.isHidden(`r:${r.code}`) ? null : r.rate);
   const hiddenCount = (code: string) => sup.isHidden(`c:${code}`);
-  const hotspotData = (h: HotspotFinding | EmergingHotspotFinding | undefined, numbers: boolean) => h ? {
-    hotspot: h.hotspot, testable: h.testable, expected: Math.round(h.expected * 100) / 100,
-    ...(numbers ? { locationQuotient: Math.round(h.locationQuotient * 1000) / 1000, lqLower: Math.round(h.lqLower * 1000) / 1000, lqUpper: Math.round(h.lqUpper * 1000) / 1000, pValue: h.pValue, qValue: h.qValue, explanation: h.explanation.sentence } : {}),
-  } : null;
+  const hotspotData = (h: HotspotFinding | EmergingHotspotFinding | undefined, numbers: boolean) =>
+    h
+      ? {
+          hotspot: h.hotspot,
+          testable: h.testable,
+          expected: Math.round(h.expected * 100) / 100,
+          ...(numbers
+            ? {
+                locationQuotient: Math.round(h.locationQuotient * 1000) / 1000,
+                lqLower: Math.round(h.lqLower * 1000) / 1000,
+                lqUpper: Math.round(h.lqUpper * 1000) / 1000,
+                pValue: h.pValue,
+                qValue: h.qValue,
+                explanation: h.explanation.sentence,
+              }
+            : {}),
+        }
+      : null;
   return {
     kind: 'answer',
     title: `${within.name}: ${kind} by ${what} rate`,
-    summary: [...q.notes, figures[0]?.wording ?? '', figures.find((f) => f.id === 'hotspots')?.wording ?? '', emergingList.length ? figures.find((f) => f.id === 'emerging-hotspots')?.wording ?? '' : ''].filter(Boolean).join(' '),
+    summary: [
+      ...q.notes,
+      figures[0]?.wording ?? '',
+      figures.find((f) => f.id === 'hotspots')?.wording ?? '',
+      emergingList.length ? (figures.find((f) => f.id === 'emerging-hotspots')?.wording ?? '') : '',
+    ]
+      .filter(Boolean)
+      .join(' '),
     figures: figures.slice(0, 6),
-    table: { columns: ['Rank', kind === 'wards' ? 'Ward' : 'District', ...(noRates ? [] : ['Smoothed rate']), 'Rate per 1,000', 'Count', `Change on ${prev.label}`, ...(noRates ? [] : ['Hotspot'])], rows },
+    table: {
+      columns: [
+        'Rank',
+        kind === 'wards' ? 'Ward' : 'District',
+        ...(noRates ? [] : ['Smoothed rate']),
+        'Rate per 1,000',
+        'Count',
+        `Change on ${prev.label}`,
+        ...(noRates ? [] : ['Hotspot']),
+      ],
+      rows,
+    },
     chart: {
-      kind: 'ranking', title: `${within.name}: ${m.label} per 1,000 residents`,
+      kind: 'ranking',
+      title: `${within.name}: ${m.label} per 1,000 residents`,
       subtitle: `${kind === 'wards' ? 'Wards' : 'Districts'}, ${period.label}${smoothedShown ? ', smoothed rates' : ''}${estimated ? ' (estimated populations)' : ''}${hotspots.length || emergingList.length ? '; hotspots hatched' : ''}`,
-      measureLabel: m.label, period: period.label,
-      bars: top1.filter((r) => barRate(r) !== null).map((r) => ({
-        code: r.code, name: r.name, rate: barRate(r)!, count: hiddenCount(r.code) ? null : r.count,
-        ...(hotAt.get(r.code)?.hotspot || emergingAt.has(r.code) ? { hotspot: true } : {}),
-        ...(r.code === emphasised ? { emphasised: true } : {}),
-      })),
+      measureLabel: m.label,
+      period: period.label,
+      bars: top1
+        .filter((r) => barRate(r) !== null)
+        .map((r) => ({
+          code: r.code,
+          name: r.name,
+          rate: barRate(r)!,
+          count: hiddenCount(r.code) ? null : r.count,
+          ...(hotAt.get(r.code)?.hotspot || emergingAt.has(r.code) ? { hotspot: true } : {}),
+          ...(r.code === emphasised ? { emphasised: true } : {}),
+        })),
       ...(parentRate !== null && parentShown ? { reference: { label: within.name, rate: parentRate } } : {}),
-      source: sourceLine(eff.source === 'mixed' ? 'composite' : eff.source, estimated ? { source: 'ESTIMATE', year: parentPop?.year ?? 0 } : parentPop ?? null),
+      source: sourceLine(eff.source === 'mixed' ? 'composite' : eff.source, estimated ? { source: 'ESTIMATE', year: parentPop?.year ?? 0 } : (parentPop ?? null)),
     },
     chartAlt: `Bar chart of ${what} per 1,000 residents${smoothedShown ? ' (smoothed rates)' : ''} for the ${kind} of ${within.name}, ${period.label}${hotspots.length ? `; hotspots: ${listWords(hotspots.map((r) => r.name))}` : ''}${emergingList.length ? `; emerging in ${monthName(nowMonth)}: ${listWords(emergingList.map((r) => r.name))}` : ''}.`,
     notes,
     actions: [
-      ...(hotspots[0] ?? emergingList[0] ? [{ label: `${(hotspots[0] ?? emergingList[0])!.name} (hotspot)`, command: `${placeText(memberByCode.get((hotspots[0] ?? emergingList[0])!.code)!, q.index)} ${t}` }] : []),
+      ...((hotspots[0] ?? emergingList[0])
+        ? [{ label: `${(hotspots[0] ?? emergingList[0])!.name} (hotspot)`, command: `${placeText(memberByCode.get((hotspots[0] ?? emergingList[0])!.code)!, q.index)} ${t}` }]
+        : []),
       ...(hotspots[0] && hotspots[0].code === first.code ? [] : [{ label: `${first.name}`, command: `${placeText(memberByCode.get(first.code)!, q.index)} ${t}` }]),
       { label: `${within.name} by type`, command: `${placeText(within, q.index)} ${t} by type` },
-      { label: 'Compare top two', command: `compare ${ranked.slice(0, 2).map((r) => placeText(memberByCode.get(r.code)!, q.index)).join(' ')} ${t}` },
+      {
+        label: 'Compare top two',
+        command: `compare ${ranked
+          .slice(0, 2)
+          .map((r) => placeText(memberByCode.get(r.code)!, q.index))
+          .join(' ')} ${t}`,
+      },
       // The same ranking as a ward map: the district's wards, or every ward when the county's districts are ranked.
       ...(members.some((a) => a.type === 'ward') || within.type === 'force'
-        ? [{ label: 'Show on a map', command: `map ${t} ${within.type === 'force' ? 'county' : placeText(emphasised ? memberByCode.get(emphasised)! : within, q.index)}${q.parsed.period ? ` ${q.parsed.period.text}` : ''}` }]
+        ? [
+            {
+              label: 'Show on a map',
+              command: `map ${t} ${within.type === 'force' ? 'county' : placeText(emphasised ? memberByCode.get(emphasised)! : within, q.index)}${q.parsed.period ? ` ${q.parsed.period.text}` : ''}`,
+            },
+          ]
         : []),
     ],
     data: {
@@ -223,22 +335,32 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
       period: { label: period.label, from: period.from, to: period.to },
       figures,
       ranking: ranked.map((r) => ({
-        code: r.code, name: r.name, rank: r.rank,
+        code: r.code,
+        name: r.name,
+        rank: r.rank,
         rate: sup.isHidden(`r:${r.code}`) ? null : r.rate,
         smoothedRate: sup.isHidden(`s:${r.code}`) ? null : r.smoothedRate,
-        count: hiddenCount(r.code) ? null : r.count, suppressed: hiddenCount(r.code),
-        hotspot: hotAt.get(r.code)?.hotspot ?? false, emerging: emergingAt.has(r.code),
+        count: hiddenCount(r.code) ? null : r.count,
+        suppressed: hiddenCount(r.code),
+        hotspot: hotAt.get(r.code)?.hotspot ?? false,
+        emerging: emergingAt.has(r.code),
       })),
-      hotspots: noRates ? null : {
-        period: period.label, test: 'exact one-sided Poisson test against the population share of the parent, Benjamini-Hochberg false discovery rate across the siblings',
-        fdr: settings.fdr, minCount: settings.minCount,
-        areas: hot.map((h) => ({ code: h.code, name: h.name, ...hotspotData(h, !hiddenCount(h.code) && parentShown) })),
-        emerging: {
-          month: nowMonth, previous: settings.previous, previousChecked: emerging[0]?.previousChecked ?? 0,
-          // monthly counts are not otherwise in this reply: their numbers only where small numbers may be seen
-          areas: emerging.map((e) => ({ code: e.code, name: e.name, emerging: e.emerging, previousHotspotMonths: e.previousHotspotPeriods, ...hotspotData(e, cleared) })),
-        },
-      },
+      hotspots: noRates
+        ? null
+        : {
+            period: period.label,
+            test: 'exact one-sided Poisson test against the population share of the parent, Benjamini-Hochberg false discovery rate across the siblings',
+            fdr: settings.fdr,
+            minCount: settings.minCount,
+            areas: hot.map((h) => ({ code: h.code, name: h.name, ...hotspotData(h, !hiddenCount(h.code) && parentShown) })),
+            emerging: {
+              month: nowMonth,
+              previous: settings.previous,
+              previousChecked: emerging[0]?.previousChecked ?? 0,
+              // monthly counts are not otherwise in this reply: their numbers only where small numbers may be seen
+              areas: emerging.map((e) => ({ code: e.code, name: e.name, emerging: e.emerging, previousHotspotMonths: e.previousHotspotPeriods, ...hotspotData(e, cleared) })),
+            },
+          },
       reference: parentRate === null || !parentShown ? null : { name: within.name, rate: parentRate, count: parentCount },
       suppressedIds: [...sup.hidden],
       notes,
@@ -251,5 +373,10 @@ function listWords(names: string[]): string {
   return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
-const command: Command = { name: 'top', summary: 'wards (or districts) ranked by rate per 1,000, count beside, hotspots flagged', usage: ['top asb cambridge', 'top burglary fenland', 'top shoplifting ye sep'], run: top };
+const command: Command = {
+  name: 'top',
+  summary: 'wards (or districts) ranked by rate per 1,000, count beside, hotspots flagged',
+  usage: ['top asb cambridge', 'top burglary fenland', 'top shoplifting ye sep'],
+  run: top,
+};
 export default command;

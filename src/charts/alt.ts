@@ -30,7 +30,8 @@ function altParts(req: ChartRequest): string[] {
       if (m.latest >= 0) {
         const p = m.points[m.latest]!;
         let s = `Latest month ${shortMonthName(p.month)}: ${formatCount(p.count!)}`;
-        if (p.expected != null && p.upperbound != null) s += ` (expected ${formatRate(p.expected)}, upper bound ${formatRate(p.upperbound)}${p.alarm ? ', above the upper bound: an alarm' : ''})`;
+        if (p.expected != null && p.upperbound != null)
+          s += ` (expected ${formatRate(p.expected)}, upper bound ${formatRate(p.upperbound)}${p.alarm ? ', above the upper bound: an alarm' : ''})`;
         if (m.latest >= 1 && m.points[m.latest - 1]!.count != null) s += `, ${changeSentence(m.points[m.latest - 1]!.count, p.count)} on the month before`;
         out.push(s);
         const yearAgo = m.latest - 12 >= 0 ? m.points[m.latest - 12] : undefined;
@@ -38,7 +39,9 @@ function altParts(req: ChartRequest): string[] {
       }
       if (m.rolling) {
         let last = -1;
-        m.rolling.forEach((v, i) => { if (v != null) last = i; });
+        m.rolling.forEach((v, i) => {
+          if (v != null) last = i;
+        });
         if (last >= 0) {
           let s = `${m.window}-month rolling average ${formatRate(m.rolling[last]!)} in ${shortMonthName(m.points[last]!.month)}`;
           const before = last - 12 >= 0 ? m.rolling[last - 12] : null;
@@ -107,10 +110,16 @@ function altParts(req: ChartRequest): string[] {
       const lasts: Array<{ name: string; value: number; month: string }> = [];
       req.lines.forEach((l, i) => {
         const pts = model.months.map((m, j) => ({ m, v: model.values[i]![j] ?? null })).filter((p) => p.v !== null) as Array<{ m: string; v: number }>;
-        if (!pts.length) { out.push(`${l.name}: no figures`); return; }
-        const first = pts[0]!, last = pts[pts.length - 1]!;
+        if (!pts.length) {
+          out.push(`${l.name}: no figures`);
+          return;
+        }
+        const first = pts[0]!,
+          last = pts[pts.length - 1]!;
         const hi = pts.reduce((a, b) => (b.v > a.v ? b : a));
-        out.push(`${l.name}: ${formatValue(first.v, unit)} in ${shortMonthName(first.m)}, ${formatValue(last.v, unit)} in ${shortMonthName(last.m)}, highest ${formatValue(hi.v, unit)} in ${shortMonthName(hi.m)}`);
+        out.push(
+          `${l.name}: ${formatValue(first.v, unit)} in ${shortMonthName(first.m)}, ${formatValue(last.v, unit)} in ${shortMonthName(last.m)}, highest ${formatValue(hi.v, unit)} in ${shortMonthName(hi.m)}`,
+        );
         lasts.push({ name: l.name, value: last.v, month: last.m });
       });
       if (lasts.length === 2 && lasts[0]!.month === lasts[1]!.month && lasts[1]!.value > 0) {
@@ -125,7 +134,17 @@ function altParts(req: ChartRequest): string[] {
       return mapAltText(req);
     case 'brief': {
       const panels = briefPanels(req);
-      return [`${req.title}: ${panels.length} chart${panels.length === 1 ? '' : 's'}`, ...panels.map((p, i) => `(${i + 1}) ${altParts({ ...p, source: '' }).filter(Boolean).map(sentence).join(' ')}`), req.source];
+      return [
+        `${req.title}: ${panels.length} chart${panels.length === 1 ? '' : 's'}`,
+        ...panels.map(
+          (p, i) =>
+            `(${i + 1}) ${altParts({ ...p, source: '' })
+              .filter(Boolean)
+              .map(sentence)
+              .join(' ')}`,
+        ),
+        req.source,
+      ];
     }
   }
 }

@@ -26,7 +26,16 @@ export function briefLayout(n: number, size: ChartSize): { page: Layout; panel: 
   const m = Math.round(MARGIN * base.scale);
   const page: Layout = { ...base, maxNotes: 0, width: columns * p.width + (columns - 1) * p.gap + 2 * m, height: 0 };
   const compact = size === 'compact';
-  const panel: Layout = { width: p.width, height: p.height, scale: p.scale, showSource: false, showSubtitle: !compact, maxNotes: compact ? 0 : 1, indexed: false, minimal: compact };
+  const panel: Layout = {
+    width: p.width,
+    height: p.height,
+    scale: p.scale,
+    showSource: false,
+    showSubtitle: !compact,
+    maxNotes: compact ? 0 : 1,
+    indexed: false,
+    minimal: compact,
+  };
   return { page, panel, columns, rows, gap: p.gap };
 }
 

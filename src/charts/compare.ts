@@ -54,7 +54,11 @@ export function compareSpec(req: CompareRequest, layout: Layout): ChartSpec {
           position: 'top',
           align: 'start',
           labels: {
-            usePointStyle: true, boxHeight: 8 * s, padding: 14 * s, font: fonts.legend, color: INK,
+            usePointStyle: true,
+            boxHeight: 8 * s,
+            padding: 14 * s,
+            font: fonts.legend,
+            color: INK,
             // the legend names the line, so its marker is the line's filled point
             generateLabels: legendWithFilledMarkers((i) => SERIES_COLOURS[i % SERIES_COLOURS.length]),
           },
@@ -85,7 +89,9 @@ export function compareSpec(req: CompareRequest, layout: Layout): ChartSpec {
   return {
     text: {
       title: req.title,
-      subtitle: req.subtitle ?? `${req.lines.map((l) => l.name).join(' and ')}, ${lowerFirst(req.measureLabel)} ${unit === 'rate' ? 'per 1,000 residents' : 'count'}, monthly, ${monthSpan(model.months)}`,
+      subtitle:
+        req.subtitle ??
+        `${req.lines.map((l) => l.name).join(' and ')}, ${lowerFirst(req.measureLabel)} ${unit === 'rate' ? 'per 1,000 residents' : 'count'}, monthly, ${monthSpan(model.months)}`,
       notes,
       source: req.source,
     },
@@ -119,7 +125,12 @@ function endLabels(req: CompareRequest, model: ReturnType<typeof compareModel>, 
         });
         if (last < 0) return;
         const el = chart.getDatasetMeta(i).data[last]!;
-        labels.push({ text: `${l.name}: ${formatValue(vals[last]!, unit)} (${shortMonthName(model.months[last]!)})`, x: el.x, y: el.y, colour: SERIES_TEXT[i % SERIES_TEXT.length]! });
+        labels.push({
+          text: `${l.name}: ${formatValue(vals[last]!, unit)} (${shortMonthName(model.months[last]!)})`,
+          x: el.x,
+          y: el.y,
+          colour: SERIES_TEXT[i % SERIES_TEXT.length]!,
+        });
       });
       labels.sort((a, b) => a.y - b.y);
       const area = chart.chartArea;

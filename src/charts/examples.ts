@@ -40,10 +40,20 @@ export function marketBurglaryTrend(): Req<'trend'> {
 /** Cambridge's 14 wards by ASB incidents per 1,000 residents, YE Sep 2025 (they add up to the city's 2,596 and 17.1). */
 export function cambridgeAsbRanking(asked = 'Market'): Req<'ranking'> {
   const wards: Array<[string, number, number]> = [
-    ['Abbey', 10400, 196], ['Arbury', 10100, 158], ['Castle', 11800, 121], ['Cherry Hinton', 9900, 139],
-    ['Coleridge', 10700, 171], ['East Chesterton', 11000, 166], ["King's Hedges", 11300, 229], ['Market', 8900, 644],
-    ['Newnham', 9700, 59], ['Petersfield', 10300, 262], ["Queen Edith's", 11200, 138], ['Romsey', 10800, 157],
-    ['Trumpington', 13400, 199], ['West Chesterton', 10300, 157],
+    ['Abbey', 10400, 196],
+    ['Arbury', 10100, 158],
+    ['Castle', 11800, 121],
+    ['Cherry Hinton', 9900, 139],
+    ['Coleridge', 10700, 171],
+    ['East Chesterton', 11000, 166],
+    ["King's Hedges", 11300, 229],
+    ['Market', 8900, 644],
+    ['Newnham', 9700, 59],
+    ['Petersfield', 10300, 262],
+    ["Queen Edith's", 11200, 138],
+    ['Romsey', 10800, 157],
+    ['Trumpington', 13400, 199],
+    ['West Chesterton', 10300, 157],
   ];
   return {
     kind: 'ranking',

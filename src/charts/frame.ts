@@ -186,9 +186,7 @@ export function withChart<T>(layout: Layout, spec: ChartSpec, use: (canvas: Canv
   const canvas = createCanvas(layout.width, layout.height);
   const m = Math.round(MARGIN * layout.scale);
   const options = config.options ?? {};
-  const scales = Object.fromEntries(
-    Object.entries(options.scales ?? {}).map(([id, scale]) => [id, layout.minimal ? { ...scale, title: { display: false } } : scale]),
-  );
+  const scales = Object.fromEntries(Object.entries(options.scales ?? {}).map(([id, scale]) => [id, layout.minimal ? { ...scale, title: { display: false } } : scale]));
   const full: ChartConfiguration = {
     ...config,
     options: {
@@ -228,7 +226,7 @@ export function encodeCanvas(canvas: Canvas, layout: Layout): Buffer {
 }
 
 /** Tick and axis-title fonts at a layout's scale. */
-export function axisFonts(layout: Layout): { tick: { size: number }; title: { size: number; weight: 'bold' } ; legend: { size: number } } {
+export function axisFonts(layout: Layout): { tick: { size: number }; title: { size: number; weight: 'bold' }; legend: { size: number } } {
   return { tick: { size: px(layout, 12) }, title: { size: px(layout, 12.5), weight: 'bold' }, legend: { size: px(layout, 12.5) } };
 }
 

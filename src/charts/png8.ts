@@ -23,11 +23,16 @@ const rgb = (hex: string) => parseInt(hex.slice(1), 16);
 function nearestIn(palette: number[], c: number): number {
   let best = 0;
   let bestD = Infinity;
-  const r = c >> 16, g = (c >> 8) & 255, b = c & 255;
+  const r = c >> 16,
+    g = (c >> 8) & 255,
+    b = c & 255;
   for (let i = 0; i < palette.length; i++) {
     const p = palette[i]!;
     const d = ((p >> 16) - r) ** 2 + (((p >> 8) & 255) - g) ** 2 + ((p & 255) - b) ** 2;
-    if (d < bestD) { bestD = d; best = i; }
+    if (d < bestD) {
+      bestD = d;
+      best = i;
+    }
   }
   return best;
 }
@@ -51,7 +56,10 @@ function nearestCandidates(rgba: Uint8ClampedArray | Uint8Array, candidates: num
       key = (c(0) << 16) | (c(1) << 8) | c(2);
     }
     let ci = cache.get(key);
-    if (ci === undefined) { ci = nearestIn(candidates, key); cache.set(key, ci); }
+    if (ci === undefined) {
+      ci = nearestIn(candidates, key);
+      cache.set(key, ci);
+    }
     of[i] = ci;
     hits[ci]!++;
   }
@@ -93,7 +101,11 @@ export function encodePalettePng(rgba: Uint8ClampedArray | Uint8Array, width: nu
   ihdr[8] = 4; // bit depth
   ihdr[9] = 3; // colour type: indexed
   const plte = Buffer.alloc(palette.length * 3);
-  palette.forEach((c, i) => { plte[i * 3] = c >> 16; plte[i * 3 + 1] = (c >> 8) & 255; plte[i * 3 + 2] = c & 255; });
+  palette.forEach((c, i) => {
+    plte[i * 3] = c >> 16;
+    plte[i * 3 + 1] = (c >> 8) & 255;
+    plte[i * 3 + 2] = c & 255;
+  });
   return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('PLTE', plte), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
 }
 

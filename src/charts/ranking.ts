@@ -30,9 +30,27 @@ export function rankingSpec(req: RankingRequest, layout: Layout): ChartSpec {
     const items: LegendItem[] = [];
     const box = { lineWidth: 1, hidden: false, datasetIndex: 0 } as const;
     if (bars.some((b) => b.hotspot)) items.push({ ...box, text: 'Hotspot (hatched)', fillStyle: hatch as string, strokeStyle: ROLE.hotspot, fontColor: INK });
-    if (emphasised) items.push({ ...box, text: `${emphasised.name} (asked about, outlined)`, fillStyle: emphasised.hotspot ? (hatch as string) : ROLE.emphasis, strokeStyle: '#000', lineWidth: 2 * s, fontColor: INK });
+    if (emphasised)
+      items.push({
+        ...box,
+        text: `${emphasised.name} (asked about, outlined)`,
+        fillStyle: emphasised.hotspot ? (hatch as string) : ROLE.emphasis,
+        strokeStyle: '#000',
+        lineWidth: 2 * s,
+        fontColor: INK,
+      });
     items.push({ ...box, text: 'Other areas', fillStyle: ROLE.ordinary, strokeStyle: ROLE.ordinary, fontColor: INK });
-    if (req.reference) items.push({ ...box, text: `${req.reference.label}: ${formatRate(req.reference.rate)} (dashed line)`, fillStyle: '#fff', strokeStyle: ROLE.reference, lineWidth: 2 * s, lineDash: [5 * s, 3 * s], pointStyle: 'line', fontColor: INK });
+    if (req.reference)
+      items.push({
+        ...box,
+        text: `${req.reference.label}: ${formatRate(req.reference.rate)} (dashed line)`,
+        fillStyle: '#fff',
+        strokeStyle: ROLE.reference,
+        lineWidth: 2 * s,
+        lineDash: [5 * s, 3 * s],
+        pointStyle: 'line',
+        fontColor: INK,
+      });
     return items;
   };
   const config: ChartConfiguration<'bar', number[], string> = {
@@ -94,7 +112,6 @@ export function rankingSpec(req: RankingRequest, layout: Layout): ChartSpec {
     config: config as unknown as ChartConfiguration,
     plugins: [patternPlugin, referenceLine(req.reference, layout), valueLabels(bars, layout, tickPx)],
   };
-
 }
 
 type LabelPart = [text: string, weight: 'normal' | 'bold', colour: string];

@@ -27,7 +27,10 @@ export function rollingAverage(values: Array<number | null>, window: number): Ar
     let n = 0;
     for (let j = i - window + 1; j <= i; j++) {
       const v = values[j];
-      if (v != null) { sum += v; n++; }
+      if (v != null) {
+        sum += v;
+        n++;
+      }
     }
     return window - n > maxMissing ? null : sum / n;
   });
@@ -51,10 +54,18 @@ export function trendModel(req: TrendRequest): TrendModel {
   const window = Math.max(2, req.rollingWindow ?? DEFAULT_ROLLING_WINDOW);
   const start = Math.max(0, req.series.length - months);
   const points = req.series.slice(start);
-  const rolling = req.rollingAverage === false ? null : rollingAverage(req.series.map((p) => p.count), window).slice(start);
+  const rolling =
+    req.rollingAverage === false
+      ? null
+      : rollingAverage(
+          req.series.map((p) => p.count),
+          window,
+        ).slice(start);
   const idx = (pred: (p: SeriesPoint) => boolean) => points.flatMap((p, i) => (pred(p) ? [i] : []));
   let latest = -1;
-  points.forEach((p, i) => { if (p.count != null) latest = i; });
+  points.forEach((p, i) => {
+    if (p.count != null) latest = i;
+  });
   const synthetic = idx((p) => p.synthetic === true);
   return {
     points,
@@ -184,7 +195,12 @@ export function trendSpec(req: TrendRequest, layout: Layout): ChartSpec {
           position: 'top',
           align: 'start',
           labels: {
-            usePointStyle: true, boxWidth: 26 * s, boxHeight: 10 * s, padding: 12 * s, font: fonts.legend, color: INK,
+            usePointStyle: true,
+            boxWidth: 26 * s,
+            boxHeight: 10 * s,
+            padding: 12 * s,
+            font: fonts.legend,
+            color: INK,
             sort: (a, b) => (a.datasetIndex ?? 0) - (b.datasetIndex ?? 0),
             // the recorded count's entry is a filled point, as recorded months are
             generateLabels: legendWithFilledMarkers((_, text) => (text === 'Monthly count' && !model.allSynthetic ? ROLE.count : undefined)),
@@ -214,9 +230,16 @@ export function trendSpec(req: TrendRequest, layout: Layout): ChartSpec {
       badge: model.allSynthetic ? 'SYNTHETIC DATA' : req.estimated ? 'ESTIMATED' : undefined,
     },
     config: config as unknown as ChartConfiguration,
-    plugins: [suppressedPlugin(model, layout), isolatedBandPlugin(model, layout), latestLabelPlugin(model, layout, datasets.findIndex((d) => d.label === 'Monthly count'))],
+    plugins: [
+      suppressedPlugin(model, layout),
+      isolatedBandPlugin(model, layout),
+      latestLabelPlugin(
+        model,
+        layout,
+        datasets.findIndex((d) => d.label === 'Monthly count'),
+      ),
+    ],
   };
-
 }
 
 /** Months with an expected range whose neighbours have none: a filled band cannot show them. */
@@ -316,7 +339,7 @@ export function placeLatestLabel(opts: {
   const bottom = Math.max(...ys);
   const above = top - gap - height >= area.top ? { left, bottom: top - gap } : null;
   const below = bottom + gap + height <= area.bottom ? { left, bottom: bottom + gap + height } : null;
-  const spot = opts.prefer === 'below' ? below ?? above : above ?? below;
+  const spot = opts.prefer === 'below' ? (below ?? above) : (above ?? below);
   if (spot) return spot;
   return { left, bottom: Math.max(area.top + height, anchor.y - gap) };
 }

@@ -47,7 +47,10 @@ export const ChannelSchema = z.discriminatedUnion('platform', [
     ...channelBase,
     platform: z.literal('slack'),
     slackChannelId: z.string().regex(/^[CGD][A-Z0-9]{6,}$/, 'a Slack channel ID such as C0123456789'),
-    slackTeamId: z.string().regex(/^T[A-Z0-9]+$/, 'a Slack workspace ID such as T0123456789').optional(),
+    slackTeamId: z
+      .string()
+      .regex(/^T[A-Z0-9]+$/, 'a Slack workspace ID such as T0123456789')
+      .optional(),
   }),
   z.strictObject({
     ...channelBase,
@@ -68,7 +71,10 @@ export const ConfigSchema = z
     forceArea: z.strictObject({
       name: z.string().min(1),
       /** Police force slug on police.uk, e.g. "cambridgeshire". */
-      policeUkForce: z.string().regex(/^[a-z-]+$/).optional(),
+      policeUkForce: z
+        .string()
+        .regex(/^[a-z-]+$/)
+        .optional(),
       /** Districts (LADs) in the force area: rows placed outside them are out of area. */
       districts: z.array(gssCode).min(1),
     }),
@@ -123,7 +129,11 @@ export const ConfigSchema = z
       if (channelNames.has(c.name)) ctx.addIssue({ code: 'custom', path: ['channels', i, 'name'], message: `channel name "${c.name}" is used twice` });
       channelNames.add(c.name);
       if (!partnershipIds.has(c.partnership)) {
-        ctx.addIssue({ code: 'custom', path: ['channels', i, 'partnership'], message: `expected one of the partnership ids (${[...partnershipIds].join(', ')}), found "${c.partnership}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['channels', i, 'partnership'],
+          message: `expected one of the partnership ids (${[...partnershipIds].join(', ')}), found "${c.partnership}"`,
+        });
       }
     });
     try {

@@ -99,7 +99,9 @@ export async function handleQuestion(q: IncomingQuestion, responder: Responder, 
     finished = true;
     if (timer) clearTimeout(timer);
     const ms = Math.round(performance.now() - started);
-    deps.audit?.(`${q.surface}: ${outcome} user=${q.userId} channel=${q.channel.name} command=${command} words=${asked.text ? asked.text.split(/\s+/).length : 0}${priv ? ' private' : ''} reply=${reply?.kind ?? '-'} ${ms}ms`);
+    deps.audit?.(
+      `${q.surface}: ${outcome} user=${q.userId} channel=${q.channel.name} command=${command} words=${asked.text ? asked.text.split(/\s+/).length : 0}${priv ? ' private' : ''} reply=${reply?.kind ?? '-'} ${ms}ms`,
+    );
     return { reply, private: priv, ms, workingNotice, outcome };
   };
 

@@ -34,7 +34,9 @@ let loaded: Command[] | undefined;
 
 export async function commands(): Promise<Command[]> {
   if (!loaded) {
-    const files = readdirSync(COMMANDS_DIR).filter((f) => f.endsWith('.ts')).sort();
+    const files = readdirSync(COMMANDS_DIR)
+      .filter((f) => f.endsWith('.ts'))
+      .sort();
     const mods = await Promise.all(files.map((f) => import(`${COMMANDS_DIR}${f}`) as Promise<{ default: Command }>));
     loaded = mods.map((m) => m.default);
   }

@@ -5,10 +5,7 @@ export type Month = string; // 'YYYY-MM'
 
 const MONTH_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
-export const MONTH_NAMES = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
-] as const;
+export const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'] as const;
 
 export function isMonth(value: string): boolean {
   return MONTH_PATTERN.test(value);
@@ -91,11 +88,15 @@ export function previousYear(period: Period): Period {
   const from = addMonths(period.from, -12);
   const to = addMonths(period.to, -12);
   const label =
-    period.kind === 'month' ? monthName(to)
-    : period.kind === 'year-ending' ? `year ending ${monthName(to)}`
-    : period.kind === 'financial-year' || period.kind === 'reporting-year' ? yearLabel(to, period.kind)
-    : period.kind === 'financial-year-to-date' ? `${financialYearLabel(financialYearStartOf(to, 4))} to ${MONTH_NAMES[calendarMonth(to) - 1]}`
-    : `${monthName(from)} to ${monthName(to)}`;
+    period.kind === 'month'
+      ? monthName(to)
+      : period.kind === 'year-ending'
+        ? `year ending ${monthName(to)}`
+        : period.kind === 'financial-year' || period.kind === 'reporting-year'
+          ? yearLabel(to, period.kind)
+          : period.kind === 'financial-year-to-date'
+            ? `${financialYearLabel(financialYearStartOf(to, 4))} to ${MONTH_NAMES[calendarMonth(to) - 1]}`
+            : `${monthName(from)} to ${monthName(to)}`;
   return { kind: period.kind, from, to, label };
 }
 

@@ -11,7 +11,11 @@ export interface PostResult {
 /** A delivery failure; `retryAfterMs` set when the platform asked us to wait (HTTP 429). */
 export class DeliveryError extends Error {
   override name = 'DeliveryError';
-  constructor(message: string, readonly retryable: boolean, readonly retryAfterMs?: number) {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterMs?: number,
+  ) {
     super(message);
   }
 }

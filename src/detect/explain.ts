@@ -108,10 +108,15 @@ export function explainSpike(f: SpikeFacts, params: SpikeSettings, label?: strin
   }
 
   const expectedWords =
-    f.expected === null ? '' : f.upperbound === null ? `about ${formatCount(f.expected)} expected` : `about ${formatCount(f.expected)} expected, up to ${formatCount(f.upperbound)} in a normal month`;
-  const historyWords = f.history.from && f.history.to
-    ? `Compared with ${f.history.months} earlier months from ${monthName(f.history.from)} to ${monthName(f.history.to)}${f.trend ? ', allowing for the trend' : ''}${f.history.downweighted ? `, with ${f.history.downweighted} unusual past month${f.history.downweighted === 1 ? '' : 's'} given less weight` : ''}.`
-    : '';
+    f.expected === null
+      ? ''
+      : f.upperbound === null
+        ? `about ${formatCount(f.expected)} expected`
+        : `about ${formatCount(f.expected)} expected, up to ${formatCount(f.upperbound)} in a normal month`;
+  const historyWords =
+    f.history.from && f.history.to
+      ? `Compared with ${f.history.months} earlier months from ${monthName(f.history.from)} to ${monthName(f.history.to)}${f.trend ? ', allowing for the trend' : ''}${f.history.downweighted ? `, with ${f.history.downweighted} unusual past month${f.history.downweighted === 1 ? '' : 's'} given less weight` : ''}.`
+      : '';
 
   if (f.status === 'below-minimum-count') {
     const [cases, periods] = params.limit54;

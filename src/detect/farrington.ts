@@ -175,7 +175,11 @@ export interface FarringtonOptions {
 /** One problem with a parameter: its R name, what was expected, what was given. */
 export class ParameterError extends Error {
   override name = 'ParameterError';
-  constructor(readonly param: string, readonly expected: string, readonly found: unknown) {
+  constructor(
+    readonly param: string,
+    readonly expected: string,
+    readonly found: unknown,
+  ) {
     super(`parameter ${param}: expected ${expected}, found ${JSON.stringify(found)}`);
   }
 }
@@ -208,7 +212,15 @@ export function resolveFarringtonParams(overrides: Partial<FarringtonParams> = {
   num('alpha', p.alpha, 0, 0.5);
   bool('trend', p.trend);
   num('pThresholdTrend', p.pThresholdTrend, 0, 1, false);
-  if (!Array.isArray(p.limit54) || p.limit54.length !== 2 || !Number.isInteger(p.limit54[0]) || !Number.isInteger(p.limit54[1]) || p.limit54[0] < 0 || p.limit54[1] < 1 || p.limit54[1] > 24) {
+  if (
+    !Array.isArray(p.limit54) ||
+    p.limit54.length !== 2 ||
+    !Number.isInteger(p.limit54[0]) ||
+    !Number.isInteger(p.limit54[1]) ||
+    p.limit54[0] < 0 ||
+    p.limit54[1] < 1 ||
+    p.limit54[1] > 24
+  ) {
     throw new ParameterError('limit54', '[cases, periods] with cases >= 0 and periods from 1 to 24', p.limit54);
   }
   if (!['2/3', '1/2', 'none'].includes(p.powertrans)) throw new ParameterError('powertrans', '"2/3", "1/2" or "none"', p.powertrans);
@@ -294,7 +306,15 @@ interface ModelFit {
 }
 
 /** R's algo.farrington.fitGLM.flexible: fit, fall back to no trend, reweight by Anscombe residuals. */
-function fitFlexible(design: (withTrend: boolean) => { x: Float64Array; p: number }, y: Float64Array, offset: Float64Array | undefined, n: number, timeTrend: boolean, params: FarringtonParams, warnings: string[]): (ModelFit & { withTrend: boolean }) | null {
+function fitFlexible(
+  design: (withTrend: boolean) => { x: Float64Array; p: number },
+  y: Float64Array,
+  offset: Float64Array | undefined,
+  n: number,
+  timeTrend: boolean,
+  params: FarringtonParams,
+  warnings: string[],
+): (ModelFit & { withTrend: boolean }) | null {
   let withTrend = timeTrend;
   let d = design(withTrend);
   let fit = fitQuasiPoisson({ x: d.x, n, p: d.p, y, offset });
@@ -350,8 +370,18 @@ function anscombeWeights(s: Float64Array, threshold: number): Float64Array {
 function evaluateMonth(series: ArrayLike<number>, population: ArrayLike<number> | undefined, k: number, params: FarringtonParams): MonthEvaluation {
   const warnings: string[] = [];
   const empty = (status: MonthEvaluation['status']): MonthEvaluation => ({
-    status, expected: null, upperbound: null, probability: null, score: null, enoughCases: false,
-    phi: null, trend: false, trendCoefficient: null, baselineIndexes: [], downweighted: 0, warnings,
+    status,
+    expected: null,
+    upperbound: null,
+    probability: null,
+    score: null,
+    enoughCases: false,
+    phi: null,
+    trend: false,
+    trendCoefficient: null,
+    baselineIndexes: [],
+    downweighted: 0,
+    warnings,
   });
   if (k < monthsOfHistoryNeeded(params)) return empty('not-enough-history');
 
@@ -551,11 +581,25 @@ export function farringtonFlexible(series: number[], months: string[], params: P
 }
 
 /** Judge one month only (the month index k into the series): the fast path for scanning many series. */
-export function farringtonMonth(series: ArrayLike<number>, months: readonly string[], k: number, params: FarringtonParams, population?: ArrayLike<number>, label?: string): FarringtonResult {
+export function farringtonMonth(
+  series: ArrayLike<number>,
+  months: readonly string[],
+  k: number,
+  params: FarringtonParams,
+  population?: ArrayLike<number>,
+  label?: string,
+): FarringtonResult {
   return resultFor(series, months, population, k, params, label);
 }
 
-function resultFor(series: ArrayLike<number>, months: readonly string[], population: ArrayLike<number> | undefined, k: number, p: FarringtonParams, label: string | undefined): FarringtonResult {
+function resultFor(
+  series: ArrayLike<number>,
+  months: readonly string[],
+  population: ArrayLike<number> | undefined,
+  k: number,
+  p: FarringtonParams,
+  label: string | undefined,
+): FarringtonResult {
   const ev = evaluateMonth(series, population, k, p);
   const month = months[k]!;
   const count = series[k]!;
@@ -580,8 +624,19 @@ function resultFor(series: ArrayLike<number>, months: readonly string[], populat
     downweighted: ev.downweighted,
   };
   const core = {
-    month, count, expected: ev.expected, upperbound: ev.upperbound, alarm, probability: ev.probability, status,
-    score: ev.score, phi: ev.phi, trend: ev.trend, trendCoefficient: ev.trendCoefficient, history, warnings: ev.warnings,
+    month,
+    count,
+    expected: ev.expected,
+    upperbound: ev.upperbound,
+    alarm,
+    probability: ev.probability,
+    status,
+    score: ev.score,
+    phi: ev.phi,
+    trend: ev.trend,
+    trendCoefficient: ev.trendCoefficient,
+    history,
+    warnings: ev.warnings,
   };
   return { ...core, explanation: explainSpike(core, p, label) };
 }

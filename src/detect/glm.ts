@@ -138,7 +138,7 @@ export function fitQuasiPoisson(input: GlmInput): GlmFit {
       const off = offset ? offset[i]! : 0;
       z[i] = eta[i]! - off + (y[i]! - mu[i]!) / me;
       // w^2 = prior * mu.eta^2 / variance(mu), variance(mu) = mu
-      w2[i] = (prior ? prior[i]! : 1) * (me * me) / mu[i]!;
+      w2[i] = ((prior ? prior[i]! : 1) * (me * me)) / mu[i]!;
     }
     if (!weightedLeastSquares(x, n, p, w2, z, beta, inv)) {
       singular = true;

@@ -127,8 +127,20 @@ export function findHotspots(areas: readonly AreaCount[], options: HotspotOption
       hotspot,
     };
     const explanation = explainHotspot({
-      name: b.a.name, parentName: options.parent?.name, period, count: b.a.count, expected: b.expected, ratio: b.lq,
-      ratioLower: b.lqLower, ratioUpper: b.lqUpper, pValue: b.pValue, qValue: q[i]!, hotspot, fdr, minCount, emerging: null,
+      name: b.a.name,
+      parentName: options.parent?.name,
+      period,
+      count: b.a.count,
+      expected: b.expected,
+      ratio: b.lq,
+      ratioLower: b.lqLower,
+      ratioUpper: b.lqUpper,
+      pValue: b.pValue,
+      qValue: q[i]!,
+      hotspot,
+      fdr,
+      minCount,
+      emerging: null,
     });
     return { ...finding, explanation };
   });
@@ -171,9 +183,20 @@ export function emergingHotspots(periods: readonly PeriodAreas[], options: Hotsp
     const emerging = f.hotspot && complete && past.length === 0;
     const explanation = emerging
       ? explainHotspot({
-          name: f.name, parentName: options.parent?.name, period: options.period ?? now.period, count: f.count, expected: f.expected,
-          ratio: f.locationQuotient, ratioLower: f.lqLower, ratioUpper: f.lqUpper, pValue: f.pValue, qValue: f.qValue,
-          hotspot: true, fdr: options.fdr ?? 0.05, minCount: options.minCount ?? 5, emerging: { since: previous },
+          name: f.name,
+          parentName: options.parent?.name,
+          period: options.period ?? now.period,
+          count: f.count,
+          expected: f.expected,
+          ratio: f.locationQuotient,
+          ratioLower: f.lqLower,
+          ratioUpper: f.lqUpper,
+          pValue: f.pValue,
+          qValue: f.qValue,
+          hotspot: true,
+          fdr: options.fdr ?? 0.05,
+          minCount: options.minCount ?? 5,
+          emerging: { since: previous },
         })
       : f.explanation;
     return { ...f, emerging, previousChecked: before.length, previousHotspotPeriods: past, explanation };

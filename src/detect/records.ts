@@ -45,7 +45,10 @@ export interface RecordFinding extends RecordFacts {
  * same-month comparison stops at a missing year rather than claim a run it cannot see.
  */
 export function records(series: readonly RecordInput[], options: RecordOptions = {}): RecordFinding[] {
-  checkMonthlySeries(series.map((s) => s.count ?? 0), series.map((s) => s.month));
+  checkMonthlySeries(
+    series.map((s) => s.count ?? 0),
+    series.map((s) => s.month),
+  );
   if (series.length === 0) return [];
   const month = options.month ?? series[series.length - 1]!.month;
   const at = series.findIndex((s) => s.month === month);
@@ -60,8 +63,7 @@ export function records(series: readonly RecordInput[], options: RecordOptions =
   let monthsOfData = 0;
   for (let i = 0; i <= at; i++) if (series[i]!.count !== null) monthsOfData++;
   const out: RecordFinding[] = [];
-  const add = (f: RecordFacts, monthsSince: number | null, wording: string) =>
-    out.push({ ...f, monthsSince, monthsOfData, wording, explanation: explainRecord(f, options.label) });
+  const add = (f: RecordFacts, monthsSince: number | null, wording: string) => out.push({ ...f, monthsSince, monthsOfData, wording, explanation: explainRecord(f, options.label) });
 
   for (const direction of ['highest', 'lowest'] as const) {
     const atLeastAsExtreme = (c: number) => (direction === 'highest' ? c >= count : c <= count);
@@ -81,7 +83,11 @@ export function records(series: readonly RecordInput[], options: RecordOptions =
         add({ month, count, kind: `${direction}-since`, since: s.month, sinceCount: s.count, dataFrom }, gap, `the ${direction} monthly count since ${monthName(s.month)}`);
       }
     } else if (monthsOfData >= minOnRecord) {
-      add({ month, count, kind: `${direction}-on-record`, since: null, sinceCount: null, dataFrom }, null, `the ${direction} monthly count in the ${monthsOfData} months of data (since ${monthName(dataFrom)})`);
+      add(
+        { month, count, kind: `${direction}-on-record`, since: null, sinceCount: null, dataFrom },
+        null,
+        `the ${direction} monthly count in the ${monthsOfData} months of data (since ${monthName(dataFrom)})`,
+      );
     }
 
     // same calendar month in earlier years, going back until one is at least as extreme (or missing)
@@ -92,7 +98,11 @@ export function records(series: readonly RecordInput[], options: RecordOptions =
       years++;
     }
     if (years >= minYears) {
-      add({ month, count, kind: `${direction}-same-month`, since: null, sinceCount: null, years, dataFrom }, null, `the ${direction} for ${monthName(month).split(' ')[0]} in ${years} years`);
+      add(
+        { month, count, kind: `${direction}-same-month`, since: null, sinceCount: null, years, dataFrom },
+        null,
+        `the ${direction} for ${monthName(month).split(' ')[0]} in ${years} years`,
+      );
     }
   }
   return out;

@@ -3,17 +3,24 @@
 // asked for, the 5-year average, "highest since", the share of the parent area, each with its period
 // in words and a sentence in the seeds' voice, after small-number suppression.
 import {
-  addMonths, compareMonths, financialYearToDate, monthName, monthRange, previousYear, reportingYear, singleMonth, yearEnding,
-  type Month, type Period,
+  addMonths,
+  compareMonths,
+  financialYearToDate,
+  monthName,
+  monthRange,
+  previousYear,
+  reportingYear,
+  singleMonth,
+  yearEnding,
+  type Month,
+  type Period,
 } from '../core/periods.ts';
 import type { AreaRef, Figure, MeasureRef, SeriesPoint } from '../core/reply.ts';
 import type { Area, Population, Store } from '../store/types.ts';
 import type { Measure, Taxonomy } from '../taxonomy/index.ts';
 import type { EffectiveMeasure } from '../resolve/topic.ts';
 import type { ResolvedPeriod } from '../resolve/period.ts';
-import {
-  changeOnPreviousMonth, compareWithYearBefore, fiveYearAverage, rankByRate, ratePer1000, recordSince, shareOf, type Comparison, type Ranked,
-} from './compute.ts';
+import { changeOnPreviousMonth, compareWithYearBefore, fiveYearAverage, rankByRate, ratePer1000, recordSince, shareOf, type Comparison, type Ranked } from './compute.ts';
 import { placement, revisionNotes, seriesByArea } from './data.ts';
 import { baselineMonths, spikeTests, spikeWords } from './detection.ts';
 import { DEFAULT_FARRINGTON_PARAMS, type FarringtonResult } from '../detect/index.ts';
@@ -242,8 +249,17 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
     if (!h && cPrevMonth.change.direction !== 'unknown') parts.push(`${changeText('chg:month', cPrevMonth.change)} on ${monthName(prevMonth)}`);
     if (!h && cMonth.change.direction !== 'unknown') parts.push(`${changeText('chg:same-month', cMonth.change)} on ${monthName(addMonths(ref, -12))}`);
     figures.push({
-      id: 'month', label: mName, value: h ? null : v, display: countText(`m:${ref}`, v), period: mName,
-      wording: v === null ? `No data for ${mName}.` : h && !sup.primary.has(`m:${ref}`) ? `The count for ${mName} is not shown (it could reveal a small number).` : `${countText(`m:${ref}`, v)} ${word(h ? 2 : v)} of ${what} in ${mName}${parts.length ? ` (${parts.join('; ')})` : ''}.`,
+      id: 'month',
+      label: mName,
+      value: h ? null : v,
+      display: countText(`m:${ref}`, v),
+      period: mName,
+      wording:
+        v === null
+          ? `No data for ${mName}.`
+          : h && !sup.primary.has(`m:${ref}`)
+            ? `The count for ${mName} is not shown (it could reveal a small number).`
+            : `${countText(`m:${ref}`, v)} ${word(h ? 2 : v)} of ${what} in ${mName}${parts.length ? ` (${parts.join('; ')})` : ''}.`,
       ...(h ? { suppressed: true } : {}),
     });
   }
@@ -255,12 +271,15 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
   if (population) {
     const h = hidden('rate');
     figures.push({
-      id: 'rate', label: 'Rate per 1,000', value: h || rate === null ? null : Math.round(rate * 10) / 10,
+      id: 'rate',
+      label: 'Rate per 1,000',
+      value: h || rate === null ? null : Math.round(rate * 10) / 10,
       display: h ? 'not shown (small numbers)' : rate === null ? 'not available' : `${formatRate(rate)} per 1,000`,
       period: ye.label,
-      wording: rate === null || h
-        ? `No rate for the ${ye.label}${h ? ' (small numbers)' : ''}.`
-        : `${formatRate(rate)} ${word(2)} per 1,000 residents in the ${ye.label} (${populationWords(population)}${isEstimate(population) ? ': the rate is an estimate' : ''}).`,
+      wording:
+        rate === null || h
+          ? `No rate for the ${ye.label}${h ? ' (small numbers)' : ''}.`
+          : `${formatRate(rate)} ${word(2)} per 1,000 residents in the ${ye.label} (${populationWords(population)}${isEstimate(population) ? ': the rate is an estimate' : ''}).`,
       ...(h ? { suppressed: true } : {}),
     });
   }
@@ -272,7 +291,9 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
     const pos = me.rank === 1 ? 'highest' : me.rank === rankedCount ? 'lowest' : `${ordinal(me.rank)} highest`;
     const rateWords = hidden('rate') || me.rate === null ? '' : `${formatRate(me.rate)} per 1,000; `;
     figures.push({
-      id: 'rank', label: `Rank of ${rankedCount}`, value: me.rank,
+      id: 'rank',
+      label: `Rank of ${rankedCount}`,
+      value: me.rank,
       display: `${me.joint ? 'joint ' : ''}${ordinal(me.rank)} of ${rankedCount}`,
       period: ye.label,
       wording: `The ${me.joint ? 'joint ' : ''}${pos} rate of the ${rankedCount} ${kind} in the ${ye.label} (${rateWords}${countBeside} ${word(me.count ?? 2)}).`,
@@ -283,7 +304,14 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
   figures.push(comparisonFigure('fytd', `Financial year to date (${cFytd.current.period.label})`, cFytd, 'fytd', 'fytd-prev', 'chg:fytd'));
   // "Highest since"
   if (record && !hidden('record')) {
-    figures.push({ id: 'record', label: `${capitalise(record.kind)} since`, value: record.count, display: record.since ? `${record.kind} since ${monthName(record.since)}` : `${record.kind} on record`, period: mName, wording: `${mName} was ${record.wording}.` });
+    figures.push({
+      id: 'record',
+      label: `${capitalise(record.kind)} since`,
+      value: record.count,
+      display: record.since ? `${record.kind} since ${monthName(record.since)}` : `${record.kind} on record`,
+      period: mName,
+      wording: `${mName} was ${record.wording}.`,
+    });
   }
   // Spike test of the reference month, in words from the detector's result
   const spikeRef = spikes.find((r) => r.month === ref) ?? null;
@@ -291,9 +319,12 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
   const spikeText = spikeRef ? spikeWords(spikeRef, !spikeRefHidden, word(2)) : null;
   if (spikeRef && spikeText) {
     figures.push({
-      id: 'spike', label: `Expected for ${mName}`,
+      id: 'spike',
+      label: `Expected for ${mName}`,
       value: spikeRefHidden || spikeRef.expected === null ? null : Math.round(spikeRef.expected * 10) / 10,
-      display: spikeText.display, period: mName, wording: spikeText.wording,
+      display: spikeText.display,
+      period: mName,
+      wording: spikeText.wording,
       ...(spikeRefHidden && spikeRef.expected !== null ? { suppressed: true } : {}),
     });
   }
@@ -301,13 +332,18 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
   if (avg5.value !== null) {
     const h = hidden('avg5-sum');
     const cur = cMonth.current.value;
-    const rel = cur === null || h || hidden(`m:${ref}`) ? '' : cur > avg5.value ? ' (this month is above it)' : cur < avg5.value ? ' (this month is below it)' : ' (this month equals it)';
+    const rel =
+      cur === null || h || hidden(`m:${ref}`) ? '' : cur > avg5.value ? ' (this month is above it)' : cur < avg5.value ? ' (this month is below it)' : ' (this month equals it)';
     const years = avg5.months.length;
     figures.push({
-      id: 'five-year-average', label: `${years}-year average for ${mName.split(' ')[0]}`, value: h ? null : Math.round(avg5.value * 10) / 10,
+      id: 'five-year-average',
+      label: `${years}-year average for ${mName.split(' ')[0]}`,
+      value: h ? null : Math.round(avg5.value * 10) / 10,
       display: h ? 'not shown (small numbers)' : (Math.round(avg5.value * 10) / 10).toFixed(1),
       period: `${mName.split(' ')[0]} ${avg5.months[avg5.months.length - 1]!.slice(0, 4)} to ${avg5.months[0]!.slice(0, 4)}`,
-      wording: h ? `The ${years}-year average for ${mName.split(' ')[0]} is not shown (small numbers).` : `The average for ${mName.split(' ')[0]} over the previous ${years === 1 ? 'year' : `${years} years`} is ${(Math.round(avg5.value * 10) / 10).toFixed(1)}${rel}.`,
+      wording: h
+        ? `The ${years}-year average for ${mName.split(' ')[0]} is not shown (small numbers).`
+        : `The average for ${mName.split(' ')[0]} over the previous ${years === 1 ? 'year' : `${years} years`} is ${(Math.round(avg5.value * 10) / 10).toFixed(1)}${rel}.`,
       ...(h ? { suppressed: true } : {}),
     });
   }
@@ -315,8 +351,11 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
   if (share !== null && parent) {
     const h = hidden('share');
     figures.push({
-      id: 'share-of-parent', label: `Share of ${parent.name}`, value: h ? null : Math.round(share * 1000) / 10,
-      display: h ? 'not shown (small numbers)' : formatShare(share), period: ye.label,
+      id: 'share-of-parent',
+      label: `Share of ${parent.name}`,
+      value: h ? null : Math.round(share * 1000) / 10,
+      display: h ? 'not shown (small numbers)' : formatShare(share),
+      period: ye.label,
       wording: h ? `Share of ${parent.name} not shown (small numbers).` : `${formatShare(share)} of ${parent.name}'s ${what} in the ${ye.label}.`,
       ...(h ? { suppressed: true } : {}),
     });
@@ -325,12 +364,16 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
   // Key figures: what the question was about first.
   // The spike test comes straight after the month; for a year's question only when it alarmed.
   const spikeKey = period.focus.kind === 'month' || spikeRef?.alarm ? ['spike'] : [];
-  const order = period.focus.kind === 'month'
-    ? ['month', ...spikeKey, 'year-ending', 'rate', 'rank', 'record', 'reporting-year', 'five-year-average']
-    : period.focus.kind === 'year-ending'
-      ? ['year-ending', 'rate', 'rank', 'month', ...spikeKey, 'share-of-parent', 'reporting-year']
-      : ['period', 'year-ending', 'rate', 'rank', 'month', ...spikeKey, 'share-of-parent'];
-  const keyFigures = order.map((id) => figures.find((f) => f.id === id)).filter((f): f is Figure => !!f).slice(0, 6);
+  const order =
+    period.focus.kind === 'month'
+      ? ['month', ...spikeKey, 'year-ending', 'rate', 'rank', 'record', 'reporting-year', 'five-year-average']
+      : period.focus.kind === 'year-ending'
+        ? ['year-ending', 'rate', 'rank', 'month', ...spikeKey, 'share-of-parent', 'reporting-year']
+        : ['period', 'year-ending', 'rate', 'rank', 'month', ...spikeKey, 'share-of-parent'];
+  const keyFigures = order
+    .map((id) => figures.find((f) => f.id === id))
+    .filter((f): f is Figure => !!f)
+    .slice(0, 6);
 
   // Series for the chart and --json: the last seriesMonths (>= 24) months up to the reference month.
   const windowFrom = addMonths(ref, -Math.max(24, rules.seriesMonths) + 1);
@@ -347,11 +390,24 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
     .map((mo) => ({ month: mo, count: hidden(`m:${mo}`) ? null : valueAt(series, mo), ...band(mo), ...(coverage.synthetic.has(mo) ? { synthetic: true } : {}) }));
 
   const labels: Record<string, string> = {
-    ye: `total, ${ye.label}`, 'ye-prev': `total, ${previousYear(ye).label}`, 'chg:ye': 'change on the previous year ending',
-    'chg:month': 'change on the previous month', 'chg:same-month': 'change on the same month last year', rate: 'rate per 1,000',
-    share: 'share of the parent area', fytd: 'financial year to date', 'fytd-prev': 'financial year to date, a year earlier', 'chg:fytd': 'change, financial year to date',
-    ry: 'reporting year', 'ry-prev': 'previous reporting year', 'chg:ry': 'change on the previous reporting year', 'avg5-sum': '5-year average', record: 'highest/lowest since',
-    focus: period.focus.label, 'focus-prev': focusPrev.label, 'chg:focus': 'change on the year before',
+    ye: `total, ${ye.label}`,
+    'ye-prev': `total, ${previousYear(ye).label}`,
+    'chg:ye': 'change on the previous year ending',
+    'chg:month': 'change on the previous month',
+    'chg:same-month': 'change on the same month last year',
+    rate: 'rate per 1,000',
+    share: 'share of the parent area',
+    fytd: 'financial year to date',
+    'fytd-prev': 'financial year to date, a year earlier',
+    'chg:fytd': 'change, financial year to date',
+    ry: 'reporting year',
+    'ry-prev': 'previous reporting year',
+    'chg:ry': 'change on the previous reporting year',
+    'avg5-sum': '5-year average',
+    record: 'highest/lowest since',
+    focus: period.focus.label,
+    'focus-prev': focusPrev.label,
+    'chg:focus': 'change on the year before',
   };
   const suppressed = [...sup.hidden].map((id) => ({
     id,
@@ -361,15 +417,24 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
 
   // Notes: source, period, caveats.
   const notes: string[] = [];
-  const sourceWords = eff.source === 'partnership' ? "the partnership's own extract" : eff.source === 'mixed' ? "police.uk street-level crime and the partnership's own extract" : 'police.uk street-level crime and ASB';
-  notes.push(`Source: ${sourceWords}, ${m.kind === 'crime' ? 'recorded offences' : 'recorded incidents'}; latest month ${monthName(latest)}. Contains public sector information licensed under the Open Government Licence v3.0.`);
+  const sourceWords =
+    eff.source === 'partnership'
+      ? "the partnership's own extract"
+      : eff.source === 'mixed'
+        ? "police.uk street-level crime and the partnership's own extract"
+        : 'police.uk street-level crime and ASB';
+  notes.push(
+    `Source: ${sourceWords}, ${m.kind === 'crime' ? 'recorded offences' : 'recorded incidents'}; latest month ${monthName(latest)}. Contains public sector information licensed under the Open Government Licence v3.0.`,
+  );
   notes.push(...eff.notes);
   if (m.key === 'all-crime') notes.push('All crime excludes anti-social behaviour, as the partnership reports it.');
   if (m.kind === 'asb') notes.push('ASB figures are incidents, not crimes.');
   const synthMonths = seriesOut.filter((p) => p.synthetic).map((p) => p.month);
   const synthUsed = shownMonths.filter((mo) => coverage.synthetic.has(mo));
   if (synthUsed.length) {
-    notes.push(`SYNTHETIC DATA: ${synthUsed.length} of the months used (${monthName(synthUsed[0]!)} to ${monthName(synthUsed[synthUsed.length - 1]!)}) are generated history for demonstration, not real data; comparisons with them are illustrative only.`);
+    notes.push(
+      `SYNTHETIC DATA: ${synthUsed.length} of the months used (${monthName(synthUsed[0]!)} to ${monthName(synthUsed[synthUsed.length - 1]!)}) are generated history for demonstration, not real data; comparisons with them are illustrative only.`,
+    );
   }
   notes.push(...spikeNotes());
   if (population && isEstimate(population)) notes.push(`Rates use an ESTIMATED population (${populationWords(population)}).`);
@@ -381,31 +446,44 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
         pl.byPolygon ? `${formatShare(pl.byPolygon / placed)} placed by the police.uk map point inside the ward boundary` : '',
         pl.byLsoa ? `${formatShare(pl.byLsoa / placed)} by the LSOA best-fit lookup` : '',
         pl.byPartner ? `${formatShare(pl.byPartner / placed)} by the ward the partnership extract gives` : '',
-      ].filter(Boolean).join(', ');
+      ]
+        .filter(Boolean)
+        .join(', ');
       notes.push(`Ward counts for ${mName}: ${how}.${pl.byPolygon ? ' police.uk points are snapped to anonymous locations, so counts near ward edges are approximate.' : ''}`);
     }
   }
-  notes.push(...(await revisionNotes(store, eff.source === 'mixed' ? ['police.uk', 'partnership'] : [eff.source === 'partnership' ? 'partnership' : 'police.uk'], earliest, ref, monthName)));
-  if (sup.hidden.size) notes.push(`Numbers from 1 to ${rules.smallNumberThreshold - 1} are shown as "${small}", and ${sup.secondary.size ? 'some other figures are hidden so they cannot be worked out from totals' : 'figures computed from them are hidden'}: this channel is not cleared for small numbers.`);
+  notes.push(
+    ...(await revisionNotes(store, eff.source === 'mixed' ? ['police.uk', 'partnership'] : [eff.source === 'partnership' ? 'partnership' : 'police.uk'], earliest, ref, monthName)),
+  );
+  if (sup.hidden.size)
+    notes.push(
+      `Numbers from 1 to ${rules.smallNumberThreshold - 1} are shown as "${small}", and ${sup.secondary.size ? 'some other figures are hidden so they cannot be worked out from totals' : 'figures computed from them are hidden'}: this channel is not cleared for small numbers.`,
+    );
 
   // Summary in the seeds' voice.
   const sent: string[] = [];
   const f0 = figures.find((f) => f.id === 'month')!;
-  if (period.focus.kind === 'month' && hidden(`m:${ref}`) && !sup.primary.has(`m:${ref}`)) sent.push(`${place}: the count for ${mName} is not shown (it could reveal a small number).`);
-  else if (period.focus.kind === 'month') sent.push(`${place} recorded ${f0.display} ${word(hidden(`m:${ref}`) ? 2 : cMonth.current.value ?? 2)} of ${what} in ${mName}.`);
+  if (period.focus.kind === 'month' && hidden(`m:${ref}`) && !sup.primary.has(`m:${ref}`))
+    sent.push(`${place}: the count for ${mName} is not shown (it could reveal a small number).`);
+  else if (period.focus.kind === 'month') sent.push(`${place} recorded ${f0.display} ${word(hidden(`m:${ref}`) ? 2 : (cMonth.current.value ?? 2))} of ${what} in ${mName}.`);
   if (cYe.current.value !== null && cYe.previous.value !== null && !hidden('ye') && !hidden('ye-prev') && !hidden('chg:ye')) {
     const dir = cYe.change.direction === 'up' ? 'increased' : cYe.change.direction === 'down' ? 'decreased' : 'stayed the same';
-    sent.push(`In the ${ye.label} it ${dir}${cYe.change.direction === 'same' ? ` at ${formatCount(cYe.current.value)}` : ` from ${formatCount(cYe.previous.value)} to ${formatCount(cYe.current.value)} (${cYe.change.short})`}.`);
+    sent.push(
+      `In the ${ye.label} it ${dir}${cYe.change.direction === 'same' ? ` at ${formatCount(cYe.current.value)}` : ` from ${formatCount(cYe.previous.value)} to ${formatCount(cYe.current.value)} (${cYe.change.short})`}.`,
+    );
   } else if (cYe.current.value !== null && !hidden('ye')) {
     sent.push(`${capitalise(ye.label)}: ${formatCount(cYe.current.value)} ${word(cYe.current.value)}.`);
   }
   if (cFocus && cFocus.current.value !== null && !hidden('focus')) {
-    sent.push(`${capitalise(period.focus.label)}: ${formatCount(cFocus.current.value)} ${word(cFocus.current.value)}, ${hidden('chg:focus') ? 'change not shown' : changePhrase(cFocus.change, m)} on the same months a year earlier.`);
+    sent.push(
+      `${capitalise(period.focus.label)}: ${formatCount(cFocus.current.value)} ${word(cFocus.current.value)}, ${hidden('chg:focus') ? 'change not shown' : changePhrase(cFocus.change, m)} on the same months a year earlier.`,
+    );
   }
   if (record && !hidden('record') && period.focus.kind === 'month') sent.push(`It was ${record.wording}.`);
   if (spikeText?.summary && !hidden(`m:${ref}`)) {
-    if (period.focus.kind === 'month' && hidden(`m:${ref}`) && !sup.primary.has(`m:${ref}`)) sent.push(`${place}: the count for ${mName} is not shown (it could reveal a small number).`);
-  else if (period.focus.kind === 'month') sent.push(spikeText.summary);
+    if (period.focus.kind === 'month' && hidden(`m:${ref}`) && !sup.primary.has(`m:${ref}`))
+      sent.push(`${place}: the count for ${mName} is not shown (it could reveal a small number).`);
+    else if (period.focus.kind === 'month') sent.push(spikeText.summary);
     else if (spikeRef?.alarm) sent.push(`${mName} was higher than expected for the time of year.`);
   }
 
@@ -421,7 +499,15 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
     series: seriesOut,
     suppressed,
     population,
-    rank: me && !hidden('ye') ? { rank: me.rank, of: ranked.filter((r) => r.rank !== null).length, joint: me.joint, siblings: ranked.map((r) => ({ code: r.code, name: r.name, count: r.count, rate: r.rate, rank: r.rank })) } : null,
+    rank:
+      me && !hidden('ye')
+        ? {
+            rank: me.rank,
+            of: ranked.filter((r) => r.rank !== null).length,
+            joint: me.joint,
+            siblings: ranked.map((r) => ({ code: r.code, name: r.name, count: r.count, rate: r.rate, rank: r.rank })),
+          }
+        : null,
     notes,
     synthetic: { months: synthMonths, all: synthMonths.length === seriesOut.length && seriesOut.length > 0 },
     summary: sent.join(' '),
@@ -441,13 +527,17 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
       const synth = syntheticIn(r.history.from, r.history.to);
       out.push(
         `Spike test (Farrington-flexible, as used for public health surveillance): ${mName} was compared with the ${r.history.months} months from ${monthName(r.history.from)} to ${monthName(r.history.to)}, allowing for the time of year${r.trend ? ' and the trend' : ''}${r.history.downweighted ? `, with ${r.history.downweighted} unusual past month${r.history.downweighted === 1 ? '' : 's'} given less weight` : ''}; the latest ${DEFAULT_FARRINGTON_PARAMS.pastWeeksNotIncluded ?? DEFAULT_FARRINGTON_PARAMS.w} months before it are left out so a rise already under way does not raise its own bar.` +
-        (synth ? ` ${synth === r.history.months ? 'All' : `${synth} of`} those months are SYNTHETIC (generated history for demonstration), so the expected range is illustrative only.` : ''),
+          (synth
+            ? ` ${synth === r.history.months ? 'All' : `${synth} of`} those months are SYNTHETIC (generated history for demonstration), so the expected range is illustrative only.`
+            : ''),
       );
     }
     if (tested.length) {
       const firstTested = tested[0]!.month;
       const untested = spikes.filter((x) => compareMonths(x.month, firstTested) < 0).length;
-      out.push(`The shaded band on the chart is the expected range for each month (expected count to upper bound); a month above it is marked as higher than expected. A normal month goes above it rarely (the test's level is ${DEFAULT_FARRINGTON_PARAMS.alpha}, about 1 month in ${Math.round(1 / DEFAULT_FARRINGTON_PARAMS.alpha)} or less), and no alert is raised on fewer than ${DEFAULT_FARRINGTON_PARAMS.limit54[0]} in a month.${untested ? ` The ${untested} earliest month${untested === 1 ? '' : 's'} on the chart ${untested === 1 ? 'has' : 'have'} too little history before ${untested === 1 ? 'it' : 'them'} to test.` : ''}`);
+      out.push(
+        `The shaded band on the chart is the expected range for each month (expected count to upper bound); a month above it is marked as higher than expected. A normal month goes above it rarely (the test's level is ${DEFAULT_FARRINGTON_PARAMS.alpha}, about 1 month in ${Math.round(1 / DEFAULT_FARRINGTON_PARAMS.alpha)} or less), and no alert is raised on fewer than ${DEFAULT_FARRINGTON_PARAMS.limit54[0]} in a month.${untested ? ` The ${untested} earliest month${untested === 1 ? '' : 's'} on the chart ${untested === 1 ? 'has' : 'have'} too little history before ${untested === 1 ? 'it' : 'them'} to test.` : ''}`,
+      );
       if (tested.some((x) => hidden(`band:${x.month}`) || hidden(`m:${x.month}`))) out.push('The expected range is not shown for some months: it could reveal a small number.');
     }
     return out;
@@ -458,19 +548,37 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
     return {
       method: `Farrington-flexible (${DEFAULT_FARRINGTON_PARAMS.thresholdMethod}), default parameters`,
       params: { ...DEFAULT_FARRINGTON_PARAMS },
-      latest: r && spikeText ? {
-        month: r.month, status: r.status,
-        alarm: hidden(`m:${ref}`) ? null : r.alarm,
-        expected: spikeRefHidden || r.expected === null ? null : Math.round(r.expected * 100) / 100,
-        upperbound: spikeRefHidden ? null : r.upperbound,
-        probability: spikeRefHidden ? null : r.probability,
-        rangeHidden: spikeRefHidden,
-        history: { from: r.history.from, to: r.history.to, months: r.history.months, syntheticMonths: syntheticIn(r.history.from, r.history.to), monthsNeeded: r.history.monthsNeeded, monthsAvailable: r.history.monthsAvailable },
-        wording: spikeText.wording,
-      } : null,
+      latest:
+        r && spikeText
+          ? {
+              month: r.month,
+              status: r.status,
+              alarm: hidden(`m:${ref}`) ? null : r.alarm,
+              expected: spikeRefHidden || r.expected === null ? null : Math.round(r.expected * 100) / 100,
+              upperbound: spikeRefHidden ? null : r.upperbound,
+              probability: spikeRefHidden ? null : r.probability,
+              rangeHidden: spikeRefHidden,
+              history: {
+                from: r.history.from,
+                to: r.history.to,
+                months: r.history.months,
+                syntheticMonths: syntheticIn(r.history.from, r.history.to),
+                monthsNeeded: r.history.monthsNeeded,
+                monthsAvailable: r.history.monthsAvailable,
+              },
+              wording: spikeText.wording,
+            }
+          : null,
       months: spikes.map((x) => {
         const h = hidden(`band:${x.month}`) || hidden(`m:${x.month}`);
-        return { month: x.month, status: x.status, expected: h || x.expected === null ? null : Math.round(x.expected * 100) / 100, upperbound: h ? null : x.upperbound, alarm: hidden(`m:${x.month}`) ? null : x.alarm, hidden: h && x.expected !== null };
+        return {
+          month: x.month,
+          status: x.status,
+          expected: h || x.expected === null ? null : Math.round(x.expected * 100) / 100,
+          upperbound: h ? null : x.upperbound,
+          alarm: hidden(`m:${x.month}`) ? null : x.alarm,
+          hidden: h && x.expected !== null,
+        };
       }),
     };
   }
@@ -480,15 +588,21 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
     const h = hidden(curId);
     const p = c.current.period;
     let wording: string;
-    if (v === null) wording = `No total for ${inPeriod(p).replace(/^in /, '')}: ${c.current.missing.length} month${c.current.missing.length === 1 ? '' : 's'} missing from the data.`;
+    if (v === null)
+      wording = `No total for ${inPeriod(p).replace(/^in /, '')}: ${c.current.missing.length} month${c.current.missing.length === 1 ? '' : 's'} missing from the data.`;
     else if (h) wording = sup.primary.has(curId) ? `${capitalise(p.label)}: ${small} ${word(2)}.` : `${capitalise(p.label)}: not shown (it could reveal a small number).`;
     else if (c.previous.value === null) wording = `${formatCount(v)} ${word(v)} ${inPeriod(p)}; no comparison (the year before is not in the data).`;
     else if (hidden(chgId) || hidden(prevId)) wording = `${formatCount(v)} ${word(v)} ${inPeriod(p)} (change on the year before not shown: small numbers).`;
-    else wording = `${formatCount(v)} ${word(v)} ${inPeriod(p)}, ${changePhrase(c.change, m)} on ${inPeriod(c.previous.period).replace(/^in /, '')} (${formatCount(c.previous.value)}).`;
+    else
+      wording = `${formatCount(v)} ${word(v)} ${inPeriod(p)}, ${changePhrase(c.change, m)} on ${inPeriod(c.previous.period).replace(/^in /, '')} (${formatCount(c.previous.value)}).`;
     return {
-      id, label, value: h ? null : v,
+      id,
+      label,
+      value: h ? null : v,
       display: `${countText(curId, v)}${!h && v !== null && c.change.direction !== 'unknown' && !hidden(chgId) ? ` (${c.change.short})` : ''}`,
-      period: p.label, wording, ...(h ? { suppressed: true } : {}),
+      period: p.label,
+      wording,
+      ...(h ? { suppressed: true } : {}),
     };
   }
 }

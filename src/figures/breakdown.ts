@@ -30,7 +30,11 @@ export interface Breakdown {
 }
 
 export async function areaBreakdown(
-  store: Store, tax: Taxonomy, area: Area, m: Measure, period: Period,
+  store: Store,
+  tax: Taxonomy,
+  area: Area,
+  m: Measure,
+  period: Period,
   rules: { noCalcBase: number; threshold: number; cleared: boolean; allowed: (m: Measure) => boolean },
 ): Promise<Breakdown> {
   const prev = previousYear(period);
@@ -39,13 +43,18 @@ export async function areaBreakdown(
   // What the extract holds for the area, read once for every child.
   const has = await partnershipTest(store, tax, [area.code]);
   const children = childMeasures(tax, m, has).filter((child) => rules.allowed(child));
-  const read = await Promise.all(children.map(async (child) => {
-    const eff = await measureFor(store, tax, area, child, has);
-    if ('unavailable' in eff || eff.measure.key !== child.key) return { child, series: null };
-    return { child, series: (await seriesByArea(store, eff, [area.code], { from: prev.from, to: period.to })).series.get(area.code)! };
-  }));
+  const read = await Promise.all(
+    children.map(async (child) => {
+      const eff = await measureFor(store, tax, area, child, has);
+      if ('unavailable' in eff || eff.measure.key !== child.key) return { child, series: null };
+      return { child, series: (await seriesByArea(store, eff, [area.code], { from: prev.from, to: period.to })).series.get(area.code)! };
+    }),
+  );
   for (const { child, series: s } of read) {
-    if (!s) { unavailable.push(child.label); continue; }
+    if (!s) {
+      unavailable.push(child.label);
+      continue;
+    }
     kids.push({ key: child.key, label: child.label, current: totalFor(s, period).value, previous: totalFor(s, prev).value });
   }
   const rows = breakdown(kids, rules.noCalcBase);
@@ -68,7 +77,12 @@ export async function areaBreakdown(
   const sup = suppress(cells, equations, { threshold: rules.threshold, cleared: rules.cleared });
   const prevOf = new Map(kids.map((k) => [k.key, k.previous]));
   return {
-    rows: rows.map((r) => ({ ...r, previous: prevOf.get(r.key) ?? null, hidden: sup.isHidden(`c:${r.key}`), changeHidden: sup.isHidden(`d:${r.key}`) || sup.isHidden(`p:${r.key}`) })),
+    rows: rows.map((r) => ({
+      ...r,
+      previous: prevOf.get(r.key) ?? null,
+      hidden: sup.isHidden(`c:${r.key}`),
+      changeHidden: sup.isHidden(`d:${r.key}`) || sup.isHidden(`p:${r.key}`),
+    })),
     period,
     previousPeriod: prev,
     unavailable,

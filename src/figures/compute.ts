@@ -1,8 +1,17 @@
 // The figures analysts compute, as pure functions over a monthly series. Every function names its
 // period(s) with the Period objects from src/core/periods.ts; nothing here touches the store.
 import {
-  addMonths, compareMonths, financialYearToDate, monthName, monthsBetween, previousYear, reportingYear,
-  singleMonth, yearEnding, type Month, type Period,
+  addMonths,
+  compareMonths,
+  financialYearToDate,
+  monthName,
+  monthsBetween,
+  previousYear,
+  reportingYear,
+  singleMonth,
+  yearEnding,
+  type Month,
+  type Period,
 } from '../core/periods.ts';
 import { records } from '../detect/index.ts';
 import { totalFor, valueAt, type Series, type Total } from './series.ts';
@@ -150,13 +159,9 @@ export interface BreakdownRow {
 }
 
 /** A measure's children for a period: count, share of the sum, and change on the year before; largest first. */
-export function breakdown(
-  children: Array<{ key: string; label: string; current: number | null; previous: number | null }>,
-  noCalcBase: number,
-): BreakdownRow[] {
+export function breakdown(children: Array<{ key: string; label: string; current: number | null; previous: number | null }>, noCalcBase: number): BreakdownRow[] {
   const total = children.reduce((s, c) => s + (c.current ?? 0), 0);
   return children
     .map((c) => ({ key: c.key, label: c.label, count: c.current, share: shareOf(c.current, total), change: describeChange(c.previous, c.current, noCalcBase) }))
     .sort((a, b) => (b.count ?? -1) - (a.count ?? -1) || a.label.localeCompare(b.label));
 }
-

@@ -44,7 +44,11 @@ export async function partnershipMeasures(store: Store, measureKeys: readonly st
  * answered for every partnership measure of the taxonomy at once, so it can stay a plain predicate.
  */
 export async function partnershipTest(store: Store, tax: Taxonomy, areaCodes: string[]): Promise<(key: string) => boolean> {
-  const held = await partnershipMeasures(store, tax.measures.filter((m) => m.source === 'partnership').map((m) => m.key), areaCodes);
+  const held = await partnershipMeasures(
+    store,
+    tax.measures.filter((m) => m.source === 'partnership').map((m) => m.key),
+    areaCodes,
+  );
   return (key) => held.has(key);
 }
 
@@ -54,7 +58,12 @@ export async function measureFor(store: Store, tax: Taxonomy, area: Area, reques
 }
 
 /** One series per area code for an effective measure, between `from` and `to` if given. */
-export async function seriesByArea(store: Store, eff: EffectiveMeasure, areaCodes: string[], range: { from?: Month; to?: Month } = {}): Promise<{ series: Map<string, Series>; coverage: Coverage }> {
+export async function seriesByArea(
+  store: Store,
+  eff: EffectiveMeasure,
+  areaCodes: string[],
+  range: { from?: Month; to?: Month } = {},
+): Promise<{ series: Map<string, Series>; coverage: Coverage }> {
   const sources = [...new Set(eff.parts.map((p) => p.source))];
   const cov = await coverage(store, sources.length ? sources : ['police.uk']);
   const wanted = new Set(eff.parts.map((p) => `${p.source}\t${p.key}`));

@@ -26,7 +26,14 @@ export function rankBySmoothedRate(items: RankItem[]): SmoothedRanked[] {
   const ok = items.filter(testable);
   const shrunk = new Map(shrunkRates(ok.map((it) => ({ code: it.code, name: it.name, count: it.count, population: it.population }))).map((s) => [s.code, s]));
   const rated: SmoothedRanked[] = ok
-    .map((it) => ({ ...it, rate: ratePer1000(it.count, it.population), smoothedRate: shrunk.get(it.code)!.shrunkRate, weight: shrunk.get(it.code)!.weight, rank: null as number | null, joint: false }))
+    .map((it) => ({
+      ...it,
+      rate: ratePer1000(it.count, it.population),
+      smoothedRate: shrunk.get(it.code)!.shrunkRate,
+      weight: shrunk.get(it.code)!.weight,
+      rank: null as number | null,
+      joint: false,
+    }))
     .sort((a, b) => b.smoothedRate! - a.smoothedRate! || a.name.localeCompare(b.name));
   rated.forEach((r, i) => {
     const prev = rated[i - 1];
@@ -48,7 +55,9 @@ export function rankBySmoothedRate(items: RankItem[]): SmoothedRanked[] {
 export function rankWithoutHidden(ranked: SmoothedRanked[], hidden: (code: string) => boolean, by: 'rate' | 'count'): SmoothedRanked[] {
   const key = (r: SmoothedRanked) => (by === 'rate' ? r.rate : r.count);
   const unranked = (r: SmoothedRanked): SmoothedRanked => ({ ...r, rank: null, joint: false });
-  const shown = ranked.filter((r) => !hidden(r.code) && key(r) !== null).map(unranked)
+  const shown = ranked
+    .filter((r) => !hidden(r.code) && key(r) !== null)
+    .map(unranked)
     .sort((a, b) => key(b)! - key(a)! || a.name.localeCompare(b.name));
   if (by === 'rate') {
     shown.forEach((r, i) => {
@@ -58,7 +67,10 @@ export function rankWithoutHidden(ranked: SmoothedRanked[], hidden: (code: strin
     for (const r of shown) r.joint = shown.filter((o) => o.rank === r.rank).length > 1;
   }
   const byName = (a: SmoothedRanked, b: SmoothedRanked) => a.name.localeCompare(b.name);
-  const hiddenRows = ranked.filter((r) => hidden(r.code)).map(unranked).sort(byName);
+  const hiddenRows = ranked
+    .filter((r) => hidden(r.code))
+    .map(unranked)
+    .sort(byName);
   const rest = ranked.filter((r) => !hidden(r.code) && key(r) === null).map(unranked);
   return [...shown, ...hiddenRows, ...rest];
 }
@@ -93,8 +105,19 @@ export function periodHotspots(items: RankItem[], parentName: string, periodWord
  * `settings.previous` months before it, each month tested the same way. `months` oldest first. With
  * fewer previous months than that, nothing is called emerging (the detector's rule).
  */
-export function monthlyEmergingHotspots(months: Array<{ month: Month; items: RankItem[] }>, parentName: string, monthWords: (m: Month) => string, settings: HotspotSettings = DEFAULT_HOTSPOT_SETTINGS): EmergingHotspotFinding[] {
+export function monthlyEmergingHotspots(
+  months: Array<{ month: Month; items: RankItem[] }>,
+  parentName: string,
+  monthWords: (m: Month) => string,
+  settings: HotspotSettings = DEFAULT_HOTSPOT_SETTINGS,
+): EmergingHotspotFinding[] {
   const periods = months.map((mo) => ({ period: mo.month, areas: areaCounts(mo.items) }));
   if (!periods.length || periods.some((p) => p.areas.length < 2)) return [];
-  return emergingHotspots(periods, { fdr: settings.fdr, minCount: settings.minCount, previous: settings.previous, parent: { name: parentName }, period: monthWords(periods[periods.length - 1]!.period) });
+  return emergingHotspots(periods, {
+    fdr: settings.fdr,
+    minCount: settings.minCount,
+    previous: settings.previous,
+    parent: { name: parentName },
+    period: monthWords(periods[periods.length - 1]!.period),
+  });
 }

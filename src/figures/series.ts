@@ -51,20 +51,19 @@ export function seriesOf(from: Month, counts: Array<number | null>, synthetic = 
 export function sumSeries(parts: Series[]): Series {
   if (!parts.length) return { points: [] };
   const byMonth = new Map<Month, Point & { parts: number }>();
-  for (const s of parts) for (const p of s.points) {
-    const prev = byMonth.get(p.month);
-    if (!prev) byMonth.set(p.month, { ...p, parts: 1 });
-    else {
-      prev.count = prev.count === null || p.count === null ? null : prev.count + p.count;
-      prev.synthetic ||= p.synthetic;
-      prev.parts++;
+  for (const s of parts)
+    for (const p of s.points) {
+      const prev = byMonth.get(p.month);
+      if (!prev) byMonth.set(p.month, { ...p, parts: 1 });
+      else {
+        prev.count = prev.count === null || p.count === null ? null : prev.count + p.count;
+        prev.synthetic ||= p.synthetic;
+        prev.parts++;
+      }
     }
-  }
   // A month some parts lack is unknown for the sum.
   return {
-    points: [...byMonth.values()]
-      .map(({ parts: n, ...p }) => (n === parts.length ? p : { ...p, count: null }))
-      .sort((a, b) => compareMonths(a.month, b.month)),
+    points: [...byMonth.values()].map(({ parts: n, ...p }) => (n === parts.length ? p : { ...p, count: null })).sort((a, b) => compareMonths(a.month, b.month)),
   };
 }
 

@@ -52,7 +52,11 @@ export function suppress(cells: Cell[], equations: Equation[], rules: Suppressio
   const result = { hidden, primary, secondary, isHidden: (id: string) => hidden.has(id) };
   if (rules.cleared) return result;
 
-  for (const c of cells) if (c.kind === 'count' && isSmall(c.value, rules.threshold)) { hidden.add(c.id); primary.add(c.id); }
+  for (const c of cells)
+    if (c.kind === 'count' && isSmall(c.value, rules.threshold)) {
+      hidden.add(c.id);
+      primary.add(c.id);
+    }
 
   const unknown = (id: string) => hidden.has(id) || (byId.get(id)?.value ?? null) === null;
   const priority = (c: Cell) => c.priority ?? (c.kind === 'derived' ? 0 : 1);
@@ -61,7 +65,11 @@ export function suppress(cells: Cell[], equations: Equation[], rules: Suppressio
     while (changed) {
       changed = false;
       for (const c of cells) {
-        if (!hidden.has(c.id) && c.dependsOn?.some((d) => hidden.has(d))) { hidden.add(c.id); secondary.add(c.id); changed = true; }
+        if (!hidden.has(c.id) && c.dependsOn?.some((d) => hidden.has(d))) {
+          hidden.add(c.id);
+          secondary.add(c.id);
+          changed = true;
+        }
       }
     }
   };
@@ -87,11 +95,13 @@ export function suppress(cells: Cell[], equations: Equation[], rules: Suppressio
     for (const t of terms) {
       if (!hidden.has(t.id)) continue;
       // sign * x = -sum(other sign * value): the range of the others' sum gives the range of x.
-      let lo = 0, hi = 0;
+      let lo = 0,
+        hi = 0;
       for (const o of terms) {
         if (o === t) continue;
         const [a, b] = o.sign > 0 ? o.b : [-o.b[1], -o.b[0]];
-        lo += a; hi += b;
+        lo += a;
+        hi += b;
       }
       const [xlo, xhi] = t.sign > 0 ? [-hi, -lo] : [lo, hi];
       const from = Math.max(xlo, t.b[0]);
@@ -110,11 +120,13 @@ export function suppress(cells: Cell[], equations: Equation[], rules: Suppressio
     const cols = [...new Set(eqs.flatMap((e) => e.ids.filter(unknown)))];
     if (cols.length < 2) return null;
     const at = new Map(cols.map((id, i) => [id, i]));
-    const rows = eqs.map((e) => {
-      const r = new Array<number>(cols.length).fill(0);
-      for (const id of e.ids) if (unknown(id)) r[at.get(id)!]! += id === e.eq.total ? 1 : -1;
-      return r;
-    }).filter((r) => r.some((v) => v !== 0));
+    const rows = eqs
+      .map((e) => {
+        const r = new Array<number>(cols.length).fill(0);
+        for (const id of e.ids) if (unknown(id)) r[at.get(id)!]! += id === e.eq.total ? 1 : -1;
+        return r;
+      })
+      .filter((r) => r.some((v) => v !== 0));
     let lead = 0;
     const eps = 1e-9;
     for (let c = 0; c < cols.length && lead < rows.length; c++) {
@@ -139,8 +151,7 @@ export function suppress(cells: Cell[], equations: Equation[], rules: Suppressio
       const id = cols[nz[0]!]!;
       if (!hidden.has(id)) continue;
       // Widen an equation that holds it and a value still shown: the one with the fewest unknowns.
-      const holding = eqs.filter((e) => e.ids.includes(id) && e.ids.some((x) => !unknown(x)))
-        .sort((a, b) => a.ids.filter(unknown).length - b.ids.filter(unknown).length);
+      const holding = eqs.filter((e) => e.ids.includes(id) && e.ids.some((x) => !unknown(x))).sort((a, b) => a.ids.filter(unknown).length - b.ids.filter(unknown).length);
       if (holding[0]) return holding[0].eq;
     }
     return null;
@@ -176,7 +187,11 @@ export function suppressedText(threshold: number): string {
 }
 
 /** Whether a channel may see a measure at all: sensitive measures need clearance; a channel's measure list limits it. */
-export function measureAllowed(measure: Pick<Measure, 'key' | 'sensitive' | 'parent'>, channel: Pick<ChannelConfig, 'clearance' | 'measures'>, parentOf?: (key: string) => string | undefined): boolean {
+export function measureAllowed(
+  measure: Pick<Measure, 'key' | 'sensitive' | 'parent'>,
+  channel: Pick<ChannelConfig, 'clearance' | 'measures'>,
+  parentOf?: (key: string) => string | undefined,
+): boolean {
   if (measure.sensitive && !channel.clearance.sensitive) return false;
   if (!channel.measures.length) return true;
   for (let key: string | undefined = measure.key, depth = 0; key && depth < 10; key = parentOf?.(key), depth++) {

@@ -20,7 +20,10 @@ export function wardCodeOf(feature: Feature): string | undefined {
 }
 
 function bbox(feature: Feature<Polygon | MultiPolygon>): [number, number, number, number] {
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    minY = Infinity,
+    maxX = -Infinity,
+    maxY = -Infinity;
   const rings = feature.geometry.type === 'Polygon' ? feature.geometry.coordinates : feature.geometry.coordinates.flat();
   for (const ring of rings) {
     for (const [x, y] of ring as number[][]) {

@@ -29,4 +29,3 @@ export function fixtureMonthFiles(folder: string, upTo?: Month): string[] {
     .sort()
     .map((f) => join(folder, f));
 }
-

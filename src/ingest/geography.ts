@@ -26,7 +26,12 @@ export interface ForceArea {
  */
 export function forceAreaOf(config: Config | null | undefined): ForceArea {
   if (!config) return { code: 'force', name: 'Force area', districts: null };
-  const slug = config.forceArea.policeUkForce ?? config.forceArea.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const slug =
+    config.forceArea.policeUkForce ??
+    config.forceArea.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '');
   return { code: slug, name: config.forceArea.name, districts: [...config.forceArea.districts] };
 }
 
@@ -83,7 +88,13 @@ function sameParent(pending: PendingGeography, file: string, line: number, area:
     const where = o ? (o.file === file ? `line ${o.line}` : `${o.file}:${o.line}`) : 'another file';
     if (held.parentCode !== area.parentCode) {
       const what = area.type === 'ward' ? 'district' : 'best-fit ward';
-      throw new InputError(file, line, field, `${area.code}'s ${what} as on ${where} (${held.parentCode}): ${area.type === 'ward' ? 'a ward lies in one district' : 'an LSOA has one best-fit ward'}`, area.parentCode ?? '');
+      throw new InputError(
+        file,
+        line,
+        field,
+        `${area.code}'s ${what} as on ${where} (${held.parentCode}): ${area.type === 'ward' ? 'a ward lies in one district' : 'an LSOA has one best-fit ward'}`,
+        area.parentCode ?? '',
+      );
     }
     if (districtField && (held.districtCode ?? null) !== (area.districtCode ?? null)) {
       throw new InputError(file, line, districtField, `${area.code}'s district as on ${where} (${held.districtCode})`, area.districtCode ?? '');
@@ -140,8 +151,10 @@ export async function readWardList(path: string, pending: PendingGeography): Pro
   const result = await readCsv(path, (header) => {
     rows = 0;
     wardLine.clear();
-    const ward = columnIndex(header, /^WD\d\dCD$/i), wardName = columnIndex(header, /^WD\d\dNM$/i);
-    const lad = columnIndex(header, /^LAD\d\dCD$/i), ladName = columnIndex(header, /^LAD\d\dNM$/i);
+    const ward = columnIndex(header, /^WD\d\dCD$/i),
+      wardName = columnIndex(header, /^WD\d\dNM$/i);
+    const lad = columnIndex(header, /^LAD\d\dCD$/i),
+      ladName = columnIndex(header, /^LAD\d\dNM$/i);
     return (f, line) => {
       rows++;
       const w = code(file, line, header[ward]!, f[ward]!, 'ward');
@@ -165,7 +178,9 @@ export async function readLsoa11Lookup(path: string, pending: PendingGeography):
   const result = await readCsv(path, (header) => {
     rows = 0;
     pairLine.clear();
-    const l11 = columnIndex(header, /^LSOA11CD$/i), l21 = columnIndex(header, /^LSOA21CD$/i), chg = columnIndex(header, /^CHGIND$/i);
+    const l11 = columnIndex(header, /^LSOA11CD$/i),
+      l21 = columnIndex(header, /^LSOA21CD$/i),
+      chg = columnIndex(header, /^CHGIND$/i);
     return (f, line) => {
       rows++;
       const a = code(file, line, header[l11]!, f[l11]!, 'lsoa');
@@ -175,7 +190,8 @@ export async function readLsoa11Lookup(path: string, pending: PendingGeography):
       // An LSOA 2011 that split is on several rows, one per 2021 child; the same pair twice is a duplicate.
       const pair = `${a}\t${b}`;
       const earlier = pairLine.get(pair);
-      if (earlier !== undefined) throw new InputError(file, line, header[l21]!, `each ${header[l11]} -> ${header[l21]} pair once (${a} -> ${b} is already on line ${earlier})`, f[l21]!);
+      if (earlier !== undefined)
+        throw new InputError(file, line, header[l21]!, `each ${header[l11]} -> ${header[l21]} pair once (${a} -> ${b} is already on line ${earlier})`, f[l21]!);
       pairLine.set(pair, line);
       if (!pending.lsoa11.has(a)) pending.lsoa11.set(a, { lsoa21: b, change });
     };
@@ -197,25 +213,31 @@ export async function readPopulations(path: string, pending: PendingGeography, t
     rows = 0;
     firstLine.clear();
     return (f, line) => {
-    rows++;
-    const areaCode = f[0]!.trim();
-    const type = typeOf(areaCode);
-    if (type === undefined) throw new InputError(file, line, 'area_code', 'an area code in the loaded geography (load the ONS lookup first)', areaCode);
-    const earlier = firstLine.get(areaCode);
-    if (earlier !== undefined) throw new InputError(file, line, 'area_code', `each area once (${areaCode} is already on line ${earlier})`, areaCode);
-    firstLine.set(areaCode, line);
-    const population = f[1]!.trim();
-    if (!WHOLE.test(population)) throw new InputError(file, line, 'population', 'a whole number of residents, in digits (no separators, decimals or exponents)', population);
-    const residents = Number(population);
-    if (residents < 1) throw new InputError(file, line, 'population', 'at least 1 resident (every rate divides by the population)', population);
-    if (residents > MAX_POPULATION[type]) {
-      throw new InputError(file, line, 'population', `at most ${MAX_POPULATION[type].toLocaleString('en-GB')} residents for a ${type} (about twice the largest in England and Wales)`, population);
-    }
-    const year = f[2]!.trim();
-    if (!/^(19|20)\d\d$/.test(year)) throw new InputError(file, line, 'year', 'a year such as 2021', year);
-    const source = f[3]!.trim();
-    if (!source) throw new InputError(file, line, 'source', 'a description of where the figure comes from', '');
-    pending.populations.set(areaCode, { areaCode, population: residents, year: Number(year), source });
+      rows++;
+      const areaCode = f[0]!.trim();
+      const type = typeOf(areaCode);
+      if (type === undefined) throw new InputError(file, line, 'area_code', 'an area code in the loaded geography (load the ONS lookup first)', areaCode);
+      const earlier = firstLine.get(areaCode);
+      if (earlier !== undefined) throw new InputError(file, line, 'area_code', `each area once (${areaCode} is already on line ${earlier})`, areaCode);
+      firstLine.set(areaCode, line);
+      const population = f[1]!.trim();
+      if (!WHOLE.test(population)) throw new InputError(file, line, 'population', 'a whole number of residents, in digits (no separators, decimals or exponents)', population);
+      const residents = Number(population);
+      if (residents < 1) throw new InputError(file, line, 'population', 'at least 1 resident (every rate divides by the population)', population);
+      if (residents > MAX_POPULATION[type]) {
+        throw new InputError(
+          file,
+          line,
+          'population',
+          `at most ${MAX_POPULATION[type].toLocaleString('en-GB')} residents for a ${type} (about twice the largest in England and Wales)`,
+          population,
+        );
+      }
+      const year = f[2]!.trim();
+      if (!/^(19|20)\d\d$/.test(year)) throw new InputError(file, line, 'year', 'a year such as 2021', year);
+      const source = f[3]!.trim();
+      if (!source) throw new InputError(file, line, 'source', 'a description of where the figure comes from', '');
+      pending.populations.set(areaCode, { areaCode, population: residents, year: Number(year), source });
     };
   });
   atLeastOneRow(file, rows, 'one area per row');

@@ -15,31 +15,13 @@ import { InputError, UserError } from '../core/errors.ts';
 import type { Month } from '../core/periods.ts';
 import type { Area, DataSource, Release, Store } from '../store/types.ts';
 import { firstLine, splitHeaderLine } from './csv.ts';
-import {
-  forceAreaOf,
-  GeoContext,
-  PendingGeography,
-  type AreaOrigin,
-  readBoundaries,
-  readLsoa11Lookup,
-  readLsoaWardLookup,
-  readPopulations,
-  readWardList,
-} from './geography.ts';
+import { forceAreaOf, GeoContext, PendingGeography, type AreaOrigin, readBoundaries, readLsoa11Lookup, readLsoaWardLookup, readPopulations, readWardList } from './geography.ts';
 import { parsePartnershipAggregated, parsePartnershipRecords, PARTNERSHIP_AGGREGATED_HEADER, PARTNERSHIP_RECORDS_HEADER } from './partnership.ts';
 import { columnValues, parsePoliceUkFile, POLICE_UK_HEADER, type ParsedMonthFile } from './policeUk.ts';
 import { addStats, emptyStats, Tally, type PlacementStats } from './tally.ts';
 import { commonFingerprints, fingerprint64, ingestChecks } from './validate.ts';
 
-export type FileKind =
-  | 'lsoa-ward-lookup'
-  | 'ward-list'
-  | 'lsoa11-lookup'
-  | 'boundaries'
-  | 'populations'
-  | 'police-uk'
-  | 'partnership-aggregated'
-  | 'partnership-records';
+export type FileKind = 'lsoa-ward-lookup' | 'ward-list' | 'lsoa11-lookup' | 'boundaries' | 'populations' | 'police-uk' | 'partnership-aggregated' | 'partnership-records';
 
 /** Geography first, so month files in the same invocation are placed with it. */
 const KIND_ORDER: Record<FileKind, number> = {
@@ -126,8 +108,10 @@ function statFollowing(p: string): { stats: Stats; real: string } {
     return { stats: statSync(real), real };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP') throw new InputError(shown(p), null, null, `a link to a file or folder (it points to ${target}, and following it leads back to itself)`, 'a link that loops');
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new InputError(shown(p), null, null, `a link to an existing file or folder (it points to ${target}, which does not exist)`, 'a dangling link');
+    if (code === 'ELOOP')
+      throw new InputError(shown(p), null, null, `a link to a file or folder (it points to ${target}, and following it leads back to itself)`, 'a link that loops');
+    if (code === 'ENOENT' || code === 'ENOTDIR')
+      throw new InputError(shown(p), null, null, `a link to an existing file or folder (it points to ${target}, which does not exist)`, 'a dangling link');
     throw new UserError(`${shown(p)}: a link to ${target} that cannot be followed (${code ?? (err as Error).message})`);
   }
 }
@@ -158,7 +142,13 @@ export function expandPaths(paths: string[]): string[] {
           } catch {
             // not a link: name the folder it leads to
           }
-          throw new InputError(shown(p), null, null, `a link to a folder outside the one being read (it points to ${target}, a folder that contains the link)`, 'a link that loops');
+          throw new InputError(
+            shown(p),
+            null,
+            null,
+            `a link to a folder outside the one being read (it points to ${target}, a folder that contains the link)`,
+            'a link that loops',
+          );
         }
         walk(p, new Set([...open, real]));
       } else if (/\.(csv|geojson|json)$/i.test(name) && !TEMPLATE.test(name)) out.push(p);
@@ -178,7 +168,13 @@ export function expandPaths(paths: string[]): string[] {
     const { stats, real } = statFollowing(p);
     if (stats.isDirectory()) walk(p, new Set([real]));
     else if (TEMPLATE.test(p)) {
-      throw new InputError(raw, null, null, 'a data file, not a template: a *.template.csv holds example figures; copy it to a name without ".template", put your own figures in it and ingest the copy', 'a template');
+      throw new InputError(
+        raw,
+        null,
+        null,
+        'a data file, not a template: a *.template.csv holds example figures; copy it to a name without ".template", put your own figures in it and ingest the copy',
+        'a template',
+      );
     } else out.push(p);
   }
   return [...new Set(out)];
@@ -322,7 +318,17 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
       const r = readBoundaries(path, pending, isWard);
       const checksum = createHash('sha256').update(r.text).digest('hex');
       if (r.kind === 'ward-boundaries') geoSummary(path, kind, r.features, checksum, `${r.features} ward polygons`);
-      else summaries.push({ ...emptyStats(), file: basename(path), path, kind, month: null, synthetic: false, outcome: 'skipped', note: `${r.features} features with no ward code (only ward boundaries are used)` });
+      else
+        summaries.push({
+          ...emptyStats(),
+          file: basename(path),
+          path,
+          kind,
+          month: null,
+          synthetic: false,
+          outcome: 'skipped',
+          note: `${r.features} features with no ward code (only ward boundaries are used)`,
+        });
     } else if (kind === 'populations') {
       const typeOf = (c: string) => (c === force.code ? 'force' : (pending.areas.get(c)?.type ?? storeAreas.get(c)?.type));
       const r = await readPopulations(path, pending, typeOf);
@@ -365,7 +371,9 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
         source: 'geography',
         fileName: `boundary change from ${file}: ${shownList}`,
         month: null,
-        checksum: createHash('sha256').update(`boundary change\n${list.map(changeText).join('\n')}`).digest('hex'),
+        checksum: createHash('sha256')
+          .update(`boundary change\n${list.map(changeText).join('\n')}`)
+          .digest('hex'),
         synthetic: false,
       });
     }
@@ -377,7 +385,9 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
   if (monthFiles.length) {
     const geo = await GeoContext.load(store, pending, force);
     if (!geo.hasGeography) {
-      throw new UserError('no geography loaded: ingest the ONS LSOA21 -> ward -> district lookup (and ward boundaries) first, or in the same command, e.g. `wardwatch ingest fixtures/geography <files>`');
+      throw new UserError(
+        'no geography loaded: ingest the ONS LSOA21 -> ward -> district lookup (and ward boundaries) first, or in the same command, e.g. `wardwatch ingest fixtures/geography <files>`',
+      );
     }
     const seen = new Map<string, string>();
     for (const path of monthFiles) {
@@ -385,9 +395,11 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
       const kind = kinds.get(path)!;
       const onBytes = (n: number, t: number) => progress(path, index, n, t);
       const p =
-        kind === 'police-uk' ? await parsePoliceUkFile(path, geo, onBytes, checks)
-        : kind === 'partnership-aggregated' ? await parsePartnershipAggregated(path, geo, onBytes, checks)
-        : await parsePartnershipRecords(path, geo, onBytes, checks);
+        kind === 'police-uk'
+          ? await parsePoliceUkFile(path, geo, onBytes, checks)
+          : kind === 'partnership-aggregated'
+            ? await parsePartnershipAggregated(path, geo, onBytes, checks)
+            : await parsePartnershipRecords(path, geo, onBytes, checks);
       const same = seen.get(p.checksum);
       if (same !== undefined) {
         // The same file named twice (or a byte-identical copy): loaded once, and still given its summary line.
@@ -412,7 +424,16 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
     await duplicateIdsAcross(load);
     groups.push(load);
     for (const g of skipped) {
-      summaries.push({ ...g.stats, file: g.fileName, path: g.path, kind: kinds.get(g.path)!, month: g.month, synthetic: true, outcome: 'skipped: real data exists', note: 'a real file for the same month is in this ingest' });
+      summaries.push({
+        ...g.stats,
+        file: g.fileName,
+        path: g.path,
+        kind: kinds.get(g.path)!,
+        month: g.month,
+        synthetic: true,
+        outcome: 'skipped: real data exists',
+        note: 'a real file for the same month is in this ingest',
+      });
     }
   }
 
@@ -450,7 +471,13 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
         tally.merge(g.tally);
         stats = addStats(stats, g.stats);
       }
-      const checksum = group.length === 1 ? first.checksum : group.map((g) => g.checksum).sort().join('+');
+      const checksum =
+        group.length === 1
+          ? first.checksum
+          : group
+              .map((g) => g.checksum)
+              .sort()
+              .join('+');
       const synthetic = group.every((g) => g.synthetic);
       const result = await tx.replaceMonth({
         source: first.source,
@@ -459,17 +486,35 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
         release: { ...stats, source: first.source, fileName: group.map((g) => g.fileName).join(' + '), month: first.month, checksum, synthetic },
       });
       const outcome: Outcome = result.unchanged
-        ? result.reason === 'real-data-exists' ? 'skipped: real data exists' : 'unchanged'
-        : result.release?.revision ? 'revised' : 'loaded';
+        ? result.reason === 'real-data-exists'
+          ? 'skipped: real data exists'
+          : 'unchanged'
+        : result.release?.revision
+          ? 'revised'
+          : 'loaded';
       for (const g of group) {
         const note =
           [
             outcome === 'revised' && result.release?.revision
               ? `replaces the earlier version (total ${result.release.revision.previousTotal} -> ${result.release.revision.newTotal})`
-              : g.vintage === 2011 ? 'LSOA 2011 codes mapped to 2021' : undefined,
+              : g.vintage === 2011
+                ? 'LSOA 2011 codes mapped to 2021'
+                : undefined,
             g.note,
-          ].filter(Boolean).join('; ') || undefined;
-        summaries.push({ ...g.stats, file: g.fileName, path: g.path, kind: kinds.get(g.path)!, month: g.month, synthetic: g.synthetic, outcome, ...(note ? { note } : {}), ...(result.release ? { release: result.release } : {}) });
+          ]
+            .filter(Boolean)
+            .join('; ') || undefined;
+        summaries.push({
+          ...g.stats,
+          file: g.fileName,
+          path: g.path,
+          kind: kinds.get(g.path)!,
+          month: g.month,
+          synthetic: g.synthetic,
+          outcome,
+          ...(note ? { note } : {}),
+          ...(result.release ? { release: result.release } : {}),
+        });
       }
     }
   });
@@ -516,7 +561,8 @@ export async function duplicateIdsAcross(files: ParsedMonthFile[]): Promise<void
   if (withIds.length < 2) return;
   for (let j = 1; j < withIds.length; j++) {
     for (let i = 0; i < j; i++) {
-      const a = withIds[i]!, b = withIds[j]!;
+      const a = withIds[i]!,
+        b = withIds[j]!;
       const common = commonFingerprints(a.ids!.fingerprints, b.ids!.fingerprints);
       if (common.length === 0) continue;
       const wanted = new Set(common);
@@ -534,7 +580,13 @@ export async function duplicateIdsAcross(files: ParsedMonthFile[]): Promise<void
         if (other !== undefined && (!first || line < first.line)) first = { line, other, value: v };
       }
       if (first) {
-        throw new InputError(b.fileName, first.line, a.ids!.field, `each crime in one file (the same Crime ID is on line ${first.other} of ${a.fileName}, another file of ${b.month})`, first.value);
+        throw new InputError(
+          b.fileName,
+          first.line,
+          a.ids!.field,
+          `each crime in one file (the same Crime ID is on line ${first.other} of ${a.fileName}, another file of ${b.month})`,
+          first.value,
+        );
       }
     }
   }

@@ -46,7 +46,12 @@ export function measureKey(file: string, line: number, text: string, cache: Map<
   return m.key;
 }
 
-export async function parsePartnershipAggregated(path: string, geo: GeoContext, onBytes?: (n: number, t: number) => void, checks: IngestChecks = ingestChecks(null)): Promise<ParsedMonthFile> {
+export async function parsePartnershipAggregated(
+  path: string,
+  geo: GeoContext,
+  onBytes?: (n: number, t: number) => void,
+  checks: IngestChecks = ingestChecks(null),
+): Promise<ParsedMonthFile> {
   const file = basename(path);
   const stats = emptyStats();
   const measures = new Map<string, string>();
@@ -64,33 +69,45 @@ export async function parsePartnershipAggregated(path: string, geo: GeoContext, 
       lineOf.clear();
       month = null;
       return (f, line) => {
-      stats.rowsRead++;
-      month = checkMonth(file, line, 'month', f[0]!, month, checks.months);
-      const type = f[1]!.trim().toLowerCase() as AreaType;
-      if (!AREA_TYPES.includes(type)) throw new InputError(file, line, 'area_type', 'force, district, ward or lsoa', f[1]!);
-      const code = f[2]!.trim();
-      const known = geo.areaTypes.get(code);
-      if (known === undefined) throw new InputError(file, line, 'area_code', unknownCode(type, code), f[2]!);
-      if (known !== type) throw new InputError(file, line, 'area_code', `a ${type} code (this is a ${known} code)`, f[2]!);
-      const measure = measureKey(file, line, f[3]!.trim(), measures);
-      const countText = f[4]!.trim();
-      if (!WHOLE.test(countText)) throw new InputError(file, line, 'count', 'a whole number, 0 or more, in digits (no separators, decimals, exponents or hex)', f[4]!);
-      const n = Number(countText);
-      const max = checks.maxMonthlyCount[type];
-      if (n > max) {
-        throw new InputError(file, line, 'count', `at most ${max.toLocaleString('en-GB')} for one ${type}, measure and month (a plausible bound; set ingest.maxMonthlyCount.${type} in the config if your area really has more)`, f[4]!);
-      }
-      const key = `${type}\t${code}\t${measure}`;
-      const earlier = lineOf.get(key);
-      if (earlier !== undefined) {
-        throw new InputError(file, line, 'measure', `each area and measure once per file (${type} ${code}, ${measure} is already on line ${earlier}; counts are never summed)`, f[3]!);
-      }
-      lineOf.set(key, line);
-      let byType = supplied.get(measure);
-      if (!byType) supplied.set(measure, (byType = new Map()));
-      let byCode = byType.get(type);
-      if (!byCode) byType.set(type, (byCode = new Map()));
-      byCode.set(code, n);
+        stats.rowsRead++;
+        month = checkMonth(file, line, 'month', f[0]!, month, checks.months);
+        const type = f[1]!.trim().toLowerCase() as AreaType;
+        if (!AREA_TYPES.includes(type)) throw new InputError(file, line, 'area_type', 'force, district, ward or lsoa', f[1]!);
+        const code = f[2]!.trim();
+        const known = geo.areaTypes.get(code);
+        if (known === undefined) throw new InputError(file, line, 'area_code', unknownCode(type, code), f[2]!);
+        if (known !== type) throw new InputError(file, line, 'area_code', `a ${type} code (this is a ${known} code)`, f[2]!);
+        const measure = measureKey(file, line, f[3]!.trim(), measures);
+        const countText = f[4]!.trim();
+        if (!WHOLE.test(countText)) throw new InputError(file, line, 'count', 'a whole number, 0 or more, in digits (no separators, decimals, exponents or hex)', f[4]!);
+        const n = Number(countText);
+        const max = checks.maxMonthlyCount[type];
+        if (n > max) {
+          throw new InputError(
+            file,
+            line,
+            'count',
+            `at most ${max.toLocaleString('en-GB')} for one ${type}, measure and month (a plausible bound; set ingest.maxMonthlyCount.${type} in the config if your area really has more)`,
+            f[4]!,
+          );
+        }
+        const key = `${type}\t${code}\t${measure}`;
+        const earlier = lineOf.get(key);
+        if (earlier !== undefined) {
+          throw new InputError(
+            file,
+            line,
+            'measure',
+            `each area and measure once per file (${type} ${code}, ${measure} is already on line ${earlier}; counts are never summed)`,
+            f[3]!,
+          );
+        }
+        lineOf.set(key, line);
+        let byType = supplied.get(measure);
+        if (!byType) supplied.set(measure, (byType = new Map()));
+        let byCode = byType.get(type);
+        if (!byCode) byType.set(type, (byCode = new Map()));
+        byCode.set(code, n);
       };
     },
     { onBytes },
@@ -134,7 +151,12 @@ export async function parsePartnershipAggregated(path: string, geo: GeoContext, 
   return { path, fileName: file, source: 'partnership', month, synthetic: isSyntheticName(path), checksum: read.checksum, tally, stats, parser: read.parser };
 }
 
-export async function parsePartnershipRecords(path: string, geo: GeoContext, onBytes?: (n: number, t: number) => void, checks: IngestChecks = ingestChecks(null)): Promise<ParsedMonthFile> {
+export async function parsePartnershipRecords(
+  path: string,
+  geo: GeoContext,
+  onBytes?: (n: number, t: number) => void,
+  checks: IngestChecks = ingestChecks(null),
+): Promise<ParsedMonthFile> {
   const file = basename(path);
   const stats = emptyStats();
   const measures = new Map<string, string>();
@@ -152,56 +174,64 @@ export async function parsePartnershipRecords(path: string, geo: GeoContext, onB
       ids.clear();
       month = null;
       return (f, line) => {
-      stats.rowsRead++;
-      month = checkMonth(file, line, 'month', f[0]!, month, checks.months);
-      const id = f[1]!.trim();
-      if (id !== '') ids.add(id);
-      const measure = measureKey(file, line, f[2]!.trim(), measures);
-      let lsoa = f[3]!.trim();
-      const wardCode = f[4]!.trim();
-      const point = parsePoint(file, line, ['longitude', 'latitude'], f[5]!, f[6]!);
-      if (lsoa) {
-        if (!geo.lsoaWard.has(lsoa)) {
-          const mapped = geo.lsoa11.get(lsoa);
-          if (!mapped) throw new InputError(file, line, 'lsoa_code', LSOA_CODE.test(lsoa) ? 'an LSOA code (2021, or 2011 in the lookup) in the loaded geography' : CODE_EXPECTED.lsoa, f[3]!);
-          lsoa = mapped;
+        stats.rowsRead++;
+        month = checkMonth(file, line, 'month', f[0]!, month, checks.months);
+        const id = f[1]!.trim();
+        if (id !== '') ids.add(id);
+        const measure = measureKey(file, line, f[2]!.trim(), measures);
+        let lsoa = f[3]!.trim();
+        const wardCode = f[4]!.trim();
+        const point = parsePoint(file, line, ['longitude', 'latitude'], f[5]!, f[6]!);
+        if (lsoa) {
+          if (!geo.lsoaWard.has(lsoa)) {
+            const mapped = geo.lsoa11.get(lsoa);
+            if (!mapped)
+              throw new InputError(
+                file,
+                line,
+                'lsoa_code',
+                LSOA_CODE.test(lsoa) ? 'an LSOA code (2021, or 2011 in the lookup) in the loaded geography' : CODE_EXPECTED.lsoa,
+                f[3]!,
+              );
+            lsoa = mapped;
+          }
         }
-      }
-      if (wardCode && geo.areaTypes.get(wardCode) !== 'ward') throw new InputError(file, line, 'ward_code', WARD_CODE.test(wardCode) ? 'a ward code in the loaded geography' : CODE_EXPECTED.ward, f[4]!);
-      if (wardCode && lsoa && geo.wardDistrict.get(wardCode) !== geo.lsoaDistrict.get(lsoa)) {
-        // LSOAs and wards both nest in districts: a row counted in one district and another district's ward would not add up.
-        throw new InputError(file, line, 'ward_code', `a ward in the same district as lsoa_code ${f[3]!.trim()} (${geo.lsoaDistrict.get(lsoa)})`, f[4]!);
-      }
-      let ward: string | null = null;
-      let how: 'partner' | 'polygon' | 'lsoa' = 'partner';
-      if (wardCode) ward = wardCode;
-      else if (point && (ward = geo.locate(`${point[0]},${point[1]}`, point[0], point[1]))) how = 'polygon';
-      else if (lsoa) {
-        ward = geo.lsoaWard.get(lsoa) ?? null;
-        how = 'lsoa';
-      }
-      const district = lsoa ? geo.lsoaDistrict.get(lsoa) : ward ? geo.wardDistrict.get(ward) : undefined;
-      if (!ward && !lsoa) {
-        if (point) stats.outOfArea++;
-        else {
-          tally.add('force', force, measure, 1);
-          stats.unplaced++;
+        if (wardCode && geo.areaTypes.get(wardCode) !== 'ward')
+          throw new InputError(file, line, 'ward_code', WARD_CODE.test(wardCode) ? 'a ward code in the loaded geography' : CODE_EXPECTED.ward, f[4]!);
+        if (wardCode && lsoa && geo.wardDistrict.get(wardCode) !== geo.lsoaDistrict.get(lsoa)) {
+          // LSOAs and wards both nest in districts: a row counted in one district and another district's ward would not add up.
+          throw new InputError(file, line, 'ward_code', `a ward in the same district as lsoa_code ${f[3]!.trim()} (${geo.lsoaDistrict.get(lsoa)})`, f[4]!);
         }
-        return;
-      }
-      if (!district || !geo.districts.has(district)) {
-        stats.outOfArea++;
-        return;
-      }
-      tally.add('force', force, measure, 1);
-      tally.add('district', district, measure, 1);
-      if (lsoa) tally.add('lsoa', lsoa, measure, 1);
-      if (ward) {
-        tally.add('ward', ward, measure, 1, how);
-        if (how === 'partner') stats.placedByPartner++;
-        else if (how === 'polygon') stats.placedByPolygon++;
-        else stats.placedByLsoa++;
-      }
+        let ward: string | null = null;
+        let how: 'partner' | 'polygon' | 'lsoa' = 'partner';
+        if (wardCode) ward = wardCode;
+        else if (point && (ward = geo.locate(`${point[0]},${point[1]}`, point[0], point[1]))) how = 'polygon';
+        else if (lsoa) {
+          ward = geo.lsoaWard.get(lsoa) ?? null;
+          how = 'lsoa';
+        }
+        const district = lsoa ? geo.lsoaDistrict.get(lsoa) : ward ? geo.wardDistrict.get(ward) : undefined;
+        if (!ward && !lsoa) {
+          if (point) stats.outOfArea++;
+          else {
+            tally.add('force', force, measure, 1);
+            stats.unplaced++;
+          }
+          return;
+        }
+        if (!district || !geo.districts.has(district)) {
+          stats.outOfArea++;
+          return;
+        }
+        tally.add('force', force, measure, 1);
+        tally.add('district', district, measure, 1);
+        if (lsoa) tally.add('lsoa', lsoa, measure, 1);
+        if (ward) {
+          tally.add('ward', ward, measure, 1, how);
+          if (how === 'partner') stats.placedByPartner++;
+          else if (how === 'polygon') stats.placedByPolygon++;
+          else stats.placedByLsoa++;
+        }
       };
     },
     { onBytes },
@@ -211,5 +241,16 @@ export async function parsePartnershipRecords(path: string, geo: GeoContext, onB
   const dup = ids.hasSuspects ? await firstRealDuplicate(path, 1, ids.isSuspect) : null;
   if (dup) throw new InputError(file, dup.line, 'record_id', `each record once (the same record_id is on line ${dup.first})`, dup.value);
   const note = geo.brokenBoundaryNote();
-  return { path, fileName: file, ...(note ? { note } : {}), source: 'partnership', month, synthetic: isSyntheticName(path), checksum: read.checksum, tally, stats, parser: read.parser };
+  return {
+    path,
+    fileName: file,
+    ...(note ? { note } : {}),
+    source: 'partnership',
+    month,
+    synthetic: isSyntheticName(path),
+    checksum: read.checksum,
+    tally,
+    stats,
+    parser: read.parser,
+  };
 }

@@ -19,8 +19,18 @@ import { emptyStats, Tally, type PlacementStats } from './tally.ts';
 import { CONTROL, CONTROL_EXPECTED, Fingerprints, isPlainDecimal, ingestChecks, POLICE_UK_LSOA_CODE, showControls, type IngestChecks, type MonthRange } from './validate.ts';
 
 export const POLICE_UK_HEADER = [
-  'Crime ID', 'Month', 'Reported by', 'Falls within', 'Longitude', 'Latitude', 'Location',
-  'LSOA code', 'LSOA name', 'Crime type', 'Last outcome category', 'Context',
+  'Crime ID',
+  'Month',
+  'Reported by',
+  'Falls within',
+  'Longitude',
+  'Latitude',
+  'Location',
+  'LSOA code',
+  'LSOA name',
+  'Crime type',
+  'Last outcome category',
+  'Context',
 ] as const;
 
 export interface ParsedMonthFile {
@@ -74,12 +84,27 @@ export function checkMonth(file: string, line: number, field: string, value: str
  * a plain decimal (no hex such as 0x1F, exponent such as 1e+2, Infinity or thousands separators).
  */
 export function parsePoint(file: string, line: number, names: [string, string], lonText: string, latText: string): [number, number] | null {
-  const lt = lonText.trim(), at = latText.trim();
+  const lt = lonText.trim(),
+    at = latText.trim();
   if (lt === '' && at === '') return null;
   const lon = isPlainDecimal(lt) ? Number(lt) : NaN;
   const lat = isPlainDecimal(at) ? Number(at) : NaN;
-  if (!Number.isFinite(lon) || lon < -180 || lon > 180) throw new InputError(file, line, names[0], 'a longitude in decimal degrees (-180 to 180, a plain decimal such as -0.123456: no hex, exponent or Infinity), or both coordinates blank', lonText);
-  if (!Number.isFinite(lat) || lat < -90 || lat > 90) throw new InputError(file, line, names[1], 'a latitude in decimal degrees (-90 to 90, a plain decimal such as 52.205600: no hex, exponent or Infinity), or both coordinates blank', latText);
+  if (!Number.isFinite(lon) || lon < -180 || lon > 180)
+    throw new InputError(
+      file,
+      line,
+      names[0],
+      'a longitude in decimal degrees (-180 to 180, a plain decimal such as -0.123456: no hex, exponent or Infinity), or both coordinates blank',
+      lonText,
+    );
+  if (!Number.isFinite(lat) || lat < -90 || lat > 90)
+    throw new InputError(
+      file,
+      line,
+      names[1],
+      'a latitude in decimal degrees (-90 to 90, a plain decimal such as 52.205600: no hex, exponent or Infinity), or both coordinates blank',
+      latText,
+    );
   return [lon, lat];
 }
 
@@ -113,7 +138,12 @@ export async function firstRealDuplicate(path: string, column: number, suspect: 
   return null;
 }
 
-export async function parsePoliceUkFile(path: string, geo: GeoContext, onBytes?: (n: number, total: number) => void, checks: IngestChecks = ingestChecks(null)): Promise<ParsedMonthFile> {
+export async function parsePoliceUkFile(
+  path: string,
+  geo: GeoContext,
+  onBytes?: (n: number, total: number) => void,
+  checks: IngestChecks = ingestChecks(null),
+): Promise<ParsedMonthFile> {
   const file = basename(path);
   const tax = taxonomy();
   const measures = tax.policeUkMeasures().map((m) => m.key);
@@ -137,7 +167,8 @@ export async function parsePoliceUkFile(path: string, geo: GeoContext, onBytes?:
       if (value.trim() === '') throw new InputError(file, line, field, 'the name of the police force', value);
       return value;
     }
-    if (value.trim() !== first.trim()) throw new InputError(file, line, field, `one force per file, as on the first row ("${first.trim()}"): download each force's file separately`, value);
+    if (value.trim() !== first.trim())
+      throw new InputError(file, line, field, `one force per file, as on the first row ("${first.trim()}"): download each force's file separately`, value);
     return first;
   };
 
@@ -160,7 +191,8 @@ export async function parsePoliceUkFile(path: string, geo: GeoContext, onBytes?:
         if (id !== '') ids.add(id.trim());
         const mi = measureByName.get(f[9]!) ?? measureByName.get(f[9]!.trim());
         if (mi === undefined) throw new InputError(file, line, 'Crime type', 'one of the 14 police.uk crime types (e.g. "Burglary", "Anti-social behaviour")', f[9]!);
-        const lonText = f[4]!, latText = f[5]!;
+        const lonText = f[4]!,
+          latText = f[5]!;
         const lsoa = f[7]!.trim();
         let ward = '';
         if (lonText !== '' || latText !== '') {
@@ -221,38 +253,40 @@ export async function parsePoliceUkFile(path: string, geo: GeoContext, onBytes?:
   const tally = new Tally();
   const force = geo.force.code;
   let unknownLsoa = 0;
-  for (const [lsoaRaw, byWard] of cells) for (const [polyWard, counts] of byWard) for (let mi = 0; mi < counts.length; mi++) {
-    const n = counts[mi]!;
-    if (n === 0) continue;
-    const measure = measures[mi]!;
-    let lsoa21: string | null = null;
-    let district: string | undefined;
-    if (lsoaRaw) {
-      lsoa21 = vintage === 2011 ? (geo.lsoa11.get(lsoaRaw) ?? lsoaRaw) : lsoaRaw;
-      district = geo.lsoaDistrict.get(lsoa21);
-      if (!district) unknownLsoa += n;
-      if (!district || !geo.districts.has(district)) {
-        stats.outOfArea += n;
-        continue;
+  for (const [lsoaRaw, byWard] of cells)
+    for (const [polyWard, counts] of byWard)
+      for (let mi = 0; mi < counts.length; mi++) {
+        const n = counts[mi]!;
+        if (n === 0) continue;
+        const measure = measures[mi]!;
+        let lsoa21: string | null = null;
+        let district: string | undefined;
+        if (lsoaRaw) {
+          lsoa21 = vintage === 2011 ? (geo.lsoa11.get(lsoaRaw) ?? lsoaRaw) : lsoaRaw;
+          district = geo.lsoaDistrict.get(lsoa21);
+          if (!district) unknownLsoa += n;
+          if (!district || !geo.districts.has(district)) {
+            stats.outOfArea += n;
+            continue;
+          }
+        } else {
+          district = polyWard ? geo.wardDistrict.get(polyWard) : undefined;
+          if (!district) {
+            stats.outOfArea += n;
+            continue;
+          }
+        }
+        tally.add('force', force, measure, n);
+        tally.add('district', district, measure, n);
+        if (lsoa21) tally.add('lsoa', lsoa21, measure, n);
+        if (polyWard) {
+          tally.add('ward', polyWard, measure, n, 'polygon');
+          stats.placedByPolygon += n;
+        } else {
+          tally.add('ward', geo.lsoaWard.get(lsoa21!)!, measure, n, 'lsoa');
+          stats.placedByLsoa += n;
+        }
       }
-    } else {
-      district = polyWard ? geo.wardDistrict.get(polyWard) : undefined;
-      if (!district) {
-        stats.outOfArea += n;
-        continue;
-      }
-    }
-    tally.add('force', force, measure, n);
-    tally.add('district', district, measure, n);
-    if (lsoa21) tally.add('lsoa', lsoa21, measure, n);
-    if (polyWard) {
-      tally.add('ward', polyWard, measure, n, 'polygon');
-      stats.placedByPolygon += n;
-    } else {
-      tally.add('ward', geo.lsoaWard.get(lsoa21!)!, measure, n, 'lsoa');
-      stats.placedByLsoa += n;
-    }
-  }
   noLocation.forEach((n, i) => {
     if (n > 0) tally.add('force', force, measures[i]!, n);
     stats.unplaced += n;
@@ -265,8 +299,18 @@ export async function parsePoliceUkFile(path: string, geo: GeoContext, onBytes?:
       : undefined;
   const notes = [note, geo.brokenBoundaryNote()].filter(Boolean).join('; ');
   return {
-    path, fileName: file, ...(notes ? { note: notes } : {}), source: 'police.uk', month, synthetic: isSyntheticName(path), checksum: read.checksum, tally, stats, vintage,
-    reportedBy: reportedBy === null ? [] : [(reportedBy as string).trim()], parser: read.parser,
+    path,
+    fileName: file,
+    ...(notes ? { note: notes } : {}),
+    source: 'police.uk',
+    month,
+    synthetic: isSyntheticName(path),
+    checksum: read.checksum,
+    tally,
+    stats,
+    vintage,
+    reportedBy: reportedBy === null ? [] : [(reportedBy as string).trim()],
+    parser: read.parser,
     ids: { field: 'Crime ID', column: 0, fingerprints },
   };
 }

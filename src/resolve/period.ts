@@ -2,8 +2,19 @@
 // 2023", "2024/25" (the partnership's reporting year), "fy 2023/24", "fytd". Resolved against the
 // latest month of data with the functions of src/core/periods.ts.
 import {
-  compareMonths, financialYear, financialYearToDate, latestCalendarMonth, monthName, monthOf,
-  parseMonthWord, reportingYearFromLabel, shortMonthName, singleMonth, yearEnding, type Month, type Period,
+  compareMonths,
+  financialYear,
+  financialYearToDate,
+  latestCalendarMonth,
+  monthName,
+  monthOf,
+  parseMonthWord,
+  reportingYearFromLabel,
+  shortMonthName,
+  singleMonth,
+  yearEnding,
+  type Month,
+  type Period,
 } from '../core/periods.ts';
 
 export type PeriodSpec =

@@ -28,7 +28,9 @@ export function buildPlaceIndex(areas: Area[]): PlaceIndex {
   const index: PlaceIndex = { areas, byCode: new Map(), exact: new Map(), prefixes: new Map(), keys: [] };
   const push = (map: Map<string, Area[]>, key: string, a: Area) => {
     const list = map.get(key);
-    if (list) { if (!list.includes(a)) list.push(a); } else map.set(key, [a]);
+    if (list) {
+      if (!list.includes(a)) list.push(a);
+    } else map.set(key, [a]);
   };
   for (const a of areas) {
     if (a.type === 'lsoa') continue;
@@ -53,7 +55,9 @@ export function placeIndex(store: Store, now = Date.now()): Promise<PlaceIndex> 
   const hit = cache.get(store);
   if (hit && now - hit.at < CACHE_MS) return hit.index;
   const entry = {
-    index: Promise.all([store.areas('force'), store.areas('district'), store.areas('ward')]).then(([force, districts, wards]) => buildPlaceIndex([...force, ...districts, ...wards])),
+    index: Promise.all([store.areas('force'), store.areas('district'), store.areas('ward')]).then(([force, districts, wards]) =>
+      buildPlaceIndex([...force, ...districts, ...wards]),
+    ),
     at: now,
   };
   cache.set(store, entry);

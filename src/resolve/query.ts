@@ -9,8 +9,38 @@ import { fuzzyTopic, lookupTopic, topicIndex } from './topic.ts';
 
 /** Words that carry no meaning in a question. */
 const FILLER = new Set([
-  'in', 'for', 'the', 'of', 'at', 'on', 'show', 'me', 'about', 'what', 'whats', 'is', 'are', 'how', 'many', 'and', 'vs', 'versus',
-  'v', 'with', 'please', 'figures', 'stats', 'statistics', 'data', 'numbers', 'to', 'a', 'an', 'give', 'tell', 'compared',
+  'in',
+  'for',
+  'the',
+  'of',
+  'at',
+  'on',
+  'show',
+  'me',
+  'about',
+  'what',
+  'whats',
+  'is',
+  'are',
+  'how',
+  'many',
+  'and',
+  'vs',
+  'versus',
+  'v',
+  'with',
+  'please',
+  'figures',
+  'stats',
+  'statistics',
+  'data',
+  'numbers',
+  'to',
+  'a',
+  'an',
+  'give',
+  'tell',
+  'compared',
   ...PLACE_WORDS,
 ]);
 
@@ -59,12 +89,18 @@ function score(s: Segment): number {
     // A start of a name that fits one place is good evidence, more so the more words it has; one that
     // fits several is weak, so "chatteris north" reads as Chatteris North & Manea, not as the two
     // Chatteris wards and North ward.
-    case 'place': return (s.match.how !== 'prefix' ? 10 : s.match.candidates.length > 1 ? 3 : 8) * n + 2;
-    case 'topic': return 10 * n + 1;
-    case 'period': return 10 * n;
-    case 'flag': return 10 * n;
-    case 'filler': return 1;
-    case 'unknown': return 0;
+    case 'place':
+      return (s.match.how !== 'prefix' ? 10 : s.match.candidates.length > 1 ? 3 : 8) * n + 2;
+    case 'topic':
+      return 10 * n + 1;
+    case 'period':
+      return 10 * n;
+    case 'flag':
+      return 10 * n;
+    case 'filler':
+      return 1;
+    case 'unknown':
+      return 0;
   }
 }
 
@@ -105,7 +141,10 @@ export function parseQuery(text: string | string[], places: PlaceIndex, tax: Tax
   const out: Array<Segment | { type: 'fuzzy-place'; match: PlaceMatch } | { type: 'fuzzy-topic'; measure: Measure; text: string }> = [];
   for (let k = 0; k < segments.length; k++) {
     const seg = segments[k]!;
-    if (seg.type !== 'unknown') { out.push(seg); continue; }
+    if (seg.type !== 'unknown') {
+      out.push(seg);
+      continue;
+    }
     let end = k;
     while (end + 1 < segments.length && segments[end + 1]!.type === 'unknown') end++;
     const run = tokens.slice(seg.from, segments[end]!.to);
@@ -134,13 +173,26 @@ export function parseQuery(text: string | string[], places: PlaceIndex, tax: Tax
   }
   for (const seg of out) {
     switch (seg.type) {
-      case 'place': parsed.places.push(seg.match); break;
-      case 'fuzzy-place': parsed.places.push(seg.match); break;
-      case 'topic': parsed.topics.push({ measure: seg.measure, text: tokens.slice(seg.from, seg.to).join(' '), how: 'exact' }); break;
-      case 'fuzzy-topic': parsed.topics.push({ measure: seg.measure, text: seg.text, how: 'fuzzy' }); break;
-      case 'period': parsed.period ??= { spec: seg.spec, text: tokens.slice(seg.from, seg.to).join(' ') }; break;
-      case 'flag': parsed.flags.add(seg.flag); break;
-      default: break;
+      case 'place':
+        parsed.places.push(seg.match);
+        break;
+      case 'fuzzy-place':
+        parsed.places.push(seg.match);
+        break;
+      case 'topic':
+        parsed.topics.push({ measure: seg.measure, text: tokens.slice(seg.from, seg.to).join(' '), how: 'exact' });
+        break;
+      case 'fuzzy-topic':
+        parsed.topics.push({ measure: seg.measure, text: seg.text, how: 'fuzzy' });
+        break;
+      case 'period':
+        parsed.period ??= { spec: seg.spec, text: tokens.slice(seg.from, seg.to).join(' ') };
+        break;
+      case 'flag':
+        parsed.flags.add(seg.flag);
+        break;
+      default:
+        break;
     }
   }
   return parsed;

@@ -63,7 +63,14 @@ export async function readQuestion(args: string, ctx: CommandContext, opts: Ques
   // seconds (2,000 words took 30 s) and block every other question. No real question is this long.
   const tokens = tokenise(args);
   if (tokens.length > MAX_WORDS) {
-    return { ok: false, reply: errorReply('That is too long to read', `A question is a place, a topic and a period in a few words (at most ${MAX_WORDS}), e.g. "market ward burglary ye sep". Try \`${ctx.prefix} help\`.`, [{ label: 'Help', command: 'help' }]) };
+    return {
+      ok: false,
+      reply: errorReply(
+        'That is too long to read',
+        `A question is a place, a topic and a period in a few words (at most ${MAX_WORDS}), e.g. "market ward burglary ye sep". Try \`${ctx.prefix} help\`.`,
+        [{ label: 'Help', command: 'help' }],
+      ),
+    };
   }
   const parsed = parseQuery(tokens, index, ctx.taxonomy, tokenise);
   const notes: string[] = [];
@@ -88,7 +95,9 @@ export async function readQuestion(args: string, ctx: CommandContext, opts: Ques
         what === 'place'
           ? `I couldn't find a place called "${words}". Try a ward or district name or an ONS code (e.g. "market ward", "E05013057"), or \`${ctx.prefix} help\`.`
           : `I couldn't match "${words}" to a topic or period. Topics include ${EXAMPLE_TOPICS.map((t) => `"${t}"`).join(', ')}; periods: "last month", "april", "ye sep", "2024/25", "fytd".`,
-        matches.length ? [{ label: `Just ${matches[0]!.candidates[0]!.name}`, command: `${prefix}${placeText(matches[0]!.candidates[0]!, index)}${topicWords}` }] : [{ label: 'Help', command: 'help' }],
+        matches.length
+          ? [{ label: `Just ${matches[0]!.candidates[0]!.name}`, command: `${prefix}${placeText(matches[0]!.candidates[0]!, index)}${topicWords}` }]
+          : [{ label: 'Help', command: 'help' }],
       ),
     };
   }
@@ -99,7 +108,8 @@ export async function readQuestion(args: string, ctx: CommandContext, opts: Ques
     if (r.note) notes.push(r.note);
     areas.push(r.area);
   }
-  if (matches.length > opts.places.max) notes.push(`I used ${areas.map((a) => a.name).join(' and ')} and left out ${listShort(matches.slice(opts.places.max).map((m) => `"${shorten(m.text)}"`))}.`);
+  if (matches.length > opts.places.max)
+    notes.push(`I used ${areas.map((a) => a.name).join(' and ')} and left out ${listShort(matches.slice(opts.places.max).map((m) => `"${shorten(m.text)}"`))}.`);
   if (areas.length < opts.places.min) {
     // No place: the partnership's own area when it has exactly one.
     const own = ctx.partnership.areas.length === 1 ? index.byCode.get(ctx.partnership.areas[0]!.toLowerCase()) : undefined;
@@ -148,7 +158,12 @@ export async function readQuestion(args: string, ctx: CommandContext, opts: Ques
   return { ok: true, q: { parsed, index, areas, measure, topicGiven: !!topic, period: parsed.period?.spec, flags: parsed.flags, notes } };
 }
 
-function pickArea(match: PlaceMatch, ctx: CommandContext, index: PlaceIndex, commandFor: (a: Area) => string): { ok: true; area: Area; note?: string } | { ok: false; reply: Reply } {
+function pickArea(
+  match: PlaceMatch,
+  ctx: CommandContext,
+  index: PlaceIndex,
+  commandFor: (a: Area) => string,
+): { ok: true; area: Area; note?: string } | { ok: false; reply: Reply } {
   const ordered = preferInPartnership(match.candidates, ctx.partnership);
   const inScope = ordered.filter((a) => inPartnership(a, ctx.partnership, index));
   const choices = (title: string, summary: string): { ok: false; reply: Reply } => {
@@ -156,10 +171,14 @@ function pickArea(match: PlaceMatch, ctx: CommandContext, index: PlaceIndex, com
     return {
       ok: false,
       reply: {
-        kind: 'choices', title, summary, figures: [],
+        kind: 'choices',
+        title,
+        summary,
+        figures: [],
         table: { columns: ['Place', 'Type', 'Code', 'Type this'], rows: ordered.slice(0, 20).map((a) => [areaWithDistrict(a, index), a.type, a.code, commandFor(a)]) },
         notes: ordered.length > 20 ? [`${ordered.length - 20} more not shown: add the district name to narrow it.`] : [],
-        actions, ephemeral: true,
+        actions,
+        ephemeral: true,
         data: { choices: ordered.map((a) => ({ code: a.code, name: a.name, type: a.type, parent: a.parentCode, inPartnership: inPartnership(a, ctx.partnership, index) })) },
       },
     };
@@ -170,7 +189,12 @@ function pickArea(match: PlaceMatch, ctx: CommandContext, index: PlaceIndex, com
   }
   if (ordered.length === 1) return { ok: true, area: ordered[0]! };
   // Several areas: the channel's own partnership decides when only one of them is in it.
-  if (inScope.length === 1 && ctx.partnership.areas.length < (ctx.config.forceArea.districts.length)) return { ok: true, area: inScope[0]!, note: `"${match.text}" also names ${ordered.length - 1} other area${ordered.length > 2 ? 's' : ''}; showing the one in ${ctx.partnership.name}.` };
+  if (inScope.length === 1 && ctx.partnership.areas.length < ctx.config.forceArea.districts.length)
+    return {
+      ok: true,
+      area: inScope[0]!,
+      note: `"${match.text}" also names ${ordered.length - 1} other area${ordered.length > 2 ? 's' : ''}; showing the one in ${ctx.partnership.name}.`,
+    };
   return choices(`Which ${match.text}?`, `"${match.text}" matches ${ordered.length} places. Which one do you mean?`);
 }
 
@@ -184,9 +208,7 @@ function listShort(items: string[], max = 5): string {
   return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
 }
 
-export type AreaData =
-  | { ok: true; eff: EffectiveMeasure; cov: Coverage; latest: Month; period: ResolvedPeriod }
-  | { ok: false; reply: Reply };
+export type AreaData = { ok: true; eff: EffectiveMeasure; cov: Coverage; latest: Month; period: ResolvedPeriod } | { ok: false; reply: Reply };
 
 /**
  * The data a question about `area` stands on: the measure the store can give for it (police.uk

@@ -64,8 +64,10 @@ export function closest<T>(query: string, candidates: Iterable<{ key: string; va
   let matches: Array<{ key: string; value: T }> = [];
   for (const c of candidates) {
     const d = editDistance(query, c.key, best);
-    if (d < best) { best = d; matches = [c]; }
-    else if (d === best && d <= max) matches.push(c);
+    if (d < best) {
+      best = d;
+      matches = [c];
+    } else if (d === best && d <= max) matches.push(c);
   }
   return best <= max ? { distance: best, matches } : null;
 }

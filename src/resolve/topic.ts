@@ -65,7 +65,9 @@ export function effectiveMeasure(tax: Taxonomy, requested: Measure, hasPartnersh
     if (!parent || parent.source !== 'police.uk') {
       return { unavailable: `${requested.label} comes only from the partnership's own extract, which is not loaded, and police.uk has no equivalent.` };
     }
-    notes.push(`Showing all ${parent.label.toLowerCase()}: police.uk does not split ${parent.label.toLowerCase()} into ${requested.label.toLowerCase()}, and the partnership extract with that split is not loaded.`);
+    notes.push(
+      `Showing all ${parent.label.toLowerCase()}: police.uk does not split ${parent.label.toLowerCase()} into ${requested.label.toLowerCase()}, and the partnership extract with that split is not loaded.`,
+    );
     measure = parent;
   }
   const parts: EffectiveMeasure['parts'] = [];

@@ -77,5 +77,14 @@ export function previousFire(expression: string, timezone: string, now: Date, wi
 /** What /healthz says of a job's last fire: when, for which slot, who ran it, how it went. */
 export function describeFire(f: JobFire | undefined): Record<string, unknown> | null {
   if (!f) return null;
-  return { fireAt: f.fireAt, claimedBy: f.claimedBy, claimedAt: f.claimedAt, reason: f.reason, finishedAt: f.finishedAt, ok: f.ok, ...(f.error ? { error: f.error } : {}), ms: f.ms };
+  return {
+    fireAt: f.fireAt,
+    claimedBy: f.claimedBy,
+    claimedAt: f.claimedAt,
+    reason: f.reason,
+    finishedAt: f.finishedAt,
+    ok: f.ok,
+    ...(f.error ? { error: f.error } : {}),
+    ms: f.ms,
+  };
 }

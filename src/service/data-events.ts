@@ -97,7 +97,9 @@ export class DataEventConsumers {
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
         total.failed.push({ consumer: c.name, eventId: events[0]!.id, error });
-        this.log(`data events: consumer "${c.name}" failed on events ${events[0]!.id}-${events.at(-1)!.id} (${[...new Set(events.map((e) => `${e.source} ${e.month}`))].join(', ')}): ${error}`);
+        this.log(
+          `data events: consumer "${c.name}" failed on events ${events[0]!.id}-${events.at(-1)!.id} (${[...new Set(events.map((e) => `${e.source} ${e.month}`))].join(', ')}): ${error}`,
+        );
       }
     }
   }

@@ -149,16 +149,12 @@ export class Scheduler {
 
   private schedule(entry: Entry): void {
     const store = this.options.store;
-    entry.task = cron.schedule(
-      entry.job.cron,
-      (ctx) => this.execute(entry, { now: this.now(), fireAt: ctx.date, reason: 'scheduled' }, true).catch(() => undefined),
-      {
-        name: entry.job.name,
-        timezone: this.options.timezone,
-        noOverlap: true,
-        ...(store ? { distributed: true, runCoordinator: new StoreRunCoordinator(store, this.replica) } : {}),
-      },
-    );
+    entry.task = cron.schedule(entry.job.cron, (ctx) => this.execute(entry, { now: this.now(), fireAt: ctx.date, reason: 'scheduled' }, true).catch(() => undefined), {
+      name: entry.job.name,
+      timezone: this.options.timezone,
+      noOverlap: true,
+      ...(store ? { distributed: true, runCoordinator: new StoreRunCoordinator(store, this.replica) } : {}),
+    });
   }
 
   private async catchUp(): Promise<void> {
@@ -219,7 +215,8 @@ export function dataCheckJob(options: {
     catchUpMs: 26 * 3600_000,
     async run() {
       const result = await options.consumers.pump();
-      if (result.failed.length) throw new Error(`${result.failed.length} consumer run(s) failed: ${result.failed.map((f) => `${f.consumer} on event ${f.eventId}: ${f.error}`).join('; ')}`);
+      if (result.failed.length)
+        throw new Error(`${result.failed.length} consumer run(s) failed: ${result.failed.map((f) => `${f.consumer} on event ${f.eventId}: ${f.error}`).join('; ')}`);
     },
   };
 }

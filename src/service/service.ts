@@ -166,11 +166,17 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       const abandoned = fire.finishedAt !== null || Date.now() - Date.parse(fire.claimedAt) > FIRST_START_STALE_MS || claimantDiedHere(fire.claimedBy);
       if (abandoned) {
         if (!mayLoad) {
-          log(`First start: the fixture load by ${fire.claimedBy} did not finish, and this replica does not load fixtures (WARDWATCH_FIXTURES=never): starting on the data as it is`);
+          log(
+            `First start: the fixture load by ${fire.claimedBy} did not finish, and this replica does not load fixtures (WARDWATCH_FIXTURES=never): starting on the data as it is`,
+          );
           return;
         }
         if (await store.reclaimJobFire({ ...claim, from: { claimedBy: fire.claimedBy, claimedAt: fire.claimedAt }, claimedBy: replica, reason: 'once' })) {
-          log(fire.finishedAt ? `First start: the fixture load by ${fire.claimedBy} failed (${fire.error ?? 'see its log'}); loading again…` : `First start: the fixture load by ${fire.claimedBy} (started ${fire.claimedAt}) did not finish; loading the rest…`);
+          log(
+            fire.finishedAt
+              ? `First start: the fixture load by ${fire.claimedBy} failed (${fire.error ?? 'see its log'}); loading again…`
+              : `First start: the fixture load by ${fire.claimedBy} (started ${fire.claimedAt}) did not finish; loading the rest…`,
+          );
           return loadFixturesOnce(claim);
         }
         continue;
@@ -191,7 +197,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     state.loading({ message: 'fixtures', done: 0, total: 1 });
     const lastRealMonth = config.fixtures?.lastRealMonth;
     const heartbeat = setInterval(() => {
-      store.touchJobFire({ ...claim, claimedBy: replica }).catch((err: unknown) => log(`First start: could not refresh the load's claim: ${err instanceof Error ? err.message : String(err)}`));
+      store
+        .touchJobFire({ ...claim, claimedBy: replica })
+        .catch((err: unknown) => log(`First start: could not refresh the load's claim: ${err instanceof Error ? err.message : String(err)}`));
     }, FIRST_START_HEARTBEAT_MS);
     heartbeat.unref();
     try {
@@ -235,7 +243,17 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         // error throws, and that too leaves the rest running.
         const { startSlack } = await import('../surfaces/slack/index.ts');
         try {
-          const handle = await startSlack({ store, config, env: options.env, renderChart: chartRendererFor(store), chartAltText, listen: false, healthz: false, now, onHealth: (h) => state.setSurface('slack', h) });
+          const handle = await startSlack({
+            store,
+            config,
+            env: options.env,
+            renderChart: chartRendererFor(store),
+            chartAltText,
+            listen: false,
+            healthz: false,
+            now,
+            onHealth: (h) => state.setSurface('slack', h),
+          });
           state.setSurface('slack', handle.health());
           slackListener = handle.requestListener;
           slackStop = () => handle.stop();

@@ -173,12 +173,7 @@ export interface Store {
    * event ('landed', or 'revised' when an earlier version existed). Returns `unchanged: true` when the
    * same file (same checksum) was already the current version.
    */
-  replaceMonth(input: {
-    source: DataSource;
-    month: Month;
-    counts: MonthlyCount[];
-    release: Omit<Release, 'id' | 'revision' | 'ingestedAt'>;
-  }): Promise<ReplaceResult>;
+  replaceMonth(input: { source: DataSource; month: Month; counts: MonthlyCount[]; release: Omit<Release, 'id' | 'revision' | 'ingestedAt'> }): Promise<ReplaceResult>;
   counts(query: CountQuery): Promise<MonthlyCount[]>;
   /** Months present, ascending. */
   months(source?: DataSource): Promise<Month[]>;

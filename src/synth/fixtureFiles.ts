@@ -51,7 +51,9 @@ export async function writeFixtureFiles(options: { fixturesDir: string; config: 
   const written: string[] = [];
   try {
     const policeDir = join(options.fixturesDir, 'police-uk');
-    const realFiles = readdirSync(policeDir).filter((f) => /^\d{4}-\d{2}-.*\.csv$/.test(f)).map((f) => join(policeDir, f));
+    const realFiles = readdirSync(policeDir)
+      .filter((f) => /^\d{4}-\d{2}-.*\.csv$/.test(f))
+      .map((f) => join(policeDir, f));
     await ingestPaths(store, [join(options.fixturesDir, 'geography'), ...realFiles], { config: options.config });
     const force = forceAreaOf(options.config);
 
@@ -66,14 +68,21 @@ export async function writeFixtureFiles(options: { fixturesDir: string; config: 
       forceTotal += total;
       lines.push(`${d.code},${total},2021,${POPULATION_SOURCE.replace(' spread over wards and LSOAs by LSOA count', '')}`);
       const lsoas = allLsoas.filter((l) => l.districtCode === d.code);
-      const lsoaPops = apportion(total, lsoas.map(() => 1));
+      const lsoaPops = apportion(
+        total,
+        lsoas.map(() => 1),
+      );
       // (the district's children that are wards, in code order, as children() gives them)
       const wards = allWards.filter((w) => w.parentCode === d.code);
-      const wardPops = apportion(total, wards.map((w) => lsoas.filter((l) => l.parentCode === w.code).length));
+      const wardPops = apportion(
+        total,
+        wards.map((w) => lsoas.filter((l) => l.parentCode === w.code).length),
+      );
       wards.forEach((w, i) => lines.push(`${w.code},${wardPops[i]},2021,${POPULATION_SOURCE}`));
       lsoas.forEach((l, i) => lines.push(`${l.code},${lsoaPops[i]},2021,${POPULATION_SOURCE}`));
     }
-    if (options.config) lines.splice(1, 0, `${force.code},${forceTotal},2021,${POPULATION_SOURCE.replace(' spread over wards and LSOAs by LSOA count', ' (sum of the districts)')}`);
+    if (options.config)
+      lines.splice(1, 0, `${force.code},${forceTotal},2021,${POPULATION_SOURCE.replace(' spread over wards and LSOAs by LSOA count', ' (sum of the districts)')}`);
     mkdirSync(join(options.fixturesDir, 'populations'), { recursive: true });
     const popFile = join(options.fixturesDir, 'populations', 'populations-estimate-census2021.csv');
     writeFileSync(popFile, lines.join('\n') + '\n');
@@ -82,7 +91,9 @@ export async function writeFixtureFiles(options: { fixturesDir: string; config: 
     // Partnership extract for the latest run of real police.uk months.
     const rng = new Random(FIXTURE_EXTRACT_SEED);
     const wards = allWards.map((w) => w.code);
-    const keys = taxonomy().policeUkMeasures().map((m) => m.key);
+    const keys = taxonomy()
+      .policeUkMeasures()
+      .map((m) => m.key);
     mkdirSync(join(options.fixturesDir, 'partnership'), { recursive: true });
     for (const month of latestRun(await store.realMonths('police.uk'))) {
       const wardCounts: WardMeasureCounts = new Map(wards.map((w) => [w, {}]));

@@ -121,7 +121,9 @@ async function locationPools(files: string[], geo: GeoContext, measureOf: Map<st
   await geo.loadBoundaries();
   for (const file of files) {
     await readCsv(file, () => (f) => {
-      const lonText = f[4]!, latText = f[5]!, lsoaRaw = f[7]!;
+      const lonText = f[4]!,
+        latText = f[5]!,
+        lsoaRaw = f[7]!;
       if (!lonText || !latText || !lsoaRaw) return;
       const tuple = `${lonText},${latText},${f[6]},${lsoaRaw},${f[8]}`;
       const lsoa = geo.lsoaWard.has(lsoaRaw) ? lsoaRaw : geo.lsoa11.get(lsoaRaw);
@@ -168,7 +170,8 @@ async function calibrate(store: Store, options: Pick<SynthOptions, 'config' | 'p
   const realMonths = await store.realMonths('police.uk');
   const calibration = latestRun(realMonths);
   if (!calibration.length) throw new UserError('synth needs at least one real police.uk month in the store to calibrate to');
-  const first = calibration[0]!, last = calibration[calibration.length - 1]!;
+  const first = calibration[0]!,
+    last = calibration[calibration.length - 1]!;
 
   const wards = (await store.areas('ward')).filter((w) => geo.districts.has(w.parentCode ?? '')).map((w) => w.code);
   const keys = measures.map((m) => m.key);
@@ -193,7 +196,16 @@ async function calibrate(store: Store, options: Pick<SynthOptions, 'config' | 'p
   const lsoasOfWard = new Map<string, string[]>();
   for (const a of await store.areas('lsoa')) if (a.parentCode) lsoasOfWard.set(a.parentCode, [...(lsoasOfWard.get(a.parentCode) ?? []), `,,,${a.code},${a.name}`]);
   return {
-    geo, measures, wards, keys, calibration, mean, noLocation, outOfAreaMean, pools, lsoasOfWard,
+    geo,
+    measures,
+    wards,
+    keys,
+    calibration,
+    mean,
+    noLocation,
+    outOfAreaMean,
+    pools,
+    lsoasOfWard,
     realPolice: new Set(realMonths),
     realPartnership: new Set(await store.realMonths('partnership')),
     forceName: config?.forceArea.name ?? 'Force',

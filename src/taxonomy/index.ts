@@ -80,9 +80,7 @@ export class Taxonomy {
 
   /** Every phrase that names a measure (normalised), longest first, for greedy matching in commands. */
   phrases(): Array<{ phrase: string; measure: Measure }> {
-    return [...this.byPhrase.entries()]
-      .map(([phrase, measure]) => ({ phrase, measure }))
-      .sort((a, b) => b.phrase.length - a.phrase.length);
+    return [...this.byPhrase.entries()].map(([phrase, measure]) => ({ phrase, measure })).sort((a, b) => b.phrase.length - a.phrase.length);
   }
 
   byPoliceUk(crimeType: string): Measure | undefined {

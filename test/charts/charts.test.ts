@@ -136,7 +136,13 @@ describe('year-ending', () => {
   });
 
   it('gives no percentage on a base under 10, and explains "no calc" under the chart', async () => {
-    const req: Extract<ChartRequest, { kind: 'year-ending' }> = { kind: 'year-ending', title: 'Modern slavery', periods: ['YE Sep 2024', 'YE Sep 2025'], groups: [{ label: 'Modern slavery', values: [5, 9] }], source: 'Source: police.uk' };
+    const req: Extract<ChartRequest, { kind: 'year-ending' }> = {
+      kind: 'year-ending',
+      title: 'Modern slavery',
+      periods: ['YE Sep 2024', 'YE Sep 2025'],
+      groups: [{ label: 'Modern slavery', values: [5, 9] }],
+      source: 'Source: police.uk',
+    };
     expect(chartAltText(req)).toContain('+4 (no calc)');
     const big: Extract<ChartRequest, { kind: 'year-ending' }> = { ...req, groups: [{ label: 'Modern slavery', values: [50, 90] }] };
     expect(chartAltText(big)).toContain('+80% (+40)');

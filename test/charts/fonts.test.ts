@@ -40,7 +40,9 @@ function expectTitlesDrawn(report: ChildReport): void {
 const probe = spawnSync('unshare', ['-m', 'true'], { encoding: 'utf8' });
 const canUnshare = probe.status === 0;
 if (!canUnshare) {
-  console.warn(`SKIPPED: hiding system fonts with unshare -m is not permitted here (${(probe.stderr || probe.error?.message || '').trim()}); only the FONTCONFIG_FILE variant runs`);
+  console.warn(
+    `SKIPPED: hiding system fonts with unshare -m is not permitted here (${(probe.stderr || probe.error?.message || '').trim()}); only the FONTCONFIG_FILE variant runs`,
+  );
 }
 
 describe('with system fonts hidden', () => {

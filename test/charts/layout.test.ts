@@ -36,8 +36,12 @@ describe('trend: the latest month label', () => {
   it('sits clear of the points and lines under it', () => {
     const anchor = { x: 964, y: 315 };
     const obstacles = [
-      { x: 888, y: 342 }, { x: 926, y: 280 }, anchor, // counts Feb, Mar, Apr
-      { x: 888, y: 297 }, { x: 926, y: 299 }, { x: 964, y: 300 }, // rolling average
+      { x: 888, y: 342 },
+      { x: 926, y: 280 },
+      anchor, // counts Feb, Mar, Apr
+      { x: 888, y: 297 },
+      { x: 926, y: 299 },
+      { x: 964, y: 300 }, // rolling average
     ];
     const spot = placeLatestLabel({ anchor, width: 85, height: 13, gap: 9, obstacles, area });
     const b = box(spot, 85, 13);
@@ -70,7 +74,12 @@ describe('compare: end labels and legend', () => {
   it("puts the lowest line's label under the lines, not above them where it reads as the upper line's", () => {
     const area = { left: 70, right: 985, top: 105, bottom: 370 };
     // "compare cambridge fenland asb": Cambridge ends at y 230, Fenland at y 262
-    const obstacles = [{ x: 926, y: 240 }, { x: 964, y: 230 }, { x: 926, y: 258 }, { x: 964, y: 262 }];
+    const obstacles = [
+      { x: 926, y: 240 },
+      { x: 964, y: 230 },
+      { x: 926, y: 258 },
+      { x: 964, y: 262 },
+    ];
     const spot = placeLatestLabel({ anchor: { x: 964, y: 262 }, width: 150, height: 13, gap: 8, obstacles, area, prefer: 'below' });
     expect(spot.bottom - 13).toBeGreaterThan(262);
     const upper = placeLatestLabel({ anchor: { x: 964, y: 230 }, width: 150, height: 13, gap: 8, obstacles, area });
@@ -91,7 +100,9 @@ describe('year-ending: group labels', () => {
     kind: 'year-ending',
     title: 'Market ward: All crime (excluding ASB) by type',
     periods: ['year ending April 2023', 'year ending April 2024'],
-    groups: ['Violence and sexual offences', 'Shoplifting', 'Bicycle theft', 'Other theft', 'Public order', 'Criminal damage and arson', 'Drugs', 'Theft from the person'].map((label, i) => ({ label, values: [100 + i, 120 + i] })),
+    groups: ['Violence and sexual offences', 'Shoplifting', 'Bicycle theft', 'Other theft', 'Public order', 'Criminal damage and arson', 'Drugs', 'Theft from the person'].map(
+      (label, i) => ({ label, values: [100 + i, 120 + i] }),
+    ),
     source: 'Source: police.uk',
   };
 
@@ -144,9 +155,15 @@ describe('trend: no latest label on an old month', () => {
   it('labels the last count only when it is one of the last three months', async () => {
     const plain = marketBurglaryTrend();
     const keep = new Set(plain.series.slice(-24, -19).map((p) => p.month)); // Oct 2023 to Feb 2024 shown, the rest suppressed
-    const old = { ...plain, series: plain.series.map((p, i) => (i < plain.series.length - 24 || keep.has(p.month) ? { month: p.month, count: p.count } : { month: p.month, count: null })) };
+    const old = {
+      ...plain,
+      series: plain.series.map((p, i) => (i < plain.series.length - 24 || keep.has(p.month) ? { month: p.month, count: p.count } : { month: p.month, count: null })),
+    };
     const recent = { ...plain, series: plain.series.map((p, i) => (i >= plain.series.length - 2 ? { month: p.month, count: null } : { month: p.month, count: p.count })) };
-    const dark = async (r: ChartRequest) => { const img = await decode(renderChart(r)); return near(img, plotArea(img), hex(INK), 40); };
+    const dark = async (r: ChartRequest) => {
+      const img = await decode(renderChart(r));
+      return near(img, plotArea(img), hex(INK), 40);
+    };
     expect(await dark(old)).toBeLessThan(60); // no "Feb 2024: 9" over the hatching (about 200 dark pixels with it)
     expect(await dark(recent)).toBeGreaterThan(120); // "Jul 2025: 8", two months before the end
   });

@@ -11,7 +11,9 @@ import { fixtureStore, type TempStore } from '../helpers/store.ts';
 
 let t: TempStore;
 const { config } = loadConfig();
-beforeAll(async () => { t = await fixtureStore({ history: true }); });
+beforeAll(async () => {
+  t = await fixtureStore({ history: true });
+});
 afterAll(() => t?.cleanup());
 
 const ask = (text: string, channel?: string): Promise<Reply> => answer(text, makeContext({ store: t.store, config, channel, now: new Date('2024-05-20T09:00:00Z') }));

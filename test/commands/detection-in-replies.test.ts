@@ -32,14 +32,29 @@ async function setWardCount(store: Store, o: { source?: DataSource; month: strin
   const old = rows.find((r) => r.areaCode === o.ward && r.measure === o.measure)?.count ?? 0;
   const delta = o.count - old;
   const lift = new Set([ward.code, district.code, district.parentCode ?? '']);
-  const counts = rows.map((r) => (r.measure === o.measure && lift.has(r.areaCode) ? { ...r, count: r.count + delta, ...(r.areaCode === ward.code ? { byPolygon: (r.byPolygon ?? 0) + delta } : {}) } : r));
+  const counts = rows.map((r) =>
+    r.measure === o.measure && lift.has(r.areaCode) ? { ...r, count: r.count + delta, ...(r.areaCode === ward.code ? { byPolygon: (r.byPolygon ?? 0) + delta } : {}) } : r,
+  );
   if (!rows.some((r) => r.areaCode === o.ward && r.measure === o.measure)) {
-    counts.push({ source, month: o.month, areaType: 'ward', areaCode: o.ward, measure: o.measure, count: o.count, byPolygon: o.count, byLsoa: 0, byPartner: 0, synthetic: rows[0]?.synthetic ?? false });
+    counts.push({
+      source,
+      month: o.month,
+      areaType: 'ward',
+      areaCode: o.ward,
+      measure: o.measure,
+      count: o.count,
+      byPolygon: o.count,
+      byLsoa: 0,
+      byPartner: 0,
+      synthetic: rows[0]?.synthetic ?? false,
+    });
   }
   const current = (await store.currentMonths(source)).find((c) => c.month === o.month)!;
   const release = (await store.releases()).find((r) => r.id === current.releaseId)!;
   const res = await store.replaceMonth({
-    source, month: o.month, counts,
+    source,
+    month: o.month,
+    counts,
     release: { ...release, fileName: `${release.fileName} (test edit)`, checksum: `${release.checksum.slice(0, 40)}-edit-${o.measure}-${o.ward}-${o.count}` },
   });
   expect(res.unchanged).toBe(false);
@@ -56,7 +71,9 @@ const band = (r: Reply) => (r.chart as { series: SeriesPoint[] }).series;
 
 describe('the spike test in /crime <place> <topic>', () => {
   let t: TempStore;
-  beforeAll(async () => { t = await fixtureStore({ history: true }); });
+  beforeAll(async () => {
+    t = await fixtureStore({ history: true });
+  });
   afterAll(() => t?.cleanup());
 
   it('a normal month is "within the expected range", with the band on the chart for the tested months', async () => {
@@ -85,7 +102,9 @@ describe('the spike test in /crime <place> <topic>', () => {
     expect(r.figures.find((x) => x.id === 'month')!.value).toBe(30);
     const f = r.figures.find((x) => x.id === 'spike')!;
     expect(f.display).toMatch(/^higher than expected/);
-    expect(f.wording).toMatch(/^April 2024 was higher than expected for the time of year \(expected about [\d.]+, up to \d+\): about 1 month in [\d,]+ would be this high by chance\.$/);
+    expect(f.wording).toMatch(
+      /^April 2024 was higher than expected for the time of year \(expected about [\d.]+, up to \d+\): about 1 month in [\d,]+ would be this high by chance\.$/,
+    );
     expect(r.summary).toMatch(/That is higher than expected for the time of year: about 1 month in [\d,]+ would be this high by chance\./);
     const last = band(r).at(-1)!;
     expect(last.alarm).toBe(true);
@@ -114,13 +133,17 @@ describe('the spike test in /crime <place> <topic>', () => {
 
 describe('not enough history', () => {
   let t: TempStore;
-  beforeAll(async () => { t = await fixtureStore(); });
+  beforeAll(async () => {
+    t = await fixtureStore();
+  });
   afterAll(() => t?.cleanup());
   it('says so, and draws no band', async () => {
     const r = await askIn(t.store)('market burglary');
     const f = r.figures.find((x) => x.id === 'spike')!;
     expect(f.display).toBe('not tested (not enough history)');
-    expect(f.wording).toMatch(/^April 2024 was not tested for a spike: not enough history \(the test needs 5 years and 1 month of earlier months, this series has \d+ months?\)\.$/);
+    expect(f.wording).toMatch(
+      /^April 2024 was not tested for a spike: not enough history \(the test needs 5 years and 1 month of earlier months, this series has \d+ months?\)\.$/,
+    );
     expect(band(r).some((p) => p.expected != null || p.upperbound != null || p.alarm)).toBe(false);
     expect(allText(r)).not.toMatch(/significant/i);
   });
@@ -128,7 +151,9 @@ describe('not enough history', () => {
 
 describe('small numbers: the band never gives a hidden count away', () => {
   let t: TempStore;
-  beforeAll(async () => { t = await fixtureStore({ history: true }); });
+  beforeAll(async () => {
+    t = await fixtureStore({ history: true });
+  });
   afterAll(() => t?.cleanup());
   /** The defaults' baseline for month k: k-61 .. k-4. */
   const baseline = (month: string) => monthRange(addMonths(month, -61), addMonths(month, -4));
@@ -190,7 +215,9 @@ function poissonUpperTail(k: number, mu: number): number {
 function bhDiscoveries(ps: number[], q: number): boolean[] {
   const order = ps.map((p, i) => [p, i] as const).sort((a, b) => a[0] - b[0]);
   let cut = -1;
-  order.forEach(([p], r) => { if (p <= ((r + 1) / ps.length) * q) cut = r; });
+  order.forEach(([p], r) => {
+    if (p <= ((r + 1) / ps.length) * q) cut = r;
+  });
   const out = ps.map(() => false);
   for (let r = 0; r <= cut; r++) out[order[r]![1]] = true;
   return out;
@@ -198,7 +225,9 @@ function bhDiscoveries(ps: number[], q: number): boolean[] {
 
 describe('hotspots in /crime top', () => {
   let t: TempStore;
-  beforeAll(async () => { t = await fixtureStore({ history: true }); });
+  beforeAll(async () => {
+    t = await fixtureStore({ history: true });
+  });
   afterAll(() => t?.cleanup());
 
   it('flags exactly the wards an exact Poisson test with BH false discovery control flags, on the chart and in the table', async () => {
@@ -213,9 +242,15 @@ describe('hotspots in /crime top', () => {
     const rate = counts.reduce((a, b) => a + b, 0) / pops.reduce((a, b) => a + b, 0);
     const ps = wards.map((_, i) => poissonUpperTail(counts[i]!, rate * pops[i]!));
     const disc = bhDiscoveries(ps, 0.05);
-    const expected = wards.filter((_, i) => disc[i] && counts[i]! >= 5 && counts[i]! > rate * pops[i]!).map((w) => w.code).sort();
+    const expected = wards
+      .filter((_, i) => disc[i] && counts[i]! >= 5 && counts[i]! > rate * pops[i]!)
+      .map((w) => w.code)
+      .sort();
     expect(expected.length).toBeGreaterThan(0);
-    const flagged = (d.ranking as any[]).filter((x) => x.hotspot).map((x) => x.code).sort();
+    const flagged = (d.ranking as any[])
+      .filter((x) => x.hotspot)
+      .map((x) => x.code)
+      .sort();
     expect(flagged).toEqual(expected);
     for (const h of d.hotspots.areas as any[]) {
       const i = wards.findIndex((w) => w.code === h.code);

@@ -16,8 +16,7 @@ afterAll(async () => {
   await withHistory?.cleanup();
 });
 
-const ask = (t: TempStore, text: string) =>
-  answer(text, makeContext({ store: t.store, config: loadConfig('wardwatch.config.yaml').config, channel: 'cambridge-analysts' }));
+const ask = (t: TempStore, text: string) => answer(text, makeContext({ store: t.store, config: loadConfig('wardwatch.config.yaml').config, channel: 'cambridge-analysts' }));
 
 describe('top with less than a year of data', () => {
   it('ranks on the latest month and says why, instead of showing no counts', async () => {

@@ -24,7 +24,8 @@ describe('configuration', () => {
     expect(config.timezone).toBe('Europe/London');
   });
   it('names the key path and line of every problem', () => {
-    const bad = minimal.replace('areas: [E07000008]', 'areas: [Cambridge]') + 'channels:\n  - name: x\n    platform: slack\n    slackChannelId: general\n    partnership: nowhere\n';
+    const bad =
+      minimal.replace('areas: [E07000008]', 'areas: [Cambridge]') + 'channels:\n  - name: x\n    platform: slack\n    slackChannelId: general\n    partnership: nowhere\n';
     expect(() => parseConfig(bad, 'bad.yaml')).toThrow(/bad\.yaml:7: partnerships\.0\.areas\.0: an ONS area code/);
     try {
       parseConfig(bad, 'bad.yaml');
@@ -34,8 +35,12 @@ describe('configuration', () => {
   });
   it('rejects unknown keys, unknown measures and dangling partnerships', () => {
     expect(() => parseConfig(minimal + 'colour: blue\n', 'x.yaml')).toThrow(/colour/);
-    expect(() => parseConfig(minimal.replace('areas: [E07000008]', 'areas: [E07000008]\n    priorityMeasures: [burglery]'), 'x.yaml')).toThrow(/priorityMeasures\.0: expected a measure key from the taxonomy, found "burglery"/);
-    expect(() => parseConfig(minimal + 'channels:\n  - name: a\n    platform: local\n    partnership: fenland\n', 'x.yaml')).toThrow(/channels\.0\.partnership: expected one of the partnership ids \(cambridge\)/);
+    expect(() => parseConfig(minimal.replace('areas: [E07000008]', 'areas: [E07000008]\n    priorityMeasures: [burglery]'), 'x.yaml')).toThrow(
+      /priorityMeasures\.0: expected a measure key from the taxonomy, found "burglery"/,
+    );
+    expect(() => parseConfig(minimal + 'channels:\n  - name: a\n    platform: local\n    partnership: fenland\n', 'x.yaml')).toThrow(
+      /channels\.0\.partnership: expected one of the partnership ids \(cambridge\)/,
+    );
   });
   it('keeps secrets out of the file: webhooks are named by environment variable', () => {
     const withWebhook = minimal + 'channels:\n  - name: a\n    platform: teams-webhook\n    webhookUrlEnv: https://example.org/hook\n    partnership: cambridge\n';

@@ -40,7 +40,11 @@ describe('handleQuestion', () => {
   it('answers as the channel, reads "private" anywhere, strips the surface prefix, and writes one audit line without the question', async () => {
     const { responder, seen } = recorder();
     const audit: string[] = [];
-    const out = await handleQuestion({ surface: 'local', userId: 'u1', channel: channel(), text: '/crime market ward (private)' }, responder, { store: t.store, config, audit: (l) => audit.push(l) });
+    const out = await handleQuestion({ surface: 'local', userId: 'u1', channel: channel(), text: '/crime market ward (private)' }, responder, {
+      store: t.store,
+      config,
+      audit: (l) => audit.push(l),
+    });
     expect(out.outcome).toBe('answered');
     expect(seen.delivered).toHaveLength(1);
     expect(seen.delivered[0]!.private).toBe(true);
@@ -57,7 +61,11 @@ describe('handleQuestion', () => {
     await handleQuestion({ surface: 'slack', userId: 'u', channel: channel(), text: 'market ward', private: true }, responder, { store: t.store, config });
     await handleQuestion({ surface: 'slack', userId: 'u', channel: channel(), text: 'help' }, responder, { store: t.store, config });
     await handleQuestion({ surface: 'slack', userId: 'u', channel: channel(), text: 'market ward' }, responder, { store: t.store, config });
-    expect(seen.delivered.map((d) => [d.reply.kind, d.private])).toEqual([['answer', true], ['help', true], ['answer', false]]);
+    expect(seen.delivered.map((d) => [d.reply.kind, d.private])).toEqual([
+      ['answer', true],
+      ['help', true],
+      ['answer', false],
+    ]);
   });
 
   it("help and examples use the surface's own prefix", async () => {
@@ -76,7 +84,10 @@ describe('handleQuestion', () => {
     const { responder, seen } = recorder('/crime', { failDelivery: true });
     const audit: string[] = [];
     const out = await handleQuestion({ surface: 'slack', userId: 'u', channel: channel(), text: 'market ward' }, responder, {
-      store: t.store, config, audit: (l) => audit.push(l), describeError: () => 'the channel was not found',
+      store: t.store,
+      config,
+      audit: (l) => audit.push(l),
+      describeError: () => 'the channel was not found',
     });
     expect(out.outcome).toBe('delivery-failed');
     expect(seen.apologies).toEqual(['the channel was not found']);
@@ -88,7 +99,11 @@ describe('handleQuestion', () => {
     await handleQuestion({ surface: 'slack', userId: 'u', channel: channel(), text: 'help' }, fast.responder, { store: t.store, config, workingNoticeMs: 60_000 });
     expect(fast.seen.working).toBe(0);
     const slow = recorder('/crime', { slowWorking: true });
-    const out = await handleQuestion({ surface: 'slack', userId: 'u', channel: channel(), text: 'market ward burglary' }, slow.responder, { store: t.store, config, workingNoticeMs: 5 });
+    const out = await handleQuestion({ surface: 'slack', userId: 'u', channel: channel(), text: 'market ward burglary' }, slow.responder, {
+      store: t.store,
+      config,
+      workingNoticeMs: 5,
+    });
     expect(slow.seen.working).toBe(1);
     expect(out.workingNotice).toBe(true);
   });

@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import {
-  addMonths, calendarMonth, financialYear, financialYearToDate, latestCalendarMonth, monthIndex, monthName,
-  monthRange, monthsBetween, parseMonthName, previousYear, reportingYear, reportingYearFromLabel, yearEnding,
+  addMonths,
+  calendarMonth,
+  financialYear,
+  financialYearToDate,
+  latestCalendarMonth,
+  monthIndex,
+  monthName,
+  monthRange,
+  monthsBetween,
+  parseMonthName,
+  previousYear,
+  reportingYear,
+  reportingYearFromLabel,
+  yearEnding,
 } from '../../src/core/periods.ts';
 
 describe('month arithmetic', () => {

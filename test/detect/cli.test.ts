@@ -66,7 +66,14 @@ describe('wardwatch detect', () => {
   });
 
   it('explains months without enough history when --from asks for them', async () => {
-    const file = csv('short.csv', 'month,count\n' + months.slice(0, 30).map((m, i) => `${m},${counts[i]}`).join('\n'));
+    const file = csv(
+      'short.csv',
+      'month,count\n' +
+        months
+          .slice(0, 30)
+          .map((m, i) => `${m},${counts[i]}`)
+          .join('\n'),
+    );
     await expect(run([file])).rejects.toThrow(/not enough history to test any month: needs 5 years and 1 month/);
     const { out } = await run([file, '--json', '--from', months[14]!]);
     const doc = JSON.parse(out) as { results: { explanation: string; alarm: boolean }[] };
@@ -99,7 +106,15 @@ describe('wardwatch detect', () => {
 
   it('rejects bad JSON input naming the field', async () => {
     const file = join(dir, 'bad.json');
-    writeFileSync(file, JSON.stringify({ series: [{ month: '2019-01', count: 2 }, { month: '2019-02', count: 'x' }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        series: [
+          { month: '2019-01', count: 2 },
+          { month: '2019-02', count: 'x' },
+        ],
+      }),
+    );
     await expect(run([file])).rejects.toThrow(/bad\.json: field "series\[1\]\.count": expected a whole number of 0 or more, found "x"/);
     writeFileSync(file, JSON.stringify({ series: [{ month: '2019-01', count: 2 }], params: { alpah: 0.1 } }));
     await expect(run([file])).rejects.toThrow(/field "params\.alpah": expected a known parameter/);

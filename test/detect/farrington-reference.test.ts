@@ -34,12 +34,14 @@ describe(`farringtonFlexible agrees with R surveillance ${ref.surveillanceVersio
           // R reports no upper bound when the limit54 gate fails; we report the gate as a status
           if ((r.upperbound === null) !== (m.status !== 'tested')) problems.push(`${where}: status ${m.status} vs R upperbound ${r.upperbound}`);
           if (r.upperbound !== null) {
-            if (m.upperbound === null || Math.abs(m.upperbound - r.upperbound) > 0.01 * Math.abs(r.upperbound)) problems.push(`${where}: upperbound ${m.upperbound} vs R ${r.upperbound}`);
+            if (m.upperbound === null || Math.abs(m.upperbound - r.upperbound) > 0.01 * Math.abs(r.upperbound))
+              problems.push(`${where}: upperbound ${m.upperbound} vs R ${r.upperbound}`);
           }
           if (r.expected !== null) {
             if (m.expected === null || Math.abs(m.expected - r.expected) > 0.01 * Math.abs(r.expected)) problems.push(`${where}: expected ${m.expected} vs R ${r.expected}`);
           }
-          if (r.pvalue !== null && m.probability !== null && Math.abs(m.probability - r.pvalue) > 1e-6 + 0.01 * r.pvalue) problems.push(`${where}: probability ${m.probability} vs R ${r.pvalue}`);
+          if (r.pvalue !== null && m.probability !== null && Math.abs(m.probability - r.pvalue) > 1e-6 + 0.01 * r.pvalue)
+            problems.push(`${where}: probability ${m.probability} vs R ${r.pvalue}`);
           if (r.phi !== null && m.phi !== null && Math.abs(m.phi - r.phi) > 0.01 * r.phi) problems.push(`${where}: phi ${m.phi} vs R ${r.phi}`);
         });
       }

@@ -37,7 +37,9 @@ describe('farringtonFlexible behaviour', () => {
     expect(r.upperbound!).toBeLessThan(45);
     expect(r.probability!).toBeLessThan(0.005);
     expect(r.history.months).toBeGreaterThan(50);
-    expect(r.explanation.sentence).toMatch(/^Residential burglary in Market: 45 in November 2023, higher than expected for the time of year \(about [\d.]+ expected, up to \d+ in a normal month\)\./);
+    expect(r.explanation.sentence).toMatch(
+      /^Residential burglary in Market: 45 in November 2023, higher than expected for the time of year \(about [\d.]+ expected, up to \d+ in a normal month\)\./,
+    );
     expect(r.explanation.sentence).toMatch(/Compared with \d+ earlier months from/);
     expect(r.explanation.fields).toMatchObject({ kind: 'spike', observed: 45, alarm: true, status: 'tested' });
     expect(r.explanation.sentence).not.toMatch(/significant|street|road/i);

@@ -13,7 +13,13 @@ describe('hotspot statistics agree with R', () => {
     const [lo, hi] = poissonInterval(7);
     expect(lo / 2.5).toBeCloseTo(1.12574522060795, 9);
     expect(hi / 2.5).toBeCloseTo(5.76907014468095, 9);
-    const f = findHotspots([{ code: 'a', name: 'A', count: 7, population: 2500 }, { code: 'b', name: 'B', count: 3, population: 997500 }], { parent: { count: 1000, population: 1_000_000 } });
+    const f = findHotspots(
+      [
+        { code: 'a', name: 'A', count: 7, population: 2500 },
+        { code: 'b', name: 'B', count: 3, population: 997500 },
+      ],
+      { parent: { count: 1000, population: 1_000_000 } },
+    );
     expect(f[0]!.expected).toBeCloseTo(2.5, 12);
     expect(f[0]!.pValue).toBeCloseTo(0.0141873119909134, 12);
   });
@@ -30,7 +36,9 @@ describe('findHotspots', () => {
     expect(a.locationQuotient).toBeCloseTo(40 / (93 / 7), 10);
     expect(a.lqLower).toBeGreaterThan(1);
     expect(a.qValue).toBeLessThanOrEqual(0.05);
-    expect(a.explanation.sentence).toMatch(/^Ward A: 40 in April 2024 against 13 expected from its share of the population of Cambridge, 3\.0 times the expected \(95% interval 2\.2 to 4\.1\)\. A hotspot/);
+    expect(a.explanation.sentence).toMatch(
+      /^Ward A: 40 in April 2024 against 13 expected from its share of the population of Cambridge, 3\.0 times the expected \(95% interval 2\.2 to 4\.1\)\. A hotspot/,
+    );
     expect(a.explanation.sentence).not.toMatch(/significant/i);
     expect(a.explanation.fields).toMatchObject({ kind: 'hotspot', observed: 40, hotspot: true });
   });
@@ -59,17 +67,34 @@ describe('emergingHotspots', () => {
   const quiet = wards([10, 10, 10, 10, 10, 10]);
   const hot = wards([40, 10, 10, 10, 10, 10]);
   it('is emerging when not a hotspot in any of the previous N periods', () => {
-    const f = emergingHotspots([
-      { period: '2024-01', areas: quiet }, { period: '2024-02', areas: quiet }, { period: '2024-03', areas: quiet }, { period: 'April 2024', areas: hot },
-    ], { previous: 3 });
+    const f = emergingHotspots(
+      [
+        { period: '2024-01', areas: quiet },
+        { period: '2024-02', areas: quiet },
+        { period: '2024-03', areas: quiet },
+        { period: 'April 2024', areas: hot },
+      ],
+      { previous: 3 },
+    );
     expect(f[0]).toMatchObject({ hotspot: true, emerging: true, previousChecked: 3, previousHotspotPeriods: [] });
     expect(f[0]!.explanation.sentence).toMatch(/Emerging: not a hotspot in any of the previous 3 months/);
     expect(f[0]!.explanation.fields.kind).toBe('emerging-hotspot');
   });
   it('is not emerging when it was a hotspot recently, or when history is too short', () => {
-    const recent = emergingHotspots([{ period: '2024-01', areas: quiet }, { period: '2024-02', areas: hot }, { period: '2024-03', areas: quiet }, { period: '2024-04', areas: hot }]);
+    const recent = emergingHotspots([
+      { period: '2024-01', areas: quiet },
+      { period: '2024-02', areas: hot },
+      { period: '2024-03', areas: quiet },
+      { period: '2024-04', areas: hot },
+    ]);
     expect(recent[0]).toMatchObject({ hotspot: true, emerging: false, previousHotspotPeriods: ['2024-02'] });
-    const short = emergingHotspots([{ period: '2024-03', areas: quiet }, { period: '2024-04', areas: hot }], { previous: 3 });
+    const short = emergingHotspots(
+      [
+        { period: '2024-03', areas: quiet },
+        { period: '2024-04', areas: hot },
+      ],
+      { previous: 3 },
+    );
     expect(short[0]).toMatchObject({ hotspot: true, emerging: false, previousChecked: 1 });
   });
 });

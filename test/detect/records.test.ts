@@ -38,7 +38,12 @@ describe('records', () => {
   });
 
   it('rejects gaps and negative counts', () => {
-    expect(() => records([{ month: '2024-01', count: 1 }, { month: '2024-03', count: 2 }])).toThrow(/consecutive/);
+    expect(() =>
+      records([
+        { month: '2024-01', count: 1 },
+        { month: '2024-03', count: 2 },
+      ]),
+    ).toThrow(/consecutive/);
     expect(() => records([{ month: '2024-01', count: -1 }])).toThrow(/whole number >= 0/);
     expect(() => records(series('2024-01', [1, 2]), { month: '2023-01' })).toThrow(/not in the series/);
   });

@@ -14,8 +14,16 @@ describe('simulateSeries', () => {
   });
 
   it('is deterministic for a seed, and injects the current outbreak where asked', () => {
-    const a = simulateSeries(new Random(9), { mean: 10, phi: 1.5, trend: 0.002, seasonality: 0.3 }, 96, { pastOutbreaks: 2, monitored: 24, currentOutbreak: { month: 90, k: 5, duration: 2 } });
-    const b = simulateSeries(new Random(9), { mean: 10, phi: 1.5, trend: 0.002, seasonality: 0.3 }, 96, { pastOutbreaks: 2, monitored: 24, currentOutbreak: { month: 90, k: 5, duration: 2 } });
+    const a = simulateSeries(new Random(9), { mean: 10, phi: 1.5, trend: 0.002, seasonality: 0.3 }, 96, {
+      pastOutbreaks: 2,
+      monitored: 24,
+      currentOutbreak: { month: 90, k: 5, duration: 2 },
+    });
+    const b = simulateSeries(new Random(9), { mean: 10, phi: 1.5, trend: 0.002, seasonality: 0.3 }, 96, {
+      pastOutbreaks: 2,
+      monitored: 24,
+      currentOutbreak: { month: 90, k: 5, duration: 2 },
+    });
     expect(a).toEqual(b);
     const injected = a.outbreak.map((v, i) => (v > 0 ? i : -1)).filter((i) => i >= 72);
     expect(injected.every((i) => i === 90 || i === 91)).toBe(true);

@@ -53,7 +53,10 @@ async function serve(dbDir: string): Promise<Served> {
   let sawLoading = false;
   for (;;) {
     // the loader can hold the event loop for a moment: a reset connection is retried
-    const status = await fetch(`${url}healthz`).then((r) => r.status, () => 0);
+    const status = await fetch(`${url}healthz`).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status === 200) break;
     if (status === 503) sawLoading = true;
     if (Date.now() > deadline) throw new Error(`not ready in time:\n${out}`);
@@ -162,7 +165,9 @@ describe.skipIf(!hasChromium)('the local channel in a browser', () => {
     // ask: Enter submits
     const askStarted = performance.now();
     await input.press('Enter');
-    const answer = visibleReplies(page).filter({ has: page.locator('.figures') }).first();
+    const answer = visibleReplies(page)
+      .filter({ has: page.locator('.figures') })
+      .first();
     await answer.waitFor();
     console.log(`ask round trip in the page: ${Math.round(performance.now() - askStarted)} ms`);
     expect(await answer.locator('.reply-title').textContent()).toContain('Market');
@@ -248,13 +253,17 @@ describe.skipIf(!hasChromium)('the local channel in a browser', () => {
     await page.locator('#status-text.status--ready').waitFor();
 
     // nothing a user types runs as markup, in the server's HTML or the client's own echo of the question
-    for (const hostile of ['"><img src=x onerror="window.__xss=1"> ward', '<script>window.__xss=2</script>', "market ward' onmouseover='window.__xss=3"]) await askIn(`/crime ${hostile}`);
+    for (const hostile of ['"><img src=x onerror="window.__xss=1"> ward', '<script>window.__xss=2</script>', "market ward' onmouseover='window.__xss=3"])
+      await askIn(`/crime ${hostile}`);
     expect(await page.evaluate(() => (globalThis as any).__xss)).toBeUndefined();
     expect(await page.locator('.pane:not([hidden]) img[onerror], .pane:not([hidden]) script, .pane:not([hidden]) [onmouseover]').count()).toBe(0);
 
     // the help table: long example commands in the first column must not squeeze the second to a sliver
     const help = await askIn('/crime help');
-    const widths = await help.locator('tbody tr').first().evaluate((tr: any) => [...tr.children].map((c: any) => c.getBoundingClientRect().width));
+    const widths = await help
+      .locator('tbody tr')
+      .first()
+      .evaluate((tr: any) => [...tr.children].map((c: any) => c.getBoundingClientRect().width));
     expect(widths[1]).toBeGreaterThan(220);
 
     // narrow: the page scrolls as a whole; the question asked is brought into view, the box stays in reach

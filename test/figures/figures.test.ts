@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
-  breakdown, changeOnPreviousMonth, changeOnSameMonthLastYear, compareWithYearBefore, fiveYearAverage, financialYearToDateComparison,
-  rankByRate, ratePer1000, recordSince, reportingYearComparison, shareOf, yearEndingComparison,
+  breakdown,
+  changeOnPreviousMonth,
+  changeOnSameMonthLastYear,
+  compareWithYearBefore,
+  fiveYearAverage,
+  financialYearToDateComparison,
+  rankByRate,
+  ratePer1000,
+  recordSince,
+  reportingYearComparison,
+  shareOf,
+  yearEndingComparison,
 } from '../../src/figures/compute.ts';
 import { latestMonth, seriesFromRows, seriesOf, sumSeries, totalFor, valueAt } from '../../src/figures/series.ts';
 import { changePhrase, describeChange, formatCount, formatRate, ordinal } from '../../src/figures/wording.ts';
@@ -11,7 +21,10 @@ const crime = { kind: 'crime' as const };
 const asb = { kind: 'asb' as const };
 
 /** 36 months Jan 2022 .. Dec 2024: month n (0-based) has count 10 + n. */
-const ramp = seriesOf('2022-01', Array.from({ length: 36 }, (_, i) => 10 + i));
+const ramp = seriesOf(
+  '2022-01',
+  Array.from({ length: 36 }, (_, i) => 10 + i),
+);
 
 describe('change wording, as the seeds write it', () => {
   it('writes "(+15%, +123)" and "-10% (-270)"', () => {
@@ -45,12 +58,24 @@ describe('change wording, as the seeds write it', () => {
 
 describe('series', () => {
   it('tells a missing month (null) from a month with nothing recorded (0)', () => {
-    const s = seriesFromRows([{ month: '2024-01', count: 5 }, { month: '2024-04', count: 7 }], ['2024-01', '2024-02', '2024-04']);
+    const s = seriesFromRows(
+      [
+        { month: '2024-01', count: 5 },
+        { month: '2024-04', count: 7 },
+      ],
+      ['2024-01', '2024-02', '2024-04'],
+    );
     expect(s.points.map((p) => p.count)).toEqual([5, 0, null, 7]);
     expect(latestMonth(s)).toBe('2024-04');
   });
   it('sums rows for the same month and carries the synthetic flag', () => {
-    const s = seriesFromRows([{ month: '2024-01', count: 5, synthetic: true }, { month: '2024-01', count: 2 }], ['2024-01']);
+    const s = seriesFromRows(
+      [
+        { month: '2024-01', count: 5, synthetic: true },
+        { month: '2024-01', count: 2 },
+      ],
+      ['2024-01'],
+    );
     expect(s.points).toEqual([{ month: '2024-01', count: 7, synthetic: true }]);
   });
   it('sums composite members month by month; a month missing in one member is unknown', () => {
@@ -100,11 +125,14 @@ describe('year ending, financial year to date, reporting year', () => {
     // YE Apr 2024 = May 2023..Apr 2024 = months 16..27 -> counts 26..37; YE Apr 2023 = 14..25
     expect(c.current.value).toBe((26 + 37) * 6);
     expect(c.previous.value).toBe((14 + 25) * 6);
-    expect(c.change.short).toBe('+62%, +144') // 144 / 234 = 61.5% -> 62%;
+    expect(c.change.short).toBe('+62%, +144'); // 144 / 234 = 61.5% -> 62%;
     expect(c.current.period.label).toBe('year ending April 2024');
   });
   it('a year ending with a missing month is not totalled', () => {
-    const gap = seriesOf('2022-01', Array.from({ length: 28 }, (_, i) => (i === 20 ? null : 10)));
+    const gap = seriesOf(
+      '2022-01',
+      Array.from({ length: 28 }, (_, i) => (i === 20 ? null : 10)),
+    );
     const c = yearEndingComparison(gap, '2024-04', 10);
     expect(c.current.value).toBeNull();
     expect(c.current.missing).toEqual(['2023-09']);
@@ -141,10 +169,18 @@ describe('rates, ranks, averages, records, shares, breakdowns', () => {
       { code: 'C', name: 'Castle', count: 50, population: 5_000 }, // 10.0
       { code: 'D', name: 'Nowhere', count: 5, population: null },
     ]);
-    expect(r.map((x) => [x.code, x.rank, x.joint])).toEqual([['B', 1, false], ['A', 2, true], ['C', 2, true], ['D', null, false]]);
+    expect(r.map((x) => [x.code, x.rank, x.joint])).toEqual([
+      ['B', 1, false],
+      ['A', 2, true],
+      ['C', 2, true],
+      ['D', null, false],
+    ]);
   });
   it('5-year average for the month uses the same month of previous years only', () => {
-    const s = seriesOf('2019-04', Array.from({ length: 61 }, (_, i) => (i % 12 === 0 ? 10 * (i / 12 + 1) : 1))); // Aprils 10..60
+    const s = seriesOf(
+      '2019-04',
+      Array.from({ length: 61 }, (_, i) => (i % 12 === 0 ? 10 * (i / 12 + 1) : 1)),
+    ); // Aprils 10..60
     const avg = fiveYearAverage(s, '2024-04');
     expect(avg.value).toBe((10 + 20 + 30 + 40 + 50) / 5);
     expect(avg.months).toEqual(['2023-04', '2022-04', '2021-04', '2020-04', '2019-04']);
@@ -165,13 +201,18 @@ describe('rates, ranks, averages, records, shares, breakdowns', () => {
     expect(shareOf(3, 0)).toBeNull();
   });
   it('breakdown by child measure, largest first, with shares and changes', () => {
-    const b = breakdown([
-      { key: 'a', label: 'Shoplifting', current: 60, previous: 50 },
-      { key: 'b', label: 'Burglary', current: 30, previous: 40 },
-      { key: 'c', label: 'Robbery', current: 10, previous: 4 },
-    ], 10);
+    const b = breakdown(
+      [
+        { key: 'a', label: 'Shoplifting', current: 60, previous: 50 },
+        { key: 'b', label: 'Burglary', current: 30, previous: 40 },
+        { key: 'c', label: 'Robbery', current: 10, previous: 4 },
+      ],
+      10,
+    );
     expect(b.map((r) => [r.label, r.share, r.change.short])).toEqual([
-      ['Shoplifting', 0.6, '+20%, +10'], ['Burglary', 0.3, '-25%, -10'], ['Robbery', 0.1, 'no calc, +6'],
+      ['Shoplifting', 0.6, '+20%, +10'],
+      ['Burglary', 0.3, '-25%, -10'],
+      ['Robbery', 0.1, 'no calc, +6'],
     ]);
   });
   it('valueAt outside the series is null', () => {

@@ -6,7 +6,7 @@ import { records } from '../../src/detect/records.ts';
 import { recordSince } from '../../src/figures/compute.ts';
 import { seriesOf } from '../../src/figures/series.ts';
 
-describe('recordSince is detection\'s records', () => {
+describe("recordSince is detection's records", () => {
   it('the same month, count, since and wording as records() on a complete series', () => {
     const s = seriesOf('2019-01', [40, ...Array.from({ length: 40 }, (_, i) => 10 + (i % 7)), 38]);
     const r = recordSince(s, '2022-06')!;

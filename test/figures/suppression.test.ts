@@ -76,8 +76,19 @@ describe('secondary suppression', () => {
   it('cascades: hiding a month to protect the year total also protects the month change', () => {
     // YE total = sum of 12 months; one month is 2; the change on the previous month ties the last two months
     const months = Array.from({ length: 12 }, (_, i) => count(`m${i}`, i === 11 ? 2 : 20 + i));
-    const cells: Cell[] = [...months, count('ye', months.reduce((s, c) => s + c.value!, 0), 2), { id: 'chg', value: 2 - 30, kind: 'derived' }];
-    const eqs: Equation[] = [{ total: 'ye', parts: months.map((m) => m.id) }, { total: 'm11', parts: ['m10', 'chg'] }];
+    const cells: Cell[] = [
+      ...months,
+      count(
+        'ye',
+        months.reduce((s, c) => s + c.value!, 0),
+        2,
+      ),
+      { id: 'chg', value: 2 - 30, kind: 'derived' },
+    ];
+    const eqs: Equation[] = [
+      { total: 'ye', parts: months.map((m) => m.id) },
+      { total: 'm11', parts: ['m10', 'chg'] },
+    ];
     const r = suppress(cells, eqs, rules);
     expect(r.primary).toEqual(new Set(['m11']));
     expect(r.isHidden('chg')).toBe(true);

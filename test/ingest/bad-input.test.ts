@@ -131,7 +131,15 @@ describe('bad input: rejected whole, store unchanged', () => {
   });
 
   it('a record whose ward_code is in another district than its lsoa_code', async () => {
-    const p = file('ward-elsewhere.csv', ['month,record_id,measure,lsoa_code,ward_code,longitude,latitude', '2024-05,r1,dwelling burglary,E01017983,E05013057,,', '2024-05,r2,dwelling burglary,E01017983,E05010805,,'], '\n');
+    const p = file(
+      'ward-elsewhere.csv',
+      [
+        'month,record_id,measure,lsoa_code,ward_code,longitude,latitude',
+        '2024-05,r1,dwelling burglary,E01017983,E05013057,,',
+        '2024-05,r2,dwelling burglary,E01017983,E05010805,,',
+      ],
+      '\n',
+    );
     await expectRejected(ingestCli(p), 'ward-elsewhere.csv', 3, 'ward_code', /same district as lsoa_code E01017983 \(E07000008\)/);
   });
 
@@ -159,7 +167,10 @@ describe('bad input: rejected whole, store unchanged', () => {
   });
 
   it('one bad file among good ones loads nothing at all (all or nothing per invocation)', async () => {
-    const good = file('2024-05-good.csv', REAL.filter(Boolean).map((l, i) => (i === 0 ? l : l.replace(',2024-01,', ',2024-05,'))));
+    const good = file(
+      '2024-05-good.csv',
+      REAL.filter(Boolean).map((l, i) => (i === 0 ? l : l.replace(',2024-01,', ',2024-05,'))),
+    );
     const bad = file('negative-2.csv', [AGG, '2024-05,ward,E05013057,residential-burglary,-1'], '\n');
     await expectRejected(ingestCli(good, bad), 'negative-2.csv', 2, 'count');
     expect(HEADER.split(',')).toHaveLength(12);

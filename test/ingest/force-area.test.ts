@@ -7,7 +7,22 @@ import { tempStore, type TempStore } from '../helpers/store.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const FILES = [join(ROOT, 'fixtures/geography'), join(ROOT, 'fixtures/police-uk/2024-01-cambridgeshire-street.csv')];
-const ALL = ['anti-social-behaviour', 'bicycle-theft', 'burglary', 'criminal-damage-arson', 'drugs', 'other-crime', 'other-theft', 'possession-of-weapons', 'public-order', 'robbery', 'shoplifting', 'theft-from-the-person', 'vehicle-crime', 'violent-crime'];
+const ALL = [
+  'anti-social-behaviour',
+  'bicycle-theft',
+  'burglary',
+  'criminal-damage-arson',
+  'drugs',
+  'other-crime',
+  'other-theft',
+  'possession-of-weapons',
+  'public-order',
+  'robbery',
+  'shoplifting',
+  'theft-from-the-person',
+  'vehicle-crime',
+  'violent-crime',
+];
 
 let t: TempStore;
 afterEach(() => t.cleanup());

@@ -16,7 +16,8 @@ type Poly = Ring[];
 function rayCastInRing(x: number, y: number, ring: Ring): boolean {
   let inside = false;
   for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i]!, [xj, yj] = ring[j]!;
+    const [xi, yi] = ring[i]!,
+      [xj, yj] = ring[j]!;
     if (yi! > y !== yj! > y && x < ((xj! - xi!) * (y - yi!)) / (yj! - yi!) + xi!) inside = !inside;
   }
   return inside;
@@ -27,7 +28,9 @@ function inPolygon(x: number, y: number, poly: Poly): boolean {
 }
 const wards: Array<{ code: string; polys: Poly[] }> = [];
 for (const f of readdirSync(join(FIX, 'geography')).filter((n) => n.startsWith('wards-') && n.endsWith('.geojson'))) {
-  const doc = JSON.parse(readFileSync(join(FIX, 'geography', f), 'utf8')) as { features: Array<{ properties: { WD25CD: string }; geometry: { type: string; coordinates: unknown } }> };
+  const doc = JSON.parse(readFileSync(join(FIX, 'geography', f), 'utf8')) as {
+    features: Array<{ properties: { WD25CD: string }; geometry: { type: string; coordinates: unknown } }>;
+  };
   for (const feat of doc.features) {
     const polys = feat.geometry.type === 'Polygon' ? [feat.geometry.coordinates as Poly] : (feat.geometry.coordinates as Poly[]);
     wards.push({ code: feat.properties.WD25CD, polys });
@@ -45,10 +48,20 @@ for (const line of lookupLines) {
 const config = parseYaml(readFileSync(join(import.meta.dirname, '../../wardwatch.config.yaml'), 'utf8')) as { forceArea: { districts: string[] } };
 const districts = new Set(config.forceArea.districts);
 const crimeKey: Record<string, string> = {
-  'Anti-social behaviour': 'anti-social-behaviour', 'Bicycle theft': 'bicycle-theft', Burglary: 'burglary',
-  'Criminal damage and arson': 'criminal-damage-arson', Drugs: 'drugs', 'Other crime': 'other-crime', 'Other theft': 'other-theft',
-  'Possession of weapons': 'possession-of-weapons', 'Public order': 'public-order', Robbery: 'robbery', Shoplifting: 'shoplifting',
-  'Theft from the person': 'theft-from-the-person', 'Vehicle crime': 'vehicle-crime', 'Violence and sexual offences': 'violent-crime',
+  'Anti-social behaviour': 'anti-social-behaviour',
+  'Bicycle theft': 'bicycle-theft',
+  Burglary: 'burglary',
+  'Criminal damage and arson': 'criminal-damage-arson',
+  Drugs: 'drugs',
+  'Other crime': 'other-crime',
+  'Other theft': 'other-theft',
+  'Possession of weapons': 'possession-of-weapons',
+  'Public order': 'public-order',
+  Robbery: 'robbery',
+  Shoplifting: 'shoplifting',
+  'Theft from the person': 'theft-from-the-person',
+  'Vehicle crime': 'vehicle-crime',
+  'Violence and sexual offences': 'violent-crime',
 };
 
 interface Expected {
@@ -65,9 +78,23 @@ interface Expected {
   inArea: number;
 }
 function expectedFor(month: string): Expected {
-  const e: Expected = { ward: new Map(), wardByPolygon: new Map(), wardBestFit: new Map(), district: new Map(), force: new Map(), outOfArea: 0, noLocation: 0, rows: 0, methodsAgree: 0, inArea: 0 };
+  const e: Expected = {
+    ward: new Map(),
+    wardByPolygon: new Map(),
+    wardBestFit: new Map(),
+    district: new Map(),
+    force: new Map(),
+    outOfArea: 0,
+    noLocation: 0,
+    rows: 0,
+    methodsAgree: 0,
+    inArea: 0,
+  };
   const inc = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
-  const lines = readFileSync(join(FIX, `police-uk/${month}-cambridgeshire-street.csv`), 'utf8').split('\r\n').slice(1).filter(Boolean);
+  const lines = readFileSync(join(FIX, `police-uk/${month}-cambridgeshire-street.csv`), 'utf8')
+    .split('\r\n')
+    .slice(1)
+    .filter(Boolean);
   for (const line of lines) {
     const f = line.split(',');
     e.rows++;
@@ -85,7 +112,8 @@ function expectedFor(month: string): Expected {
     }
     inc(e.force, measure);
     inc(e.district, `${district}|${measure}`);
-    const x = Number(f[4]), y = Number(f[5]);
+    const x = Number(f[4]),
+      y = Number(f[5]);
     const hit = wards.find((w) => w.polys.some((p) => inPolygon(x, y, p)))?.code;
     inc(e.ward, `${hit ?? lsoaToWard.get(lsoa)}|${measure}`);
     if (hit) inc(e.wardByPolygon, `${hit}|${measure}`);

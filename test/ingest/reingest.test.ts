@@ -9,7 +9,22 @@ import { fixtureStore, type TempStore } from '../helpers/store.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const APRIL = join(ROOT, 'fixtures/police-uk/2024-04-cambridgeshire-street.csv');
-const POLICE = ['anti-social-behaviour', 'bicycle-theft', 'burglary', 'criminal-damage-arson', 'drugs', 'other-crime', 'other-theft', 'possession-of-weapons', 'public-order', 'robbery', 'shoplifting', 'theft-from-the-person', 'vehicle-crime', 'violent-crime'];
+const POLICE = [
+  'anti-social-behaviour',
+  'bicycle-theft',
+  'burglary',
+  'criminal-damage-arson',
+  'drugs',
+  'other-crime',
+  'other-theft',
+  'possession-of-weapons',
+  'public-order',
+  'robbery',
+  'shoplifting',
+  'theft-from-the-person',
+  'vehicle-crime',
+  'violent-crime',
+];
 
 let t: TempStore;
 beforeEach(async () => {
@@ -24,7 +39,12 @@ describe('re-ingest', () => {
   it('the same files again change nothing (not even the release log)', async () => {
     const before = await t.store.contentChecksum();
     const releases = (await t.store.releases()).length;
-    const r = await ingestPaths(t.store, [join(ROOT, 'fixtures/geography'), join(ROOT, 'fixtures/police-uk'), join(ROOT, 'fixtures/partnership'), join(ROOT, 'fixtures/populations')]);
+    const r = await ingestPaths(t.store, [
+      join(ROOT, 'fixtures/geography'),
+      join(ROOT, 'fixtures/police-uk'),
+      join(ROOT, 'fixtures/partnership'),
+      join(ROOT, 'fixtures/populations'),
+    ]);
     expect(r.files.filter((f) => f.month).every((f) => f.outcome === 'unchanged')).toBe(true);
     expect(await t.store.releases()).toHaveLength(releases);
     expect(await t.store.contentChecksum()).toBe(before);
@@ -90,7 +110,15 @@ describe('re-ingest', () => {
 describe('partnership extracts', () => {
   it('aggregated: synonyms resolve; ward rows are partner-supplied; district and force are summed from wards', async () => {
     const p = join(t.dir, 'extract-2024-06.csv');
-    writeFileSync(p, ['month,area_type,area_code,measure,count', '2024-06,ward,E05013057,dwelling burglary,4', '2024-06,ward,E05013050,Residential burglary,2', '2024-06,lsoa,E01017983,asb nuisance,3'].join('\n'));
+    writeFileSync(
+      p,
+      [
+        'month,area_type,area_code,measure,count',
+        '2024-06,ward,E05013057,dwelling burglary,4',
+        '2024-06,ward,E05013050,Residential burglary,2',
+        '2024-06,lsoa,E01017983,asb nuisance,3',
+      ].join('\n'),
+    );
     const r = await ingestPaths(t.store, [p]);
     expect(r.files[0]).toMatchObject({ outcome: 'loaded', placedByPartner: 6, placedByLsoa: 3 });
     const c = async (code: string, measure: string) => (await t.store.counts({ areaCodes: [code], measures: [measure], source: 'partnership', from: '2024-06', to: '2024-06' }))[0];
@@ -105,7 +133,8 @@ describe('partnership extracts', () => {
     const p = join(t.dir, 'extract-2024-07.csv');
     writeFileSync(p, ['month,area_type,area_code,measure,count', '2024-07,ward,E05013057,deliberate-fires,2', '2024-07,district,E07000008,deliberate-fires,9'].join('\n'));
     await ingestPaths(t.store, [p]);
-    const c = async (code: string) => (await t.store.counts({ areaCodes: [code], measures: ['deliberate-fires'], source: 'partnership', from: '2024-07', to: '2024-07' }))[0]?.count;
+    const c = async (code: string) =>
+      (await t.store.counts({ areaCodes: [code], measures: ['deliberate-fires'], source: 'partnership', from: '2024-07', to: '2024-07' }))[0]?.count;
     expect([await c('E05013057'), await c('E07000008'), await c('cambridgeshire')]).toEqual([2, 9, 9]);
   });
 

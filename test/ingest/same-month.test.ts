@@ -71,7 +71,7 @@ describe('geography readers', () => {
       for (const r of rows) {
         const f = r.split(',');
         f[0] = `E01${String(body.length).padStart(6, '0')}`;
-        body.push(f.join(',')), (bytes += r.length + 1);
+        (body.push(f.join(',')), (bytes += r.length + 1));
       }
     }
     const last = rows[0]!.split(',');
@@ -111,7 +111,14 @@ describe('a 2011-LSOA police.uk file without the LSOA11 lookup', () => {
   it('says how many rows had LSOA codes the geography does not know, and what to load', async () => {
     const s = await tempStore();
     try {
-      const boundaries = ['E06000031-peterborough', 'E07000008-cambridge', 'E07000009-east-cambridgeshire', 'E07000010-fenland', 'E07000011-huntingdonshire', 'E07000012-south-cambridgeshire'].map((d) => join(GEO, `wards-${d}.geojson`));
+      const boundaries = [
+        'E06000031-peterborough',
+        'E07000008-cambridge',
+        'E07000009-east-cambridgeshire',
+        'E07000010-fenland',
+        'E07000011-huntingdonshire',
+        'E07000012-south-cambridgeshire',
+      ].map((d) => join(GEO, `wards-${d}.geojson`));
       const r = await ingestPaths(s.store, [LOOKUP, ...boundaries, join(ROOT, 'fixtures/police-uk/2019-08-cambridgeshire-street.csv')]);
       const f = r.files.find((x) => x.month === '2019-08')!;
       expect(f.outOfArea).toBeGreaterThan(500);
@@ -130,8 +137,14 @@ describe('a 2011-LSOA police.uk file without the LSOA11 lookup', () => {
 describe('progress on a terminal', () => {
   it('is cleared before the error message when an ingest fails', async () => {
     const bad = join(t.dir, 'bad-2024-05.csv');
-    const lines = readFileSync(JAN, 'utf8').split('\r\n').filter(Boolean).map((l) => l.replace(',2024-01,', ',2024-05,'));
-    lines[3] = lines[3]!.split(',').map((f, i) => (i === 4 ? 'east' : f)).join(',');
+    const lines = readFileSync(JAN, 'utf8')
+      .split('\r\n')
+      .filter(Boolean)
+      .map((l) => l.replace(',2024-01,', ',2024-05,'));
+    lines[3] = lines[3]!
+      .split(',')
+      .map((f, i) => (i === 4 ? 'east' : f))
+      .join(',');
     writeFileSync(bad, lines.join('\r\n') + '\r\n');
     await t.store.close();
     const written: string[] = [];

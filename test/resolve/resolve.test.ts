@@ -67,7 +67,12 @@ describe('places', () => {
     expect(names('cherry')).toEqual(['Cherry Hinton/E07000008']);
   });
   it('a start of a name that fits one place beats splitting it into places ("chatteris north" is not Chatteris + North)', () => {
-    const idx = buildPlaceIndex([...AREAS, ward('E05015421', 'Chatteris North & Manea', 'E07000010'), ward('E05015422', 'Chatteris South', 'E07000010'), ward('E05010003', 'North', 'E06000031')]);
+    const idx = buildPlaceIndex([
+      ...AREAS,
+      ward('E05015421', 'Chatteris North & Manea', 'E07000010'),
+      ward('E05015422', 'Chatteris South', 'E07000010'),
+      ward('E05010003', 'North', 'E06000031'),
+    ]);
     const p = parseQuery('chatteris north asb', idx, taxonomy(), tokenise);
     expect(p.places.map((m) => m.candidates.map((a) => a.name))).toEqual([['Chatteris North & Manea']]);
     expect(p.topics.map((t) => t.measure.key)).toEqual(['anti-social-behaviour']);
@@ -156,7 +161,10 @@ describe('resolving periods against the data', () => {
     expect(r({ kind: 'latest' })).toMatchObject({ ok: true, period: { reference: '2024-04', focus: { label: 'April 2024' } } });
     expect(r({ kind: 'month', calendar: 5 })).toMatchObject({ ok: true, period: { reference: '2023-05' } });
     expect(r({ kind: 'month', calendar: 5, year: 2024 })).toMatchObject({ ok: false });
-    expect(r({ kind: 'year-ending', calendar: 9 })).toMatchObject({ ok: true, period: { reference: '2023-09', focus: { from: '2022-10', to: '2023-09', label: 'year ending September 2023' } } });
+    expect(r({ kind: 'year-ending', calendar: 9 })).toMatchObject({
+      ok: true,
+      period: { reference: '2023-09', focus: { from: '2022-10', to: '2023-09', label: 'year ending September 2023' } },
+    });
     expect(r({ kind: 'year-ending' })).toMatchObject({ ok: true, period: { reference: '2024-04', focus: { from: '2023-05' } } });
   });
   it('"2024/25" is the partnership reporting year (Cambridge: YE September 2025): not yet; "2023/24" is running', () => {

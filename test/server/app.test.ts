@@ -88,7 +88,10 @@ describe('GET /healthz', () => {
 describe('POST /api/ask', () => {
   it('says it wants JSON when the body is not JSON (a form post, text/plain), instead of "no channel named null"', async () => {
     h = await startHarness();
-    for (const [type, body] of [['text/plain', '{"channel":"cambridge-csp","text":"help"}'], ['application/x-www-form-urlencoded', 'channel=cambridge-csp&text=help']]) {
+    for (const [type, body] of [
+      ['text/plain', '{"channel":"cambridge-csp","text":"help"}'],
+      ['application/x-www-form-urlencoded', 'channel=cambridge-csp&text=help'],
+    ]) {
       const res = await fetch(`${h.base}/api/ask`, { method: 'POST', headers: { 'Content-Type': type! }, body });
       expect(res.status, type).toBe(415);
       expect(((await res.json()) as any).error).toContain('application/json');
@@ -196,7 +199,7 @@ describe('the page', () => {
     expect(css).not.toMatch(/url\(\s*['"]?https?:|@import/);
   });
 
-  it('offers commands, the channel\'s places first, and the topics it is cleared for', async () => {
+  it("offers commands, the channel's places first, and the topics it is cleared for", async () => {
     h = await startHarness();
     const v = (await (await fetch(`${h.base}/api/vocabulary?channel=fenland-csp`)).json()) as any;
     expect(v.commands.some((c: { name: string }) => c.name === 'help')).toBe(true);

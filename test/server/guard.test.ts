@@ -41,7 +41,11 @@ describe('the page switched off', () => {
     h = await startHarness({ binding: { token: null, loopback: false, pageEnabled: false } });
     expect((await fetch(`${h.base}/healthz`)).status).toBe(200);
     expect((await fetch(`${h.base}/c/cambridge-csp`, { headers: { Accept: 'text/html' } })).status).toBe(404);
-    const ask = await fetch(`${h.base}/api/ask`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ channel: 'cambridge-csp', text: 'help' }) });
+    const ask = await fetch(`${h.base}/api/ask`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ channel: 'cambridge-csp', text: 'help' }),
+    });
     expect(ask.status).toBe(404);
   });
 });
@@ -55,7 +59,11 @@ describe('the token, when bound beyond loopback', () => {
     expect(await page.text()).toContain('WARDWATCH_LOCAL_TOKEN');
     expect((await fetch(`${h.base}/api/vocabulary?channel=cambridge-csp`)).status).toBe(401);
     expect((await fetch(`${h.base}/assets/local.js`)).status).toBe(401);
-    const ask = await fetch(`${h.base}/api/ask`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ channel: 'cambridge-csp', text: 'help' }) });
+    const ask = await fetch(`${h.base}/api/ask`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ channel: 'cambridge-csp', text: 'help' }),
+    });
     expect(ask.status).toBe(401);
     expect((await fetch(`${h.base}/c/cambridge-csp`, { headers: { Authorization: 'Bearer wrong-token-wrong-token' } })).status).toBe(401);
   });

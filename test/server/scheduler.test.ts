@@ -13,11 +13,34 @@ afterEach(async () => {
   for (const t of stores.splice(0)) await t.cleanup();
 });
 
-const count = (month: string, n: number): MonthlyCount => ({ source: 'police.uk', month, areaType: 'ward', areaCode: 'W1', measure: 'burglary', count: n, byPolygon: n, synthetic: false });
+const count = (month: string, n: number): MonthlyCount => ({
+  source: 'police.uk',
+  month,
+  areaType: 'ward',
+  areaCode: 'W1',
+  measure: 'burglary',
+  count: n,
+  byPolygon: n,
+  synthetic: false,
+});
 async function land(store: Store, month: string, checksum = month): Promise<void> {
   await store.replaceMonth({
-    source: 'police.uk', month, counts: [count(month, 3)],
-    release: { source: 'police.uk', fileName: `${month}.csv`, month, rowsRead: 3, placedByPolygon: 3, placedByLsoa: 0, placedByPartner: 0, outOfArea: 0, unplaced: 0, checksum, synthetic: false },
+    source: 'police.uk',
+    month,
+    counts: [count(month, 3)],
+    release: {
+      source: 'police.uk',
+      fileName: `${month}.csv`,
+      month,
+      rowsRead: 3,
+      placedByPolygon: 3,
+      placedByLsoa: 0,
+      placedByPartner: 0,
+      outOfArea: 0,
+      unplaced: 0,
+      checksum,
+      synthetic: false,
+    },
   });
 }
 
@@ -85,7 +108,13 @@ describe('Scheduler', () => {
     const ran: string[] = [];
     const make = (id: string) => {
       const s = new Scheduler({ timezone: 'Europe/London', log: () => {}, store: t.store, replicaId: id, now: () => now });
-      s.register({ name: 'daily', cron: '30 6 * * *', description: '', catchUpMs: 26 * 3600_000, run: ({ fireAt, reason }) => void ran.push(`${fireAt.toISOString()} ${reason} ${id}`) });
+      s.register({
+        name: 'daily',
+        cron: '30 6 * * *',
+        description: '',
+        catchUpMs: 26 * 3600_000,
+        run: ({ fireAt, reason }) => void ran.push(`${fireAt.toISOString()} ${reason} ${id}`),
+      });
       s.register({ name: 'no-catch-up', cron: '30 6 * * *', description: '', run: () => void ran.push('never') });
       return s;
     };

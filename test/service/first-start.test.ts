@@ -12,7 +12,9 @@ import { childEnv, startServe, stopChild, waitFor, waitReady, writeTestConfig, t
 const currentMonths = (path: string): string[] => {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
-    return (db.prepare('SELECT source, month, checksum FROM current_months ORDER BY source, month').all() as Array<Record<string, string>>).map((r) => `${r.source} ${r.month} ${r.checksum}`);
+    return (db.prepare('SELECT source, month, checksum FROM current_months ORDER BY source, month').all() as Array<Record<string, string>>).map(
+      (r) => `${r.source} ${r.month} ${r.checksum}`,
+    );
   } finally {
     db.close();
   }
@@ -22,7 +24,9 @@ const historyMonthsLoaded = (path: string): number => {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
     // synthetic police.uk months come only from the history stage, after the fixtures
-    return (db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'releases'").get() as { n: number }).n ? (db.prepare("SELECT COUNT(*) AS n FROM releases WHERE synthetic = 1 AND source = 'police.uk'").get() as { n: number }).n : 0;
+    return (db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'releases'").get() as { n: number }).n
+      ? (db.prepare("SELECT COUNT(*) AS n FROM releases WHERE synthetic = 1 AND source = 'police.uk'").get() as { n: number }).n
+      : 0;
   } catch {
     return 0;
   } finally {

@@ -13,10 +13,27 @@ import type { MonthlyCount, Store } from '../../src/store/types.ts';
 import { testDatabase, type TestDatabase } from '../helpers/pg.ts';
 
 const count = (month: string, areaCode: string, measure: string, n: number, areaType: MonthlyCount['areaType'] = 'ward'): MonthlyCount => ({
-  source: 'police.uk', month, areaType, areaCode, measure, count: n, ...(areaType === 'ward' ? { byPolygon: n, byLsoa: 0, byPartner: 0 } : {}), synthetic: false,
+  source: 'police.uk',
+  month,
+  areaType,
+  areaCode,
+  measure,
+  count: n,
+  ...(areaType === 'ward' ? { byPolygon: n, byLsoa: 0, byPartner: 0 } : {}),
+  synthetic: false,
 });
 const release = (month: string, checksum: string, synthetic = false) => ({
-  source: 'police.uk' as const, fileName: `${month}.csv`, month, rowsRead: 1, placedByPolygon: 1, placedByLsoa: 0, placedByPartner: 0, outOfArea: 0, unplaced: 0, checksum, synthetic,
+  source: 'police.uk' as const,
+  fileName: `${month}.csv`,
+  month,
+  rowsRead: 1,
+  placedByPolygon: 1,
+  placedByLsoa: 0,
+  placedByPartner: 0,
+  outOfArea: 0,
+  unplaced: 0,
+  checksum,
+  synthetic,
 });
 
 interface Harness {
@@ -76,14 +93,30 @@ describe.each([
   });
 
   it('replaceMonth: landed, unchanged on the same checksum, revised on a new one; synthetic never replaces real; events recorded', async () => {
-    const a = await s.replaceMonth({ source: 'police.uk', month: '2024-01', counts: [count('2024-01', 'F1', 'burglary', 5, 'force'), count('2024-01', 'W1', 'burglary', 5)], release: release('2024-01', 'aaa') });
+    const a = await s.replaceMonth({
+      source: 'police.uk',
+      month: '2024-01',
+      counts: [count('2024-01', 'F1', 'burglary', 5, 'force'), count('2024-01', 'W1', 'burglary', 5)],
+      release: release('2024-01', 'aaa'),
+    });
     expect(a.unchanged).toBe(false);
     expect(a.release!.revision).toBeNull();
     const sum = await s.contentChecksum();
-    expect(await s.replaceMonth({ source: 'police.uk', month: '2024-01', counts: [], release: release('2024-01', 'aaa') })).toMatchObject({ unchanged: true, reason: 'same-checksum' });
-    expect(await s.replaceMonth({ source: 'police.uk', month: '2024-01', counts: [], release: release('2024-01', 'zzz', true) })).toMatchObject({ unchanged: true, reason: 'real-data-exists' });
+    expect(await s.replaceMonth({ source: 'police.uk', month: '2024-01', counts: [], release: release('2024-01', 'aaa') })).toMatchObject({
+      unchanged: true,
+      reason: 'same-checksum',
+    });
+    expect(await s.replaceMonth({ source: 'police.uk', month: '2024-01', counts: [], release: release('2024-01', 'zzz', true) })).toMatchObject({
+      unchanged: true,
+      reason: 'real-data-exists',
+    });
     expect(await s.contentChecksum()).toBe(sum);
-    const b = await s.replaceMonth({ source: 'police.uk', month: '2024-01', counts: [count('2024-01', 'F1', 'burglary', 7, 'force'), count('2024-01', 'W2', 'burglary', 7)], release: release('2024-01', 'bbb') });
+    const b = await s.replaceMonth({
+      source: 'police.uk',
+      month: '2024-01',
+      counts: [count('2024-01', 'F1', 'burglary', 7, 'force'), count('2024-01', 'W2', 'burglary', 7)],
+      release: release('2024-01', 'bbb'),
+    });
     expect(b.release!.revision).toEqual({ previousTotal: 5, newTotal: 7, previousChecksum: 'aaa' });
     expect((await s.counts({ areaCodes: ['W1', 'W2'], measures: ['burglary'] })).map((c) => [c.areaCode, c.count])).toEqual([['W2', 7]]);
     const events = await s.dataEvents(0);
@@ -101,7 +134,9 @@ describe.each([
 
   it('a count for another month is refused and nothing is written', async () => {
     const before = await s.contentChecksum();
-    await expect(s.replaceMonth({ source: 'police.uk', month: '2024-01', counts: [count('2024-02', 'W1', 'x', 1)], release: release('2024-01', 'c') })).rejects.toThrow(/given a count for police.uk 2024-02/);
+    await expect(s.replaceMonth({ source: 'police.uk', month: '2024-01', counts: [count('2024-02', 'W1', 'x', 1)], release: release('2024-01', 'c') })).rejects.toThrow(
+      /given a count for police.uk 2024-02/,
+    );
     expect(await s.contentChecksum()).toBe(before);
   });
 
@@ -109,14 +144,37 @@ describe.each([
     const codes = Array.from({ length: 2600 }, (_, i) => `W${String(i).padStart(5, '0')}`);
     const mixed = ['w0', 'W1', 'X9', 'E05000001', 'e0'];
     for (const month of ['2024-02', '2024-01']) {
-      await s.replaceMonth({ source: 'police.uk', month, counts: [...codes, ...mixed].flatMap((c, i) => [count(month, c, 'b', i % 7), count(month, c, 'a', 1)]), release: release(month, `k${month}`) });
+      await s.replaceMonth({
+        source: 'police.uk',
+        month,
+        counts: [...codes, ...mixed].flatMap((c, i) => [count(month, c, 'b', i % 7), count(month, c, 'a', 1)]),
+        release: release(month, `k${month}`),
+      });
     }
     const few = await s.counts({ areaCodes: mixed, measures: ['b', 'a'] });
-    expect(few.map((c) => `${c.areaCode}/${c.measure}/${c.month}`).slice(0, 6)).toEqual(['E05000001/a/2024-01', 'E05000001/a/2024-02', 'E05000001/b/2024-01', 'E05000001/b/2024-02', 'W1/a/2024-01', 'W1/a/2024-02']);
+    expect(few.map((c) => `${c.areaCode}/${c.measure}/${c.month}`).slice(0, 6)).toEqual([
+      'E05000001/a/2024-01',
+      'E05000001/a/2024-02',
+      'E05000001/b/2024-01',
+      'E05000001/b/2024-02',
+      'W1/a/2024-01',
+      'W1/a/2024-02',
+    ]);
     expect([...new Set(few.map((c) => c.areaCode))]).toEqual(['E05000001', 'W1', 'X9', 'e0', 'w0']);
     const all = await s.counts({ areaCodes: codes, measures: ['b'], from: '2024-02', to: '2024-02' });
     expect(all).toHaveLength(2600);
-    expect(all[0]).toEqual({ source: 'police.uk', month: '2024-02', areaType: 'ward', areaCode: 'W00000', measure: 'b', count: 0, byPolygon: 0, byLsoa: 0, byPartner: 0, synthetic: false });
+    expect(all[0]).toEqual({
+      source: 'police.uk',
+      month: '2024-02',
+      areaType: 'ward',
+      areaCode: 'W00000',
+      measure: 'b',
+      count: 0,
+      byPolygon: 0,
+      byLsoa: 0,
+      byPartner: 0,
+      synthetic: false,
+    });
     expect(all.map((c) => c.areaCode)).toEqual([...codes].sort());
     expect(await s.counts({ areaCodes: [], measures: ['b'] })).toEqual([]);
     expect(await s.counts({ areaCodes: ['W1'], measures: ['b'], source: 'partnership' })).toEqual([]);
@@ -135,7 +193,10 @@ describe.each([
       { code: 'L1', name: 'Lsoa', type: 'lsoa', parentCode: 'W1', districtCode: 'D1' },
     ]);
     await s.upsertAreas([{ code: 'W2', name: 'Two renamed', type: 'ward', parentCode: 'D1' }]);
-    expect((await s.children('D1')).map((a) => [a.code, a.name])).toEqual([['W1', 'One'], ['W2', 'Two renamed']]);
+    expect((await s.children('D1')).map((a) => [a.code, a.name])).toEqual([
+      ['W1', 'One'],
+      ['W2', 'Two renamed'],
+    ]);
     expect(await s.area('L1')).toEqual({ code: 'L1', name: 'Lsoa', type: 'lsoa', parentCode: 'W1', districtCode: 'D1' });
     expect(await s.area('W1')).toEqual({ code: 'W1', name: 'One', type: 'ward', parentCode: 'D1' });
     expect(await s.area('nope')).toBeUndefined();
@@ -143,15 +204,31 @@ describe.each([
     expect([...(await s.areasByCode(['W2', 'nope', 'D1', 'W2'])).keys()].sort()).toEqual(['D1', 'W2']);
     await s.upsertLsoa11Lookup([{ lsoa11: 'A', lsoa21: 'B', change: 'U' }]);
     expect(await s.lsoa11Lookup()).toEqual(new Map([['A', 'B']]));
-    await s.upsertBoundaries([{ areaCode: 'W1', geojson: '{"full":1}', drawing: '{"simple":1}' }, { areaCode: 'W2', geojson: '{"full":2}' }]);
-    expect(await s.boundaries()).toEqual([{ areaCode: 'W1', geojson: '{"full":1}' }, { areaCode: 'W2', geojson: '{"full":2}' }]);
-    expect(await s.drawingBoundaries(['W1', 'W2', 'W3'])).toEqual(new Map([['W1', '{"simple":1}'], ['W2', '{"full":2}']]));
-    await s.upsertPopulations([{ areaCode: 'W1', population: 9000, year: 2021, source: 'ONS' }, { areaCode: 'W2', population: 8000, year: 2021, source: 'ESTIMATE: x' }]);
+    await s.upsertBoundaries([
+      { areaCode: 'W1', geojson: '{"full":1}', drawing: '{"simple":1}' },
+      { areaCode: 'W2', geojson: '{"full":2}' },
+    ]);
+    expect(await s.boundaries()).toEqual([
+      { areaCode: 'W1', geojson: '{"full":1}' },
+      { areaCode: 'W2', geojson: '{"full":2}' },
+    ]);
+    expect(await s.drawingBoundaries(['W1', 'W2', 'W3'])).toEqual(
+      new Map([
+        ['W1', '{"simple":1}'],
+        ['W2', '{"full":2}'],
+      ]),
+    );
+    await s.upsertPopulations([
+      { areaCode: 'W1', population: 9000, year: 2021, source: 'ONS' },
+      { areaCode: 'W2', population: 8000, year: 2021, source: 'ESTIMATE: x' },
+    ]);
     expect(await s.population('W1')).toEqual({ areaCode: 'W1', population: 9000, year: 2021, source: 'ONS' });
-    expect(await s.populations(['W1', 'W2', 'W3'])).toEqual(new Map([
-      ['W1', { areaCode: 'W1', population: 9000, year: 2021, source: 'ONS' }],
-      ['W2', { areaCode: 'W2', population: 8000, year: 2021, source: 'ESTIMATE: x' }],
-    ]));
+    expect(await s.populations(['W1', 'W2', 'W3'])).toEqual(
+      new Map([
+        ['W1', { areaCode: 'W1', population: 9000, year: 2021, source: 'ONS' }],
+        ['W2', { areaCode: 'W2', population: 8000, year: 2021, source: 'ESTIMATE: x' }],
+      ]),
+    );
   });
 
   it('transaction: all or nothing, through its own handle', async () => {
@@ -191,7 +268,13 @@ describe.each([
     await s.saveSlackInstallation({ installKey: 'T:T1', teamId: 'T1', enterpriseId: null, isEnterpriseInstall: false, installation: { bot: { token: 'xoxb-1' } } });
     await s.saveSlackInstallation({ installKey: 'T:T1', teamId: 'T1', enterpriseId: null, isEnterpriseInstall: false, installation: { bot: { token: 'xoxb-2' } } });
     await s.saveSlackInstallation({ installKey: 'E:E1', teamId: null, enterpriseId: 'E1', isEnterpriseInstall: true, installation: { bot: { token: 'xoxb-e' } } });
-    expect(await s.slackInstallation('T:T1')).toEqual({ installKey: 'T:T1', teamId: 'T1', enterpriseId: null, isEnterpriseInstall: false, installation: { bot: { token: 'xoxb-2' } } });
+    expect(await s.slackInstallation('T:T1')).toEqual({
+      installKey: 'T:T1',
+      teamId: 'T1',
+      enterpriseId: null,
+      isEnterpriseInstall: false,
+      installation: { bot: { token: 'xoxb-2' } },
+    });
     expect(await s.slackInstallationKeys()).toEqual(['E:E1', 'T:T1']);
     await s.deleteSlackInstallation('T:T1');
     expect(await s.slackInstallation('T:T1')).toBeUndefined();
@@ -234,7 +317,11 @@ describe.each([
     await new Promise((r) => setTimeout(r, 5));
     await other.touchJobFire({ job: 'first-start-load', fireAt, claimedBy: 'someone-else' }); // not theirs: no change
     expect((await s.jobFire('first-start-load', fireAt))!.claimedAt).toBe(before.claimedAt);
-    const takeovers = await Promise.all([s, other].map((r, i) => r.reclaimJobFire({ job: 'first-start-load', fireAt, from: { claimedBy: before.claimedBy, claimedAt: before.claimedAt }, claimedBy: `heir${i}`, reason: 'once' })));
+    const takeovers = await Promise.all(
+      [s, other].map((r, i) =>
+        r.reclaimJobFire({ job: 'first-start-load', fireAt, from: { claimedBy: before.claimedBy, claimedAt: before.claimedAt }, claimedBy: `heir${i}`, reason: 'once' }),
+      ),
+    );
     expect(takeovers.filter(Boolean)).toHaveLength(1);
     const heir = `heir${takeovers.indexOf(true)}`;
     const now = (await s.jobFire('first-start-load', fireAt))!;

@@ -22,7 +22,9 @@ const digest = (files: string[]) => Object.fromEntries(files.map((f) => [basenam
 
 describe('Random', () => {
   it('is deterministic for a seed, and the negative binomial is over-dispersed with the asked mean', () => {
-    const a = new Random(42), b = new Random(42), c = new Random(43);
+    const a = new Random(42),
+      b = new Random(42),
+      c = new Random(43);
     const xs = Array.from({ length: 5 }, () => a.uint32());
     expect(Array.from({ length: 5 }, () => b.uint32())).toEqual(xs);
     expect(Array.from({ length: 5 }, () => c.uint32())).not.toEqual(xs);
@@ -136,10 +138,13 @@ describe('first start: fixtures plus synthetic history', () => {
       const get = await series(measure, ['2018-01', '2024-04']);
       // Per ward: the real 2024 mean against the synthetic history with season and trend divided out.
       const real = wards.map((w) => CALIBRATION.reduce((s, m) => s + get(w, m), 0) / CALIBRATION.length);
-      const synth = wards.map((w) => history.reduce((s, m) => s + get(w, m) / (seasonalFactor(measure, m, CALIBRATION) * trendFactor(measure, m, CALIBRATION)), 0) / history.length);
+      const synth = wards.map(
+        (w) => history.reduce((s, m) => s + get(w, m) / (seasonalFactor(measure, m, CALIBRATION) * trendFactor(measure, m, CALIBRATION)), 0) / history.length,
+      );
       const corr = correlation(real, synth);
       expect(corr, measure).toBeGreaterThan(0.97);
-      const totalReal = real.reduce((a, b) => a + b, 0), totalSynth = synth.reduce((a, b) => a + b, 0);
+      const totalReal = real.reduce((a, b) => a + b, 0),
+        totalSynth = synth.reduce((a, b) => a + b, 0);
       expect(Math.abs(totalSynth / totalReal - 1), measure).toBeLessThan(0.08);
       // Over-dispersion: variance of the adjusted counts well above the mean in busy wards.
       const busy = wards.filter((_, i) => real[i]! >= 8);
@@ -169,8 +174,11 @@ describe('first start: fixtures plus synthetic history', () => {
 
 function correlation(a: number[], b: number[]): number {
   const n = a.length;
-  const ma = a.reduce((s, x) => s + x, 0) / n, mb = b.reduce((s, x) => s + x, 0) / n;
-  let sab = 0, saa = 0, sbb = 0;
+  const ma = a.reduce((s, x) => s + x, 0) / n,
+    mb = b.reduce((s, x) => s + x, 0) / n;
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
   for (let i = 0; i < n; i++) {
     sab += (a[i]! - ma) * (b[i]! - mb);
     saa += (a[i]! - ma) ** 2;

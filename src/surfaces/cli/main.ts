@@ -19,7 +19,9 @@ const VERBS: Record<string, string> = {
 
 function usage(): string {
   const width = Math.max(...Object.keys(VERBS).map((v) => v.length));
-  return ['usage: wardwatch <verb> [options]', '', ...Object.entries(VERBS).map(([v, s]) => `  ${v.padEnd(width)}  ${s}`), '', 'wardwatch <verb> --help for a verb\'s options'].join('\n');
+  return ['usage: wardwatch <verb> [options]', '', ...Object.entries(VERBS).map(([v, s]) => `  ${v.padEnd(width)}  ${s}`), '', "wardwatch <verb> --help for a verb's options"].join(
+    '\n',
+  );
 }
 
 export async function main(argv: string[]): Promise<number> {

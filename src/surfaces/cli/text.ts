@@ -6,8 +6,10 @@ function wrap(text: string, width = 100, indent = ''): string {
   const out: string[] = [];
   let line = '';
   for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (line && line.length + 1 + word.length > width - indent.length) { out.push(indent + line); line = word; }
-    else line = line ? `${line} ${word}` : word;
+    if (line && line.length + 1 + word.length > width - indent.length) {
+      out.push(indent + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
   }
   if (line) out.push(indent + line);
   return out.join('\n');
@@ -15,7 +17,11 @@ function wrap(text: string, width = 100, indent = ''): string {
 
 function table(t: NonNullable<Reply['table']>): string {
   const widths = t.columns.map((c, i) => Math.min(40, Math.max(c.length, ...t.rows.map((r) => (r[i] ?? '').length))));
-  const row = (cells: string[]) => cells.map((c, i) => (c ?? '').slice(0, 40).padEnd(widths[i]!)).join('  ').trimEnd();
+  const row = (cells: string[]) =>
+    cells
+      .map((c, i) => (c ?? '').slice(0, 40).padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [row(t.columns), widths.map((w) => '-'.repeat(w)).join('  '), ...t.rows.map(row)].map((l) => `  ${l}`).join('\n');
 }
 
@@ -39,5 +45,18 @@ export function renderReplyText(reply: Reply, options: { chartFile?: string } = 
 /** The reply as --json prints it: the structured detail first, then what the chat shows. */
 export function replyJson(reply: Reply): Record<string, unknown> {
   const { data, figures, ...rest } = reply;
-  return { ...(data ?? {}), kind: rest.kind, title: rest.title, summary: rest.summary, keyFigures: figures, ...(data?.figures ? {} : { figures }), table: rest.table, chart: rest.chart, chartAlt: rest.chartAlt, notes: rest.notes, actions: rest.actions, ephemeral: rest.ephemeral ?? false };
+  return {
+    ...(data ?? {}),
+    kind: rest.kind,
+    title: rest.title,
+    summary: rest.summary,
+    keyFigures: figures,
+    ...(data?.figures ? {} : { figures }),
+    table: rest.table,
+    chart: rest.chart,
+    chartAlt: rest.chartAlt,
+    notes: rest.notes,
+    actions: rest.actions,
+    ephemeral: rest.ephemeral ?? false,
+  };
 }

@@ -155,7 +155,12 @@ export function createApp(options: LocalAppOptions): LocalApp {
   local.get('/c/:channel', async (req, res) => {
     const channel = findChannel(req.params.channel);
     if (!channel) {
-      res.status(404).type('html').send(`<!doctype html><html lang="en-GB"><meta charset="utf-8"><title>Not found</title><p>There is no local channel of that name. <a href="/">Go to the channels</a>.</p></html>`);
+      res
+        .status(404)
+        .type('html')
+        .send(
+          `<!doctype html><html lang="en-GB"><meta charset="utf-8"><title>Not found</title><p>There is no local channel of that name. <a href="/">Go to the channels</a>.</p></html>`,
+        );
       return;
     }
     res.type('html').send(
@@ -202,7 +207,10 @@ export function createApp(options: LocalAppOptions): LocalApp {
     let delivered: { reply: Reply; private: boolean } | null = null;
     let apology: string | null = null;
     if (text.startsWith('/')) {
-      delivered = { reply: errorReply('Unknown command', `This channel understands \`${DEFAULT_PREFIX}\` commands, such as \`${DEFAULT_PREFIX} market ward\`. Try \`${DEFAULT_PREFIX} help\`.`), private: true };
+      delivered = {
+        reply: errorReply('Unknown command', `This channel understands \`${DEFAULT_PREFIX}\` commands, such as \`${DEFAULT_PREFIX} market ward\`. Try \`${DEFAULT_PREFIX} help\`.`),
+        private: true,
+      };
     } else {
       // The page answers in the response: "private" and public answers look the same here, but the
       // one conversation handler still reads the question, times it and writes the audit line.
@@ -221,7 +229,10 @@ export function createApp(options: LocalAppOptions): LocalApp {
         { store: state.store!, config, now: () => at, ...(options.audit ? { audit: options.audit } : {}) },
       );
     }
-    const answered: { reply: Reply; private: boolean } = delivered ?? { reply: errorReply('Something went wrong', `Sorry: ${apology ?? 'that question could not be answered just now'}.`), private: true };
+    const answered: { reply: Reply; private: boolean } = delivered ?? {
+      reply: errorReply('Something went wrong', `Sorry: ${apology ?? 'that question could not be answered just now'}.`),
+      private: true,
+    };
     const ms = Math.round((performance.now() - started) * 10) / 10;
     res.json({
       command: text,
@@ -254,7 +265,9 @@ export function createApp(options: LocalAppOptions): LocalApp {
     // Rendering a message is async (its chart link is stored); a chain keeps the stream in id order.
     let sending: Promise<void> = Promise.resolve();
     const sendMessage = (m: LocalMessage) => {
-      sending = sending.then(async () => send('message', { id: m.id, channel: m.channel, kind: m.reply.kind, title: m.reply.title, html: (await messageHtml(m)).value }, m.id)).catch(() => undefined);
+      sending = sending
+        .then(async () => send('message', { id: m.id, channel: m.channel, kind: m.reply.kind, title: m.reply.title, html: (await messageHtml(m)).value }, m.id))
+        .catch(() => undefined);
     };
     const sendStatus = (s: StatusSnapshot) => send('status', { ...s, text: statusText(s) });
     res.write('retry: 2000\n\n');

@@ -72,7 +72,10 @@ function hostName(hostHeader: string | undefined): string {
 
 function refuse(req: Request, res: Response, status: number, message: string): void {
   if (req.accepts(['html', 'json']) === 'html' && req.method === 'GET') {
-    res.status(status).type('html').send(`<!doctype html><html lang="en-GB"><meta charset="utf-8"><title>Wardwatch</title><p style="font:1rem system-ui;margin:2rem">${message}</p></html>`);
+    res
+      .status(status)
+      .type('html')
+      .send(`<!doctype html><html lang="en-GB"><meta charset="utf-8"><title>Wardwatch</title><p style="font:1rem system-ui;margin:2rem">${message}</p></html>`);
   } else {
     res.status(status).json({ error: message });
   }

@@ -30,11 +30,17 @@ const verb: Verb = {
     const words: string[] = [];
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
-      if (a === '--help' || a === '-h') { console.log(USAGE); return 0; }
-      else if (a === '--json') json = true;
-      else if (a === '--channel') { channel = args[++i]; if (!channel) throw new UserError('--channel needs a channel name'); }
-      else if (a === '--png') { png = args[++i]; if (!png) throw new UserError('--png needs a file name'); }
-      else if (a.startsWith('--')) throw new UserError(`unknown option ${a}\n\n${USAGE}`);
+      if (a === '--help' || a === '-h') {
+        console.log(USAGE);
+        return 0;
+      } else if (a === '--json') json = true;
+      else if (a === '--channel') {
+        channel = args[++i];
+        if (!channel) throw new UserError('--channel needs a channel name');
+      } else if (a === '--png') {
+        png = args[++i];
+        if (!png) throw new UserError('--png needs a file name');
+      } else if (a.startsWith('--')) throw new UserError(`unknown option ${a}\n\n${USAGE}`);
       else words.push(a);
     }
     const text = words.join(' ').replace(/^\/?crime\s+/i, '');

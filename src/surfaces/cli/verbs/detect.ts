@@ -128,12 +128,18 @@ const detect: Verb = {
     ]);
     const head = ['month', 'count', 'expected', 'upper', ''];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const line = (r: string[]) => r.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+    const line = (r: string[]) =>
+      r
+        .map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+        .join('  ')
+        .trimEnd();
     console.log(line(head));
     for (const r of rows) console.log(line(r));
     const alarms = results.filter((r) => r.alarm);
     console.log('');
-    console.log(`${alarms.length} spike${alarms.length === 1 ? '' : 's'} in ${results.length} month${results.length === 1 ? '' : 's'} judged (alpha ${params.alpha}, ${params.thresholdMethod} threshold, b = ${params.b} years, w = ${params.w}).`);
+    console.log(
+      `${alarms.length} spike${alarms.length === 1 ? '' : 's'} in ${results.length} month${results.length === 1 ? '' : 's'} judged (alpha ${params.alpha}, ${params.thresholdMethod} threshold, b = ${params.b} years, w = ${params.w}).`,
+    );
     for (const r of alarms) console.log(`- ${r.explanation.sentence}`);
     const last3 = results[results.length - 1];
     if (last3 && !last3.alarm) console.log(`Latest: ${last3.explanation.sentence}`);
@@ -228,13 +234,15 @@ function readJson(file: string, text: string): SeriesInput {
   } catch (err) {
     throw new InputError(file, null, null, 'valid JSON', (err as Error).message);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new InputError(file, null, null, 'a JSON object {"series":[...], "params":{...}}', Array.isArray(doc) ? 'an array' : typeof doc);
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new InputError(file, null, null, 'a JSON object {"series":[...], "params":{...}}', Array.isArray(doc) ? 'an array' : typeof doc);
   const o = doc as Record<string, unknown>;
   const unknownKey = Object.keys(o).find((k) => k !== 'series' && k !== 'params');
   if (unknownKey) throw new InputError(file, null, unknownKey, 'only "series" and "params" at the top level', unknownKey);
   if (!Array.isArray(o.series)) throw new InputError(file, null, 'series', 'an array of {"month":"YYYY-MM","count":n}', JSON.stringify(o.series) ?? 'nothing');
   const params = o.params ?? {};
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new InputError(file, null, 'params', 'an object of parameter names and values', JSON.stringify(params));
+  if (typeof params !== 'object' || params === null || Array.isArray(params))
+    throw new InputError(file, null, 'params', 'an object of parameter names and values', JSON.stringify(params));
   for (const k of Object.keys(params)) {
     if (!(FARRINGTON_PARAM_NAMES as string[]).includes(k)) throw new InputError(file, null, `params.${k}`, `a known parameter (${FARRINGTON_PARAM_NAMES.join(', ')})`, k);
   }
@@ -265,7 +273,8 @@ function validateRows(file: string, rows: Row[], hasPopulation: boolean, params:
       const prev = months[i - 1]!;
       const expected = addMonths(prev, 1);
       if (month !== expected) {
-        const what = monthIndex(month) <= monthIndex(prev) ? 'months in order with no repeats' : `${expected}, the month after ${prev} (no gaps: give 0 for a month with no crimes)`;
+        const what =
+          monthIndex(month) <= monthIndex(prev) ? 'months in order with no repeats' : `${expected}, the month after ${prev} (no gaps: give 0 for a month with no crimes)`;
         throw new InputError(file, r.line, `${r.where}month`, what, month);
       }
     }

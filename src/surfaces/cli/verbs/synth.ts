@@ -47,8 +47,7 @@ const synth: Verb = {
         if (a === '--out') out = v;
         else if (a === '--from') from = v;
         else points = v;
-      }
-      else if (a === '--ingest') ingest = true;
+      } else if (a === '--ingest') ingest = true;
       else if (a === '--fixture-files') fixtureFiles = true;
       else {
         console.error(`wardwatch synth: unknown argument ${a}\n\n${HELP}`);
@@ -73,7 +72,9 @@ const synth: Verb = {
     try {
       const r = await writeSynthHistory(store, { seed, outDir, config, ...(from ? { from } : {}), ...(points ? { pointsDir: resolve(points) } : {}) });
       const span = (ms: string[]) => (ms.length ? `${ms[0]}..${ms[ms.length - 1]} (${ms.length} months)` : 'none');
-      console.log(`synth: calibrated to ${r.calibrationMonths.join(', ')}; police.uk ${span(r.policeUkMonths)}, partnership ${span(r.partnershipMonths)}; ${r.files.length} files, ${r.rows.toLocaleString('en-GB')} rows in ${outDir}`);
+      console.log(
+        `synth: calibrated to ${r.calibrationMonths.join(', ')}; police.uk ${span(r.policeUkMonths)}, partnership ${span(r.partnershipMonths)}; ${r.files.length} files, ${r.rows.toLocaleString('en-GB')} rows in ${outDir}`,
+      );
       if (ingest && r.files.length) {
         const reporter = ingestProgressReporter('ingest');
         let result;

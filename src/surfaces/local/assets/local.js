@@ -147,7 +147,12 @@ messagesEl.addEventListener('click', (event) => {
 // ---------------------------------------------------------------- suggestions
 
 function normalise(text) {
-  return text.toLowerCase().replace(/[’'`]/g, '').replace(/&/g, ' and ').replace(/[^a-z0-9]+/g, ' ').trim();
+  return text
+    .toLowerCase()
+    .replace(/[’'`]/g, '')
+    .replace(/&/g, ' and ')
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
 }
 
 function vocabulary(channel) {
@@ -206,7 +211,15 @@ function suggest(value, v) {
     const topics = v.topics.filter((t) => t.norms.some((n) => n.startsWith(phrase) && n !== phrase));
     for (const p of places) {
       const name = p.type === 'ward' ? `${p.name.toLowerCase()} ward` : p.name.toLowerCase();
-      add({ text: name, detail: p.type === 'ward' ? `ward in ${p.district ?? 'the force area'}${p.inScope ? '' : ' · outside this partnership'}` : `district${p.inScope ? '' : ' · outside this partnership'}`, kind: 'place', value: build(name) });
+      add({
+        text: name,
+        detail:
+          p.type === 'ward'
+            ? `ward in ${p.district ?? 'the force area'}${p.inScope ? '' : ' · outside this partnership'}`
+            : `district${p.inScope ? '' : ' · outside this partnership'}`,
+        kind: 'place',
+        value: build(name),
+      });
     }
     for (const t of topics) {
       const typed = t.norms.find((n) => n.startsWith(phrase));
