@@ -75,81 +75,42 @@ export function renderReply(view: MessageView): SafeHtml {
   const chart =
     reply.chart && view.chartUrl
       ? html`<figure class="chart">
-          <a href="${view.chartUrl}" target="_blank" rel="noopener" class="chart-link" title="Open the chart full size"
-            ><img src="${view.chartUrl}" alt="${reply.chartAlt ?? reply.chart.title}" decoding="async"
-          /></a>
-          ${
-            reply.chartAlt
-              ? html`<details class="chart-alt">
-                  <summary>Chart description</summary>
-                  <p>${reply.chartAlt}</p>
-                </details>`
-              : ''
-          }
-        </figure>`
+        <a href="${view.chartUrl}" target="_blank" rel="noopener" class="chart-link" title="Open the chart full size"><img src="${view.chartUrl}" alt="${reply.chartAlt ?? reply.chart.title}" decoding="async"></a>
+        ${reply.chartAlt ? html`<details class="chart-alt"><summary>Chart description</summary><p>${reply.chartAlt}</p></details>` : ''}
+      </figure>`
       : reply.chart
         ? html`<p class="chart-missing">Chart: ${reply.chartAlt ?? reply.chart.title}</p>`
         : '';
   return html`<article class="msg msg--bot msg--${reply.kind}${view.origin === 'delivered' ? ' msg--delivered' : ''}" id="${domId}" aria-labelledby="${titleId}">
-    <div class="avatar avatar--bot" aria-hidden="true">W</div>
-    <div class="msg-body">
-      <div class="msg-meta">
-        <span class="author">Wardwatch</span><span class="badge badge--app">App</span
-        ><time datetime="${view.postedAt.toISOString()}" title="${dateTimeTitle(view.postedAt, view.timezone)}">${timeOf(view.postedAt, view.timezone)}</time
-        >${badge ? html`<span class="${badgeClass}">${badge}</span>` : ''}${reply.ephemeral ? html`<span class="ephemeral">Only visible to you</span>` : ''}
-      </div>
-      <h3 class="reply-title" id="${titleId}">${reply.title}</h3>
-      ${reply.summary ? html`<p class="summary">${inlineText(reply.summary)}</p>` : ''}
-      ${
-        reply.figures.length
-          ? html`<dl class="figures">
-              ${reply.figures.map(
-                (f) =>
-                  html`<div class="figure${f.suppressed ? ' figure--suppressed' : ''}" data-figure="${f.id}">
-                    <dt>${f.label}</dt>
-                    <dd class="figure-value">${f.display}</dd>
-                    <dd class="figure-wording">${f.wording}</dd>
-                  </div>`,
-              )}
-            </dl>`
-          : ''
-      }
-      ${
-        table
-          ? html`<div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    ${table.columns.map((c) => html`<th scope="col">${c}</th>`)}
-                  </tr>
-                </thead>
-                <tbody>
-                  ${table.rows.map(
-                    (row) =>
-                      html`<tr>
-                        ${row.map((cell, i) => (i === 0 ? html`<th scope="row">${inlineText(cell)}</th>` : html`<td>${inlineText(cell)}</td>`))}
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>`
-          : ''
-      }
-      ${chart}
-      ${
-        reply.notes.length
-          ? html`<ul class="notes" aria-label="Notes">
-              ${reply.notes.map((n) => html`<li>${inlineText(n)}</li>`)}
-            </ul>`
-          : ''
-      }
-      ${
-        reply.actions.length
-          ? html`<div class="actions" role="group" aria-label="Follow-ups for ${reply.title}">
-              ${reply.actions.map((a) => html`<button type="button" class="action" data-command="${a.command}" title="/crime ${a.command}">${a.label}</button>`)}
-            </div>`
-          : ''
-      }
-    </div>
-  </article>`;
+  <div class="avatar avatar--bot" aria-hidden="true">W</div>
+  <div class="msg-body">
+    <div class="msg-meta"><span class="author">Wardwatch</span><span class="badge badge--app">App</span><time datetime="${view.postedAt.toISOString()}" title="${dateTimeTitle(view.postedAt, view.timezone)}">${timeOf(view.postedAt, view.timezone)}</time>${badge ? html`<span class="${badgeClass}">${badge}</span>` : ''}${reply.ephemeral ? html`<span class="ephemeral">Only visible to you</span>` : ''}</div>
+    <h3 class="reply-title" id="${titleId}">${reply.title}</h3>
+    ${reply.summary ? html`<p class="summary">${inlineText(reply.summary)}</p>` : ''}
+    ${
+      reply.figures.length
+        ? html`<dl class="figures">${reply.figures.map(
+            (f) =>
+              html`<div class="figure${f.suppressed ? ' figure--suppressed' : ''}" data-figure="${f.id}"><dt>${f.label}</dt><dd class="figure-value">${f.display}</dd><dd class="figure-wording">${f.wording}</dd></div>`,
+          )}</dl>`
+        : ''
+    }
+    ${
+      table
+        ? html`<div class="table-wrap"><table><thead><tr>${table.columns.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead><tbody>${table.rows.map(
+            (row) => html`<tr>${row.map((cell, i) => (i === 0 ? html`<th scope="row">${inlineText(cell)}</th>` : html`<td>${inlineText(cell)}</td>`))}</tr>`,
+          )}</tbody></table></div>`
+        : ''
+    }
+    ${chart}
+    ${reply.notes.length ? html`<ul class="notes" aria-label="Notes">${reply.notes.map((n) => html`<li>${inlineText(n)}</li>`)}</ul>` : ''}
+    ${
+      reply.actions.length
+        ? html`<div class="actions" role="group" aria-label="Follow-ups for ${reply.title}">${reply.actions.map(
+            (a) => html`<button type="button" class="action" data-command="${a.command}" title="/crime ${a.command}">${a.label}</button>`,
+          )}</div>`
+        : ''
+    }
+  </div>
+</article>`;
 }
