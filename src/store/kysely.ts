@@ -31,22 +31,77 @@ import type {
 
 // ---- the schema as kysely sees it ----
 
-interface AreasTable { code: string; name: string; type: AreaType; parent_code: string | null; district_code: string | null }
+interface AreasTable {
+  code: string;
+  name: string;
+  type: AreaType;
+  parent_code: string | null;
+  district_code: string | null;
+}
 interface CountsTable {
-  area_code: string; measure: string; source: DataSource; month: Month; area_type: AreaType; count: number;
-  by_polygon: number; by_lsoa: number; by_partner: number; synthetic: number;
+  area_code: string;
+  measure: string;
+  source: DataSource;
+  month: Month;
+  area_type: AreaType;
+  count: number;
+  by_polygon: number;
+  by_lsoa: number;
+  by_partner: number;
+  synthetic: number;
 }
 interface ReleasesTable {
-  id: GeneratedId; source: Release['source']; file_name: string; month: Month | null; rows_read: number; placed_by_polygon: number;
-  placed_by_lsoa: number; placed_by_partner: number; out_of_area: number; unplaced: number; checksum: string; ingested_at: string;
-  synthetic: number; revision_previous_total: number | null; revision_new_total: number | null; revision_previous_checksum: string | null;
+  id: GeneratedId;
+  source: Release['source'];
+  file_name: string;
+  month: Month | null;
+  rows_read: number;
+  placed_by_polygon: number;
+  placed_by_lsoa: number;
+  placed_by_partner: number;
+  out_of_area: number;
+  unplaced: number;
+  checksum: string;
+  ingested_at: string;
+  synthetic: number;
+  revision_previous_total: number | null;
+  revision_new_total: number | null;
+  revision_previous_checksum: string | null;
 }
-interface CurrentMonthsTable { source: DataSource; month: Month; release_id: number; checksum: string; total: number; synthetic: number }
-interface LocalMessagesTable { id: GeneratedId; channel: string; reply: string; posted_at: string; idempotency_key: string | null }
-interface DataEventsTable { id: GeneratedId; kind: DataEvent['kind']; source: DataSource; month: Month; release_id: number; synthetic: number; at: string }
+interface CurrentMonthsTable {
+  source: DataSource;
+  month: Month;
+  release_id: number;
+  checksum: string;
+  total: number;
+  synthetic: number;
+}
+interface LocalMessagesTable {
+  id: GeneratedId;
+  channel: string;
+  reply: string;
+  posted_at: string;
+  idempotency_key: string | null;
+}
+interface DataEventsTable {
+  id: GeneratedId;
+  kind: DataEvent['kind'];
+  source: DataSource;
+  month: Month;
+  release_id: number;
+  synthetic: number;
+  at: string;
+}
 interface JobFiresTable {
-  job: string; fire_at: string; claimed_by: string; claimed_at: string; reason: JobFire['reason'];
-  finished_at: string | null; ok: number | null; error: string | null; ms: number | null;
+  job: string;
+  fire_at: string;
+  claimed_by: string;
+  claimed_at: string;
+  reason: JobFire['reason'];
+  finished_at: string | null;
+  ok: number | null;
+  error: string | null;
+  ms: number | null;
 }
 /** A column the database numbers itself: never written, always read. */
 type GeneratedId = import('kysely').Generated<number>;
@@ -62,8 +117,13 @@ interface DB {
   current_months: CurrentMonthsTable;
   local_messages: LocalMessagesTable;
   slack_installations: {
-    install_key: string; team_id: string | null; enterprise_id: string | null; is_enterprise_install: number;
-    installation: string; installed_at: string; updated_at: string;
+    install_key: string;
+    team_id: string | null;
+    enterprise_id: string | null;
+    is_enterprise_install: number;
+    installation: string;
+    installed_at: string;
+    updated_at: string;
   };
   data_events: DataEventsTable;
   consumer_cursors: { consumer: string; last_event_id: number; updated_at: string };
@@ -102,7 +162,18 @@ function toArea(r: AreasTable): Area {
 
 function toCount(r: CountsTable): MonthlyCount {
   return r.area_type === 'ward'
-    ? { source: r.source, month: r.month, areaType: 'ward', areaCode: r.area_code, measure: r.measure, count: r.count, byPolygon: r.by_polygon, byLsoa: r.by_lsoa, byPartner: r.by_partner, synthetic: r.synthetic === 1 }
+    ? {
+        source: r.source,
+        month: r.month,
+        areaType: 'ward',
+        areaCode: r.area_code,
+        measure: r.measure,
+        count: r.count,
+        byPolygon: r.by_polygon,
+        byLsoa: r.by_lsoa,
+        byPartner: r.by_partner,
+        synthetic: r.synthetic === 1,
+      }
     : { source: r.source, month: r.month, areaType: r.area_type, areaCode: r.area_code, measure: r.measure, count: r.count, synthetic: r.synthetic === 1 };
 }
 
@@ -135,8 +206,15 @@ function toLocalMessage(r: { id: number; channel: string; reply: string; posted_
 
 function toJobFire(r: JobFiresTable): JobFire {
   return {
-    job: r.job, fireAt: r.fire_at, claimedBy: r.claimed_by, claimedAt: r.claimed_at, reason: r.reason,
-    finishedAt: r.finished_at, ok: r.ok === null ? null : r.ok === 1, error: r.error, ms: r.ms === null ? null : Number(r.ms),
+    job: r.job,
+    fireAt: r.fire_at,
+    claimedBy: r.claimed_by,
+    claimedAt: r.claimed_at,
+    reason: r.reason,
+    finishedAt: r.finished_at,
+    ok: r.ok === null ? null : r.ok === 1,
+    error: r.error,
+    ms: r.ms === null ? null : Number(r.ms),
   };
 }
 
@@ -165,7 +243,10 @@ export class KyselyStore implements Store {
   }
 
   async schemaVersion(): Promise<number> {
-    const r = await this.db.selectFrom('schema_migrations').select((eb) => eb.fn.max('version').as('v')).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('schema_migrations')
+      .select((eb) => eb.fn.max('version').as('v'))
+      .executeTakeFirst();
     return Number(r?.v ?? 0);
   }
 
@@ -179,7 +260,10 @@ export class KyselyStore implements Store {
           .values(part.map((a) => ({ code: a.code, name: a.name, type: a.type, parent_code: a.parentCode, district_code: a.districtCode ?? null })))
           .onConflict((oc) =>
             oc.column('code').doUpdateSet((eb) => ({
-              name: eb.ref('excluded.name'), type: eb.ref('excluded.type'), parent_code: eb.ref('excluded.parent_code'), district_code: eb.ref('excluded.district_code'),
+              name: eb.ref('excluded.name'),
+              type: eb.ref('excluded.type'),
+              parent_code: eb.ref('excluded.parent_code'),
+              district_code: eb.ref('excluded.district_code'),
             })),
           )
           .execute();
@@ -300,10 +384,20 @@ export class KyselyStore implements Store {
       for (const part of chunks(counts, INSERT_CHUNK)) {
         await db
           .insertInto('counts')
-          .values(part.map((c) => ({
-            area_code: c.areaCode, measure: c.measure, source, month, area_type: c.areaType, count: c.count,
-            by_polygon: c.byPolygon ?? 0, by_lsoa: c.byLsoa ?? 0, by_partner: c.byPartner ?? 0, synthetic,
-          })))
+          .values(
+            part.map((c) => ({
+              area_code: c.areaCode,
+              measure: c.measure,
+              source,
+              month,
+              area_type: c.areaType,
+              count: c.count,
+              by_polygon: c.byPolygon ?? 0,
+              by_lsoa: c.byLsoa ?? 0,
+              by_partner: c.byPartner ?? 0,
+              synthetic,
+            })),
+          )
           .execute();
       }
       const revision = existing ? { previousTotal: Number(existing.total), newTotal: total, previousChecksum: existing.checksum } : null;
@@ -313,7 +407,10 @@ export class KyselyStore implements Store {
         .values({ source, month, release_id: saved.id, checksum: release.checksum, total, synthetic })
         .onConflict((oc) =>
           oc.columns(['source', 'month']).doUpdateSet((eb) => ({
-            release_id: eb.ref('excluded.release_id'), checksum: eb.ref('excluded.checksum'), total: eb.ref('excluded.total'), synthetic: eb.ref('excluded.synthetic'),
+            release_id: eb.ref('excluded.release_id'),
+            checksum: eb.ref('excluded.checksum'),
+            total: eb.ref('excluded.total'),
+            synthetic: eb.ref('excluded.synthetic'),
           })),
         )
         .execute();
@@ -383,7 +480,10 @@ export class KyselyStore implements Store {
   }
 
   async lastDataEventId(): Promise<number> {
-    const r = await this.db.selectFrom('data_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('data_events')
+      .select((eb) => eb.fn.max('id').as('id'))
+      .executeTakeFirst();
     return Number(r?.id ?? 0);
   }
 
@@ -416,7 +516,17 @@ export class KyselyStore implements Store {
   async claimJobFire(claim: { job: string; fireAt: string; claimedBy: string; reason: JobFire['reason'] }): Promise<boolean> {
     const rows = await this.db
       .insertInto('job_fires')
-      .values({ job: claim.job, fire_at: claim.fireAt, claimed_by: claim.claimedBy, claimed_at: new Date().toISOString(), reason: claim.reason, finished_at: null, ok: null, error: null, ms: null })
+      .values({
+        job: claim.job,
+        fire_at: claim.fireAt,
+        claimed_by: claim.claimedBy,
+        claimed_at: new Date().toISOString(),
+        reason: claim.reason,
+        finished_at: null,
+        ok: null,
+        error: null,
+        ms: null,
+      })
       .onConflict((oc) => oc.columns(['job', 'fire_at']).doNothing())
       .returning('job')
       .execute();
@@ -464,7 +574,12 @@ export class KyselyStore implements Store {
     const rows = await this.db
       .selectFrom('job_fires as f')
       .selectAll('f')
-      .where('f.claimed_at', '=', (eb) => eb.selectFrom('job_fires as g').select((e) => e.fn.max('g.claimed_at').as('m')).whereRef('g.job', '=', 'f.job'))
+      .where('f.claimed_at', '=', (eb) =>
+        eb
+          .selectFrom('job_fires as g')
+          .select((e) => e.fn.max('g.claimed_at').as('m'))
+          .whereRef('g.job', '=', 'f.job'),
+      )
       .orderBy('f.job')
       .execute();
     return new Map(rows.map((r) => [r.job, toJobFire(r)]));
@@ -498,12 +613,21 @@ export class KyselyStore implements Store {
         .execute();
       return rows.reverse().map(toLocalMessage);
     }
-    const rows = await this.db.selectFrom('local_messages').selectAll().where('id', '>', query.afterId ?? 0).orderBy('id').limit(query.limit).execute();
+    const rows = await this.db
+      .selectFrom('local_messages')
+      .selectAll()
+      .where('id', '>', query.afterId ?? 0)
+      .orderBy('id')
+      .limit(query.limit)
+      .execute();
     return rows.map(toLocalMessage);
   }
 
   async latestLocalMessageId(): Promise<number> {
-    const r = await this.db.selectFrom('local_messages').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('local_messages')
+      .select((eb) => eb.fn.max('id').as('id'))
+      .executeTakeFirst();
     return Number(r?.id ?? 0);
   }
 
@@ -514,13 +638,21 @@ export class KyselyStore implements Store {
     await this.db
       .insertInto('slack_installations')
       .values({
-        install_key: row.installKey, team_id: row.teamId, enterprise_id: row.enterpriseId, is_enterprise_install: row.isEnterpriseInstall ? 1 : 0,
-        installation: JSON.stringify(row.installation), installed_at: now, updated_at: now,
+        install_key: row.installKey,
+        team_id: row.teamId,
+        enterprise_id: row.enterpriseId,
+        is_enterprise_install: row.isEnterpriseInstall ? 1 : 0,
+        installation: JSON.stringify(row.installation),
+        installed_at: now,
+        updated_at: now,
       })
       .onConflict((oc) =>
         oc.column('install_key').doUpdateSet((eb) => ({
-          team_id: eb.ref('excluded.team_id'), enterprise_id: eb.ref('excluded.enterprise_id'), is_enterprise_install: eb.ref('excluded.is_enterprise_install'),
-          installation: eb.ref('excluded.installation'), updated_at: eb.ref('excluded.updated_at'),
+          team_id: eb.ref('excluded.team_id'),
+          enterprise_id: eb.ref('excluded.enterprise_id'),
+          is_enterprise_install: eb.ref('excluded.is_enterprise_install'),
+          installation: eb.ref('excluded.installation'),
+          updated_at: eb.ref('excluded.updated_at'),
         })),
       )
       .execute();
@@ -529,7 +661,13 @@ export class KyselyStore implements Store {
   async slackInstallation(installKey: string): Promise<SlackInstallationRow | undefined> {
     const r = await this.db.selectFrom('slack_installations').selectAll().where('install_key', '=', installKey).executeTakeFirst();
     return r
-      ? { installKey: r.install_key, teamId: r.team_id, enterpriseId: r.enterprise_id, isEnterpriseInstall: r.is_enterprise_install === 1, installation: JSON.parse(r.installation) as unknown }
+      ? {
+          installKey: r.install_key,
+          teamId: r.team_id,
+          enterpriseId: r.enterprise_id,
+          isEnterpriseInstall: r.is_enterprise_install === 1,
+          installation: JSON.parse(r.installation) as unknown,
+        }
       : undefined;
   }
 
@@ -606,9 +744,20 @@ async function insertRelease(db: Executor, r: Omit<Release, 'id' | 'revision' | 
   const row = await db
     .insertInto('releases')
     .values({
-      source: r.source, file_name: r.fileName, month: r.month, rows_read: r.rowsRead, placed_by_polygon: r.placedByPolygon, placed_by_lsoa: r.placedByLsoa,
-      placed_by_partner: r.placedByPartner, out_of_area: r.outOfArea, unplaced: r.unplaced, checksum: r.checksum, ingested_at: new Date().toISOString(),
-      synthetic: r.synthetic ? 1 : 0, revision_previous_total: revision?.previousTotal ?? null, revision_new_total: revision?.newTotal ?? null,
+      source: r.source,
+      file_name: r.fileName,
+      month: r.month,
+      rows_read: r.rowsRead,
+      placed_by_polygon: r.placedByPolygon,
+      placed_by_lsoa: r.placedByLsoa,
+      placed_by_partner: r.placedByPartner,
+      out_of_area: r.outOfArea,
+      unplaced: r.unplaced,
+      checksum: r.checksum,
+      ingested_at: new Date().toISOString(),
+      synthetic: r.synthetic ? 1 : 0,
+      revision_previous_total: revision?.previousTotal ?? null,
+      revision_new_total: revision?.newTotal ?? null,
       revision_previous_checksum: revision?.previousChecksum ?? null,
     })
     .returningAll()
@@ -620,7 +769,11 @@ async function insertRelease(db: Executor, r: Omit<Release, 'id' | 'revision' | 
 
 /** The embedded store on one SQLite file (WAL). */
 export class SqliteKyselyStore extends KyselyStore {
-  constructor(readonly path: string, db: Kysely<DB>, onClose: () => Promise<void>) {
+  constructor(
+    readonly path: string,
+    db: Kysely<DB>,
+    onClose: () => Promise<void>,
+  ) {
     super('sqlite', path, db, db, onClose);
   }
 
@@ -628,6 +781,36 @@ export class SqliteKyselyStore extends KyselyStore {
   async checkpoint(): Promise<void> {
     await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(this.db);
   }
+}
+
+/** Prepared statements kept per database, by SQL text (least recently used dropped past this many). */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * The database as kysely's SqliteDriver sees it, with its statements cached by SQL text: the driver
+ * calls prepare() for every query, and compiling the same SQL again costs more than many of the small
+ * reads an answer makes. Statements are run one at a time (the driver holds its one connection for
+ * each), and SQLite re-prepares a cached one itself if the schema changes.
+ */
+function cachingStatements(database: Database.Database): { close(): void; prepare(sql: string): Database.Statement } {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      database.close();
+    },
+    prepare(sql: string) {
+      let st = cache.get(sql);
+      if (st) {
+        cache.delete(sql); // to the back: most recently used
+      } else {
+        st = database.prepare(sql);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sql, st);
+      return st;
+    },
+  };
 }
 
 /** Opens (creating and migrating as needed) the SQLite store at `path`. */
@@ -652,7 +835,7 @@ export async function openSqliteStore(path: string): Promise<SqliteKyselyStore> 
       }
     })
     .immediate();
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachingStatements(database) }) });
   let closed = false;
   return new SqliteKyselyStore(file, db, async () => {
     if (closed) return;
