@@ -118,7 +118,21 @@ async function benchDatabase(adminUrl: string): Promise<{ url: string; drop(): P
   await admin('CREATE DATABASE $db');
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
-  return { url: u.toString(), drop: () => admin('DROP DATABASE IF EXISTS $db WITH (FORCE)') };
+  // pg's pool.end() resolves before its clients have finished closing: a forced drop straight away would
+  // cut them off ("terminating connection due to administrator command" from the store's pool), so the
+  // plain drop is tried for a moment first.
+  const drop = async () => {
+    for (let i = 0; i < 20; i++) {
+      try {
+        return await admin('DROP DATABASE IF EXISTS $db');
+      } catch (e) {
+        if ((e as { code?: string }).code !== '55006') throw e; // 55006: still in use
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    await admin('DROP DATABASE IF EXISTS $db WITH (FORCE)');
+  };
+  return { url: u.toString(), drop };
 }
 
 /** The server's version, e.g. '17.10'. */

@@ -36,7 +36,7 @@ export async function partnershipHas(store: Store, measureKey: string, areaCodes
 /** Which of `measureKeys` the partnership extract holds for the areas: one read for them all. */
 export async function partnershipMeasures(store: Store, measureKeys: readonly string[], areaCodes: string[]): Promise<Set<string>> {
   if (!measureKeys.length || !(await store.months('partnership')).length) return new Set();
-  return new Set((await store.counts({ areaCodes, measures: [...measureKeys], source: 'partnership' })).map((c) => c.measure));
+  return new Set(await store.measuresHeld({ areaCodes, measures: [...measureKeys], source: 'partnership' }));
 }
 
 /**

@@ -426,6 +426,18 @@ export class KyselyStore implements Store {
     return insertRelease(this.db, release, null);
   }
 
+  async measuresHeld(query: Omit<CountQuery, 'from' | 'to'>): Promise<string[]> {
+    const { areaCodes, measures, source } = query;
+    if (areaCodes.length === 0 || measures.length === 0) return [];
+    const held = new Set<string>();
+    for (const part of chunks([...new Set(areaCodes)], Math.max(1, MAX_BOUND - measures.length))) {
+      let q = this.db.selectFrom('counts').select('measure').distinct().where('area_code', 'in', part).where('measure', 'in', measures);
+      if (source) q = q.where('source', '=', source);
+      for (const r of await q.execute()) held.add(r.measure);
+    }
+    return [...held];
+  }
+
   async counts(query: CountQuery): Promise<MonthlyCount[]> {
     const { areaCodes, measures, source, from, to } = query;
     if (areaCodes.length === 0 || measures.length === 0) return [];

@@ -175,6 +175,8 @@ export interface Store {
    */
   replaceMonth(input: { source: DataSource; month: Month; counts: MonthlyCount[]; release: Omit<Release, 'id' | 'revision' | 'ingestedAt'> }): Promise<ReplaceResult>;
   counts(query: CountQuery): Promise<MonthlyCount[]>;
+  /** Which of `query.measures` hold any count for the areas (months ignored): a small read, in no order. */
+  measuresHeld(query: Omit<CountQuery, 'from' | 'to'>): Promise<string[]>;
   /** Months present, ascending. */
   months(source?: DataSource): Promise<Month[]>;
   /** Months present from real (non-synthetic) files. */

@@ -177,6 +177,8 @@ describe.each([
     });
     expect(all.map((c) => c.areaCode)).toEqual([...codes].sort());
     expect(await s.counts({ areaCodes: [], measures: ['b'] })).toEqual([]);
+    expect((await s.measuresHeld({ areaCodes: codes, measures: ['a', 'b', 'z'] })).sort()).toEqual(['a', 'b']);
+    expect(await s.measuresHeld({ areaCodes: ['W1'], measures: ['a'], source: 'partnership' })).toEqual([]);
     expect(await s.counts({ areaCodes: ['W1'], measures: ['b'], source: 'partnership' })).toEqual([]);
     // A month range, and a wide unknown list that still finds the two it names.
     const range = await s.counts({ areaCodes: ['W1'], measures: ['b', 'a'], from: '2024-02', to: '2024-02' });
