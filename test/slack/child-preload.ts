@@ -3,8 +3,8 @@
 // `installNetGuard` patches net.Socket#connect (which every TCP and TLS client goes through: fetch,
 // undici's WebSocket, pg) so that a connection to any other host fails at once and is reported on stderr
 // as "NETGUARD refused ...", which the tests look for. A child process gets it with
-//   NODE_OPTIONS="--import tsx --import <this file's URL>"  and  WARDWATCH_TEST_NET_GUARD=1
-// (serve-helpers.ts childEnv sets both); imported without that variable it only exports. With
+//   node --import tsx --import <this file's URL> ...  with  WARDWATCH_TEST_NET_GUARD=1
+// (serve-helpers.ts sets both); imported without that variable it only exports. With
 // WARDWATCH_TEST_PLANT_REJECTION=<message> it also rejects a promise nobody handles, 1.5 s after start:
 // what serve's process-level handler must log (redacted) and survive.
 import net from 'node:net';
