@@ -14,6 +14,7 @@ import { ingestPaths } from '../src/ingest/index.ts';
 import { openSqliteStore } from '../src/store/kysely.ts';
 import type { Store } from '../src/store/types.ts';
 import { Random } from '../src/synth/random.ts';
+import { taxonomy } from '../src/taxonomy/index.ts';
 import type { Benchmark } from '../src/surfaces/cli/verbs/bench.ts';
 
 const BENCH_FILE = fileURLToPath(import.meta.url);
@@ -103,22 +104,9 @@ async function duckdbSeconds(file: string): Promise<{ seconds: number; threads: 
 /** The figures engine's read path: one ward, all 14 police.uk measures, a 24-month window. */
 async function countsQuery(store: Store, n: number, result: Record<string, unknown>, log: (line: string) => void): Promise<void> {
   const wards = (await store.areas('ward')).map((a) => a.code);
-  const measures = [
-    'anti-social-behaviour',
-    'bicycle-theft',
-    'burglary',
-    'criminal-damage-arson',
-    'drugs',
-    'other-crime',
-    'other-theft',
-    'possession-of-weapons',
-    'public-order',
-    'robbery',
-    'shoplifting',
-    'theft-from-the-person',
-    'vehicle-crime',
-    'violent-crime',
-  ];
+  const measures = taxonomy()
+    .policeUkMeasures()
+    .map((m) => m.key);
   let rows = 0;
   const t = performance.now();
   // One query after another, as the figures engine makes them (each awaited: the latency is what is measured).

@@ -28,7 +28,7 @@ export function isChartId(id: string): boolean {
 }
 
 export class ChartLinks {
-  private readonly cache = new Map<string, Promise<Buffer>>();
+  private readonly cache = new Map<string, { png: Promise<Buffer>; expiresAt: string }>();
   /** Ids this process stored, with the expiry it gave: stored again only when half the time has gone. */
   private readonly registered = new Map<string, number>();
   private readonly ttlMs: number;
@@ -75,20 +75,19 @@ export class ChartLinks {
     const key = `${id}:${size}`;
     const cached = this.cache.get(key);
     if (cached) {
-      // Still valid? The request may have expired since it was drawn.
-      if (!(await this.store.chartRequest(id, this.now()))) {
-        this.cache.delete(key);
-        return undefined;
-      }
       this.cache.delete(key);
-      this.cache.set(key, cached);
-      return cached;
+      // A drawn chart still needs its request alive: past the expiry it was drawn under, ask the store again.
+      if (cached.expiresAt > this.now().toISOString()) {
+        this.cache.set(key, cached);
+        return cached.png;
+      }
     }
-    const request = await this.request(id);
-    if (!request) return undefined;
+    const stored = await this.store.chartRequest(id, this.now());
+    if (!stored) return undefined;
     const render = this.render;
+    const request = stored.request as ChartRequest;
     const png = Promise.resolve().then(() => render(request, size));
-    this.cache.set(key, png);
+    this.cache.set(key, { png, expiresAt: stored.expiresAt });
     while (this.cache.size > this.cacheEntries) this.cache.delete(this.cache.keys().next().value!);
     png.catch(() => this.cache.delete(key));
     return png;

@@ -2,25 +2,16 @@
 // chart's own colours (palette.ts), so every colour keeps its meaning; antialiased edges go to the
 // nearest of them. Charts need few colours, and the bytes fall to about a fifth of Skia's RGBA PNG.
 // Deterministic: the same pixels give the same palette and the same bytes.
-import { crc32, deflateSync } from 'node:zlib';
 import type { Canvas } from '@napi-rs/canvas';
+import { pngFile } from './png-file.ts';
 import { PALETTE_CANDIDATES } from './palette.ts';
 
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const MAX_COLOURS = 16;
-
-function chunk(type: string, data: Buffer): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'ascii');
-  data.copy(out, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)) >>> 0, 8 + data.length);
-  return out;
-}
 
 const rgb = (hex: string) => parseInt(hex.slice(1), 16);
 
-function nearestIn(palette: number[], c: number): number {
+/** The index of the palette colour (0xRRGGBB) nearest to `c`, by squared RGB distance. */
+export function nearestIn(palette: readonly number[], c: number): number {
   let best = 0;
   let bestD = Infinity;
   const r = c >> 16,
@@ -95,18 +86,7 @@ export function encodePalettePng(rgba: Uint8ClampedArray | Uint8Array, width: nu
       raw[row + (x >> 1)]! |= x & 1 ? i : i << 4;
     }
   }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 4; // bit depth
-  ihdr[9] = 3; // colour type: indexed
-  const plte = Buffer.alloc(palette.length * 3);
-  palette.forEach((c, i) => {
-    plte[i * 3] = c >> 16;
-    plte[i * 3 + 1] = (c >> 8) & 255;
-    plte[i * 3 + 2] = c & 255;
-  });
-  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('PLTE', plte), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+  return pngFile({ width, height, depth: 4, colourType: 3, raw, level: 9, palette });
 }
 
 /** A canvas as a 16-colour palette PNG. */

@@ -23,20 +23,22 @@ export interface MakeContextOptions {
 /** The prefix Slack's slash command and the local page use; Teams passes its own. */
 export const DEFAULT_PREFIX = '/crime';
 
+/** A channel by name (omitted: a local channel cleared for everything). Throws UserError naming the known ones. */
+export function resolveChannel(config: Config, wanted: string | ChannelConfig | undefined): ChannelConfig {
+  if (wanted === undefined) return defaultLocalChannel(config);
+  if (typeof wanted !== 'string') return wanted;
+  const found = findChannel(config, wanted);
+  if (!found) {
+    const known = config.channels.map((c) => c.name).join(', ') || '(none configured)';
+    throw new UserError(`no channel named "${wanted}" in the configuration (known: ${known})`);
+  }
+  return found;
+}
+
 /** The context a command runs in. Throws UserError naming the known channels when the name is unknown. */
 export function makeContext(options: MakeContextOptions): CommandContext {
   const { store, config } = options;
-  const wanted = options.channel ?? options.channelName;
-  let channel: ChannelConfig;
-  if (wanted === undefined) channel = defaultLocalChannel(config);
-  else if (typeof wanted === 'string') {
-    const found = findChannel(config, wanted);
-    if (!found) {
-      const known = config.channels.map((c) => c.name).join(', ') || '(none configured)';
-      throw new UserError(`no channel named "${wanted}" in the configuration (known: ${known})`);
-    }
-    channel = found;
-  } else channel = wanted;
+  const channel = resolveChannel(config, options.channel ?? options.channelName);
   const partnership = config.partnerships.find((p) => p.id === channel.partnership);
   if (!partnership) throw new UserError(`channel "${channel.name}" names partnership "${channel.partnership}", which is not configured`);
   return { store, config, channel, partnership, taxonomy: taxonomy(), now: options.now ?? new Date(), prefix: options.prefix ?? DEFAULT_PREFIX };

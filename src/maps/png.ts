@@ -3,29 +3,10 @@
 // 16-colour palette PNG, like the compact charts (src/charts/png8.ts), but from the map's own colours
 // (style.ts MAP_PALETTE): every pixel goes to the nearest of them, so fills keep their class colour
 // exactly and antialiased edges take the nearest. Both deterministic.
-import { crc32, deflateSync } from 'node:zlib';
 import type { Canvas } from '@napi-rs/canvas';
+import { pngFile } from '../charts/png-file.ts';
+import { nearestIn } from '../charts/png8.ts';
 import { MAP_PALETTE } from './style.ts';
-
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-function chunk(type: string, data: Buffer): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'ascii');
-  data.copy(out, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)) >>> 0, 8 + data.length);
-  return out;
-}
-
-function ihdr(width: number, height: number, depth: number, colourType: number): Buffer {
-  const h = Buffer.alloc(13);
-  h.writeUInt32BE(width, 0);
-  h.writeUInt32BE(height, 4);
-  h[8] = depth;
-  h[9] = colourType;
-  return chunk('IHDR', h);
-}
 
 /** The canvas as an 8-bit RGB PNG (alpha dropped: the map is drawn on an opaque white ground). */
 export function mapToRgbPng(canvas: Canvas): Buffer {
@@ -51,34 +32,18 @@ export function mapToRgbPng(canvas: Canvas): Buffer {
       pb = b;
     }
   }
-  return Buffer.concat([SIGNATURE, ihdr(width, height, 8, 2), chunk('IDAT', deflateSync(raw, { level: 6 })), chunk('IEND', Buffer.alloc(0))]);
+  return pngFile({ width, height, depth: 8, colourType: 2, raw, level: 6 });
 }
 
 export function mapToPalettePng(canvas: Canvas): Buffer {
   const { width, height } = canvas;
   const rgba = canvas.getContext('2d').getImageData(0, 0, width, height).data;
   const palette = MAP_PALETTE.slice(0, 16).map((h) => parseInt(h.slice(1), 16));
-  const pr = palette.map((c) => c >> 16),
-    pg = palette.map((c) => (c >> 8) & 255),
-    pb = palette.map((c) => c & 255);
   const cache = new Map<number, number>();
   const nearest = (key: number) => {
     let idx = cache.get(key);
-    if (idx !== undefined) return idx;
-    const r = key >> 16,
-      g = (key >> 8) & 255,
-      b = key & 255;
-    let best = 0,
-      bestD = Infinity;
-    for (let i = 0; i < palette.length; i++) {
-      const d = (pr[i]! - r) ** 2 + (pg[i]! - g) ** 2 + (pb[i]! - b) ** 2;
-      if (d < bestD) {
-        bestD = d;
-        best = i;
-      }
-    }
-    cache.set(key, best);
-    return best;
+    if (idx === undefined) cache.set(key, (idx = nearestIn(palette, key)));
+    return idx;
   };
   const rowBytes = Math.ceil(width / 2);
   const raw = Buffer.alloc(height * (rowBytes + 1));
@@ -102,11 +67,5 @@ export function mapToPalettePng(canvas: Canvas): Buffer {
       raw[row + (x >> 1)]! |= x & 1 ? lastIndex : lastIndex << 4;
     }
   }
-  const plte = Buffer.alloc(palette.length * 3);
-  palette.forEach((c, i) => {
-    plte[i * 3] = c >> 16;
-    plte[i * 3 + 1] = (c >> 8) & 255;
-    plte[i * 3 + 2] = c & 255;
-  });
-  return Buffer.concat([SIGNATURE, ihdr(width, height, 4, 3), chunk('PLTE', plte), chunk('IDAT', deflateSync(raw, { level: 6 })), chunk('IEND', Buffer.alloc(0))]);
+  return pngFile({ width, height, depth: 4, colourType: 3, raw, level: 6, palette });
 }

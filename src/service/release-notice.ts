@@ -66,11 +66,14 @@ function capitalise(text: string): string {
 
 /** Posts one notice per month (and kind) of the batch to every local channel, idempotently. */
 export async function postReleaseNotices(events: readonly DataEvent[], deps: { config: Config; store: Store; platform: ChatPlatform }): Promise<number> {
+  const months = groupByMonth(events);
+  if (!months.length) return 0;
+  // Each channel's area names, read once for the batch.
+  const channels = localChannels(deps.config).map((channel) => ({ channel, partnership: partnershipOf(deps.config, channel) }));
+  const areas = await deps.store.areasByCode([...new Set(channels.flatMap((c) => c.partnership.areas))]);
   let posted = 0;
-  for (const news of groupByMonth(events)) {
-    for (const channel of localChannels(deps.config)) {
-      const partnership = partnershipOf(deps.config, channel);
-      const areas = await deps.store.areasByCode(partnership.areas);
+  for (const news of months) {
+    for (const { channel, partnership } of channels) {
       const names = partnership.areas.map((code) => areas.get(code)?.name ?? code);
       const countywide = partnership.areas.length === deps.config.forceArea.districts.length;
       await deps.platform.post(channel, releaseNotice(news, partnership.name, countywide ? [] : names), {

@@ -1,8 +1,8 @@
 // `wardwatch ask "<text>" [--channel NAME] [--json] [--png FILE]`: runs a /crime command exactly as
 // the bot would, as a configured channel (default: a local channel cleared for everything).
 import { writeFileSync } from 'node:fs';
-import { defaultLocalChannel, findChannel, loadConfig } from '../../../config/load.ts';
-import type { ChannelConfig } from '../../../config/schema.ts';
+import { loadConfig } from '../../../config/load.ts';
+import { resolveChannel } from '../../../core/context.ts';
 import { handleQuestion } from '../../../core/conversation.ts';
 import { UserError } from '../../../core/errors.ts';
 import type { Reply } from '../../../core/reply.ts';
@@ -45,13 +45,7 @@ const verb: Verb = {
     }
     const text = words.join(' ').replace(/^\/?crime\s+/i, '');
     const { config } = loadConfig();
-    let asChannel: ChannelConfig;
-    if (channel === undefined) asChannel = defaultLocalChannel(config);
-    else {
-      const found = findChannel(config, channel);
-      if (!found) throw new UserError(`no channel named "${channel}" in the configuration (known: ${config.channels.map((c) => c.name).join(', ') || '(none configured)'})`);
-      asChannel = found;
-    }
+    const asChannel = resolveChannel(config, channel);
     const store = await openStore();
     try {
       if (await store.isEmpty()) throw new UserError('the store is empty: run `wardwatch ingest --fixtures` first (or set WARDWATCH_DB or WARDWATCH_DATABASE_URL)');

@@ -1,0 +1,35 @@
+// The PNG file format's framing, for the project's own encoders (compact charts, maps): the signature,
+// chunks with their CRC, the header, the palette and the file, with the pixels already filtered.
+import { crc32, deflateSync } from 'node:zlib';
+
+const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+function chunk(type: string, data: Buffer): Buffer {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, 'ascii');
+  data.copy(out, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)) >>> 0, 8 + data.length);
+  return out;
+}
+
+/** A whole PNG: `raw` is the filtered scanlines; `palette` (0xRRGGBB) for indexed colour types. */
+export function pngFile(options: { width: number; height: number; depth: number; colourType: number; raw: Buffer; level: number; palette?: readonly number[] }): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(options.width, 0);
+  ihdr.writeUInt32BE(options.height, 4);
+  ihdr[8] = options.depth;
+  ihdr[9] = options.colourType;
+  const parts = [SIGNATURE, chunk('IHDR', ihdr)];
+  if (options.palette) {
+    const plte = Buffer.alloc(options.palette.length * 3);
+    options.palette.forEach((c, i) => {
+      plte[i * 3] = c >> 16;
+      plte[i * 3 + 1] = (c >> 8) & 255;
+      plte[i * 3 + 2] = c & 255;
+    });
+    parts.push(chunk('PLTE', plte));
+  }
+  parts.push(chunk('IDAT', deflateSync(options.raw, { level: options.level })), chunk('IEND', Buffer.alloc(0)));
+  return Buffer.concat(parts);
+}
