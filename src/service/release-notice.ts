@@ -45,7 +45,7 @@ export function releaseNotice(news: MonthNews, partnershipName: string, areaName
     summary:
       news.kind === 'revised'
         ? `${capitalise(what)} have been revised${synthetic}. The ${partnershipName}'s figures, charts and rankings use the new version from now on.`
-        : `${capitalise(what)} are now loaded${synthetic}. The ${partnershipName}'s figures, charts and rankings include it from now on.`,
+        : `${capitalise(what)} are now loaded${synthetic}. The ${partnershipName}'s figures, charts and rankings include them from now on.`,
     figures: [],
     notes: [
       news.synthetic ? 'SYNTHETIC DATA: generated for demonstration, not real police.uk data.' : 'Source: police.uk street-level crime and ASB, Open Government Licence v3.0.',
