@@ -8,7 +8,8 @@
 //   store       src/store/* (kysely.ts, open.ts, migrations.ts) the implementation: imports only src/store and
 //                                                               the foundation
 //   figures     src/figures, src/detect, src/resolve            read through the store port
-//   replies     commands/, alerts/, src/charts, src/maps        turn figures into replies, charts, maps
+//   replies     commands/, alerts/, src/charts, src/maps,       turn figures into replies, charts, maps, briefs
+//               src/brief
 //   surfaces    src/surfaces/{slack,local,cli}, src/service     deliver replies; src/service is the composition
 //                                                               root that opens the store and starts surfaces
 // Below the surfaces nothing imports src/surfaces, src/service or the store implementation (open.ts,
@@ -19,9 +20,9 @@
 const FOUNDATION = '^src/(core|config|taxonomy)/';
 const STORE_PORT = '^src/store/types\\.ts$';
 const STORE_IMPL = '^src/store/(?!types\\.ts$)';
-const SOURCES = '^src/(ingest|synth|geo)/';
+const SOURCES = '^src/(ingest|synth|geo|watcher)/';
 const FIGURES = '^src/(figures|detect|resolve)/';
-const REPLIES = '^(commands|alerts|src/charts|src/maps)/';
+const REPLIES = '^(commands|alerts|src/charts|src/maps|src/brief|src/alerting)/';
 const SURFACES = '^src/(surfaces|service)/';
 const PRODUCTION = '^(src|commands|alerts|bin)/';
 

@@ -1,40 +1,31 @@
-// `npm run bench` -> ask: latency of answer() over >= 200 varied /crime queries on the fixture store
-// (geography, real 2024 months, synthetic history), warm, as the bot runs them: on SQLite and on
-// PostgreSQL in the same run, same queries, same channels, in alternating passes (see below).
-//
-// PostgreSQL: $WARDWATCH_BENCH_PG_URL (postgres://user:password@host:port/db, a user that may CREATE
-// DATABASE) if set, else a throwaway server started as the test harness starts its own
-// (tools/pg/start.ts). Either way the bench loads the fixtures into a database of its own and drops it.
+// `npm run bench` -> ask: /crime answers measured the way a user of the local page meets them: each
+// question POSTed to /api/ask of a real `wardwatch serve` process and the chart PNG it links to fetched,
+// timed from the request to the PNG's last byte. Three servers in one run, on one machine, taking turns
+// question by question over the same varied questions:
+//   - `sync`: the synchronous SQLite store, the commit before the async port (old-tree.ts), the
+//     comparator for the async port's cost (budget: SQLite's p95 within 10% of it);
+//   - `sqlite`: today's code on SQLite;
+//   - `postgres`: today's code on PostgreSQL ($WARDWATCH_BENCH_PG_URL, a user that may CREATE DATABASE,
+//     else a throwaway server started as the test harness starts its own, tools/pg/start.ts).
+// Each server loads the fixtures (with synthetic history) on its first start, into a store of its own.
+// Each question goes to the three servers one after another (the order rotating), then the next.
+// Every round asks new questions (topics and periods shifted), so its charts are drawn, not cached.
+// Then each server at 8 concurrent requests.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { loadConfig } from '../src/config/load.ts';
-import type { Config } from '../src/config/schema.ts';
-import { makeContext } from '../src/core/context.ts';
-import { answer } from '../src/core/dispatch.ts';
-import { loadFixtures } from '../src/ingest/fixtures.ts';
 import { openStore, redactUrl } from '../src/store/open.ts';
-import type { Store } from '../src/store/types.ts';
 import type { Benchmark } from '../src/surfaces/cli/verbs/bench.ts';
 import { startThrowawayPostgres } from '../tools/pg/start.ts';
+import { askOverHttp, type AskTiming } from './support/http-ask.ts';
+import { extractCommit, SYNC_STORE_COMMIT } from './support/old-tree.ts';
+import { startServeChild, type ServeChild } from './support/serve-child.ts';
+import { loadNow, median, round, summarise } from './support/stats.ts';
 
-const TOPICS = [
-  '',
-  'asb',
-  'burglary',
-  'dwelling burglary',
-  'shoplifting',
-  'violence',
-  'vehicle crime',
-  'bike theft',
-  'drugs',
-  'criminal damage',
-  'acquisitive crime',
-  'personal loss',
-];
-const PERIODS = ['', 'last month', 'ye sep', 'april', 'fytd', '2023/24', 'ye'];
+const TOPICS = ['', 'asb', 'burglary', 'dwelling burglary', 'shoplifting', 'violence', 'vehicle crime', 'bike theft', 'drugs', 'criminal damage', 'acquisitive crime', 'personal loss'];
+const PERIODS = ['', 'last month', 'ye sep', 'april', 'fytd', '2023/24', 'ye', 'march', 'ye jun', 'last 12 months'];
 const OTHER = [
   'top asb cambridge',
   'top burglary',
@@ -49,58 +40,25 @@ const OTHER = [
   'kings hedges violence ye sep',
   'e05013057 asb',
 ];
-const CHANNELS = [undefined, 'countywide-board'];
+/**
+ * Where each question is asked: the countywide board (every place in scope), and for places in Cambridge
+ * every other time the partnership's own channels (its analysts cleared for small numbers), so answers
+ * are answers, not scope refusals.
+ */
+const BOARD = 'countywide-board';
+const CAMBRIDGE_CHANNELS = ['cambridge-csp', 'cambridge-analysts'];
+const CONCURRENCY = 8;
 
-function percentile(sorted: number[], p: number): number {
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i]!;
-}
-
-const round = (x: number) => Math.round(x * 100) / 100;
-const loadNow = () => loadavg().map(round);
-
-/** Every ward and district by name, cycling topics and periods, plus the other commands. */
-async function benchQueries(store: Store): Promise<string[]> {
-  const [wards, districts] = await Promise.all([store.areas('ward'), store.areas('district')]);
-  const places = [...wards, ...districts].map((a) => a.name);
+/** Round `r`'s questions: every ward and district by name with a topic and a period shifted by the round, and the other commands. */
+export function roundQueries(places: readonly string[], r: number): string[] {
   const queries: string[] = [];
   for (let pass = 0; pass < 2; pass++) {
-    places.forEach((p, i) => queries.push(`${p} ${TOPICS[(i + pass * 5) % TOPICS.length]} ${PERIODS[(i + pass * 3) % PERIODS.length]}`.trim()));
+    const t = pass * 5 + r * 7;
+    const p = pass * 3 + r * 4;
+    places.forEach((place, i) => queries.push(`${place} ${TOPICS[(i + t) % TOPICS.length]} ${PERIODS[(i + p) % PERIODS.length]}`.trim()));
   }
-  for (let i = 0; i < 4; i++) queries.push(...OTHER);
+  for (let i = 0; i < 4; i++) queries.push(...OTHER.map((q, j) => (j % 4 === i ? q : `${q} ${PERIODS[(i + j + r) % PERIODS.length]}`.trim())));
   return queries;
-}
-
-/** Warm-up on the first 20, then each query timed once, the channels in turn. */
-async function measure(store: Store, config: Config, queries: string[]) {
-  const ctxs = CHANNELS.map((channel) => makeContext({ store, config, channel }));
-  for (const q of queries.slice(0, 20)) await answer(q, ctxs[0]!);
-  const times: number[] = [];
-  const kinds: Record<string, number> = {};
-  const replies: string[] = [];
-  for (let i = 0; i < queries.length; i++) {
-    const t0 = performance.now();
-    const r = await answer(queries[i]!, ctxs[i % ctxs.length]!);
-    times.push(performance.now() - t0);
-    kinds[r.kind] = (kinds[r.kind] ?? 0) + 1;
-    replies.push(JSON.stringify(r));
-  }
-  const sorted = [...times].sort((a, b) => a - b);
-  return {
-    result: {
-      replyKinds: kinds,
-      p50Ms: round(percentile(sorted, 50)),
-      p95Ms: round(percentile(sorted, 95)),
-      p99Ms: round(percentile(sorted, 99)),
-      maxMs: round(sorted[sorted.length - 1]!),
-      meanMs: round(times.reduce((a, b) => a + b, 0) / times.length),
-      slowest: queries
-        .map((q, i) => ({ q, ms: round(times[i]!) }))
-        .sort((a, b) => b.ms - a.ms)
-        .slice(0, 5),
-    },
-    replies,
-  };
 }
 
 /** A database of the bench's own on a PostgreSQL server: its URL, and how to drop it. */
@@ -118,9 +76,7 @@ async function benchDatabase(adminUrl: string): Promise<{ url: string; drop(): P
   await admin('CREATE DATABASE $db');
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
-  // pg's pool.end() resolves before its clients have finished closing: a forced drop straight away would
-  // cut them off ("terminating connection due to administrator command" from the store's pool), so the
-  // plain drop is tried for a moment first.
+  // the server's pool may still be closing its clients: the plain drop is tried for a moment first
   const drop = async () => {
     for (let i = 0; i < 20; i++) {
       try {
@@ -135,7 +91,6 @@ async function benchDatabase(adminUrl: string): Promise<{ url: string; drop(): P
   return { url: u.toString(), drop };
 }
 
-/** The server's version, e.g. '17.10'. */
 async function serverVersion(url: string): Promise<string | null> {
   const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   try {
@@ -148,82 +103,222 @@ async function serverVersion(url: string): Promise<string | null> {
   }
 }
 
+type Question = { channel: string; text: string };
+
+/** One sequential pass: each question once. */
+async function sequential(server: ServeChild, queries: readonly Question[]): Promise<AskTiming[]> {
+  const out: AskTiming[] = [];
+  for (const q of queries) out.push(await askOverHttp(server.url, q.channel, q.text));
+  return out;
+}
+
+/** `n` clients at once, each taking the next question when its last answer (and PNG) arrived. */
+async function concurrent(server: ServeChild, queries: readonly Question[], n: number): Promise<{ timings: AskTiming[]; seconds: number }> {
+  const timings: AskTiming[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      for (let i = next++; i < queries.length; i = next++) timings.push(await askOverHttp(server.url, queries[i]!.channel, queries[i]!.text));
+    }),
+  );
+  return { timings, seconds: (performance.now() - started) / 1000 };
+}
+
+interface Side {
+  /** sync, sqlite, postgres, or an extra commit's short hash ($WARDWATCH_BENCH_ASK_COMMITS). */
+  name: string;
+  what: string;
+  server: ServeChild;
+  passes: AskTiming[][];
+  replies: string[][];
+}
+
 const bench: Benchmark = async ({ log, quick }) => {
   const dir = mkdtempSync(join(tmpdir(), 'wardwatch-bench-ask-'));
-  // undone last first: the stores closed, the database dropped, the server stopped, the folder removed
+  // undone last first: the servers stopped, the database dropped, the PostgreSQL server stopped, folders removed
   const cleanups: Array<() => Promise<unknown>> = [async () => rmSync(dir, { recursive: true, force: true })];
   try {
-    const { config } = loadConfig();
-    const loadStarted = performance.now();
-    log('SQLite: loading fixtures with synthetic history');
-    const sqlite = await openStore({ path: join(dir, 'bench.sqlite') });
-    cleanups.push(() => sqlite.close());
-    await loadFixtures(sqlite, { history: true, seed: 1 });
-    const sqliteLoadS = (performance.now() - loadStarted) / 1000;
-
+    const sides: Side[] = [];
+    const old = extractCommit(SYNC_STORE_COMMIT);
+    const starting: Array<Promise<void>> = [];
+    if ('missing' in old) log(`sync comparator left out: ${old.missing}`);
+    else {
+      cleanups.push(async () => old.remove());
+      log(`sync comparator: ${SYNC_STORE_COMMIT.slice(0, 7)} (the synchronous store) starting, loading its fixtures`);
+      starting.push(
+        startServeChild({ root: old.root, env: { WARDWATCH_DB: join(dir, 'sync.sqlite') } }).then((server) => {
+          cleanups.push(() => server.stop());
+          sides.push({ name: 'sync', what: `commit ${SYNC_STORE_COMMIT.slice(0, 7)}: synchronous better-sqlite3 store`, server, passes: [], replies: [] });
+        }),
+      );
+    }
+    // Extra comparators on SQLite, e.g. the last commit before a change: WARDWATCH_BENCH_ASK_COMMITS=57aef7a,...
+    for (const commit of (process.env.WARDWATCH_BENCH_ASK_COMMITS ?? '').split(',').map((c) => c.trim()).filter(Boolean)) {
+      const tree = extractCommit(commit);
+      if ('missing' in tree) {
+        log(`comparator ${commit} left out: ${tree.missing}`);
+        continue;
+      }
+      cleanups.push(async () => tree.remove());
+      starting.push(
+        startServeChild({ root: tree.root, env: { WARDWATCH_DB: join(dir, `${commit}.sqlite`) } }).then((server) => {
+          cleanups.push(() => server.stop());
+          sides.push({ name: commit, what: `commit ${commit}, SQLite`, server, passes: [], replies: [] });
+        }),
+      );
+    }
+    log('SQLite: starting wardwatch serve, loading the fixtures');
+    starting.push(
+      startServeChild({ env: { WARDWATCH_DB: join(dir, 'bench.sqlite') } }).then((server) => {
+        cleanups.push(() => server.stop());
+        sides.push({ name: 'sqlite', what: 'this tree, SQLite (async store, kysely)', server, passes: [], replies: [] });
+      }),
+    );
     const fromEnv = process.env.WARDWATCH_BENCH_PG_URL?.trim();
     let adminUrl: string;
-    let server: string;
+    let pgServer: string;
     if (fromEnv) {
       adminUrl = fromEnv;
-      server = `$WARDWATCH_BENCH_PG_URL (${redactUrl(fromEnv)})`;
+      pgServer = `$WARDWATCH_BENCH_PG_URL (${redactUrl(fromEnv)})`;
     } else {
       log('PostgreSQL: starting a throwaway server (set WARDWATCH_BENCH_PG_URL to use one of yours)');
       const throwaway = await startThrowawayPostgres();
       cleanups.push(() => throwaway.stop());
       adminUrl = throwaway.url;
-      server = `throwaway ${throwaway.how} (tools/pg/start.ts)`;
+      pgServer = `throwaway ${throwaway.how} (tools/pg/start.ts)`;
     }
     const db = await benchDatabase(adminUrl);
     cleanups.push(() => db.drop());
     const version = await serverVersion(db.url);
-    const pgStarted = performance.now();
-    log('PostgreSQL: loading fixtures with synthetic history');
-    const postgres = await openStore({ url: db.url });
-    cleanups.push(() => postgres.close());
-    await loadFixtures(postgres, { history: true, seed: 1 });
-    const postgresLoadS = (performance.now() - pgStarted) / 1000;
-
-    const all = await benchQueries(sqlite);
-    const queries = quick ? all.slice(0, 60) : all;
-    const [wards, districts, months, pgMonths] = await Promise.all([sqlite.areas('ward'), sqlite.areas('district'), sqlite.months(), postgres.months()]);
-    if (pgMonths.length !== months.length) throw new Error(`the stores differ: ${months.length} months on SQLite, ${pgMonths.length} on PostgreSQL`);
-
-    // Timed passes, alternating: SQLite, PostgreSQL, SQLite, PostgreSQL. The first SQLite pass is measured
-    // as this bench always measured it (a fresh process, 20 queries of warm-up, one pass), so it compares
-    // with earlier reports; the second passes find both stores equally warm (the first PostgreSQL pass
-    // would otherwise gain from the JIT warmed by SQLite's), and the side-by-side ratio uses them.
-    const loadStart = loadNow();
-    log(`SQLite: ${queries.length} queries (warm-up on 20 first)`);
-    const s = await measure(sqlite, config, queries);
-    log(`PostgreSQL: ${queries.length} queries (warm-up on 20 first)`);
-    const p = await measure(postgres, config, queries);
-    log('both again, warm');
-    const s2 = await measure(sqlite, config, queries);
-    const p2 = await measure(postgres, config, queries);
-    const identical = s.replies.filter((r, i) => r === p.replies[i]).length;
-    const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
-    const brief = (r: typeof s.result) => ({ p50Ms: r.p50Ms, p95Ms: r.p95Ms, p99Ms: r.p99Ms, meanMs: r.meanMs });
-    const result = {
-      queries: queries.length,
-      targetP95Ms: 150,
-      /** First pass on each, as earlier reports measured SQLite. */
-      sqlite: { ...s.result, loadSeconds: round(sqliteLoadS) },
-      postgres: { ...p.result, loadSeconds: round(postgresLoadS), server: `${server}${version ? `, PostgreSQL ${version}` : ''}` },
-      /** Second pass on each, both equally warm: the fair side by side. */
-      warm: { sqlite: brief(s2.result), postgres: brief(p2.result) },
-      postgresOverSqlite: { p50: ratio(p2.result.p50Ms, s2.result.p50Ms), p95: ratio(p2.result.p95Ms, s2.result.p95Ms), p99: ratio(p2.result.p99Ms, s2.result.p99Ms) },
-      /** Replies the same on both (JSON), of `queries`: the two stores must answer alike. */
-      identicalReplies: identical,
-      data: { wards: wards.length, districts: districts.length, months: months.length },
-      /** The machine's 1/5/15-minute load averages as the timing started and as it ended (timings stretch with load). */
-      loadAverage: { start: loadStart, end: loadNow() },
-    };
-    log(
-      `ask p50 / p95 over ${queries.length} queries: SQLite ${s.result.p50Ms} / ${s.result.p95Ms} ms, PostgreSQL ${p.result.p50Ms} / ${p.result.p95Ms} ms; ` +
-        `warm: SQLite ${s2.result.p50Ms} / ${s2.result.p95Ms} ms, PostgreSQL ${p2.result.p50Ms} / ${p2.result.p95Ms} ms (x${result.postgresOverSqlite.p50} / x${result.postgresOverSqlite.p95}); ` +
-        `${identical} of ${queries.length} replies identical`,
+    log('PostgreSQL: starting wardwatch serve, loading the fixtures');
+    starting.push(
+      startServeChild({ env: { WARDWATCH_DATABASE_URL: db.url } }).then((server) => {
+        cleanups.push(() => server.stop());
+        sides.push({ name: 'postgres', what: `this tree, PostgreSQL: ${pgServer}${version ? `, PostgreSQL ${version}` : ''}`, server, passes: [], replies: [] });
+      }),
     );
+    await Promise.all(starting);
+    // sync first, then any extra commits, then today's SQLite and PostgreSQL
+    const rank = (s: Side) => ({ sync: 0, sqlite: 2, postgres: 3 })[s.name] ?? 1;
+    sides.sort((a, b) => rank(a) - rank(b));
+
+    const reader = await openStore({ path: join(dir, 'bench.sqlite') });
+    const areas = [...(await reader.areas('ward')), ...(await reader.areas('district'))];
+    await reader.close();
+    const cambridge = new Set(areas.filter((a) => a.name === 'Cambridge' || areas.find((d) => d.code === a.parentCode)?.name === 'Cambridge').map((a) => a.name.toLowerCase()));
+    const places = areas.map((a) => a.name);
+    const rounds = quick ? 2 : 4;
+    const perRound = quick ? 60 : Infinity;
+    // In quick mode a slice from across the list (not its first wards only).
+    const queriesOf = (r: number): Question[] => {
+      const all = roundQueries(places, r);
+      const step = Number.isFinite(perRound) ? Math.max(1, Math.floor(all.length / perRound)) : 1;
+      return all
+        .filter((_, i) => i % step === 0)
+        .slice(0, perRound)
+        .map((text, i) => {
+          const inCambridge = [...cambridge].some((p) => text.toLowerCase().startsWith(p));
+          return { text, channel: inCambridge && i % 2 ? CAMBRIDGE_CHANNELS[(i >> 1) % 2]! : BOARD };
+        });
+    };
+
+    log(`warm-up: 20 questions each`);
+    for (const s of sides) await sequential(s.server, queriesOf(99).slice(0, 20));
+    const loadStart = loadNow();
+    // Interleaved question by question (the order rotating), so a change in the machine's load while
+    // the bench runs falls on every server alike.
+    for (let r = 0; r < rounds; r++) {
+      const queries = queriesOf(r);
+      log(`round ${r + 1}/${rounds}: ${queries.length} questions, each asked of ${sides.map((s) => s.name).join(', ')} in turn`);
+      const timings = sides.map(() => [] as AskTiming[]);
+      for (let i = 0; i < queries.length; i++) {
+        for (let k = 0; k < sides.length; k++) {
+          const j = (i + k + r) % sides.length;
+          timings[j]!.push(await askOverHttp(sides[j]!.server.url, queries[i]!.channel, queries[i]!.text));
+        }
+      }
+      sides.forEach((s, j) => {
+        s.passes.push(timings[j]!);
+        s.replies.push(timings[j]!.map((t) => t.reply));
+      });
+    }
+    const concurrentQueries = queriesOf(rounds);
+    const atEight: Record<string, unknown> = {};
+    for (const s of sides) {
+      log(`${s.name}: ${concurrentQueries.length} questions at ${CONCURRENCY} concurrent`);
+      const c = await concurrent(s.server, concurrentQueries, CONCURRENCY);
+      atEight[s.name] = { ...summarise(c.timings.map((t) => t.totalMs)), questionsPerSecond: round(c.timings.length / c.seconds) };
+    }
+    const loadEnd = loadNow();
+
+    const results: Record<string, unknown> = {};
+    const p95Of = (s: Side, pick: (t: AskTiming) => number | null) => summarise(s.passes.flat().flatMap((t) => (pick(t) === null ? [] : [pick(t)!]))).p95Ms;
+    for (const s of sides) {
+      const all = s.passes.flat();
+      const pngs = all.filter((t) => t.pngMs !== null);
+      results[s.name] = {
+        what: s.what,
+        startSeconds: s.server.startSeconds,
+        /** Request to the PNG's last byte, every round pooled. */
+        total: summarise(all.map((t) => t.totalMs)),
+        /** Each round's p95 (the spread says how much the machine's load moved them). */
+        roundP95Ms: s.passes.map((p) => summarise(p.map((t) => t.totalMs)).p95Ms),
+        /** The server's own time for the question (read, figures, wording), no HTTP and no chart. */
+        server: summarise(all.map((t) => t.serverMs)),
+        /** The PNG's round trip. */
+        png: { ...summarise(pngs.map((t) => t.pngMs!)), charts: pngs.length, meanKB: round(pngs.reduce((a, t) => a + t.pngBytes, 0) / Math.max(1, pngs.length) / 1024) },
+        replyKinds: s.passes[0]!.reduce<Record<string, number>>((k, t) => ({ ...k, [t.kind]: (k[t.kind] ?? 0) + 1 }), {}),
+        slowest: all
+          .map((t, i) => ({ q: queriesOf(Math.floor(i / s.passes[0]!.length))[i % s.passes[0]!.length]?.text, ms: round(t.totalMs) }))
+          .sort((a, b) => b.ms - a.ms)
+          .slice(0, 5),
+        memoryMb: s.server.memory(),
+        atEightConcurrent: atEight[s.name],
+      };
+    }
+    const by = Object.fromEntries(sides.map((s) => [s.name, s]));
+    const ratio = (a: number, b: number) => round(a / b);
+    const compare = (a: Side | undefined, b: Side | undefined) =>
+      a && b
+        ? {
+            totalP95: ratio(p95Of(a, (t) => t.totalMs), p95Of(b, (t) => t.totalMs)),
+            totalP50: ratio(summarise(a.passes.flat().map((t) => t.totalMs)).p50Ms, summarise(b.passes.flat().map((t) => t.totalMs)).p50Ms),
+            serverP95: ratio(p95Of(a, (t) => t.serverMs), p95Of(b, (t) => t.serverMs)),
+            medianRoundP95: ratio(median(a.passes.map((p) => summarise(p.map((t) => t.totalMs)).p95Ms)), median(b.passes.map((p) => summarise(p.map((t) => t.totalMs)).p95Ms))),
+          }
+        : null;
+    const identical = by.sqlite && by.postgres ? by.sqlite.replies.flat().filter((r, i) => r === by.postgres!.replies.flat()[i]).length : null;
+    const asked = Array.from({ length: rounds }, (_, r) => queriesOf(r)).flat();
+    const differing =
+      by.sqlite && by.postgres
+        ? by.sqlite.replies
+            .flat()
+            .map((r, i) => ({ q: asked[i], sqlite: r, postgres: by.postgres!.replies.flat()[i]! }))
+            .filter((d) => d.sqlite !== d.postgres)
+            .slice(0, 3)
+            .map((d) => ({ ...d, sqlite: d.sqlite.slice(0, 600), postgres: d.postgres.slice(0, 600) }))
+        : [];
+    const result = {
+      questionsPerRound: queriesOf(0).length,
+      rounds,
+      targets: { p95Ms: 100, p95AtEightMs: 300, sqliteOverSyncP95: 1.1 },
+      ...results,
+      /** Today's SQLite against the synchronous store (the async port's cost; budget 1.10). */
+      sqliteOverSync: compare(by.sqlite, by.sync),
+      ...Object.fromEntries(sides.filter((s) => !['sync', 'sqlite', 'postgres'].includes(s.name)).map((s) => [`sqliteOver_${s.name}`, compare(by.sqlite, s)])),
+      postgresOverSqlite: compare(by.postgres, by.sqlite),
+      /** Replies the same on SQLite and PostgreSQL (JSON), of every question asked in the rounds. */
+      identicalReplies: identical,
+      /** The first few that differ (should be none). */
+      differing,
+      loadAverage: { start: loadStart, end: loadEnd },
+    };
+    const line = (s: Side) => {
+      const r = results[s.name] as { total: { p50Ms: number; p95Ms: number }; server: { p95Ms: number } };
+      return `${s.name} ${r.total.p50Ms} / ${r.total.p95Ms} ms (server ${r.server.p95Ms})`;
+    };
+    log(`ask with its PNG, p50 / p95: ${sides.map(line).join('; ')}; SQLite/sync p95 x${result.sqliteOverSync?.totalP95 ?? '?'}; ${identical} replies identical on both stores`);
     return result;
   } finally {
     for (const c of cleanups.reverse()) await c().catch((e: unknown) => log(`cleanup: ${e instanceof Error ? e.message : String(e)}`));

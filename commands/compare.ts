@@ -4,9 +4,12 @@ import type { Command, CommandContext } from '../src/core/dispatch.ts';
 import { monthName, shortMonthName } from '../src/core/periods.ts';
 import { errorReply, type Reply } from '../src/core/reply.ts';
 import { computeAreaFigures, inSentence, isEstimatedPopulation, placeName, type AreaFigures } from '../src/figures/area.ts';
+import { ratePer1000 } from '../src/figures/compute.ts';
 import { formatRate } from '../src/figures/wording.ts';
 import { dataFor, placeText, readQuestion, topicText } from '../src/resolve/question.ts';
 import { sourceLine } from './ask.ts';
+import { disclosureFor } from '../src/figures/disclosure.ts';
+import { inPartnership } from '../src/resolve/places.ts';
 
 export async function compare(args: string, ctx: CommandContext): Promise<Reply> {
   const read = await readQuestion(args, ctx, { command: 'compare', places: { min: 2, max: 2 }, mergeAlways: false });
@@ -15,11 +18,14 @@ export async function compare(args: string, ctx: CommandContext): Promise<Reply>
   const [a, b] = q.areas as [(typeof q.areas)[0], (typeof q.areas)[0]];
   if (a.code === b.code) return errorReply('Same place twice', `Both places are ${placeName(a)}. Name two different places.`);
   const results: AreaFigures[] = [];
+  const disclosure = await disclosureFor(ctx);
   for (const area of [a, b]) {
     const data = await dataFor(ctx, area, q);
     if (!data.ok) return data.reply;
     results.push(
       await computeAreaFigures({
+        disclosure,
+        scope: (x) => inPartnership(x, ctx.partnership, q.index),
         store: ctx.store,
         taxonomy: ctx.taxonomy,
         area,
@@ -44,17 +50,13 @@ export async function compare(args: string, ctx: CommandContext): Promise<Reply>
   const ids = ['month', 'year-ending', 'rate', 'rank', 'period', 'share-of-parent'];
   const rows = ids.filter((id) => fig(fa, id) || fig(fb, id)).map((id) => [fig(fa, id)?.label ?? fig(fb, id)!.label, fig(fa, id)?.display ?? '-', fig(fb, id)?.display ?? '-']);
 
-  const rateA = fig(fa, 'rate')?.value ?? null;
-  const rateB = fig(fb, 'rate')?.value ?? null;
+  // The ratio is divided from the unrounded rates (1.67, not 1.66 from 4.2 and 2.52 shown).
+  const unrounded = (f: AreaFigures) => (fig(f, 'rate')?.value == null ? null : ratePer1000(fig(f, 'year-ending')?.value ?? null, f.population?.population));
+  const rateA = unrounded(fa);
+  const rateB = unrounded(fb);
   const useRate = fa.population !== null && fb.population !== null;
   const figures: Reply['figures'] = [];
-  for (const [f, area] of [
-    [fa, a],
-    [fb, b],
-  ] as const) {
-    const ye = fig(f, 'year-ending');
-    if (ye) figures.push({ ...ye, id: `year-ending:${area.code}`, label: `${area.name}: ${ye.label}` });
-  }
+  // The year ending is in the table and the summary: the figures are the two rates and their ratio.
   for (const [f, area] of [
     [fa, a],
     [fb, b],
@@ -64,9 +66,19 @@ export async function compare(args: string, ctx: CommandContext): Promise<Reply>
   }
   let ratio = '';
   if (rateA && rateB) {
+    // Said one way everywhere: the higher rate over the lower, "Abbey 1.7 × Romsey" beside "Abbey's rate is 1.7 times Romsey's".
     const x = rateA / rateB;
-    ratio = x >= 1 ? `${a.name}'s rate is ${x.toFixed(1)} times ${b.name}'s.` : `${b.name}'s rate is ${(1 / x).toFixed(1)} times ${a.name}'s.`;
-    figures.push({ id: 'rate-ratio', label: 'Rate ratio', value: Math.round(x * 100) / 100, display: `${x.toFixed(1)} : 1`, period: fig(fa, 'rate')!.period, wording: ratio });
+    const [hi, lo, times] = x >= 1 ? [a, b, x] : [b, a, 1 / x];
+    const timesText = times.toFixed(1);
+    ratio = timesText === '1.0' ? `${a.name} and ${b.name} have about the same rate.` : `${hi.name}'s rate is ${timesText} times ${lo.name}'s.`;
+    figures.push({
+      id: 'rate-ratio',
+      label: 'Rate ratio',
+      value: Math.round(x * 100) / 100,
+      display: timesText === '1.0' ? 'about the same' : `${hi.name} ${timesText} × ${lo.name}`,
+      period: fig(fa, 'rate')!.period,
+      wording: ratio,
+    });
   }
   const perK = (f: AreaFigures) => (c: number | null) => (c === null || !f.population ? null : (c / f.population.population) * 1000);
   const notes = [...new Set([...fa.notes, ...fb.notes])].filter((n) => !n.startsWith('Ward counts for'));
@@ -108,6 +120,7 @@ export async function compare(args: string, ctx: CommandContext): Promise<Reply>
       latestMonth: fa.latestMonth,
       figures: { [a.code]: fa.figures, [b.code]: fb.figures },
       series: { [a.code]: fa.series, [b.code]: fb.series },
+      periods: { [a.code]: fa.periods, [b.code]: fb.periods },
       rates: { [a.code]: rateA === null ? null : formatRate(rateA), [b.code]: rateB === null ? null : formatRate(rateB) },
       suppressed: { [a.code]: fa.suppressed, [b.code]: fb.suppressed },
       notes,
@@ -118,7 +131,12 @@ export async function compare(args: string, ctx: CommandContext): Promise<Reply>
 const command: Command = {
   name: 'compare',
   summary: 'two places side by side',
-  usage: ['compare market abbey', 'compare cambridge fenland asb', 'compare romsey petersfield burglary ye sep'],
+  usage: ['compare market abbey', 'compare market cambridge asb', 'compare romsey petersfield burglary ye sep'],
+  examples: (p) => [
+    `compare ${p.ward} ${p.ward2}`,
+    p.district2 ? `compare ${p.district} ${p.district2} ${p.topics[0]}` : `compare ${p.ward} ${p.district} ${p.topics[0]}`,
+    `compare ${p.ward} ${p.ward2} ${p.topics[1] ?? p.topics[0]} ${p.yearEnd}`,
+  ],
   run: compare,
 };
 export default command;

@@ -1,25 +1,53 @@
-// `help`: what can be asked, with examples from every command.
+// `help`: what can be asked, one row a command (what it does, then examples from this channel's own
+// partnership, so each example answers here), and how to ask privately.
 import { commands, type Command } from '../src/core/dispatch.ts';
+import { channelExamples, examplePlaces } from '../src/resolve/examples.ts';
+
+/** How each command is typed, for the first column ("/crime top <topic> [place] [period]"). */
+const FORMS: Record<string, string> = {
+  '': '<place> [topic] [period]',
+  top: 'top <topic> [place] [period]',
+  compare: 'compare <place> <place> [topic] [period]',
+  map: 'map <topic> [place] [period]',
+  help: 'help',
+};
 
 const help: Command = {
   name: 'help',
   summary: 'what you can ask',
   usage: ['help'],
   async run(_args, ctx) {
-    const all = await commands();
-    const lines = all.flatMap((c) => c.usage.map((u) => ({ example: `${ctx.prefix} ${u}`, summary: c.summary })));
+    const all = (await commands()).filter((c) => c.name !== 'help');
+    const rows = await channelExamples(ctx, all);
+    const places = await examplePlaces(ctx);
+    const p = ctx.prefix;
+    const table = {
+      columns: ['Ask', 'What it does', 'Try'],
+      rows: rows.map(({ command, examples }) => [
+        `${p} ${FORMS[command.name ?? ''] ?? (command.usage[0] ?? command.name ?? '')}`,
+        command.summary,
+        examples
+          .slice(0, 4)
+          .map((e) => `${p} ${e}`)
+          .join(' · '),
+      ]),
+    };
+    const first = (c: Command | undefined) => (c ? rows.find((r) => r.command === c)?.examples[0] : undefined);
+    const ask = all.find((c) => c.name === null);
+    const top = all.find((c) => c.name === 'top');
     return {
       kind: 'help',
       title: 'Wardwatch: what you can ask',
-      summary: `This channel sees ${ctx.partnership.name}. Places can be wards or districts, by name or code; topics are crime types or partnership measures ("asb", "dwelling burglary", "bike theft").`,
+      summary:
+        `This channel sees ${ctx.partnership.name}. A place is a ward or district, by name or ONS code; a topic is a crime type or partnership measure ("asb", "dwelling burglary", "bike theft"); a period is "last month", "april", "${places?.yearEnd ?? 'ye mar'}", "${places?.yearLabel ?? '2023/24'}" (this partnership's reporting year), "fytd" (its year so far) or "calendar year 2023". ` +
+        `A place in this partnership comes before a month of the same name: for the month, add the year ("march 2024"). ` +
+        `Add \`private\` to any question to get an answer only you can see, e.g. \`${p} ${first(ask) ?? 'market ward'} private\`.`,
       figures: [],
-      table: { columns: ['Ask', 'What it does'], rows: lines.map((l) => [l.example, l.summary]) },
+      table,
       notes: ['Source: police.uk street-level crime (Open Government Licence v3.0) and the partnership extract where loaded.'],
-      actions: [
-        { label: 'Market ward', command: 'market ward' },
-        { label: 'Top ASB wards', command: 'top asb' },
-      ],
+      actions: [first(ask), first(top)].filter((c): c is string => !!c).map((command) => ({ label: command, command })),
       ephemeral: true,
+      data: { places },
     };
   },
 };

@@ -10,7 +10,9 @@ import { inSentence, isEstimatedPopulation } from '../src/figures/area.ts';
 import { seriesByArea } from '../src/figures/data.ts';
 import { DEFAULT_HOTSPOT_SETTINGS, monthlyEmergingHotspots, periodHotspots } from '../src/figures/ranking.ts';
 import { totalFor, valueAt } from '../src/figures/series.ts';
-import { suppress, suppressedText, type Cell } from '../src/figures/suppression.ts';
+import { rulesFor, suppress, suppressedText, type Cell } from '../src/figures/suppression.ts';
+import { disclosureFor } from '../src/figures/disclosure.ts';
+import { perturbedNote } from '../src/figures/area.ts';
 import { formatCount, formatRate, noun, ordinal } from '../src/figures/wording.ts';
 import { describeGroups, mapAltText } from '../src/maps/alt.ts';
 import { formatMapValue } from '../src/maps/classify.ts';
@@ -98,8 +100,10 @@ export async function map(args: string, ctx: CommandContext): Promise<Reply> {
   const nowMonth = period.to;
   const firstNeeded: Month = [period.from, addMonths(nowMonth, -settings.previous)].sort(compareMonths)[0]!;
   const codes = wards.map((w) => w.code);
+  const disclosure = await disclosureFor(ctx);
+  const mode = disclosure.mode(eff);
   const [{ series, coverage: cov2 }, populations, geometry] = await Promise.all([
-    seriesByArea(ctx.store, eff, codes, { from: firstNeeded, to: period.to }),
+    seriesByArea(ctx.store, eff, codes, { from: firstNeeded, to: period.to }, disclosure),
     ctx.store.populations([...codes, ...(within ? [within.code] : [])]),
     loadMapGeometry(ctx.store, codes),
   ]);
@@ -124,7 +128,7 @@ export async function map(args: string, ctx: CommandContext): Promise<Reply> {
 
   // Suppression, as `top`: each ward's count, its rate, and the wards' total as the sum of them.
   const threshold = ctx.partnership.smallNumberThreshold;
-  const cleared = ctx.channel.clearance.smallNumbers;
+  const cleared = mode === 'exact';
   const total = items.every((it) => it.count !== null) ? items.reduce((s, it) => s + it.count!, 0) : null;
   const cells: Cell[] = [
     { id: 'total', value: total, kind: 'count', priority: 2 },
@@ -133,7 +137,7 @@ export async function map(args: string, ctx: CommandContext): Promise<Reply> {
       { id: `r:${it.code}`, value: 1, kind: 'derived', dependsOn: [`c:${it.code}`] },
     ]),
   ];
-  const sup = suppress(cells, [{ total: 'total', parts: items.map((it) => `c:${it.code}`) }], { threshold, cleared });
+  const sup = suppress(cells, [{ total: 'total', parts: items.map((it) => `c:${it.code}`) }], rulesFor(mode, threshold));
   const hiddenWhy = (code: string): MapWardInput['hidden'] => (sup.primary.has(`c:${code}`) ? 'small-number' : sup.isHidden(`c:${code}`) ? 'secondary' : undefined);
 
   // Hotspots over the period and emerging hotspots in its last month, as `top` tests them (against
@@ -313,6 +317,7 @@ export async function map(args: string, ctx: CommandContext): Promise<Reply> {
           `Wards with ${small} ${noun(m)} are hatched and their figures not shown${sup.secondary.size ? '; some others are hidden too, so the hidden counts cannot be worked out from the total' : ''}.`,
         ]
       : []),
+    ...(mode === 'perturbed' ? [perturbedNote(threshold)] : []),
     ...(missing.length ? [`No boundary is loaded for ${listWords(missing.map((a) => a.name))}: ${missing.length === 1 ? 'it is' : 'they are'} not drawn.`] : []),
     'Boundaries: Source: Office for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data © Crown copyright and database right.',
   ];
@@ -386,6 +391,7 @@ export async function map(args: string, ctx: CommandContext): Promise<Reply> {
             emerging: { month: nowMonth, checked: emergingChecked, wards: emWards.map((w) => w.code) },
           },
       smallNumbers: { threshold, cleared },
+      disclosure: { mode },
       suppressedIds: [...sup.hidden],
       figures,
       notes,
@@ -396,7 +402,8 @@ export async function map(args: string, ctx: CommandContext): Promise<Reply> {
 const command: Command = {
   name: 'map',
   summary: 'a map of every ward of a district (or the partnership, or the county) by rate per 1,000, hotspots outlined',
-  usage: ['map burglary cambridge', 'map asb fenland', 'map burglary market', 'map violence county', 'map shoplifting partnership ye sep'],
+  usage: ['map burglary cambridge', 'map asb cambridge', 'map burglary market', 'map violence county', 'map shoplifting partnership ye sep'],
+  examples: (p) => [`map ${p.topics[0]} ${p.district}`, `map ${p.topics[1] ?? p.topics[0]} ${p.ward}`, p.county ? `map ${p.topics[0]} county` : `map ${p.topics[0]} partnership ${p.yearEnd}`],
   run: map,
 };
 export default command;

@@ -11,13 +11,17 @@ import { ratePer1000 } from '../src/figures/compute.ts';
 import { seriesByArea } from '../src/figures/data.ts';
 import { DEFAULT_HOTSPOT_SETTINGS, monthlyEmergingHotspots, periodHotspots, rankBySmoothedRate, rankWithoutHidden, type SmoothedRanked } from '../src/figures/ranking.ts';
 import { totalFor, valueAt } from '../src/figures/series.ts';
-import { suppress, suppressedText, type Cell } from '../src/figures/suppression.ts';
-import { describeChange, formatCount, formatRate, noun, ordinal } from '../src/figures/wording.ts';
+import { rulesFor, suppress, suppressedText, type Cell } from '../src/figures/suppression.ts';
+import { disclosureFor } from '../src/figures/disclosure.ts';
+import { perturbedNote } from '../src/figures/area.ts';
+import { describeChange, formatCount, formatRate, noCalcNote, noun, ordinal } from '../src/figures/wording.ts';
+import { inPartnership } from '../src/resolve/places.ts';
 import { dataFor, placeText, readQuestion, topicText } from '../src/resolve/question.ts';
 import type { Area } from '../src/store/types.ts';
 import { sourceLine } from './ask.ts';
 
-const SHOWN = 15;
+/** Every ranked area is charted up to this many (a county's 120 wards are charted as the top 30). */
+const SHOWN = 30;
 
 export async function top(args: string, ctx: CommandContext): Promise<Reply> {
   const read = await readQuestion(args, ctx, { command: 'top', places: { min: 1, max: 1 }, mergeAlways: true });
@@ -25,6 +29,18 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
   const { q } = read;
   let within: Area = q.areas[0]!;
   let emphasised: string | undefined;
+  // "top asb districts": the districts of the force area, the named one (if any) emphasised.
+  if (q.flags.has('by-district') && within.type !== 'force') {
+    const force = q.index.areas.find((a) => a.type === 'force');
+    if (!force || !inPartnership(force, ctx.partnership, q.index))
+      return errorReply(
+        'Districts are ranked across the county',
+        `Ranking the districts covers all of ${force?.name ?? 'the force area'}, wider than ${ctx.partnership.name}'s area, so this channel cannot see it. Try the wards instead.`,
+        [{ label: `Top ${topicText(q.measure)} wards`, command: `top ${topicText(q.measure)}` }],
+      );
+    if (within.type === 'district') emphasised = within.code;
+    within = force;
+  }
   if (within.type === 'ward' && within.parentCode) {
     emphasised = within.code;
     within = (await ctx.store.area(within.parentCode)) ?? within;
@@ -44,7 +60,9 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
   const m = eff.measure;
 
   const codes = [...members.map((a) => a.code), within.code];
-  const { series, coverage: cov2 } = await seriesByArea(ctx.store, eff, codes, { from: prev.from, to: period.to });
+  const disclosure = await disclosureFor(ctx);
+  const mode = disclosure.mode(eff);
+  const { series, coverage: cov2 } = await seriesByArea(ctx.store, eff, codes, { from: prev.from, to: period.to }, disclosure);
   // Every member's population and the parent's, in one read.
   const populations = await ctx.store.populations(codes);
   const populationOf = (code: string) => populations.get(code)?.population ?? null;
@@ -68,9 +86,10 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
   // smoothed rate depends on every count (through the overall rate and the spread between areas), so
   // one hidden count hides them all.
   const threshold = ctx.partnership.smallNumberThreshold;
-  const cleared = ctx.channel.clearance.smallNumbers;
+  // Exact (police.uk, or a cleared channel) or perturbed cells (src/figures/disclosure.ts).
+  const cleared = mode === 'exact';
   const cells: Cell[] = [
-    { id: 'parent', value: parentCount, kind: 'count', priority: 2 },
+    { id: 'parent', value: parentCount, kind: 'count', priority: 2, ownKey: true },
     ...items.flatMap((it): Cell[] => [
       { id: `c:${it.code}`, value: it.count, kind: 'count' },
       { id: `p:${it.code}`, value: it.previous, kind: 'count' },
@@ -82,7 +101,7 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
   const sup = suppress(
     cells,
     [{ total: 'parent', parts: items.map((it) => `c:${it.code}`) }, ...items.map((it) => ({ total: `c:${it.code}`, parts: [`p:${it.code}`, `d:${it.code}`] }))],
-    { threshold, cleared },
+    rulesFor(mode, threshold),
   );
   // With a hidden count, the order by smoothed rate could give it away: rank the shown counts only.
   const anyCountHidden = items.some((it) => sup.isHidden(`c:${it.code}`));
@@ -146,7 +165,7 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
       value: rateHidden ? null : Math.round(first.rate * 10) / 10,
       display: `${first.name}: ${rateHidden ? 'not shown' : `${formatRate(first.rate)} per 1,000`}`,
       period: period.label,
-      wording: `${first.name} had the highest rate of ${what} per 1,000 residents among the ${anyCountHidden ? `${rateShownCount} ${within.name} ${kind} with their counts shown` : `${members.length} ${within.name} ${kind}`} in the ${period.label}${anyCountHidden ? '' : ', allowing for ward size'}${rateHidden ? '' : ` (${smooth}${formatRate(first.rate)} as recorded; ${sup.isHidden(`c:${first.code}`) ? small : formatCount(first.count ?? 0)} ${noun(m)})`}.`,
+      wording: `${first.name} had the highest rate of ${what} of the ${anyCountHidden ? `${rateShownCount} ${within.name} ${kind} with their counts shown` : `${members.length} ${within.name} ${kind}`} in the ${period.label}${rateHidden ? '' : `: ${formatRate(first.rate)} per 1,000 residents (${sup.isHidden(`c:${first.code}`) ? small : formatCount(first.count ?? 0)} ${noun(m)}${smooth ? `; ${smooth.replace(/, $/, '')} allowing for population size` : ''})`}.`,
     });
   }
   if (!noRates) {
@@ -197,7 +216,7 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
         value: me.rank,
         display: `${me.joint ? 'joint ' : ''}${ordinal(me.rank)} of ${ranked.filter((r) => r.rank !== null).length}`,
         period: period.label,
-        wording: `${me.name} ranks ${me.joint ? 'joint ' : ''}${ordinal(me.rank)} by rate${anyCountHidden ? ` among the ${kind} with their counts shown` : ', allowing for ward size'}.`,
+        wording: `${me.name} ranks ${me.joint ? 'joint ' : ''}${ordinal(me.rank)} by rate${anyCountHidden ? ` among the ${kind} with their counts shown` : ', allowing for population size'}.`,
       });
   }
   if (parentRate !== null && parentShown)
@@ -220,24 +239,34 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
       wording: `${byCount.name} had the most ${noun(m)}: ${formatCount(byCount.count!)}.`,
     });
 
-  const anySynthetic = cov2.synthetic.size > 0 && [...cov2.synthetic].some((mo) => mo >= prev.from && mo <= period.to);
+  const synthMonths = monthRange(prev.from, period.to).filter((mo) => cov2.synthetic.has(mo));
+  const anySynthetic = synthMonths.length > 0;
+  const synthSpan = anySynthetic ? (synthMonths.length === 1 ? monthName(synthMonths[0]!) : `${monthName(synthMonths[0]!)} to ${monthName(synthMonths[synthMonths.length - 1]!)}`) : '';
+  const singular = kind.slice(0, -1);
+  const ties = ranked.some((r) => r.joint);
+  const noCalcShown = rows.some((row) => row.some((c) => c.startsWith('no calc')));
   const notes = [
     `Source: ${sourceLine(eff.source === 'mixed' ? 'composite' : eff.source).replace('Source: ', '')}; ${period.label}; latest month ${monthName(latest)}.`,
     ...eff.notes,
     ...(asked.focus.kind === 'month' && !yearCovered ? [`The data does not cover the whole ${wholeYear.label}, so areas are ranked on ${period.label} alone.`] : []),
-    noRates
-      ? 'No populations are loaded, so the areas are ordered by count, not ranked by rate, and not tested for hotspots.'
-      : `Ranked by a smoothed rate per 1,000 residents (empirical Bayes: each ${kind.slice(0, -1)}'s own rate is pulled towards the ${within.name} rate, more so the fewer residents it has, so a small ${kind.slice(0, -1)} with a handful of ${noun(m)} does not top the table); the rate as recorded and the count are beside it. "=" marks a tie.${smoothedShown ? '' : ' Smoothed rates are not shown here: each depends on every count, and some counts are small numbers.'}${anyCountHidden ? ` Because some counts are small numbers, this table ranks only the ${kind} whose counts are shown, by their recorded rate; the others follow, unranked, in alphabetical order.` : ''}`,
-    ...(noRates
-      ? []
-      : [
-          `Hotspot: a ${kind.slice(0, -1)} whose count in the ${period.label} is higher than its share of ${within.name}'s (by population) by more than chance would explain. Each ${kind.slice(0, -1)}'s count is compared with the count its share would give, by an exact Poisson test; with ${members.length} ${kind} tested at once, the false discovery rate is held at ${Math.round(settings.fdr * 100)}% (of the ${kind} flagged, about 1 in ${Math.round(1 / settings.fdr)} could be a chance result), and a hotspot needs at least ${settings.minCount} ${noun(m)}. Emerging: a hotspot in ${monthName(nowMonth)} alone (the same test on one month) that was not one in any of the previous ${settings.previous} months. This says where counts are high for the population, not why: police.uk locations are snapped to anonymous points.`,
-        ]),
-    ...(estimated ? ['Rates use ESTIMATED populations (the fixture population is an estimate, not an official ward figure).'] : []),
+    ...(noRates ? ['No populations are loaded, so the areas are ordered by count, not ranked by rate, and not tested for hotspots.'] : []),
+    ...(anyCountHidden ? [`Some counts are small numbers: only the ${kind} whose counts are shown are ranked (by their recorded rate); the others follow unranked, by name.`] : []),
+    ...(estimated ? ['Rates use estimated populations, not official ward figures.'] : []),
     ...(parentPop ? [] : [`No population for ${within.name}: no reference rate.`]),
-    ...(anySynthetic ? ['SYNTHETIC DATA: some months in these periods are generated history for demonstration, not real data.'] : []),
-    ...(sup.hidden.size ? [`Numbers from 1 to ${threshold - 1} are shown as "${small}"; some other figures are hidden so they cannot be worked out from totals.`] : []),
+    ...(anySynthetic ? [`Synthetic data: ${synthSpan} ${synthMonths.length === 1 ? 'is' : 'are'} generated for demonstration, not real; the ranking is illustrative.`] : []),
+    ...(noCalcShown ? [noCalcNote(nb)] : []),
+    ...(mode === 'perturbed'
+      ? [perturbedNote(threshold)]
+      : sup.hidden.size
+        ? [`This channel is not cleared for small numbers: 1 to ${threshold - 1} show as "${small}", and figures that would reveal them are not shown.`]
+        : []),
   ];
+  const about = noRates
+    ? []
+    : [
+        `Ranking: ${smoothedShown ? `by a rate that allows for population size: each ${singular}'s rate is pulled towards the ${within.name} rate, more so the fewer residents it has, so a small ${singular} with a handful of ${noun(m)} does not top the table by chance (the "smoothed rate"; Marshall's empirical Bayes estimator, Applied Statistics 1991). The rate as recorded and the count are beside it.` : 'by the rate as recorded.'}${ties ? ' "=" marks areas with equal rates.' : ''}`,
+        `Hotspot: a ${singular} whose count in the ${period.label} is higher than its share of ${within.name}'s population would give, by more than chance would explain (an exact Poisson test; with ${members.length} ${kind} tested at once, about 1 in ${Math.round(1 / settings.fdr)} of those flagged could still be chance, the Benjamini-Hochberg false discovery rate of ${Math.round(settings.fdr * 100)}%). A hotspot needs at least ${settings.minCount} ${noun(m)}. Emerging: a hotspot in ${monthName(nowMonth)} alone that was not one in any of the previous ${settings.previous} months. This says where counts are high for the population, not why.`,
+      ];
   const top1 = ranked.slice(0, SHOWN);
   const t = topicText(eff.requested);
   const barRate = (r: SmoothedRanked) => (smoothedShown && r.smoothedRate !== null && !sup.isHidden(`s:${r.code}`) ? r.smoothedRate : sup.isHidden(`r:${r.code}`) ? null : r.rate);
@@ -260,6 +289,17 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
             : {}),
         }
       : null;
+  // A column that says "not shown" in every row tells the reader nothing: leave it out (the note says why).
+  const columns = [
+    'Rank',
+    kind === 'wards' ? 'Ward' : 'District',
+    ...(noRates ? [] : ['Smoothed rate']),
+    'Rate per 1,000',
+    'Count',
+    `Change on ${prev.label}`,
+    ...(noRates ? [] : ['Hotspot']),
+  ];
+  const keep = columns.map((_, i) => rows.length === 0 || !rows.every((row) => row[i] === 'not shown'));
   return {
     kind: 'answer',
     title: `${within.name}: ${kind} by ${what} rate`,
@@ -272,22 +312,11 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
       .filter(Boolean)
       .join(' '),
     figures: figures.slice(0, 6),
-    table: {
-      columns: [
-        'Rank',
-        kind === 'wards' ? 'Ward' : 'District',
-        ...(noRates ? [] : ['Smoothed rate']),
-        'Rate per 1,000',
-        'Count',
-        `Change on ${prev.label}`,
-        ...(noRates ? [] : ['Hotspot']),
-      ],
-      rows,
-    },
+    table: { columns: columns.filter((_, i) => keep[i]), rows: rows.map((row) => row.filter((_, i) => keep[i])) },
     chart: {
       kind: 'ranking',
       title: `${within.name}: ${m.label} per 1,000 residents`,
-      subtitle: `${kind === 'wards' ? 'Wards' : 'Districts'}, ${period.label}${smoothedShown ? ', smoothed rates' : ''}${estimated ? ' (estimated populations)' : ''}${hotspots.length || emergingList.length ? '; hotspots hatched' : ''}`,
+      subtitle: `${kind === 'wards' ? 'Wards' : 'Districts'}, ${period.label}${smoothedShown ? ', rates allowing for population size' : ''}${estimated ? ' (estimated populations)' : ''}${ranked.length > SHOWN ? `; the ${SHOWN} highest of ${ranked.length}` : ''}`,
       measureLabel: m.label,
       period: period.label,
       bars: top1
@@ -297,14 +326,16 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
           name: r.name,
           rate: barRate(r)!,
           count: hiddenCount(r.code) ? null : r.count,
-          ...(hotAt.get(r.code)?.hotspot || emergingAt.has(r.code) ? { hotspot: true } : {}),
+          ...(hotAt.get(r.code)?.hotspot ? { hotspot: true } : emergingAt.has(r.code) ? { emerging: true } : {}),
           ...(r.code === emphasised ? { emphasised: true } : {}),
         })),
       ...(parentRate !== null && parentShown ? { reference: { label: within.name, rate: parentRate } } : {}),
+      ...(anySynthetic ? { synthetic: `Synthetic data: ${synthSpan} generated for demonstration; the ranking is illustrative.` } : {}),
       source: sourceLine(eff.source === 'mixed' ? 'composite' : eff.source, estimated ? { source: 'ESTIMATE', year: parentPop?.year ?? 0 } : (parentPop ?? null)),
     },
     chartAlt: `Bar chart of ${what} per 1,000 residents${smoothedShown ? ' (smoothed rates)' : ''} for the ${kind} of ${within.name}, ${period.label}${hotspots.length ? `; hotspots: ${listWords(hotspots.map((r) => r.name))}` : ''}${emergingList.length ? `; emerging in ${monthName(nowMonth)}: ${listWords(emergingList.map((r) => r.name))}` : ''}.`,
     notes,
+    ...(about.length ? { about } : {}),
     actions: [
       ...((hotspots[0] ?? emergingList[0])
         ? [{ label: `${(hotspots[0] ?? emergingList[0])!.name} (hotspot)`, command: `${placeText(memberByCode.get((hotspots[0] ?? emergingList[0])!.code)!, q.index)} ${t}` }]
@@ -363,6 +394,7 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
           },
       reference: parentRate === null || !parentShown ? null : { name: within.name, rate: parentRate, count: parentCount },
       suppressedIds: [...sup.hidden],
+      disclosure: { mode },
       notes,
     },
   };
@@ -376,7 +408,12 @@ function listWords(names: string[]): string {
 const command: Command = {
   name: 'top',
   summary: 'wards (or districts) ranked by rate per 1,000, count beside, hotspots flagged',
-  usage: ['top asb cambridge', 'top burglary fenland', 'top shoplifting ye sep'],
+  usage: ['top asb cambridge', 'top burglary cambridge', 'top shoplifting ye sep'],
+  examples: (p) => [
+    `top ${p.topics[0]} ${p.district}`,
+    `top ${p.topics[1] ?? p.topics[0]} ${p.yearEnd}`,
+    ...(p.county ? [`top ${p.topics[2] ?? p.topics[0]} districts`] : []),
+  ],
   run: top,
 };
 export default command;

@@ -4,6 +4,7 @@ import { createCanvas, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { Chart, registerables, type ChartConfiguration, type Plugin } from 'chart.js';
 import { FONT_FAMILY, font, registerChartFont } from './fonts.ts';
 import { BACKGROUND, GRID, INK, MUTED } from './palette.ts';
+import { encodeRgbaPng } from './png-file.ts';
 import { canvasToPalettePng } from './png8.ts';
 
 registerChartFont();
@@ -222,7 +223,9 @@ export function renderSpec(layout: Layout, spec: ChartSpec): Buffer {
 }
 
 export function encodeCanvas(canvas: Canvas, layout: Layout): Buffer {
-  return layout.indexed ? canvasToPalettePng(canvas) : canvas.toBuffer('image/png');
+  if (layout.indexed) return canvasToPalettePng(canvas);
+  // Our own unfiltered deflate rather than Skia's PNG: about a third of the time, and smaller (png-file.ts).
+  return encodeRgbaPng(canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data, canvas.width, canvas.height);
 }
 
 /** Tick and axis-title fonts at a layout's scale. */

@@ -33,3 +33,19 @@ export function pngFile(options: { width: number; height: number; depth: number;
   parts.push(chunk('IDAT', deflateSync(options.raw, { level: options.level })), chunk('IEND', Buffer.alloc(0)));
   return Buffer.concat(parts);
 }
+
+/**
+ * Deflate level for full-size RGBA charts, chosen by measurement (bench/charts: 1000x500 charts): with
+ * no row filter, level 3 encodes in about 2 ms at 60 to 77 KB, where Skia's own PNG took 12 ms for 76 to
+ * 94 KB (it filters every row adaptively); level 6 saves a further 15% of bytes for twice the time.
+ */
+export const RGBA_PNG_LEVEL = 3;
+
+/** 8-bit RGBA pixels (a canvas's getImageData) as a PNG, every row unfiltered: lossless, deterministic. */
+export function encodeRgbaPng(rgba: Uint8ClampedArray | Uint8Array, width: number, height: number, level = RGBA_PNG_LEVEL): Buffer {
+  const stride = width * 4;
+  const raw = Buffer.alloc(height * (stride + 1)); // each row: filter byte 0 (none), then its pixels
+  const src = rgba instanceof Uint8Array ? rgba : new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.byteLength);
+  for (let y = 0; y < height; y++) raw.set(src.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
+  return pngFile({ width, height, depth: 8, colourType: 6, raw, level });
+}

@@ -17,6 +17,7 @@ export function rankBars(bars: RankingBar[]): RankingBar[] {
 }
 
 const HOTSPOT_STRIPE = '#f6c7a6';
+const EMERGING_STRIPE = '#fbe3d2';
 
 export function rankingSpec(req: RankingRequest, layout: Layout): ChartSpec {
   const bars = rankBars(req.bars);
@@ -24,12 +25,15 @@ export function rankingSpec(req: RankingRequest, layout: Layout): ChartSpec {
   const fonts = axisFonts(layout);
   const tickPx = Math.min(fonts.tick.size, Math.max(px(layout, 8), Math.floor(((layout.height - 150 * s) / Math.max(1, bars.length)) * 0.62)));
   let hatch: unknown = null; // a CanvasPattern, made once the chart has a context
-  const fill = (b: RankingBar | undefined) => (b?.hotspot ? hatch : b?.emphasised ? ROLE.emphasis : ROLE.ordinary);
+  let hatchEmerging: unknown = null; // sparser stripes: a hotspot in the last month only
+  const fill = (b: RankingBar | undefined) => (b?.hotspot ? hatch : b?.emerging ? hatchEmerging : b?.emphasised ? ROLE.emphasis : ROLE.ordinary);
   const emphasised = bars.find((b) => b.emphasised);
   const legendItems = (): LegendItem[] => {
     const items: LegendItem[] = [];
     const box = { lineWidth: 1, hidden: false, datasetIndex: 0 } as const;
     if (bars.some((b) => b.hotspot)) items.push({ ...box, text: 'Hotspot (hatched)', fillStyle: hatch as string, strokeStyle: ROLE.hotspot, fontColor: INK });
+    if (bars.some((b) => b.emerging && !b.hotspot))
+      items.push({ ...box, text: 'Emerging hotspot, latest month (light hatching)', fillStyle: hatchEmerging as string, strokeStyle: ROLE.hotspot, fontColor: INK });
     if (emphasised)
       items.push({
         ...box,
@@ -62,7 +66,7 @@ export function rankingSpec(req: RankingRequest, layout: Layout): ChartSpec {
           label: req.measureLabel,
           data: bars.map((b) => b.rate),
           backgroundColor: (ctx: { dataIndex: number }) => fill(bars[ctx.dataIndex]) as string,
-          borderColor: bars.map((b) => (b.emphasised ? '#000000' : b.hotspot ? ROLE.hotspot : ROLE.ordinary)),
+          borderColor: bars.map((b) => (b.emphasised ? '#000000' : b.hotspot || b.emerging ? ROLE.hotspot : ROLE.ordinary)),
           borderWidth: bars.map((b) => (b.emphasised ? 2.5 : 1) * s),
           barPercentage: 0.9,
           categoryPercentage: 0.85,
@@ -100,17 +104,22 @@ export function rankingSpec(req: RankingRequest, layout: Layout): ChartSpec {
     id: 'wardwatchHatch',
     beforeInit(chart) {
       hatch = stripes(chart.ctx as unknown as SKRSContext2D, ROLE.hotspot, HOTSPOT_STRIPE, Math.max(6, 9 * s), Math.max(1.5, 3 * s));
+      hatchEmerging = stripes(chart.ctx as unknown as SKRSContext2D, EMERGING_STRIPE, ROLE.hotspot, Math.max(8, 11 * s), Math.max(1.5, 2.5 * s));
     },
   };
   return {
     text: {
       title: req.title,
       subtitle: req.subtitle ?? `${bars.length} areas by rate per 1,000 residents, highest first, ${req.period}; labels give rate (count)`,
-      notes: bars.some((b) => b.count === null) ? ['Count "suppressed": a small number is not published; the rate is shown.'] : [],
+      notes: [
+        ...(req.synthetic ? [req.synthetic] : []),
+        ...(bars.some((b) => b.count === null) ? ['Count "suppressed": a small number is not published; the rate is shown.'] : []),
+      ],
+      badge: req.synthetic ? 'SYNTHETIC DATA' : undefined,
       source: req.source,
     },
     config: config as unknown as ChartConfiguration,
-    plugins: [patternPlugin, referenceLine(req.reference, layout), valueLabels(bars, layout, tickPx)],
+    plugins: [patternPlugin, valueLabels(bars, layout, tickPx, req.reference)],
   };
 }
 
@@ -122,6 +131,7 @@ function labelParts(b: RankingBar): LabelPart[] {
     [` (${b.count === null ? 'suppressed' : formatCount(b.count)})`, 'normal', '#555555'],
   ];
   if (b.hotspot) parts.push(['  hotspot', 'bold', '#a84300']);
+  else if (b.emerging) parts.push(['  emerging', 'bold', '#a84300']);
   return parts;
 }
 
@@ -144,10 +154,16 @@ function roomyMax(bars: RankingBar[], layout: Layout, tickPx: number): number {
 }
 
 /** "17.1 (1,234)" at the end of each bar, and "hotspot" in words, so colour is never the only cue. */
-function valueLabels(bars: RankingBar[], layout: Layout, sizePx: number): Plugin {
+function valueLabels(bars: RankingBar[], layout: Layout, sizePx: number, reference: RankingRequest['reference']): Plugin {
+  const line = referenceLine(reference, layout);
   return {
     id: 'wardwatchValues',
+    // The reference line with the bars; each label on its white plate after everything else is drawn,
+    // so the line never runs through a label.
     afterDatasetsDraw(chart) {
+      line(chart);
+    },
+    afterDraw(chart) {
       const ctx = chart.ctx as unknown as SKRSContext2D;
       const meta = chart.getDatasetMeta(0);
       ctx.save();
@@ -175,28 +191,24 @@ function valueLabels(bars: RankingBar[], layout: Layout, sizePx: number): Plugin
   };
 }
 
-function referenceLine(reference: RankingRequest['reference'], layout: Layout): Plugin {
-  return {
-    id: 'wardwatchReference',
-    afterDatasetsDraw(chart) {
-      if (!reference) return;
-      const ctx = chart.ctx as unknown as SKRSContext2D;
-      const area = chart.chartArea;
-      const x = chart.scales.x!.getPixelForValue(reference.rate);
-      ctx.save();
-      ctx.strokeStyle = ROLE.reference;
-      ctx.lineWidth = 2 * layout.scale;
-      ctx.setLineDash([5 * layout.scale, 3 * layout.scale]);
-      ctx.beginPath();
-      ctx.moveTo(x, area.top);
-      ctx.lineTo(x, area.bottom);
-      ctx.stroke();
-      ctx.setLineDash([]);
-      ctx.font = font(px(layout, 11.5), 'bold');
-      ctx.textBaseline = 'bottom';
-      ctx.textAlign = 'left';
-      haloText(ctx, `${reference.label} ${formatRate(reference.rate)}`, x + 4 * layout.scale, area.bottom - 3 * layout.scale, INK, 4 * layout.scale);
-      ctx.restore();
-    },
+/** The parent's rate as a dashed line (the legend names it, so it carries no text of its own). */
+function referenceLine(reference: RankingRequest['reference'], layout: Layout): (chart: Parameters<NonNullable<Plugin['afterDatasetsDraw']>>[0]) => void {
+  return (chart) => {
+    if (!reference) return;
+    const ctx = chart.ctx as unknown as SKRSContext2D;
+    const area = chart.chartArea;
+    const x = chart.scales.x!.getPixelForValue(reference.rate);
+    ctx.save();
+    ctx.strokeStyle = ROLE.reference;
+    ctx.lineWidth = 2 * layout.scale;
+    ctx.setLineDash([5 * layout.scale, 3 * layout.scale]);
+    ctx.beginPath();
+    ctx.moveTo(x, area.top);
+    ctx.lineTo(x, area.bottom);
+    ctx.stroke();
+    // A path is not part of the saved state: clear it, or a later stroke() elsewhere draws the line again, over the labels.
+    ctx.beginPath();
+    ctx.setLineDash([]);
+    ctx.restore();
   };
 }

@@ -91,7 +91,8 @@ export function trendNotes(model: TrendModel): string[] {
     notes.push(`Hatched gap: ${which} not shown (small number suppressed)${spanned ? '; the rolling average uses the other months' : ''}.`);
   }
   if (model.synthetic.length && !model.allSynthetic) notes.push(`Open points and dashed line: ${months(model.synthetic)} are synthetic history, not recorded data.`);
-  if (model.hasBand) notes.push('Shaded band: expected range from the spike detector (expected count to upper bound); a triangle marks an alarm month.');
+  // The band runs from the expected level up to the alert threshold: a month below it is not "out of range", only not higher than expected.
+  if (model.hasBand) notes.push('Shaded band: from the expected level up to the alert threshold; a triangle marks a month above it (higher than expected).');
   return notes;
 }
 
@@ -147,7 +148,7 @@ export function trendSpec(req: TrendRequest, layout: Layout): ChartSpec {
   if (model.alarms.length) {
     const alarms = new Set(model.alarms);
     datasets.push({
-      label: 'Alarm: above upper bound',
+      label: 'Higher than expected',
       data: points.map((p, i) => (alarms.has(i) ? p.count : null)),
       showLine: false,
       pointStyle: 'triangle',
@@ -163,7 +164,7 @@ export function trendSpec(req: TrendRequest, layout: Layout): ChartSpec {
   if (model.hasBand) {
     const expectedIndex = datasets.length;
     datasets.push({
-      label: 'Expected',
+      label: 'Expected level',
       data: points.map((p) => p.expected ?? null),
       borderColor: ROLE.expected,
       borderWidth: 1.5 * s,
@@ -174,7 +175,7 @@ export function trendSpec(req: TrendRequest, layout: Layout): ChartSpec {
       order: 6,
     });
     datasets.push({
-      label: 'Expected range',
+      label: 'Band: expected level to alert threshold',
       data: points.map((p) => p.upperbound ?? null),
       borderColor: withAlpha(ROLE.band, 0.7),
       backgroundColor: withAlpha(ROLE.band, ROLE.bandAlpha),
@@ -369,7 +370,7 @@ function latestLabelPlugin(model: TrendModel, layout: Layout, datasetIndex: numb
       // every drawn vertex of the lines except the band's upper edge (text on the pale band reads fine)
       const obstacles: Array<{ x: number; y: number }> = [];
       chart.data.datasets.forEach((d, i) => {
-        if (d.label === 'Expected range') return;
+        if (d.label === 'Band: expected level to alert threshold') return;
         chart.getDatasetMeta(i).data.forEach((pt, j) => {
           const v = (d.data as Array<number | null>)[j];
           if (v != null && Number.isFinite(pt.y)) obstacles.push({ x: pt.x, y: pt.y });

@@ -112,9 +112,13 @@ export function yearEndingSpec(req: YearEndingRequest, layout: Layout): ChartSpe
       title: req.title,
       subtitle:
         req.subtitle ?? (prev ? `${cur} compared with ${prev}${base ? ` and the longer-term base ${base}` : ''}; labels give the change on ${prev} (percent, number)` : cur),
-      notes: req.groups.some((g) => [roles.previous, roles.base].some((r) => r !== null && change(g.values[r], g.values[roles.current], req.noCalcBase).percentText === 'no calc'))
-        ? [`"no calc": no percentage change on a base under ${req.noCalcBase ?? MIN_PERCENT_BASE}.`]
-        : [],
+      notes: [
+        ...(req.synthetic ? [req.synthetic] : []),
+        ...(req.groups.some((g) => [roles.previous, roles.base].some((r) => r !== null && change(g.values[r], g.values[roles.current], req.noCalcBase).percentText === 'no calc'))
+          ? [`"no calc": no percentage change on a base under ${req.noCalcBase ?? MIN_PERCENT_BASE}.`]
+          : []),
+      ],
+      badge: req.synthetic ? 'SYNTHETIC DATA' : undefined,
       source: req.source,
     },
     config: config as unknown as ChartConfiguration,

@@ -19,12 +19,37 @@ export interface CommandContext {
   prefix: string;
 }
 
+/** What example commands are written from (filled in for a channel by src/resolve/examples.ts), each as typed. */
+export interface ExamplePlaces {
+  /** The partnership's busiest ward ("market"). */
+  ward: string;
+  /** Its second-busiest ward, in the same district ("petersfield"). */
+  ward2: string;
+  /** The partnership's (first) district ("cambridge"). */
+  district: string;
+  /** A second district of the partnership, when it has one (countywide). */
+  district2: string | null;
+  /** The partnership covers the whole force area: "county" examples answer. */
+  county: boolean;
+  /** Topics of the partnership's priorities that the channel may see and the data holds, as typed ("asb"). */
+  topics: string[];
+  /** The reporting year's end as typed: "ye sep" in Cambridge, "ye mar" elsewhere. */
+  yearEnd: string;
+  /** The latest complete reporting year's label ("2023/24"). */
+  yearLabel: string;
+}
+
 export interface Command {
   /** The first word that selects this command ("top", "compare", "help"); the default command has none. */
   name: string | null;
   summary: string;
-  /** Examples shown by `help`, as typed after the surface's prefix. */
+  /** Examples shown by `help`, as typed after the surface's prefix (where `examples` is not given). */
   usage: string[];
+  /**
+   * Examples written from the asking channel's own places and topics (src/resolve/examples.ts), so
+   * each answers in the channel that shows it.
+   */
+  examples?(places: ExamplePlaces): string[];
   run(args: string, ctx: CommandContext): Promise<Reply> | Reply;
 }
 

@@ -24,6 +24,8 @@ export interface Figure {
   period: string; // the period in words
   wording: string; // the sentence: "345 offences in April 2024, up 8% (+25) on March"
   suppressed?: boolean;
+  /** What part of the figure stands on synthetic data, said beside it: "synthetic", "against a synthetic April 2023". */
+  synthetic?: string;
 }
 
 export interface SeriesPoint {
@@ -59,8 +61,11 @@ export type ChartRequest =
       subtitle?: string;
       measureLabel: string;
       period: string;
-      bars: Array<{ code: string; name: string; rate: number; count: number | null; hotspot?: boolean; emphasised?: boolean }>;
+      /** `hotspot`: over the whole period; `emerging`: in its last month only (labelled so, not "hotspot"). */
+      bars: Array<{ code: string; name: string; rate: number; count: number | null; hotspot?: boolean; emerging?: boolean; emphasised?: boolean }>;
       reference?: { label: string; rate: number };
+      /** Some of the figures stand on synthetic data: the PNG carries a badge and this line. */
+      synthetic?: string;
       source: string;
     }
   | {
@@ -75,6 +80,8 @@ export type ChartRequest =
       measureLabel?: string;
       /** No percentage change on a base below this ("no calc"); default 10 (config figures.noCalcBase). */
       noCalcBase?: number;
+      /** Some of the values stand on synthetic data: the PNG carries a badge and this line. */
+      synthetic?: string;
       source: string;
     }
   | {
@@ -169,12 +176,39 @@ export interface Reply {
   table?: { columns: string[]; rows: string[][] };
   chart?: ChartRequest;
   chartAlt?: string; // text alternative for the chart
-  notes: string[]; // data source, period, caveats
+  notes: string[]; // data source, period, caveats: each said once, shortest first
+  /**
+   * How the figures were made (the tests, the methods, how wards were placed): shown under "About
+   * these figures", collapsed where the surface can (a <details>, a Slack follow-up), after the notes.
+   */
+  about?: string[];
   actions: Action[];
   /** Structured detail for --json and for tests. */
   data?: Record<string, unknown>;
   /** Whether the answer must not be shown in channel (errors, help, "private"). */
   ephemeral?: boolean;
+  /** A document that goes with the reply (the chair's brief as a PDF), drawn on demand by the surface as charts are. */
+  attachment?: ReplyAttachment;
+}
+
+/**
+ * What to draw, not the bytes: small and JSON-serialisable, so the outbox can store it and any replica
+ * can render it when it posts (Slack uploads the file; Teams and the local page link to it).
+ */
+export interface ReplyAttachment {
+  kind: 'brief-pdf';
+  /** Partnership id. */
+  partnership: string;
+  /** The configured channel the document is drawn for: its clearance and measures decide what it shows. */
+  channel: string;
+  /** The latest month of data the brief uses ('YYYY-MM'). */
+  month: Month;
+  /** The meeting the brief is for (YYYY-MM-DD), if any. */
+  meetingDate?: string | null;
+  /** "cambridge-brief-2026-02-24.pdf" */
+  filename: string;
+  /** The document's title, for a link or the uploaded file's title. */
+  title: string;
 }
 
 export function errorReply(title: string, message: string, actions: Action[] = []): Reply {

@@ -5,11 +5,12 @@
 import {
   addMonths,
   compareMonths,
-  financialYearToDate,
   monthName,
   monthRange,
+  monthsBetween,
   previousYear,
   reportingYear,
+  reportingYearToDate,
   singleMonth,
   yearEnding,
   type Month,
@@ -25,8 +26,9 @@ import { placement, revisionNotes, seriesByArea } from './data.ts';
 import { baselineMonths, spikeTests, spikeWords } from './detection.ts';
 import { DEFAULT_FARRINGTON_PARAMS, type FarringtonResult } from '../detect/index.ts';
 import { totalFor, valueAt, type Series } from './series.ts';
-import { isSmall, suppress, suppressedText, type Cell, type Equation } from './suppression.ts';
-import { changePhrase, formatCount, formatRate, formatShare, noun, ordinal, type Change } from './wording.ts';
+import { isSmall, rulesFor, suppress, suppressedText, type Cell, type Equation, type SuppressionRules } from './suppression.ts';
+import type { Disclosure } from './disclosure.ts';
+import { changeClause, changePhrase, formatCount, formatRate, formatShare, noun, ordinal, syntheticShare, type Change } from './wording.ts';
 
 export interface FigureRules {
   noCalcBase: number;
@@ -56,7 +58,11 @@ export interface AreaFigures {
   population: Population | null;
   rank: { rank: number | null; of: number; joint: boolean; siblings: Array<{ code: string; name: string; count: number | null; rate: number | null; rank: number | null }> } | null;
   notes: string[];
+  /** How the figures were made, for "About these figures" (collapsed where the surface can). */
+  about: string[];
   synthetic: { months: Month[]; all: boolean };
+  /** The months each count figure covers (and its comparison's), by figure id: for --json readers. */
+  periods: Record<string, { from: Month; to: Month; previous?: { from: Month; to: Month } }>;
   summary: string;
   /** The spike detector's verdicts on the months tested, after suppression (null without rules.detection). */
   detection: DetectionSummary | null;
@@ -90,6 +96,10 @@ export interface AreaFiguresInput {
   period: ResolvedPeriod;
   latest: Month;
   rules: FigureRules;
+  /** What the asking channel may see (src/figures/disclosure.ts); omitted = the old rule (tools and tests). */
+  disclosure?: Disclosure;
+  /** Areas the channel may see figures of (its partnership); siblings outside it are left out of `rank.siblings`. */
+  scope?: (area: Area) => boolean;
 }
 
 export async function areaRef(store: Store, area: Area): Promise<AreaRef> {
@@ -126,7 +136,13 @@ export function populationWords(p: Population): string {
 }
 
 export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaFigures> {
-  const { store, area, measure: eff, period, latest, rules } = input;
+  const { store, area, measure: eff, period, latest, rules, disclosure } = input;
+  // Exact (police.uk, or a cleared channel) or perturbed (protected figures in an uncleared channel).
+  const supRules: SuppressionRules = disclosure
+    ? rulesFor(disclosure.mode(eff), rules.smallNumberThreshold)
+    : { threshold: rules.smallNumberThreshold, cleared: rules.clearedForSmallNumbers };
+  const perturbed = supRules.perturbed === true;
+  const inScope = input.scope ?? (() => true);
   const m = eff.measure;
   const ref = period.reference;
   const nb = rules.noCalcBase;
@@ -139,7 +155,7 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
   const focusPrev = previousYear(period.focus);
   const ry = reportingYear(ref, rules.reportingYearEnd);
   const earliest = [seriesFrom, focusPrev.from, previousYear(ry).from].sort(compareMonths)[0]!;
-  const { series: byArea, coverage } = await seriesByArea(store, eff, [area.code], { from: earliest, to: ref });
+  const { series: byArea, coverage } = await seriesByArea(store, eff, [area.code], { from: earliest, to: ref }, disclosure);
   const series: Series = byArea.get(area.code)!;
 
   const ye = yearEnding(ref);
@@ -147,7 +163,8 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
   const prevMonth = addMonths(ref, -1);
   const cPrevMonth = changeOnPreviousMonth(series, ref, nb);
   const cYe = compareWithYearBefore(series, ye, nb);
-  const cFytd = compareWithYearBefore(series, financialYearToDate(ref), nb);
+  // The partnership's reporting year so far, named as its years are everywhere in the channel.
+  const cFytd = compareWithYearBefore(series, reportingYearToDate(ref, rules.reportingYearEnd), nb);
   const cRy = compareWithYearBefore(series, ry, nb);
   const focusIsYear = period.focus.kind !== 'month' && period.focus.kind !== 'year-ending';
   const cFocus = focusIsYear ? compareWithYearBefore(series, period.focus, nb) : null;
@@ -168,12 +185,12 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
   let parentYe: number | null = null;
   if (parent) {
     const codes = [...siblings.map((s) => s.code), parent.code];
-    const { series: sib } = await seriesByArea(store, eff, codes, { from: ye.from, to: ye.to });
+    const { series: sib } = await seriesByArea(store, eff, codes, { from: ye.from, to: ye.to }, disclosure);
     if (siblings.length > 1) {
       // Where small numbers are hidden, a sibling with a small count is left out of the ranking: the
       // place of a ward among them would bound their hidden counts (as in /crime top).
       const all = siblings.map((s) => ({ code: s.code, name: s.name, count: totalFor(sib.get(s.code)!, ye).value, population: populations.get(s.code)?.population ?? null }));
-      const shown = rules.clearedForSmallNumbers ? all : all.filter((s) => !isSmall(s.count, rules.smallNumberThreshold));
+      const shown = supRules.cleared ? all : all.filter((s) => !isSmall(s.count, rules.smallNumberThreshold, perturbed));
       rankLeftOut = all.length - shown.length;
       ranked = rankByRate(shown);
     }
@@ -187,7 +204,7 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
   const cells: Cell[] = shownMonths.map((mo) => ({ id: `m:${mo}`, value: valueAt(series, mo), kind: 'count' }));
   const equations: Equation[] = [];
   const addTotal = (id: string, p: Period, value: number | null) => {
-    cells.push({ id, value, kind: 'count', priority: 2 });
+    cells.push({ id, value, kind: 'count', priority: 2, ownKey: true });
     equations.push({ total: id, parts: monthRange(p.from, p.to).map((mo) => `m:${mo}`) });
   };
   const addChange = (id: string, curId: string, prevId: string, c: Change) => {
@@ -227,7 +244,7 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
     cells.push({ id: `band:${r.month}`, value: 1, kind: 'derived', dependsOn: base ? [`m:${r.month}`] : [`m:${r.month}`, ...baseIds] });
     if (base) equations.push({ total: `band:${r.month}`, parts: baseIds });
   }
-  const sup = suppress(cells, equations, { threshold: rules.smallNumberThreshold, cleared: rules.clearedForSmallNumbers });
+  const sup = suppress(cells, equations, supRules);
   const hidden = (id: string) => sup.isHidden(id);
   const small = suppressedText(rules.smallNumberThreshold);
   // A count hidden only to protect another (secondary) may be 0 or well above the threshold: it reads
@@ -235,8 +252,13 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
   const hiddenText = (id: string) => (sup.primary.has(id) ? small : 'not shown');
   const countText = (id: string, v: number | null) => (hidden(id) ? hiddenText(id) : v === null ? 'not available' : formatCount(v));
   const changeText = (id: string, c: Change) => (hidden(id) ? 'change not shown (small numbers)' : c.short);
+  const changeWords = (id: string, c: Change) => (hidden(id) ? 'change not shown (small numbers)' : changeClause(c));
+  // How much of a period is synthetic, said beside the figure it feeds.
+  const synthCount = (p: Pick<Period, 'from' | 'to'>) => monthRange(p.from, p.to).filter((mo) => coverage.synthetic.has(mo)).length;
+  const synthOf = (p: Pick<Period, 'from' | 'to'>) => syntheticShare(synthCount(p), monthsBetween(p.from, p.to) + 1);
 
   const figures: Figure[] = [];
+  const figurePeriods: AreaFigures['periods'] = {};
   const mName = monthName(ref);
   const place = placeName(area);
   const what = inSentence(m.label);
@@ -246,8 +268,18 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
     const v = cMonth.current.value;
     const h = hidden(`m:${ref}`);
     const parts: string[] = [];
-    if (!h && cPrevMonth.change.direction !== 'unknown') parts.push(`${changeText('chg:month', cPrevMonth.change)} on ${monthName(prevMonth)}`);
-    if (!h && cMonth.change.direction !== 'unknown') parts.push(`${changeText('chg:same-month', cMonth.change)} on ${monthName(addMonths(ref, -12))}`);
+    const tag = (mo: Month) => (coverage.synthetic.has(mo) && !coverage.synthetic.has(ref) ? ' (synthetic)' : '');
+    if (!h && cPrevMonth.change.direction !== 'unknown') parts.push(`${changeWords('chg:month', cPrevMonth.change)} on ${monthName(prevMonth)}${tag(prevMonth)}`);
+    if (!h && cMonth.change.direction !== 'unknown')
+      parts.push(`${changeWords('chg:same-month', cMonth.change)} on ${monthName(addMonths(ref, -12))}${tag(addMonths(ref, -12))}`);
+    const synthetic = coverage.synthetic.has(ref)
+      ? 'synthetic'
+      : [prevMonth, addMonths(ref, -12)].filter((mo) => coverage.synthetic.has(mo)).length
+        ? `compared with synthetic ${[prevMonth, addMonths(ref, -12)]
+            .filter((mo) => coverage.synthetic.has(mo))
+            .map(monthName)
+            .join(' and ')}`
+        : '';
     figures.push({
       id: 'month',
       label: mName,
@@ -259,8 +291,9 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
           ? `No data for ${mName}.`
           : h && !sup.primary.has(`m:${ref}`)
             ? `The count for ${mName} is not shown (it could reveal a small number).`
-            : `${countText(`m:${ref}`, v)} ${word(h ? 2 : v)} of ${what} in ${mName}${parts.length ? ` (${parts.join('; ')})` : ''}.`,
+            : `${countText(`m:${ref}`, v)} ${word(h ? 2 : v)}${parts.length ? `: ${parts.join(', ')}` : ` in ${mName}`}.`,
       ...(h ? { suppressed: true } : {}),
+      ...(synthetic ? { synthetic } : {}),
     });
   }
   // 2. Year ending
@@ -279,8 +312,9 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
       wording:
         rate === null || h
           ? `No rate for the ${ye.label}${h ? ' (small numbers)' : ''}.`
-          : `${formatRate(rate)} ${word(2)} per 1,000 residents in the ${ye.label} (${populationWords(population)}${isEstimate(population) ? ': the rate is an estimate' : ''}).`,
+          : `${formatRate(rate)} ${word(2)} per 1,000 residents in the ${ye.label} (${isEstimate(population) ? 'estimated ' : ''}population ${formatCount(population.population)}).`,
       ...(h ? { suppressed: true } : {}),
+      ...(synthOf(ye) ? { synthetic: synthOf(ye) } : {}),
     });
   }
   // 5. Rank among siblings
@@ -289,19 +323,23 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
     const kind = `${area.type === 'ward' ? `${parent.name} wards` : `${parent.name} districts`}${rankLeftOut ? ' with counts shown' : ''}`;
     const countBeside = hidden('ye') ? small : formatCount(me.count ?? 0);
     const pos = me.rank === 1 ? 'highest' : me.rank === rankedCount ? 'lowest' : `${ordinal(me.rank)} highest`;
-    const rateWords = hidden('rate') || me.rate === null ? '' : `${formatRate(me.rate)} per 1,000; `;
+    const tied = ranked.filter((r) => r.rank === me.rank).length - 1;
     figures.push({
       id: 'rank',
       label: `Rank of ${rankedCount}`,
       value: me.rank,
       display: `${me.joint ? 'joint ' : ''}${ordinal(me.rank)} of ${rankedCount}`,
       period: ye.label,
-      wording: `The ${me.joint ? 'joint ' : ''}${pos} rate of the ${rankedCount} ${kind} in the ${ye.label} (${rateWords}${countBeside} ${word(me.count ?? 2)}).`,
+      wording:
+        me.count === 0
+          ? `No ${word(2)} in the ${ye.label}${tied ? `, like ${tied} other ${kind}` : ''}.`
+          : `${hidden('rate') || me.rate === null ? 'The' : `${formatRate(me.rate)} per 1,000 residents: the`} ${me.joint ? `joint ${ordinal(me.rank)} highest (with ${tied} other${tied === 1 ? '' : 's'})` : pos} rate of the ${rankedCount} ${kind} in the ${ye.label}${hidden('ye') ? ` (${countBeside} ${word(2)})` : ''}.`,
+      ...(synthOf(ye) ? { synthetic: synthOf(ye) } : {}),
     });
   }
   if (!cFocus) figures.push(comparisonFigure('reporting-year', capitalise(cRy.current.period.label), cRy, 'ry', 'ry-prev', 'chg:ry'));
   // Financial year to date
-  figures.push(comparisonFigure('fytd', `Financial year to date (${cFytd.current.period.label})`, cFytd, 'fytd', 'fytd-prev', 'chg:fytd'));
+  figures.push(comparisonFigure('fytd', `Year to date (${cFytd.current.period.label})`, cFytd, 'fytd', 'fytd-prev', 'chg:fytd'));
   // "Highest since"
   if (record && !hidden('record')) {
     figures.push({
@@ -311,12 +349,15 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
       display: record.since ? `${record.kind} since ${monthName(record.since)}` : `${record.kind} on record`,
       period: mName,
       wording: `${mName} was ${record.wording}.`,
+      ...(recordSynthetic() ? { synthetic: recordSynthetic() } : {}),
     });
   }
   // Spike test of the reference month, in words from the detector's result
   const spikeRef = spikes.find((r) => r.month === ref) ?? null;
   const spikeRefHidden = !!spikeRef && (hidden(`band:${ref}`) || hidden(`m:${ref}`));
-  const spikeText = spikeRef ? spikeWords(spikeRef, !spikeRefHidden, word(2)) : null;
+  const historyAllZero =
+    !!spikeRef?.history.from && !!spikeRef.history.to && monthRange(spikeRef.history.from, spikeRef.history.to).every((mo) => (valueAt(series, mo) ?? 0) === 0);
+  const spikeText = spikeRef ? spikeWords(spikeRef, !spikeRefHidden, word(2), { historyAllZero }) : null;
   if (spikeRef && spikeText) {
     figures.push({
       id: 'spike',
@@ -326,6 +367,9 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
       period: mName,
       wording: spikeText.wording,
       ...(spikeRefHidden && spikeRef.expected !== null ? { suppressed: true } : {}),
+      ...(spikeRef.history.from && spikeRef.history.to && synthOf({ from: spikeRef.history.from, to: spikeRef.history.to })
+        ? { synthetic: synthOf({ from: spikeRef.history.from, to: spikeRef.history.to }).replace(/^synthetic$/, 'all past months synthetic').replace(' months synthetic', ' past months synthetic') }
+        : {}),
     });
   }
   // 5-year average for the month
@@ -335,12 +379,15 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
     const rel =
       cur === null || h || hidden(`m:${ref}`) ? '' : cur > avg5.value ? ' (this month is above it)' : cur < avg5.value ? ' (this month is below it)' : ' (this month equals it)';
     const years = avg5.months.length;
+    const averaged = [...avg5.months].sort(compareMonths);
+    const avgSynth = averaged.filter((mo) => coverage.synthetic.has(mo)).length;
     figures.push({
       id: 'five-year-average',
       label: `${years}-year average for ${mName.split(' ')[0]}`,
       value: h ? null : Math.round(avg5.value * 10) / 10,
       display: h ? 'not shown (small numbers)' : (Math.round(avg5.value * 10) / 10).toFixed(1),
-      period: `${mName.split(' ')[0]} ${avg5.months[avg5.months.length - 1]!.slice(0, 4)} to ${avg5.months[0]!.slice(0, 4)}`,
+      period: years === 1 ? monthName(averaged[0]!) : `${monthName(averaged[0]!)} to ${monthName(averaged[years - 1]!)}`,
+      ...(avgSynth ? { synthetic: syntheticShare(avgSynth, years).replace('months', years === 1 ? 'month' : 'months') } : {}),
       wording: h
         ? `The ${years}-year average for ${mName.split(' ')[0]} is not shown (small numbers).`
         : `The average for ${mName.split(' ')[0]} over the previous ${years === 1 ? 'year' : `${years} years`} is ${(Math.round(avg5.value * 10) / 10).toFixed(1)}${rel}.`,
@@ -348,7 +395,8 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
     });
   }
   // Share of the parent total
-  if (share !== null && parent) {
+  // The share would give the parent's count: only where the channel may see the parent.
+  if (share !== null && parent && inScope(parent)) {
     const h = hidden('share');
     figures.push({
       id: 'share-of-parent',
@@ -366,14 +414,15 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
   const spikeKey = period.focus.kind === 'month' || spikeRef?.alarm ? ['spike'] : [];
   const order =
     period.focus.kind === 'month'
-      ? ['month', ...spikeKey, 'year-ending', 'rate', 'rank', 'record', 'reporting-year', 'five-year-average']
+      ? // The first screen is the answer: four figures for a month (the rate is in the rank's sentence).
+        ['month', ...spikeKey, 'year-ending', 'rank', 'rate', 'record', 'reporting-year', 'five-year-average']
       : period.focus.kind === 'year-ending'
         ? ['year-ending', 'rate', 'rank', 'month', ...spikeKey, 'share-of-parent', 'reporting-year']
         : ['period', 'year-ending', 'rate', 'rank', 'month', ...spikeKey, 'share-of-parent'];
   const keyFigures = order
     .map((id) => figures.find((f) => f.id === id))
     .filter((f): f is Figure => !!f)
-    .slice(0, 6);
+    .slice(0, period.focus.kind === 'month' ? 4 : 5);
 
   // Series for the chart and --json: the last seriesMonths (>= 24) months up to the reference month.
   const windowFrom = addMonths(ref, -Math.max(24, rules.seriesMonths) + 1);
@@ -415,77 +464,78 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
     reason: sup.primary.has(id) ? ('small number' as const) : ('could reveal a small number' as const),
   }));
 
-  // Notes: source, period, caveats.
+  // Notes: the caveats a reader needs, each said once and short. The method (how the spike test and
+  // ward placement work) goes in `about`, which surfaces show collapsed under "About these figures".
   const notes: string[] = [];
-  const sourceWords =
-    eff.source === 'partnership'
-      ? "the partnership's own extract"
-      : eff.source === 'mixed'
-        ? "police.uk street-level crime and the partnership's own extract"
-        : 'police.uk street-level crime and ASB';
+  const about: string[] = [];
+  const sourceWords = eff.source === 'partnership' ? "the partnership's own extract" : eff.source === 'mixed' ? "police.uk and the partnership's own extract" : 'police.uk';
   notes.push(
-    `Source: ${sourceWords}, ${m.kind === 'crime' ? 'recorded offences' : 'recorded incidents'}; latest month ${monthName(latest)}. Contains public sector information licensed under the Open Government Licence v3.0.`,
+    `Source: ${sourceWords}, ${m.kind === 'crime' ? 'recorded offences' : 'recorded incidents'}, to ${monthName(latest)}${eff.source === 'partnership' ? '' : ' (Open Government Licence v3.0)'}.${m.key === 'all-crime' ? ' All crime excludes anti-social behaviour.' : m.kind === 'asb' ? ' ASB figures are incidents, not crimes.' : ''}`,
   );
-  notes.push(...eff.notes);
-  if (m.key === 'all-crime') notes.push('All crime excludes anti-social behaviour, as the partnership reports it.');
-  if (m.kind === 'asb') notes.push('ASB figures are incidents, not crimes.');
   const synthMonths = seriesOut.filter((p) => p.synthetic).map((p) => p.month);
   const synthUsed = shownMonths.filter((mo) => coverage.synthetic.has(mo));
   if (synthUsed.length) {
-    notes.push(
-      `SYNTHETIC DATA: ${synthUsed.length} of the months used (${monthName(synthUsed[0]!)} to ${monthName(synthUsed[synthUsed.length - 1]!)}) are generated history for demonstration, not real data; comparisons with them are illustrative only.`,
-    );
+    const span = synthUsed.length === 1 ? monthName(synthUsed[0]!) : `${monthName(synthUsed[0]!)} to ${monthName(synthUsed[synthUsed.length - 1]!)}`;
+    notes.push(`Synthetic data: ${span} ${synthUsed.length === 1 ? 'is' : 'are'} generated for demonstration, not real; figures marked synthetic are illustrative only.`);
   }
-  notes.push(...spikeNotes());
-  if (population && isEstimate(population)) notes.push(`Rates use an ESTIMATED population (${populationWords(population)}).`);
+  if (population && isEstimate(population)) notes.push(`Rates use an estimated population (${population.source.replace(/^ESTIMATE\b[:\s]*/, '')}).`);
+  notes.push(
+    ...(await revisionNotes(store, eff.source === 'mixed' ? ['police.uk', 'partnership'] : [eff.source === 'partnership' ? 'partnership' : 'police.uk'], earliest, ref, monthName, {
+      totals: perturbed ? ['police.uk'] : ['police.uk', 'partnership'],
+    })),
+  );
+  if (perturbed) notes.push(perturbedNote(rules.smallNumberThreshold));
+  else if (sup.hidden.size)
+    notes.push(
+      `This channel is not cleared for small numbers: 1 to ${rules.smallNumberThreshold - 1} show as "${small}"${sup.secondary.size ? ', and figures that would reveal them are not shown' : ''}.`,
+    );
+  about.push(...spikeNotes());
   if (area.type === 'ward') {
     const pl = await placement(store, eff, area.code, ref);
     const placed = pl.byPolygon + pl.byLsoa + pl.byPartner;
     if (placed > 0) {
+      // Perturbed figures: the shares of the true count would give it away (with police.uk's part known).
+      const sh = (n: number) => (perturbed ? 'some' : formatShare(n / placed));
       const how = [
-        pl.byPolygon ? `${formatShare(pl.byPolygon / placed)} placed by the police.uk map point inside the ward boundary` : '',
-        pl.byLsoa ? `${formatShare(pl.byLsoa / placed)} by the LSOA best-fit lookup` : '',
-        pl.byPartner ? `${formatShare(pl.byPartner / placed)} by the ward the partnership extract gives` : '',
+        pl.byPolygon ? `${sh(pl.byPolygon)} by the police.uk map point inside the ward boundary` : '',
+        pl.byLsoa ? `${sh(pl.byLsoa)} by the LSOA best-fit lookup` : '',
+        pl.byPartner ? `${sh(pl.byPartner)} by the ward the partnership extract gives` : '',
       ]
         .filter(Boolean)
         .join(', ');
-      notes.push(`Ward counts for ${mName}: ${how}.${pl.byPolygon ? ' police.uk points are snapped to anonymous locations, so counts near ward edges are approximate.' : ''}`);
+      about.push(
+        `Ward counts for ${mName} were placed ${how}.${pl.byPolygon ? ' police.uk moves each point to a nearby anonymous location, so counts near ward edges are approximate.' : ''}`,
+      );
     }
   }
-  notes.push(
-    ...(await revisionNotes(store, eff.source === 'mixed' ? ['police.uk', 'partnership'] : [eff.source === 'partnership' ? 'partnership' : 'police.uk'], earliest, ref, monthName)),
-  );
-  if (sup.hidden.size)
-    notes.push(
-      `Numbers from 1 to ${rules.smallNumberThreshold - 1} are shown as "${small}", and ${sup.secondary.size ? 'some other figures are hidden so they cannot be worked out from totals' : 'figures computed from them are hidden'}: this channel is not cleared for small numbers.`,
-    );
 
-  // Summary in the seeds' voice.
-  const sent: string[] = [];
+  // Summary: the answer in two or three sentences, synthetic figures said as such.
+  const sent: string[] = [...eff.notes];
   const f0 = figures.find((f) => f.id === 'month')!;
+  const spikeClause = spikeText?.clause && !hidden(`m:${ref}`) && period.focus.kind === 'month' ? `, ${spikeText.clause}` : '';
   if (period.focus.kind === 'month' && hidden(`m:${ref}`) && !sup.primary.has(`m:${ref}`))
     sent.push(`${place}: the count for ${mName} is not shown (it could reveal a small number).`);
-  else if (period.focus.kind === 'month') sent.push(`${place} recorded ${f0.display} ${word(hidden(`m:${ref}`) ? 2 : (cMonth.current.value ?? 2))} of ${what} in ${mName}.`);
-  if (cYe.current.value !== null && cYe.previous.value !== null && !hidden('ye') && !hidden('ye-prev') && !hidden('chg:ye')) {
-    const dir = cYe.change.direction === 'up' ? 'increased' : cYe.change.direction === 'down' ? 'decreased' : 'stayed the same';
+  else if (period.focus.kind === 'month')
     sent.push(
-      `In the ${ye.label} it ${dir}${cYe.change.direction === 'same' ? ` at ${formatCount(cYe.current.value)}` : ` from ${formatCount(cYe.previous.value)} to ${formatCount(cYe.current.value)} (${cYe.change.short})`}.`,
+      `${coverage.synthetic.has(ref) ? 'Illustrative (synthetic data): ' : ''}${place} recorded ${f0.display} ${word(hidden(`m:${ref}`) ? 2 : (cMonth.current.value ?? 2))}${m.key === 'all-crime' ? '' : ` of ${what}`} in ${mName}${spikeClause}.`,
     );
+  if (cYe.current.value !== null && cYe.previous.value !== null && !hidden('ye') && !hidden('ye-prev') && !hidden('chg:ye')) {
+    const anySynth = synthOf(previousYear(ye)) || synthOf(ye);
+    sent.push(`In the ${ye.label}: ${formatCount(cYe.current.value)}, ${changeClause(cYe.change)} on the year before${anySynth ? ' (synthetic months: illustrative)' : ''}.`);
   } else if (cYe.current.value !== null && !hidden('ye')) {
     sent.push(`${capitalise(ye.label)}: ${formatCount(cYe.current.value)} ${word(cYe.current.value)}.`);
   }
   if (cFocus && cFocus.current.value !== null && !hidden('focus')) {
+    const tag = synthOf(cFocus.previous.period);
     sent.push(
-      `${capitalise(period.focus.label)}: ${formatCount(cFocus.current.value)} ${word(cFocus.current.value)}, ${hidden('chg:focus') ? 'change not shown' : changePhrase(cFocus.change, m)} on the same months a year earlier.`,
+      `${capitalise(period.focus.label)}: ${formatCount(cFocus.current.value)} ${word(cFocus.current.value)}, ${hidden('chg:focus') ? 'change not shown' : changePhrase(cFocus.change, m)} on the same months a year earlier${tag ? ` (${tag})` : ''}.`,
     );
   }
-  if (record && !hidden('record') && period.focus.kind === 'month') sent.push(`It was ${record.wording}.`);
-  if (spikeText?.summary && !hidden(`m:${ref}`)) {
-    if (period.focus.kind === 'month' && hidden(`m:${ref}`) && !sup.primary.has(`m:${ref}`))
-      sent.push(`${place}: the count for ${mName} is not shown (it could reveal a small number).`);
-    else if (period.focus.kind === 'month') sent.push(spikeText.summary);
-    else if (spikeRef?.alarm) sent.push(`${mName} was higher than expected for the time of year.`);
+  if (record && !hidden('record') && period.focus.kind === 'month') {
+    const tag = recordSynthetic();
+    sent.push(`It was ${record.wording}${tag ? ` (${tag})` : ''}.`);
   }
+  if (period.focus.kind !== 'month' && spikeRef?.alarm && !hidden(`m:${ref}`)) sent.push(`${mName} was higher than expected for the time of year.`);
 
   return {
     area: areaRefWith(area, parent),
@@ -505,14 +555,28 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
             rank: me.rank,
             of: ranked.filter((r) => r.rank !== null).length,
             joint: me.joint,
-            siblings: ranked.map((r) => ({ code: r.code, name: r.name, count: r.count, rate: r.rate, rank: r.rank })),
+            // Only the siblings the channel may see: another partnership's counts and rates are not its to read.
+            siblings: ranked
+              .filter((r) => r.code === area.code || inScope(siblings.find((x) => x.code === r.code)!))
+              .map((r) => ({ code: r.code, name: r.name, count: r.count, rate: r.rate, rank: r.rank })),
           }
         : null,
     notes,
+    about,
     synthetic: { months: synthMonths, all: synthMonths.length === seriesOut.length && seriesOut.length > 0 },
+    periods: { month: { from: ref, to: ref }, ...figurePeriods },
     summary: sent.join(' '),
     detection: rules.detection ? detectionSummary() : null,
   };
+
+  /** The months a "highest since" compared, and how many of them are synthetic. */
+  function recordSynthetic(): string {
+    if (!record) return '';
+    if (coverage.synthetic.has(ref)) return 'synthetic';
+    const compared = series.points.filter((p) => p.count !== null && compareMonths(p.month, ref) < 0 && (!record.since || compareMonths(p.month, record.since) >= 0));
+    const synth = compared.filter((p) => coverage.synthetic.has(p.month)).length;
+    return synth ? `${synth} of the ${compared.length} months compared synthetic` : '';
+  }
 
   function syntheticIn(from: Month | null, to: Month | null): number {
     return from && to ? monthRange(from, to).filter((mo) => coverage.synthetic.has(mo)).length : 0;
@@ -525,20 +589,18 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
     const r = spikeRef;
     if (r && (r.status === 'tested' || r.status === 'below-minimum-count') && r.history.from && r.history.to) {
       const synth = syntheticIn(r.history.from, r.history.to);
+      const left = DEFAULT_FARRINGTON_PARAMS.pastWeeksNotIncluded ?? DEFAULT_FARRINGTON_PARAMS.w;
       out.push(
-        `Spike test (Farrington-flexible, as used for public health surveillance): ${mName} was compared with the ${r.history.months} months from ${monthName(r.history.from)} to ${monthName(r.history.to)}, allowing for the time of year${r.trend ? ' and the trend' : ''}${r.history.downweighted ? `, with ${r.history.downweighted} unusual past month${r.history.downweighted === 1 ? '' : 's'} given less weight` : ''}; the latest ${DEFAULT_FARRINGTON_PARAMS.pastWeeksNotIncluded ?? DEFAULT_FARRINGTON_PARAMS.w} months before it are left out so a rise already under way does not raise its own bar.` +
-          (synth
-            ? ` ${synth === r.history.months ? 'All' : `${synth} of`} those months are SYNTHETIC (generated history for demonstration), so the expected range is illustrative only.`
-            : ''),
+        `Expected level: ${mName} is compared with the same time of year in the ${r.history.months} months from ${monthName(r.history.from)} to ${monthName(r.history.to)}${r.trend ? ', allowing for the trend' : ''}${r.history.downweighted ? `, with ${r.history.downweighted} unusual past month${r.history.downweighted === 1 ? '' : 's'} given less weight` : ''}. The ${left} months just before it are left out, so a rise already under way does not raise its own bar.${synth ? ` ${synth === r.history.months ? 'All' : `${synth} of`} those months are synthetic, so the expected level is illustrative.` : ''} (The method is the Farrington flexible algorithm used in public health surveillance: Noufaily et al., Statistics in Medicine 2013.)`,
       );
     }
     if (tested.length) {
       const firstTested = tested[0]!.month;
       const untested = spikes.filter((x) => compareMonths(x.month, firstTested) < 0).length;
       out.push(
-        `The shaded band on the chart is the expected range for each month (expected count to upper bound); a month above it is marked as higher than expected. A normal month goes above it rarely (the test's level is ${DEFAULT_FARRINGTON_PARAMS.alpha}, about 1 month in ${Math.round(1 / DEFAULT_FARRINGTON_PARAMS.alpha)} or less), and no alert is raised on fewer than ${DEFAULT_FARRINGTON_PARAMS.limit54[0]} in a month.${untested ? ` The ${untested} earliest month${untested === 1 ? '' : 's'} on the chart ${untested === 1 ? 'has' : 'have'} too little history before ${untested === 1 ? 'it' : 'them'} to test.` : ''}`,
+        `The shaded band on the chart runs from the expected level up to the alert threshold. A month above the band is flagged as higher than expected: an ordinary month goes that high about 1 month in ${Math.round(1 / DEFAULT_FARRINGTON_PARAMS.alpha)} or less, and a month with fewer than ${DEFAULT_FARRINGTON_PARAMS.limit54[0]} is never flagged. A month below the band is not higher than expected.${untested ? ` The ${untested} earliest month${untested === 1 ? '' : 's'} on the chart ${untested === 1 ? 'has' : 'have'} too little history to test.` : ''}`,
       );
-      if (tested.some((x) => hidden(`band:${x.month}`) || hidden(`m:${x.month}`))) out.push('The expected range is not shown for some months: it could reveal a small number.');
+      if (tested.some((x) => hidden(`band:${x.month}`) || hidden(`m:${x.month}`))) out.push('The band is not shown for some months: it could reveal a small number.');
     }
     return out;
   }
@@ -584,6 +646,7 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
   }
 
   function comparisonFigure(id: string, label: string, c: Comparison, curId: string, prevId: string, chgId: string): Figure {
+    figurePeriods[id] = { from: c.current.period.from, to: c.current.period.to, previous: { from: c.previous.period.from, to: c.previous.period.to } };
     const v = c.current.value;
     const h = hidden(curId);
     const p = c.current.period;
@@ -593,16 +656,32 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
     else if (h) wording = sup.primary.has(curId) ? `${capitalise(p.label)}: ${small} ${word(2)}.` : `${capitalise(p.label)}: not shown (it could reveal a small number).`;
     else if (c.previous.value === null) wording = `${formatCount(v)} ${word(v)} ${inPeriod(p)}; no comparison (the year before is not in the data).`;
     else if (hidden(chgId) || hidden(prevId)) wording = `${formatCount(v)} ${word(v)} ${inPeriod(p)} (change on the year before not shown: small numbers).`;
-    else
-      wording = `${formatCount(v)} ${word(v)} ${inPeriod(p)}, ${changePhrase(c.change, m)} on ${inPeriod(c.previous.period).replace(/^in /, '')} (${formatCount(c.previous.value)}).`;
+    else {
+      const prevSynth = synthOf(c.previous.period);
+      const curSynth = synthOf(p);
+      // The figure's label names the period and its `synthetic` tag says how much is synthetic: the sentence says the change.
+      wording = `${formatCount(v)} ${word(v)}${curSynth === 'synthetic' ? ' (synthetic)' : ''}, ${changePhrase(c.change, m)} on ${inPeriod(c.previous.period).replace(/^in /, '')} (${formatCount(c.previous.value)}${prevSynth === 'synthetic' ? ', synthetic' : ''}).`;
+    }
+    const curSynth = synthOf(p);
+    const prevSynth = c.previous.value === null ? '' : synthOf(c.previous.period);
+    const prevWords = prevSynth === 'synthetic' ? 'all synthetic' : prevSynth;
+    const synthetic = curSynth
+      ? prevSynth && curSynth !== 'synthetic'
+        ? `${curSynth}${prevSynth === 'synthetic' ? '; year before too' : `; year before ${prevWords}`}`
+        : curSynth
+      : prevSynth
+        ? `year before ${prevWords}`
+        : '';
+    const shortChange = c.change.percent === null ? c.change.absoluteText : c.change.short;
     return {
       id,
       label,
       value: h ? null : v,
-      display: `${countText(curId, v)}${!h && v !== null && c.change.direction !== 'unknown' && !hidden(chgId) ? ` (${c.change.short})` : ''}`,
+      display: `${countText(curId, v)}${!h && v !== null && c.change.direction !== 'unknown' && !hidden(chgId) ? ` (${shortChange})` : ''}`,
       period: p.label,
       wording,
       ...(h ? { suppressed: true } : {}),
+      ...(synthetic ? { synthetic } : {}),
     };
   }
 }
@@ -614,4 +693,9 @@ export function inPeriod(p: Period): string {
 
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** The note on every reply whose protected figures are perturbed (src/figures/disclosure.ts). */
+export function perturbedNote(threshold: number): string {
+  return `Figures from the partnership's own extract are shown with a small adjustment in this channel, the same every time for the same figure (the ONS cell key method), so totals may not add up exactly; values below ${threshold} show as "fewer than ${threshold}". Channels cleared for small numbers see them exactly.`;
 }

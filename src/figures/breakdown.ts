@@ -7,7 +7,8 @@ import { breakdown, type BreakdownRow } from './compute.ts';
 import { measureFor, partnershipTest, seriesByArea } from './data.ts';
 import { compositeMembers } from '../resolve/topic.ts';
 import { totalFor } from './series.ts';
-import { suppress, type Cell } from './suppression.ts';
+import { rulesFor, suppress, type Cell } from './suppression.ts';
+import type { Disclosure } from './disclosure.ts';
 
 /**
  * The measures a measure breaks down into: its taxonomy children, or a composite's members. Given
@@ -22,11 +23,16 @@ export function childMeasures(tax: Taxonomy, m: Measure, hasPartnershipData?: (k
 }
 
 export interface Breakdown {
-  rows: Array<BreakdownRow & { previous: number | null; hidden: boolean; changeHidden: boolean }>;
+  /** hidden: not shown; small: hidden because it is a small number (else only to protect one: "not shown") */
+  rows: Array<BreakdownRow & { previous: number | null; hidden: boolean; small: boolean; changeHidden: boolean }>;
   period: Period;
   previousPeriod: Period;
   /** children the data cannot show (a partnership subgroup without the extract) */
   unavailable: string[];
+  /** sensitive children left out because the channel is not cleared for them (the parent's total includes them) */
+  withheld: string[];
+  /** some rows are perturbed cells (src/figures/disclosure.ts) */
+  perturbed: boolean;
 }
 
 export async function areaBreakdown(
@@ -35,19 +41,23 @@ export async function areaBreakdown(
   area: Area,
   m: Measure,
   period: Period,
-  rules: { noCalcBase: number; threshold: number; cleared: boolean; allowed: (m: Measure) => boolean },
+  rules: { noCalcBase: number; threshold: number; cleared: boolean; allowed: (m: Measure) => boolean; disclosure?: Disclosure },
 ): Promise<Breakdown> {
   const prev = previousYear(period);
   const unavailable: string[] = [];
   const kids: Array<{ key: string; label: string; current: number | null; previous: number | null }> = [];
   // What the extract holds for the area, read once for every child.
   const has = await partnershipTest(store, tax, [area.code]);
-  const children = childMeasures(tax, m, has).filter((child) => rules.allowed(child));
+  const all = childMeasures(tax, m, has);
+  const children = all.filter((child) => rules.allowed(child));
+  const withheld = all.filter((child) => !rules.allowed(child) && child.sensitive).map((child) => child.label);
+  const modes = new Map<string, 'exact' | 'perturbed'>();
   const read = await Promise.all(
     children.map(async (child) => {
       const eff = await measureFor(store, tax, area, child, has);
       if ('unavailable' in eff || eff.measure.key !== child.key) return { child, series: null };
-      return { child, series: (await seriesByArea(store, eff, [area.code], { from: prev.from, to: period.to })).series.get(area.code)! };
+      modes.set(child.key, rules.disclosure ? rules.disclosure.mode(eff) : rules.cleared ? 'exact' : 'perturbed');
+      return { child, series: (await seriesByArea(store, eff, [area.code], { from: prev.from, to: period.to }, rules.disclosure)).series.get(area.code)! };
     }),
   );
   for (const { child, series: s } of read) {
@@ -60,12 +70,17 @@ export async function areaBreakdown(
   const rows = breakdown(kids, rules.noCalcBase);
   const total = kids.reduce((s, k) => s + (k.current ?? 0), 0);
   const prevTotal = kids.reduce((s, k) => s + (k.previous ?? 0), 0);
+  // Exact rows (police.uk) are never small numbers, perturbed rows are (disclosure.ts); without a
+  // disclosure policy, the old rule: every row against the threshold unless the channel is cleared.
+  const anyPerturbed = rules.disclosure ? kids.some((k) => modes.get(k.key) === 'perturbed') : !rules.cleared;
+  const exactRow = (key: string) => rules.disclosure !== undefined && modes.get(key) === 'exact';
+  const countKind = (key: string): Pick<Cell, 'kind' | 'priority'> => (exactRow(key) ? { kind: 'derived', priority: 5 } : { kind: 'count' });
   const cells: Cell[] = [
     { id: 'total', value: total, kind: 'count', priority: 2 },
     { id: 'total-prev', value: prevTotal, kind: 'count', priority: 2 },
     ...kids.flatMap((k): Cell[] => [
-      { id: `c:${k.key}`, value: k.current, kind: 'count' },
-      { id: `p:${k.key}`, value: k.previous, kind: 'count' },
+      { id: `c:${k.key}`, value: k.current, ...countKind(k.key) },
+      { id: `p:${k.key}`, value: k.previous, ...countKind(k.key) },
       { id: `d:${k.key}`, value: k.current !== null && k.previous !== null ? k.current - k.previous : null, kind: 'derived' },
     ]),
   ];
@@ -74,17 +89,24 @@ export async function areaBreakdown(
     { total: 'total-prev', parts: kids.map((k) => `p:${k.key}`) },
     ...kids.map((k) => ({ total: `c:${k.key}`, parts: [`p:${k.key}`, `d:${k.key}`] })),
   ];
-  const sup = suppress(cells, equations, { threshold: rules.threshold, cleared: rules.cleared });
+  const sup = suppress(
+    cells,
+    equations,
+    rules.disclosure ? rulesFor(anyPerturbed ? 'perturbed' : 'exact', rules.threshold) : { threshold: rules.threshold, cleared: rules.cleared },
+  );
   const prevOf = new Map(kids.map((k) => [k.key, k.previous]));
   return {
     rows: rows.map((r) => ({
       ...r,
       previous: prevOf.get(r.key) ?? null,
       hidden: sup.isHidden(`c:${r.key}`),
+      small: sup.primary.has(`c:${r.key}`),
       changeHidden: sup.isHidden(`d:${r.key}`) || sup.isHidden(`p:${r.key}`),
     })),
     period,
     previousPeriod: prev,
     unavailable,
+    withheld,
+    perturbed: rules.disclosure !== undefined && anyPerturbed,
   };
 }

@@ -77,15 +77,20 @@ export interface Ranked extends RankItem {
   joint: boolean;
 }
 
+/** Two rates equal but for floating-point rounding (equal counts over equal populations). */
+export function sameValue(a: number, b: number): boolean {
+  return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+}
+
 /** Areas ranked by rate per 1,000, highest first; areas without a rate go last, unranked. */
 export function rankByRate(items: RankItem[]): Ranked[] {
   const withRate = items.map((it) => ({ ...it, rate: ratePer1000(it.count, it.population), rank: null as number | null, joint: false }));
   const rated = withRate.filter((r) => r.rate !== null).sort((a, b) => b.rate! - a.rate! || a.name.localeCompare(b.name));
-  // Ties compare the rates as displayed (one decimal place), as a reader would.
-  const shown = (r: number) => Math.round(r * 10);
+  // Ranked by the rate itself: a tie only when the rates are equal (2.647 and 2.618 both show as 2.6
+  // but rank 15th and 16th), to within floating-point noise.
   rated.forEach((r, i) => {
     const prev = rated[i - 1];
-    r.rank = prev && shown(prev.rate!) === shown(r.rate!) ? prev.rank : i + 1;
+    r.rank = prev && sameValue(prev.rate!, r.rate!) ? prev.rank : i + 1;
   });
   for (const r of rated) r.joint = rated.filter((o) => o.rank === r.rank).length > 1;
   return [...rated, ...withRate.filter((r) => r.rate === null)];

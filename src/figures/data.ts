@@ -2,7 +2,8 @@
 // from their members, partnership measures from the extract when it is loaded), with the months the
 // data covers, which of them are synthetic, and what re-published months changed.
 import { compareMonths, type Month } from '../core/periods.ts';
-import type { Area, DataSource, Store } from '../store/types.ts';
+import type { Area, DataSource, MonthlyCount, Store } from '../store/types.ts';
+import type { Disclosure } from './disclosure.ts';
 import type { Measure, Taxonomy } from '../taxonomy/index.ts';
 import { effectiveMeasure, type EffectiveMeasure } from '../resolve/topic.ts';
 import { seriesFromRows, type Series } from './series.ts';
@@ -63,6 +64,8 @@ export async function seriesByArea(
   eff: EffectiveMeasure,
   areaCodes: string[],
   range: { from?: Month; to?: Month } = {},
+  /** What the asking channel may see (src/figures/disclosure.ts); omitted = exact, for tools only. */
+  disclosure?: Disclosure,
 ): Promise<{ series: Map<string, Series>; coverage: Coverage }> {
   const sources = [...new Set(eff.parts.map((p) => p.source))];
   const cov = await coverage(store, sources.length ? sources : ['police.uk']);
@@ -74,11 +77,14 @@ export async function seriesByArea(
     ...(range.from ? { from: range.from } : {}),
     ...(range.to ? { to: range.to } : {}),
   });
-  const byArea = new Map<string, Array<{ month: Month; count: number; synthetic: boolean }>>(areaCodes.map((c) => [c, []]));
+  const byArea = new Map<string, MonthlyCount[]>(areaCodes.map((c) => [c, []]));
   for (const r of rows) if (wanted.has(`${r.source}\t${r.measure}`)) byArea.get(r.areaCode)?.push(r);
   const months = cov.months.filter((m) => (!range.from || compareMonths(m, range.from) >= 0) && (!range.to || compareMonths(m, range.to) <= 0));
   const series = new Map<string, Series>();
-  for (const code of areaCodes) series.set(code, seriesFromRows(byArea.get(code) ?? [], months, cov.synthetic));
+  for (const code of areaCodes) {
+    const exact = seriesFromRows(byArea.get(code) ?? [], months, cov.synthetic);
+    series.set(code, disclosure ? disclosure.apply(eff, exact, byArea.get(code) ?? []) : exact);
+  }
   return { series, coverage: cov };
 }
 
@@ -95,14 +101,21 @@ export async function placement(store: Store, eff: EffectiveMeasure, areaCode: s
 }
 
 /** Notes for months in [from, to] that were re-published, replacing an earlier version. */
-export async function revisionNotes(store: Store, sources: DataSource[], from: Month, to: Month, monthWords: (m: Month) => string): Promise<string[]> {
+export async function revisionNotes(
+  store: Store,
+  sources: DataSource[],
+  from: Month,
+  to: Month,
+  monthWords: (m: Month) => string,
+  /** the sources whose force-wide totals may be given (not the partnership's where its figures are perturbed) */
+  options: { totals?: DataSource[] } = {},
+): Promise<string[]> {
   const notes: string[] = [];
   for (const r of await store.releases()) {
     if (!r.revision || !r.month || !sources.includes(r.source as DataSource)) continue;
     if (compareMonths(r.month, from) < 0 || compareMonths(r.month, to) > 0) continue;
-    notes.push(
-      `${monthWords(r.month)} (${r.source}) was re-published on ${r.ingestedAt.slice(0, 10)}: these figures use the new version (force-wide total ${r.revision.previousTotal} -> ${r.revision.newTotal}).`,
-    );
+    const totals = (options.totals ?? sources).includes(r.source as DataSource) ? ` (force-wide total ${r.revision.previousTotal} -> ${r.revision.newTotal})` : '';
+    notes.push(`${monthWords(r.month)} (${r.source}) was re-published on ${r.ingestedAt.slice(0, 10)}: these figures use the new version${totals}.`);
   }
   return notes;
 }

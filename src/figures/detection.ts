@@ -53,8 +53,10 @@ export interface SpikeWords {
   display: string;
   /** the sentence: "April 2024 was within the expected range (expected about 7, up to 13)." */
   wording: string;
-  /** for a summary, after the month's count: "That is within the expected range for the time of year." */
+  /** for a summary, after the month's count: "That is not higher than expected for the time of year." */
   summary: string | null;
+  /** the same as a clause after the month's count: "not higher than expected for the time of year" */
+  clause: string | null;
 }
 
 /**
@@ -62,9 +64,10 @@ export interface SpikeWords {
  * unusual are left out (they could reveal a hidden small number); only the verdict is said.
  * `what` names what was counted, in the plural ("offences", "incidents"), for "too few".
  */
-export function spikeWords(r: FarringtonResult, showRange: boolean, what: string): SpikeWords {
+export function spikeWords(r: FarringtonResult, showRange: boolean, what: string, options: { historyAllZero?: boolean } = {}): SpikeWords {
   const when = monthName(r.month);
-  const range = showRange && r.expected !== null && r.upperbound !== null ? `expected about ${formatExpected(r.expected)}, up to ${formatCount(r.upperbound)}` : null;
+  // The band runs from the expected level up to the alert threshold: "up to" names its top, never a range below.
+  const range = showRange && r.expected !== null && r.upperbound !== null ? `expected about ${formatExpected(r.expected)}, alert above ${formatCount(r.upperbound)}` : null;
   const cannot = typeof r.explanation.fields.cannotTest === 'string' ? r.explanation.fields.cannotTest : null;
   switch (r.status) {
     case 'not-enough-history':
@@ -72,30 +75,39 @@ export function spikeWords(r: FarringtonResult, showRange: boolean, what: string
         display: 'not tested (not enough history)',
         wording: `${when} was not tested for a spike: not enough history (the test needs ${durationWords(r.history.monthsNeeded)} of earlier months, this series has ${durationWords(r.history.monthsAvailable)}).`,
         summary: null,
+        clause: null,
       };
     case 'model-failed':
-      return { display: 'not tested', wording: `${when} was not tested for a spike: ${cannot ?? 'the model could not be fitted'}.`, summary: null };
+      // A history of nothing but zeros has no expected level to speak of: say that, not "too uncertain".
+      if (options.historyAllZero)
+        return { display: `none in earlier months`, wording: `${when} was not tested for a spike: there were no ${what} in the months it would be compared with.`, summary: null, clause: null };
+      return { display: 'not tested', wording: `${when} was not tested for a spike: ${cannot ?? 'the model could not be fitted'}.`, summary: null, clause: null };
     case 'below-minimum-count': {
       const [cases] = DEFAULT_FARRINGTON_PARAMS.limit54;
       return {
         display: 'too few to test',
         wording: `${when} had too few ${what} to test for a spike (an alert needs at least ${cases} in the month)${range ? `; ${range}` : ''}.`,
         summary: null,
+        clause: null,
       };
     }
     case 'tested':
       if (r.alarm) {
         const chance = showRange && r.probability !== null ? `: ${chanceWording(r.probability)}` : '';
         return {
-          display: `higher than expected${range ? ` (${range.replace('expected ', '')})` : ''}`,
-          wording: `${when} was higher than expected for the time of year${range ? ` (${range})` : ''}${chance}.${showRange ? '' : ' The expected range is not shown: it could reveal a small number.'}`,
+          display: 'higher than expected',
+          wording: `Higher than expected for the time of year${range ? ` (${range})` : ''}${chance}.${showRange ? '' : ' The expected level is not shown: it could reveal a small number.'}`,
           summary: `That is higher than expected for the time of year${chance}.`,
+          clause: `higher than expected for the time of year${chance}`,
         };
       }
+      // Not an alarm: the month may sit below the expected level or between it and the threshold; both
+      // are "not higher than expected" (never "within range" of a month drawn below the band).
       return {
-        display: `within range${range ? ` (${range.replace('expected ', '')})` : ''}`,
-        wording: `${when} was within the expected range for the time of year${range ? ` (${range})` : ''}.${showRange ? '' : ' The range is not shown: it could reveal a small number.'}`,
-        summary: 'That is within the expected range for the time of year.',
+        display: 'not higher than expected',
+        wording: `Not higher than expected for the time of year${range ? ` (${range})` : ''}.${showRange ? '' : ' The expected level is not shown: it could reveal a small number.'}`,
+        summary: 'That is not higher than expected for the time of year.',
+        clause: 'not higher than expected for the time of year',
       };
   }
 }

@@ -4,8 +4,7 @@
 // this module shapes the store's counts for them and keeps the areas that cannot be tested aside.
 import type { Month } from '../core/periods.ts';
 import { emergingHotspots, findHotspots, shrunkRates, type AreaCount, type EmergingHotspotFinding, type HotspotFinding } from '../detect/index.ts';
-import { ratePer1000, type RankItem } from './compute.ts';
-import { formatRate } from './wording.ts';
+import { ratePer1000, sameValue, type RankItem } from './compute.ts';
 
 export interface SmoothedRanked extends RankItem {
   /** Crimes per 1,000 residents as observed; null without a count or a population. */
@@ -14,7 +13,7 @@ export interface SmoothedRanked extends RankItem {
   smoothedRate: number | null;
   /** Weight on the area's own rate (0 = all the overall rate, 1 = all its own). */
   weight: number | null;
-  /** 1 = highest smoothed rate; areas whose smoothed rates read the same (one decimal) share a rank. */
+  /** 1 = highest smoothed rate; areas whose smoothed rates are equal share a rank. */
   rank: number | null;
   joint: boolean;
 }
@@ -37,7 +36,8 @@ export function rankBySmoothedRate(items: RankItem[]): SmoothedRanked[] {
     .sort((a, b) => b.smoothedRate! - a.smoothedRate! || a.name.localeCompare(b.name));
   rated.forEach((r, i) => {
     const prev = rated[i - 1];
-    r.rank = prev && formatRate(prev.smoothedRate!) === formatRate(r.smoothedRate!) ? prev.rank : i + 1;
+    // A tie only when the smoothed rates are equal, not when they read the same to one decimal.
+    r.rank = prev && sameValue(prev.smoothedRate!, r.smoothedRate!) ? prev.rank : i + 1;
   });
   for (const r of rated) r.joint = rated.filter((o) => o.rank === r.rank).length > 1;
   const rest = items.filter((it) => !testable(it)).map((it) => ({ ...it, rate: ratePer1000(it.count, it.population), smoothedRate: null, weight: null, rank: null, joint: false }));
@@ -62,7 +62,7 @@ export function rankWithoutHidden(ranked: SmoothedRanked[], hidden: (code: strin
   if (by === 'rate') {
     shown.forEach((r, i) => {
       const prev = shown[i - 1];
-      r.rank = prev && formatRate(prev.rate!) === formatRate(r.rate!) ? prev.rank : i + 1;
+      r.rank = prev && sameValue(key(prev)!, key(r)!) ? prev.rank : i + 1;
     });
     for (const r of shown) r.joint = shown.filter((o) => o.rank === r.rank).length > 1;
   }

@@ -11,6 +11,11 @@ export interface Point {
 
 export interface Series {
   points: Point[];
+  /**
+   * Set when the series is shown perturbed (src/figures/disclosure.ts): a period's total is then a
+   * cell of its own, perturbed by its own key, not the sum of the perturbed months. `totalFor` asks it.
+   */
+  disclosed?: { total(period: Period): number | null };
 }
 
 export interface CountRow {
@@ -107,6 +112,7 @@ export function totalFor(series: Series, period: Period): Total {
     if (v === null) missing.push(month);
     else sum += v;
   }
+  if (!missing.length && series.disclosed) return { period, value: series.disclosed.total(period), missing };
   return { period, value: missing.length ? null : sum, missing };
 }
 

@@ -1,10 +1,15 @@
-// Small-number suppression, as the partnership documents do it ("less than five"):
-//  - primary: a count from 1 to threshold-1 is hidden in channels not cleared for small numbers;
+// Small-number suppression within one reply, applied to the values a channel is shown (see
+// src/figures/disclosure.ts for which values those are: police.uk exactly, protected measures
+// perturbed by the cell key method where the channel is not cleared):
+//  - primary: a shown count below the threshold reads "fewer than 5" (for perturbed cells from 0, since
+//    a shown 0 would say the true count is 0: zero cells are never perturbed);
 //  - dependants: anything computed from a hidden count (its rate, a percentage change) is hidden too;
 //  - secondary: wherever values are tied by an equation a reader can see (a total and its parts, a
 //    current value = previous value + change), no equation may be left with exactly one hidden
 //    value, or it could be recovered by subtraction. Another value in it is hidden: a derived value
-//    first (a change), then the smallest part, the total last.
+//    first (a change), then the smallest part, the total last. A perturbed total has its own key
+//    (`ownKey`), so it is not the sum of its shown parts, and its equation ties nothing.
+// Exact channels (nothing protected, or cleared) hide nothing: `cleared`.
 // Sensitive measures (taxonomy `sensitive: true`) are shown only in channels cleared for them.
 import type { ChannelConfig } from '../config/schema.ts';
 import type { Measure } from '../taxonomy/index.ts';
@@ -19,6 +24,8 @@ export interface Cell {
   priority?: number;
   /** Hidden whenever any of these is hidden (a rate depends on its count). */
   dependsOn?: string[];
+  /** A total perturbed by its own cell key (not the sum of its shown parts): its equation holds only for the true values. */
+  ownKey?: boolean;
 }
 
 /** `total` = sum of `parts`, as the reader can see it (for a change: current = previous + change). */
@@ -36,12 +43,19 @@ export interface SuppressionResult {
 
 export interface SuppressionRules {
   threshold: number;
-  /** channel cleared for small numbers: nothing is suppressed */
+  /** exact figures (public, or a channel cleared for them): nothing is suppressed */
   cleared: boolean;
+  /** the values are perturbed cells (disclosure.ts): 0 is small too, and own-key totals tie nothing */
+  perturbed?: boolean;
 }
 
-export function isSmall(value: number | null, threshold: number): boolean {
-  return value !== null && value > 0 && value < threshold;
+export function isSmall(value: number | null, threshold: number, perturbed = false): boolean {
+  return value !== null && (perturbed ? value >= 0 : value > 0) && value < threshold;
+}
+
+/** The suppression rules for values shown under a disclosure mode (disclosure.ts). */
+export function rulesFor(mode: 'exact' | 'perturbed', threshold: number): SuppressionRules {
+  return { threshold, cleared: mode === 'exact', perturbed: mode === 'perturbed' };
 }
 
 export function suppress(cells: Cell[], equations: Equation[], rules: SuppressionRules): SuppressionResult {
@@ -51,9 +65,11 @@ export function suppress(cells: Cell[], equations: Equation[], rules: Suppressio
   const secondary = new Set<string>();
   const result = { hidden, primary, secondary, isHidden: (id: string) => hidden.has(id) };
   if (rules.cleared) return result;
+  // A perturbed total is a cell of its own: "total = sum of parts" holds only for the true values.
+  if (rules.perturbed) equations = equations.filter((eq) => !byId.get(eq.total)?.ownKey);
 
   for (const c of cells)
-    if (c.kind === 'count' && isSmall(c.value, rules.threshold)) {
+    if (c.kind === 'count' && isSmall(c.value, rules.threshold, rules.perturbed)) {
       hidden.add(c.id);
       primary.add(c.id);
     }
@@ -80,7 +96,7 @@ export function suppress(cells: Cell[], equations: Equation[], rules: Suppressio
     const c = byId.get(id)!;
     if (!unknown(id)) return [c.value!, c.value!];
     if (c.value === null || c.kind !== 'count') return [-Infinity, Infinity];
-    return primary.has(id) ? [1, rules.threshold - 1] : [0, Infinity];
+    return primary.has(id) ? [rules.perturbed ? 0 : 1, rules.threshold - 1] : [0, Infinity];
   };
   // total - sum(parts) = 0. A hidden value is recoverable when the others' ranges pin it to one
   // number: the only unknown in the equation (20 - 17 = 3), or several small numbers at the end of

@@ -85,13 +85,42 @@ export function describeChange(previous: number | null | undefined, current: num
 
 /**
  * The sentence form the strategic assessment uses: "a decrease of 10% (-270 offences)",
- * "an increase of 4 offences (too few for a percentage)", "no change".
+ * "an increase of 4 offences (too few for a percentage)", "about the same (-1 offence)" when the
+ * percentage rounds to 0, "no change".
  */
 export function changePhrase(c: Change, measure: Pick<Measure, 'kind'>): string {
   if (c.direction === 'unknown') return 'no comparison (a figure is missing)';
   if (c.direction === 'same') return 'no change';
-  const word = c.direction === 'up' ? 'an increase' : 'a decrease';
   const n = c.absolute!;
-  if (c.percent === null) return `${word} of ${formatCount(Math.abs(n))} ${noun(measure, n)} (no calc: base under the minimum for a percentage)`;
+  if (c.percent === 0) return `about the same (${c.absoluteText} ${noun(measure, n)})`;
+  const word = c.direction === 'up' ? 'an increase' : 'a decrease';
+  if (c.percent === null) return `${word} of ${formatCount(Math.abs(n))} ${noun(measure, n)} (too few for a percentage)`;
   return `${word} of ${Math.abs(c.percent)}% (${c.absoluteText} ${noun(measure, n)})`;
+}
+
+/**
+ * A change as a short clause after a number, for figures and summaries: "up 6% (+224)", "down 4 (too
+ * few for a percentage)", "about the same (-1)", "no change".
+ */
+export function changeClause(c: Change): string {
+  if (c.direction === 'unknown') return 'no comparison';
+  if (c.direction === 'same') return 'no change';
+  if (c.percent === 0) return `about the same (${c.absoluteText})`;
+  const dir = c.direction === 'up' ? 'up' : 'down';
+  if (c.percent === null) return `${dir} ${formatCount(Math.abs(c.absolute!))} (too few for a percentage)`;
+  return `${dir} ${Math.abs(c.percent)}% (${c.absoluteText})`;
+}
+
+/** What "no calc" means, for the note under a table that shows it. */
+export function noCalcNote(noCalcBase: number): string {
+  return `"no calc": no percentage change is given on a base under ${noCalcBase}, where one or two offences swing it widely.`;
+}
+
+/**
+ * How much of a period is synthetic, beside the figure it feeds: "" (none), "synthetic" (all of it),
+ * "8 of 12 months synthetic".
+ */
+export function syntheticShare(synthetic: number, months: number): string {
+  if (synthetic <= 0 || months <= 0) return '';
+  return synthetic >= months ? 'synthetic' : `${synthetic} of ${months} months synthetic`;
 }

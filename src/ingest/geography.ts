@@ -8,7 +8,7 @@ import { polygonProblem } from '../geo/validate.ts';
 import { WardIndex, wardCodeOf } from '../geo/wardIndex.ts';
 import type { Area, AreaType, Population, Store } from '../store/types.ts';
 import { readCsv, type CsvReadResult } from './csv.ts';
-import { CODE_EXPECTED, DISTRICT_CODE, LSOA_CODE, MAX_POPULATION, WARD_CODE, WHOLE } from './validate.ts';
+import { CODE_EXPECTED, DISTRICT_CODE, LSOA_CODE, MAX_POPULATION, SYNTHETIC_CODE, SYNTHETIC_REFUSED, WARD_CODE, WHOLE } from './validate.ts';
 
 export const GSS_CODE = /^[EWSN]\d{8}$/;
 
@@ -26,13 +26,16 @@ export interface ForceArea {
  */
 export function forceAreaOf(config: Config | null | undefined): ForceArea {
   if (!config) return { code: 'force', name: 'Force area', districts: null };
+  // `policeUkForce: all` (a national deployment: every force's files) names no force: the area's code comes from its name.
+  const force = config.forceArea.policeUkForce === 'all' ? undefined : config.forceArea.policeUkForce;
   const slug =
-    config.forceArea.policeUkForce ??
+    force ??
     config.forceArea.name
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, '-')
       .replace(/^-|-$/g, '');
-  return { code: slug, name: config.forceArea.name, districts: [...config.forceArea.districts] };
+  // `districts: all`: every district in the loaded geography.
+  return { code: slug, name: config.forceArea.name, districts: config.forceArea.allDistricts ? null : [...config.forceArea.districts] };
 }
 
 /** Where a pending area was read: its file and line, and the columns giving its parent and district. */
@@ -53,6 +56,8 @@ export class PendingGeography {
   /** The file that gave each boundary. */
   readonly boundaryFiles = new Map<string, string>();
   readonly populations = new Map<string, Population>();
+  /** Accept the synthetic geography's X-prefixed codes (set from the config's `syntheticGeography`). */
+  syntheticCodes = false;
 
   get empty(): boolean {
     return this.areas.size + this.lsoa11.size + this.boundaries.size + this.populations.size === 0;
@@ -66,9 +71,15 @@ function columnIndex(header: string[], pattern: RegExp): number {
 const CODE_PATTERN = { lsoa: LSOA_CODE, ward: WARD_CODE, district: DISTRICT_CODE } as const;
 
 /** An ONS code of the given area type (GSS prefix and 6 digits), or an InputError naming the field. */
-function code(file: string, line: number, field: string, value: string, type: 'lsoa' | 'ward' | 'district'): string {
+function code(file: string, line: number, field: string, value: string, type: 'lsoa' | 'ward' | 'district', synthetic = false): string {
   const v = value.trim();
-  if (!CODE_PATTERN[type].test(v)) throw new InputError(file, line, field, CODE_EXPECTED[type], value);
+  if (!CODE_PATTERN[type].test(v)) {
+    if (SYNTHETIC_CODE[type].test(v)) {
+      if (synthetic) return v;
+      throw new InputError(file, line, field, SYNTHETIC_REFUSED, value);
+    }
+    throw new InputError(file, line, field, CODE_EXPECTED[type], value);
+  }
   return v;
 }
 
@@ -126,9 +137,9 @@ export async function readLsoaWardLookup(path: string, pending: PendingGeography
       lsoaLine.clear();
       return (f, line) => {
         rows++;
-        const lsoa = code(file, line, names.lsoa, f[ix.lsoa]!, 'lsoa');
-        const ward = code(file, line, names.ward, f[ix.ward]!, 'ward');
-        const lad = code(file, line, names.lad, f[ix.lad]!, 'district');
+        const lsoa = code(file, line, names.lsoa, f[ix.lsoa]!, 'lsoa', pending.syntheticCodes);
+        const ward = code(file, line, names.ward, f[ix.ward]!, 'ward', pending.syntheticCodes);
+        const lad = code(file, line, names.lad, f[ix.lad]!, 'district', pending.syntheticCodes);
         const earlier = lsoaLine.get(lsoa);
         if (earlier !== undefined) throw new InputError(file, line, names.lsoa, `each LSOA once (${lsoa} is already on line ${earlier})`, f[ix.lsoa]!);
         lsoaLine.set(lsoa, line);
@@ -157,8 +168,8 @@ export async function readWardList(path: string, pending: PendingGeography): Pro
       ladName = columnIndex(header, /^LAD\d\dNM$/i);
     return (f, line) => {
       rows++;
-      const w = code(file, line, header[ward]!, f[ward]!, 'ward');
-      const d = code(file, line, header[lad]!, f[lad]!, 'district');
+      const w = code(file, line, header[ward]!, f[ward]!, 'ward', pending.syntheticCodes);
+      const d = code(file, line, header[lad]!, f[lad]!, 'district', pending.syntheticCodes);
       const earlier = wardLine.get(w);
       if (earlier !== undefined) throw new InputError(file, line, header[ward]!, `each ward once (${w} is already on line ${earlier})`, f[ward]!);
       wardLine.set(w, line);
@@ -183,8 +194,8 @@ export async function readLsoa11Lookup(path: string, pending: PendingGeography):
       chg = columnIndex(header, /^CHGIND$/i);
     return (f, line) => {
       rows++;
-      const a = code(file, line, header[l11]!, f[l11]!, 'lsoa');
-      const b = code(file, line, header[l21]!, f[l21]!, 'lsoa');
+      const a = code(file, line, header[l11]!, f[l11]!, 'lsoa', pending.syntheticCodes);
+      const b = code(file, line, header[l21]!, f[l21]!, 'lsoa', pending.syntheticCodes);
       const change = f[chg]!.trim();
       if (!/^[USMX]$/.test(change)) throw new InputError(file, line, header[chg]!, 'U, S, M or X', change);
       // An LSOA 2011 that split is on several rows, one per 2021 child; the same pair twice is a duplicate.

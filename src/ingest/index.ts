@@ -291,6 +291,7 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
 
   // Geography: read into memory; written in the final transaction.
   const pending = new PendingGeography();
+  pending.syntheticCodes = checks.syntheticCodes;
   const summaries: FileSummary[] = [];
   const geoReleases: Array<Omit<Release, 'id' | 'ingestedAt' | 'revision'>> = [];
   const storeAreas = new Map((await store.areas()).map((a) => [a.code, a]));

@@ -16,7 +16,19 @@ import { taxonomy } from '../taxonomy/index.ts';
 import { readCsv } from './csv.ts';
 import type { GeoContext } from './geography.ts';
 import { emptyStats, Tally, type PlacementStats } from './tally.ts';
-import { CONTROL, CONTROL_EXPECTED, Fingerprints, isPlainDecimal, ingestChecks, POLICE_UK_LSOA_CODE, showControls, type IngestChecks, type MonthRange } from './validate.ts';
+import {
+  CONTROL,
+  CONTROL_EXPECTED,
+  Fingerprints,
+  isPlainDecimal,
+  ingestChecks,
+  POLICE_UK_LSOA_CODE,
+  showControls,
+  SYNTHETIC_CODE,
+  SYNTHETIC_REFUSED,
+  type IngestChecks,
+  type MonthRange,
+} from './validate.ts';
 
 export const POLICE_UK_HEADER = [
   'Crime ID',
@@ -216,7 +228,14 @@ export async function parsePoliceUkFile(
         if (byWard === undefined) {
           if (lsoa) {
             // Malformed codes are refused, not counted silently as out of area.
-            if (!POLICE_UK_LSOA_CODE.test(lsoa)) throw new InputError(file, line, 'LSOA code', 'an LSOA code: E01 or W01 and 6 digits (e.g. E01017983), or blank', f[7]!);
+            if (!POLICE_UK_LSOA_CODE.test(lsoa) && !(checks.syntheticCodes && SYNTHETIC_CODE.lsoa.test(lsoa)))
+              throw new InputError(
+                file,
+                line,
+                'LSOA code',
+                SYNTHETIC_CODE.lsoa.test(lsoa) ? SYNTHETIC_REFUSED : 'an LSOA code: E01 or W01 and 6 digits (e.g. E01017983), or blank',
+                f[7]!,
+              );
             firstLineOfLsoa.set(lsoa, line);
           }
           cells.set(lsoa, (byWard = new Map()));

@@ -50,10 +50,13 @@ export const MAX_POPULATION: Record<AreaType, number> = { lsoa: 25_000, ward: 10
 export interface IngestChecks {
   months: MonthRange;
   maxMonthlyCount: Record<AreaType, number>;
+  /** Accept SYNTHETIC_CODE area codes (the config's `syntheticGeography`). */
+  syntheticCodes: boolean;
 }
 
 export function ingestChecks(config: Config | null | undefined, now: Date = new Date()): IngestChecks {
   return {
+    syntheticCodes: config?.syntheticGeography === true,
     months: monthRangeAt(now, config?.timezone),
     maxMonthlyCount: Object.fromEntries(Object.entries(DEFAULT_MAX_MONTHLY_COUNT).map(([type, n]) => [type, config?.ingest?.maxMonthlyCount?.[type as AreaType] ?? n])) as Record<
       AreaType,
@@ -72,6 +75,15 @@ export const WARD_CODE = /^(?:E05|W05|S13|N08)\d{6}$/;
 export const DISTRICT_CODE = /^(?:E0[6-9]|W06|S12|N09)\d{6}$/;
 /** An LSOA code in a police.uk file: England and Wales, or a Northern Ireland GSS code (PSNI's rows). */
 export const POLICE_UK_LSOA_CODE = /^(?:[EW]01\d{6}|N\d{8})$/;
+
+/**
+ * The synthetic geography's codes (`wardwatch synth --scale national`): X, the ONS entity code, 6 digits.
+ * ONS issues no X code, so these can never be taken for real areas; ingest accepts them only when the
+ * config says `syntheticGeography: true` (IngestChecks.syntheticCodes), and refuses them otherwise.
+ */
+export const SYNTHETIC_CODE = { lsoa: /^X01\d{6}$/, ward: /^X05\d{6}$/, district: /^X06\d{6}$/ } as const;
+export const SYNTHETIC_REFUSED =
+  'a real ONS code: X-prefixed codes are synthetic (wardwatch synth --scale national) and are accepted only with syntheticGeography: true in the config';
 
 export const CODE_EXPECTED = {
   lsoa: 'an LSOA code: E01 or W01 and 6 digits, e.g. E01017983',

@@ -2,9 +2,10 @@
 // 2023", "2024/25" (the partnership's reporting year), "fy 2023/24", "fytd". Resolved against the
 // latest month of data with the functions of src/core/periods.ts.
 import {
+  calendarYear,
   compareMonths,
   financialYear,
-  financialYearToDate,
+  reportingYearToDate,
   latestCalendarMonth,
   monthName,
   monthOf,
@@ -22,7 +23,8 @@ export type PeriodSpec =
   | { kind: 'month'; calendar: number; year?: number }
   | { kind: 'year-ending'; calendar?: number; year?: number }
   | { kind: 'year-label'; label: string; financial: boolean }
-  | { kind: 'fytd' };
+  | { kind: 'fytd' }
+  | { kind: 'calendar-year'; year: number };
 
 const YEAR = /^(19|20)\d{2}$/;
 const LABEL = /^\d{4}\/\d{2}$/;
@@ -52,6 +54,12 @@ export function periodAt(tokens: string[], i: number): { spec: PeriodSpec; lengt
     if (seq(tokens, i, words) && t && LABEL.test(t)) return { spec: { kind: 'year-label', label: t, financial: true }, length: words.length + 1 };
   }
   if (tokens[i] && LABEL.test(tokens[i]!)) return { spec: { kind: 'year-label', label: tokens[i]!, financial: false }, length: 1 };
+  for (const words of [['calendar', 'year'], ['cy'], ['year']]) {
+    const t = tokens[i + words.length];
+    if (seq(tokens, i, words) && t && YEAR.test(t)) return { spec: { kind: 'calendar-year', year: Number(t) }, length: words.length + 1 };
+  }
+  // A year on its own ("burglary 2023") is the calendar year; after a month word it is that month's year (monthAt).
+  if (tokens[i] && YEAR.test(tokens[i]!) && (i === 0 || parseMonthWord(tokens[i - 1]!) === null)) return { spec: { kind: 'calendar-year', year: Number(tokens[i]) }, length: 1 };
   for (const words of [['year', 'ending'], ['year', 'end'], ['ye'], ['rolling', 'year'], ['last', '12', 'months'], ['past', '12', 'months'], ['last', 'year']]) {
     if (!seq(tokens, i, words)) continue;
     const m = words[0] === 'year' || words[0] === 'ye' ? monthAt(tokens, i + words.length) : null;
@@ -88,7 +96,16 @@ export function resolvePeriod(spec: PeriodSpec | undefined, latest: Month, repor
     if (before(month)) return { ok: false, message: `The data starts in ${monthName(first!)}, after ${monthName(month)}.` };
     return { ok: true, period: { reference: month, focus: spec.kind === 'month' ? singleMonth(month) : yearEnding(month), spec } };
   }
-  if (spec.kind === 'fytd') return { ok: true, period: { reference: latest, focus: financialYearToDate(latest), spec } };
+  // The reporting year so far, labelled as the channel's years are: "2023/24" has one meaning in a channel.
+  if (spec.kind === 'fytd') return { ok: true, period: { reference: latest, focus: reportingYearToDate(latest, reportingYearEnd), spec } };
+  if (spec.kind === 'calendar-year') {
+    const whole = calendarYear(spec.year);
+    if (compareMonths(whole.from, latest) > 0) return notYet(`calendar year ${spec.year}`, latest);
+    if (before(whole.to)) return { ok: false, message: `The data starts in ${monthName(first!)}, after ${spec.year}.` };
+    if (compareMonths(whole.to, latest) <= 0) return { ok: true, period: { reference: whole.to, focus: whole, spec } };
+    const focus: Period = { kind: 'range', from: whole.from, to: latest, label: `${spec.year} so far (${monthName(whole.from)} to ${monthName(latest)})` };
+    return { ok: true, period: { reference: latest, focus, spec } };
+  }
   // A year label: the partnership's reporting year ("2024/25" in a Cambridge assessment is YE September 2025), or a financial year.
   const start = Number(spec.label.slice(0, 4));
   const whole = spec.financial ? financialYear(monthOf(start, 4)) : reportingYearFromLabel(spec.label, reportingYearEnd);

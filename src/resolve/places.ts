@@ -10,6 +10,12 @@ export const PLACE_WORDS = new Set(['ward', 'wards', 'city', 'district', 'counci
 
 const GSS = /^[ewsn]\d{8}$/;
 
+/** Short joining words: never a place on their own, as the start of a name ("the" -> The Mordens) or a word inside one. */
+const JOINING_WORDS = new Set(['the', 'and', 'of', 'in', 'on', 'at', 'a', 'an', 'with', 'upon', 'st', 'by']);
+
+/** Words that name the whole force area ("top violence county", "map asb county"). */
+export const FORCE_WORDS = ['county', 'countywide', 'force', 'force area'];
+
 export function placeKey(tokens: string[]): string {
   return tokens.filter((t) => !PLACE_WORDS.has(t)).join(' ');
 }
@@ -21,11 +27,13 @@ export interface PlaceIndex {
   exact: Map<string, Area[]>;
   /** every leading run of whole words of a name (shorter than the name) -> areas */
   prefixes: Map<string, Area[]>;
+  /** every later word of a name ("chesterton" in East Chesterton) -> areas */
+  words: Map<string, Area[]>;
   keys: Array<{ key: string; value: Area }>;
 }
 
 export function buildPlaceIndex(areas: Area[]): PlaceIndex {
-  const index: PlaceIndex = { areas, byCode: new Map(), exact: new Map(), prefixes: new Map(), keys: [] };
+  const index: PlaceIndex = { areas, byCode: new Map(), exact: new Map(), prefixes: new Map(), words: new Map(), keys: [] };
   const push = (map: Map<string, Area[]>, key: string, a: Area) => {
     const list = map.get(key);
     if (list) {
@@ -41,7 +49,12 @@ export function buildPlaceIndex(areas: Area[]): PlaceIndex {
     push(index.exact, key, a);
     index.keys.push({ key, value: a });
     const words = key.split(' ');
-    for (let n = 1; n < words.length; n++) push(index.prefixes, words.slice(0, n).join(' '), a);
+    for (let n = 1; n < words.length; n++) {
+      const prefix = words.slice(0, n).join(' ');
+      if (!JOINING_WORDS.has(prefix)) push(index.prefixes, prefix, a);
+    }
+    for (const w of words.slice(1)) if (w.length >= 4 && !JOINING_WORDS.has(w)) push(index.words, w, a);
+    if (a.type === 'force') for (const w of FORCE_WORDS) push(index.exact, w, a);
   }
   return index;
 }
@@ -69,7 +82,8 @@ export function placeIndex(store: Store, now = Date.now()): Promise<PlaceIndex> 
 }
 
 export interface PlaceMatch {
-  how: 'code' | 'exact' | 'prefix' | 'fuzzy';
+  /** 'word': a later word of names ("chesterton"), weaker evidence than the start of a name. */
+  how: 'code' | 'exact' | 'prefix' | 'word' | 'fuzzy';
   /** what the user typed for it */
   text: string;
   candidates: Area[];
@@ -90,7 +104,15 @@ export function lookupPlace(index: PlaceIndex, tokens: string[]): PlaceMatch | n
   if (exact) return { how: 'exact', text, candidates: exact };
   const prefix = index.prefixes.get(key);
   if (prefix) return { how: 'prefix', text, candidates: prefix };
+  const word = index.words.get(key);
+  if (word) return { how: 'word', text, candidates: word };
   return null;
+}
+
+/** Areas whose names start with, or contain as a later word, what `match` was typed as (for "east": East Chesterton). */
+export function widerMatches(index: PlaceIndex, match: PlaceMatch): Area[] {
+  const key = placeKey(match.text.split(' '));
+  return [...new Set([...(index.prefixes.get(key) ?? []), ...(index.words.get(key) ?? [])])].filter((a) => !match.candidates.includes(a));
 }
 
 /** Close misspellings of a place name: "markte" -> Market. */

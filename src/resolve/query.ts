@@ -2,6 +2,7 @@
 // a dynamic programme over the tokens picks the reading that explains the most words, preferring
 // whole place names, then topics and periods, then the start of a place name. Words left over are
 // tried as misspellings ("did you mean"), and what still matches nothing is reported back.
+import type { Area } from '../store/types.ts';
 import type { Measure, Taxonomy } from '../taxonomy/index.ts';
 import { periodAt, type PeriodSpec } from './period.ts';
 import { fuzzyPlace, lookupPlace, PLACE_WORDS, type PlaceIndex, type PlaceMatch } from './places.ts';
@@ -41,6 +42,13 @@ const FILLER = new Set([
   'give',
   'tell',
   'compared',
+  // The default answer is the trend (a 24-month chart): "market burglary trend" asks for just that.
+  'trend',
+  'trends',
+  'chart',
+  'graph',
+  'over',
+  'time',
   ...PLACE_WORDS,
 ]);
 
@@ -52,9 +60,11 @@ const FLAGS: Array<{ words: string[]; flag: Flag }> = [
   { words: ['breakdown'], flag: 'by-type' },
   { words: ['by', 'ward'], flag: 'by-ward' },
   { words: ['wards'], flag: 'by-ward' },
+  { words: ['by', 'district'], flag: 'by-district' },
+  { words: ['districts'], flag: 'by-district' },
 ];
 
-export type Flag = 'by-type' | 'by-ward';
+export type Flag = 'by-type' | 'by-ward' | 'by-district';
 
 export interface TopicMatch {
   measure: Measure;
@@ -70,6 +80,13 @@ export interface ParsedQuery {
   flags: Set<Flag>;
   /** words that matched nothing, as typed (after normalising) */
   unknown: string[];
+  /** A month word read as a place of the channel's own partnership ("march" in Fenland is the town), as typed. */
+  monthReadAsPlace: string | null;
+}
+
+export interface ParseOptions {
+  /** Whether an area is in the channel's partnership: a month word that names one is read as the place. */
+  inScope?: (a: Area) => boolean;
 }
 
 type Segment =
@@ -89,10 +106,13 @@ function score(s: Segment): number {
     // A start of a name that fits one place is good evidence, more so the more words it has; one that
     // fits several is weak, so "chatteris north" reads as Chatteris North & Manea, not as the two
     // Chatteris wards and North ward.
+    // A later word of names ("chesterton") is weaker still: any topic or period reading beats it.
     case 'place':
-      return (s.match.how !== 'prefix' ? 10 : s.match.candidates.length > 1 ? 3 : 8) * n + 2;
+      return (s.match.how === 'word' ? 2 : s.match.how !== 'prefix' ? 10 : s.match.candidates.length > 1 ? 3 : 8) * n + 2;
+    // A topic of several words is worth more than the same words read as several one-word topics, so
+    // a measure's own label ("asb nuisance") beats "asb" + "nuisance".
     case 'topic':
-      return 10 * n + 1;
+      return 12 * n - 1;
     case 'period':
       return 10 * n;
     case 'flag':
@@ -104,10 +124,11 @@ function score(s: Segment): number {
   }
 }
 
-export function parseQuery(text: string | string[], places: PlaceIndex, tax: Taxonomy, tokenise: (t: string) => string[]): ParsedQuery {
+export function parseQuery(text: string | string[], places: PlaceIndex, tax: Taxonomy, tokenise: (t: string) => string[], parseOptions: ParseOptions = {}): ParsedQuery {
   const tokens = Array.isArray(text) ? text : tokenise(text);
   const topics = topicIndex(tax);
   const n = tokens.length;
+  const monthAsPlace = new Set<number>();
   // best[i]: the best reading of tokens[i..]
   const best: Array<{ score: number; segments: Segment[] }> = new Array(n + 1);
   best[n] = { score: 0, segments: [] };
@@ -124,7 +145,13 @@ export function parseQuery(text: string | string[], places: PlaceIndex, tax: Tax
       }
     }
     const period = periodAt(tokens, i);
-    if (period) options.push({ type: 'period', from: i, to: i + period.length, spec: period.spec });
+    // The rule: a place in the channel's own partnership beats a bare month word ("march" in Fenland
+    // is March, the town; in Cambridge it is the month). "march 2024" stays a month.
+    const monthWord = period?.spec.kind === 'month' && period.length === 1;
+    const placeHere = monthWord ? lookupPlace(places, [tokens[i]!]) : null;
+    const localPlace = !!placeHere && !!parseOptions.inScope && placeHere.candidates.some(parseOptions.inScope);
+    if (period && !localPlace) options.push({ type: 'period', from: i, to: i + period.length, spec: period.spec });
+    if (localPlace) monthAsPlace.add(i);
     for (const f of FLAGS) if (f.words.every((w, k) => tokens[i + k] === w)) options.push({ type: 'flag', from: i, to: i + f.words.length, flag: f.flag });
     let pick: { score: number; segments: Segment[] } | undefined;
     for (const seg of options) {
@@ -135,8 +162,9 @@ export function parseQuery(text: string | string[], places: PlaceIndex, tax: Tax
     best[i] = pick!;
   }
 
-  const parsed: ParsedQuery = { tokens, places: [], topics: [], period: null, flags: new Set(), unknown: [] };
+  const parsed: ParsedQuery = { tokens, places: [], topics: [], period: null, flags: new Set(), unknown: [], monthReadAsPlace: null };
   const segments = best[0]!.segments;
+  for (const seg of segments) if (seg.type === 'place' && seg.to - seg.from === 1 && monthAsPlace.has(seg.from)) parsed.monthReadAsPlace = tokens[seg.from]!;
   // Runs of unknown words: try them as misspelt places or topics, longest spans first.
   const out: Array<Segment | { type: 'fuzzy-place'; match: PlaceMatch } | { type: 'fuzzy-topic'; measure: Measure; text: string }> = [];
   for (let k = 0; k < segments.length; k++) {

@@ -6,11 +6,11 @@ import { errorReply, type Action, type Reply } from '../core/reply.ts';
 import type { Area } from '../store/types.ts';
 import type { Measure } from '../taxonomy/index.ts';
 import { measureAllowed } from '../figures/suppression.ts';
-import { inPartnership, placeIndex, placeKey, preferInPartnership, type PlaceIndex, type PlaceMatch } from './places.ts';
+import { inPartnership, placeIndex, placeKey, preferInPartnership, widerMatches, type PlaceIndex, type PlaceMatch } from './places.ts';
 import { mergeQualifiers, parseQuery, type Flag, type ParsedQuery } from './query.ts';
 import { resolvePeriod, type PeriodSpec, type ResolvedPeriod } from './period.ts';
 import { coverage, measureFor, type Coverage } from '../figures/data.ts';
-import type { EffectiveMeasure } from './topic.ts';
+import { nearTopicNote, type EffectiveMeasure } from './topic.ts';
 import type { Month } from '../core/periods.ts';
 import { tokenise } from './text.ts';
 
@@ -25,6 +25,8 @@ export interface Question {
   flags: Set<Flag>;
   /** "I took 'markte' to mean Market ward." */
   notes: string[];
+  /** Follow-ups the reading itself suggests ("Did you mean the month?"), for the command to add to its own. */
+  actions: Action[];
 }
 
 export type QuestionResult = { ok: true; q: Question } | { ok: false; reply: Reply };
@@ -72,16 +74,25 @@ export async function readQuestion(args: string, ctx: CommandContext, opts: Ques
       ),
     };
   }
-  const parsed = parseQuery(tokens, index, ctx.taxonomy, tokenise);
+  const inScope = (a: Area) => inPartnership(a, ctx.partnership, index);
+  const parsed = parseQuery(tokens, index, ctx.taxonomy, tokenise, { inScope });
   const notes: string[] = [];
+  const extraActions: Action[] = [];
   const prefix = opts.command ? `${opts.command} ` : '';
   const topicWords = parsed.topics[0] ? ` ${parsed.topics[0].text}` : '';
   const periodWords = parsed.period ? ` ${parsed.period.text}` : '';
+  // The month a month word names, asked of the partnership's own area ("mar" is never a place).
+  const monthAction = (word: string): Action => {
+    const own = ctx.partnership.areas.length === 1 ? index.byCode.get(ctx.partnership.areas[0]!.toLowerCase()) : undefined;
+    return { label: 'Did you mean the month?', command: `${prefix}${own ? placeText(own, index) : ''}${topicWords} ${word.slice(0, 3)}`.replace(/\s+/g, ' ').trim() };
+  };
 
   // Topic
   const topic = parsed.topics[0];
   const measure = topic?.measure ?? ctx.taxonomy.require('all-crime');
   if (topic?.how === 'fuzzy') notes.push(`I read "${topic.text}" as ${measure.label.toLowerCase()}.`);
+  const near = topic ? nearTopicNote(topic.text) : null;
+  if (near) notes.push(near);
 
   // Places
   const matches = mergeQualifiers(parsed.places, opts.mergeAlways);
@@ -95,8 +106,8 @@ export async function readQuestion(args: string, ctx: CommandContext, opts: Ques
         what === 'place'
           ? `I couldn't find a place called "${words}". Try a ward or district name or an ONS code (e.g. "market ward", "E05013057"), or \`${ctx.prefix} help\`.`
           : `I couldn't match "${words}" to a topic or period. Topics include ${EXAMPLE_TOPICS.map((t) => `"${t}"`).join(', ')}; periods: "last month", "april", "ye sep", "2024/25", "fytd".`,
-        matches.length
-          ? [{ label: `Just ${matches[0]!.candidates[0]!.name}`, command: `${prefix}${placeText(matches[0]!.candidates[0]!, index)}${topicWords}` }]
+        justPlace(matches, ctx, index)
+          ? [{ label: `Just ${justPlace(matches, ctx, index)!.name}`, command: `${prefix}${placeText(justPlace(matches, ctx, index)!, index)}${topicWords}` }]
           : [{ label: 'Help', command: 'help' }],
       ),
     };
@@ -104,15 +115,29 @@ export async function readQuestion(args: string, ctx: CommandContext, opts: Ques
   const areas: Area[] = [];
   for (const match of matches.slice(0, opts.places.max)) {
     const r = pickArea(match, ctx, index, (a) => `${prefix}${[...areas.map((x) => placeText(x, index)), placeText(a, index)].join(' ')}${topicWords}${periodWords}`);
-    if (!r.ok) return r;
+    if (!r.ok) {
+      // "march" in Fenland: which of the town's wards, or the month after all.
+      if (parsed.monthReadAsPlace && r.reply.kind === 'choices') {
+        r.reply.summary = `${r.reply.summary} (A place in this partnership comes before a month: for the month, add the year, "${parsed.monthReadAsPlace} 2024".)`;
+        r.reply.actions = [...r.reply.actions.slice(0, 4), monthAction(parsed.monthReadAsPlace)];
+      }
+      return r;
+    }
     if (r.note) notes.push(r.note);
     areas.push(r.area);
   }
   if (matches.length > opts.places.max)
     notes.push(`I used ${areas.map((a) => a.name).join(' and ')} and left out ${listShort(matches.slice(opts.places.max).map((m) => `"${shorten(m.text)}"`))}.`);
   if (areas.length < opts.places.min) {
-    // No place: the partnership's own area when it has exactly one.
-    const own = ctx.partnership.areas.length === 1 ? index.byCode.get(ctx.partnership.areas[0]!.toLowerCase()) : undefined;
+    // No place: the partnership's own area when it has exactly one, or the force area when it covers all of it
+    // ("top asb districts" on the countywide board ranks the districts).
+    const force = index.areas.find((a) => a.type === 'force');
+    const own =
+      ctx.partnership.areas.length === 1
+        ? index.byCode.get(ctx.partnership.areas[0]!.toLowerCase())
+        : force && inPartnership(force, ctx.partnership, index)
+          ? force
+          : undefined;
     if (opts.places.min === 1 && areas.length === 0 && own) areas.push(own);
     else {
       return {
@@ -152,10 +177,35 @@ export async function readQuestion(args: string, ctx: CommandContext, opts: Ques
         measure.sensitive
           ? `${measure.label} is a sensitive measure, shown only in channels cleared for it. Ask your partnership analyst.`
           : `This channel is set up for ${ctx.channel.measures.join(', ')} only.`,
+        sensitiveParent(measure, ctx, areas, index),
       ),
     };
   }
-  return { ok: true, q: { parsed, index, areas, measure, topicGiven: !!topic, period: parsed.period?.spec, flags: parsed.flags, notes } };
+  // "march" read as the town (the rule above): say so, and offer the month.
+  if (parsed.monthReadAsPlace) {
+    const month = parsed.monthReadAsPlace;
+    const place = areas.find((a) => a.name.toLowerCase().startsWith(month)) ?? areas[0];
+    notes.push(`I read "${month}" as ${place ? placeName(place) : 'the place'}: a place in this partnership comes before a month. For the month, add the year ("${month} 2024").`);
+    extraActions.push(monthAction(month));
+  }
+  return { ok: true, q: { parsed, index, areas, measure, topicGiven: !!topic, period: parsed.period?.spec, flags: parsed.flags, notes, actions: extraActions } };
+}
+
+/** For a sensitive measure refused: its police.uk parent, where the channel may see that, as the one follow-up. */
+function sensitiveParent(measure: Measure, ctx: CommandContext, areas: Area[], index: PlaceIndex): Action[] {
+  const parent = measure.sensitive && measure.parent ? ctx.taxonomy.get(measure.parent) : undefined;
+  if (!parent || !areas[0] || !measureAllowed(parent, ctx.channel, (k) => ctx.taxonomy.get(k)?.parent)) return [];
+  return [{ label: parent.label, command: `${placeText(areas[0], index)} ${topicText(parent)}` }];
+}
+
+function placeName(a: Area): string {
+  return a.type === 'ward' ? `${a.name} ward` : a.name;
+}
+
+/** The first place read, when it is one place in this channel's partnership (for a "Just Market" button). */
+function justPlace(matches: PlaceMatch[], ctx: CommandContext, index: PlaceIndex): Area | null {
+  const inScope = matches[0]?.candidates.filter((a) => inPartnership(a, ctx.partnership, index)) ?? [];
+  return inScope.length === 1 ? inScope[0]! : null;
 }
 
 function pickArea(
@@ -164,38 +214,87 @@ function pickArea(
   index: PlaceIndex,
   commandFor: (a: Area) => string,
 ): { ok: true; area: Area; note?: string } | { ok: false; reply: Reply } {
-  const ordered = preferInPartnership(match.candidates, ctx.partnership);
-  const inScope = ordered.filter((a) => inPartnership(a, ctx.partnership, index));
+  const scoped = (a: Area) => inPartnership(a, ctx.partnership, index);
+  let ordered = preferInPartnership(match.candidates, ctx.partnership);
+  let inScope = ordered.filter(scoped);
+  // "east" names Peterborough's East ward exactly; in a Cambridge channel, East Chesterton is meant.
+  let outsideNamed: Area[] = [];
+  if (!inScope.length && match.how !== 'code') {
+    const wider = widerMatches(index, match).filter(scoped);
+    if (wider.length) {
+      outsideNamed = ordered;
+      ordered = preferInPartnership(wider, ctx.partnership);
+      inScope = ordered;
+    }
+  }
+  const outside = [...outsideNamed, ...ordered.filter((a) => !scoped(a))];
+  const outsideText = outside.length ? ` ${namesByDistrict(outside, index)} ${outside.length === 1 ? 'is' : 'are'} outside this partnership.` : '';
+  // No match in this channel's partnership: say which partnership those places are in, and offer only
+  // places this channel can see.
+  if (!inScope.length) {
+    const own = ctx.partnership.areas.map((c) => index.byCode.get(c.toLowerCase())).filter((x): x is Area => !!x);
+    const named = namesByDistrict(outside, index);
+    return {
+      ok: false,
+      reply: errorReply(
+        'Outside this partnership',
+        `${named} ${outside.length === 1 ? 'is' : 'are'} outside ${ctx.partnership.name}'s area, so this channel cannot see ${outside.length === 1 ? 'its' : 'their'} figures. This channel covers ${own.map((o) => o.name).join(', ') || 'its partnership areas'}.`,
+        own.slice(0, 3).map((o) => ({ label: o.name, command: commandFor(o) })),
+      ),
+    };
+  }
   const choices = (title: string, summary: string): { ok: false; reply: Reply } => {
-    const actions: Action[] = ordered.slice(0, 10).map((a) => ({ label: areaWithDistrict(a, index), command: commandFor(a) }));
+    const actions: Action[] = inScope.slice(0, 10).map((a) => ({ label: areaWithDistrict(a, index), command: commandFor(a) }));
     return {
       ok: false,
       reply: {
         kind: 'choices',
         title,
-        summary,
+        summary: `${summary}${outsideText}`,
         figures: [],
-        table: { columns: ['Place', 'Type', 'Code', 'Type this'], rows: ordered.slice(0, 20).map((a) => [areaWithDistrict(a, index), a.type, a.code, commandFor(a)]) },
-        notes: ordered.length > 20 ? [`${ordered.length - 20} more not shown: add the district name to narrow it.`] : [],
+        table: { columns: ['Place', 'Type', 'Code', 'Type this'], rows: inScope.slice(0, 20).map((a) => [areaWithDistrict(a, index), a.type, a.code, commandFor(a)]) },
+        notes: inScope.length > 20 ? [`${inScope.length - 20} more not shown: add the district name to narrow it.`] : [],
         actions,
         ephemeral: true,
-        data: { choices: ordered.map((a) => ({ code: a.code, name: a.name, type: a.type, parent: a.parentCode, inPartnership: inPartnership(a, ctx.partnership, index) })) },
+        data: { choices: [...inScope, ...outside].map((a) => ({ code: a.code, name: a.name, type: a.type, parent: a.parentCode, inPartnership: scoped(a) })) },
       },
     };
   };
   if (match.how === 'fuzzy') {
-    if (ordered.length === 1) return { ok: true, area: ordered[0]!, note: `Did you mean ${areaWithDistrict(ordered[0]!, index)}? I read "${match.text}" as that.` };
+    if (inScope.length === 1) return { ok: true, area: inScope[0]!, note: `I read "${match.text}" as ${areaWithDistrict(inScope[0]!, index)}.` };
     return choices(`Did you mean one of these?`, `I couldn't find "${match.text}" exactly. Did you mean:`);
   }
-  if (ordered.length === 1) return { ok: true, area: ordered[0]! };
+  if (inScope.length === 1 && !outside.length) return { ok: true, area: inScope[0]! };
   // Several areas: the channel's own partnership decides when only one of them is in it.
   if (inScope.length === 1 && ctx.partnership.areas.length < ctx.config.forceArea.districts.length)
-    return {
-      ok: true,
-      area: inScope[0]!,
-      note: `"${match.text}" also names ${ordered.length - 1} other area${ordered.length > 2 ? 's' : ''}; showing the one in ${ctx.partnership.name}.`,
-    };
-  return choices(`Which ${match.text}?`, `"${match.text}" matches ${ordered.length} places. Which one do you mean?`);
+    return { ok: true, area: inScope[0]!, note: `Showing ${areaWithDistrict(inScope[0]!, index)}:${outsideText}` };
+  if (inScope.length === 1) return { ok: true, area: inScope[0]! };
+  const typed = match.text;
+  return choices(`Which ${capitalise(typed)}?`, `"${typed}" matches ${inScope.length} places in this partnership. Which one do you mean?`);
+}
+
+/** "St Ives East, St Ives South and St Ives West wards (Huntingdonshire)", "East ward (Peterborough)". */
+function namesByDistrict(areas: Area[], index: PlaceIndex): string {
+  const groups = new Map<string, Area[]>();
+  for (const a of areas) {
+    const key = a.type === 'ward' ? (a.parentCode ?? '') : `~${a.type}`;
+    groups.set(key, [...(groups.get(key) ?? []), a]);
+  }
+  const parts = [...groups.entries()].map(([key, list]) => {
+    const names = andList(list.map((a) => a.name));
+    if (key.startsWith('~')) return names;
+    const district = index.byCode.get(key.toLowerCase())?.name;
+    return `${names} ward${list.length > 1 ? 's' : ''}${district ? ` (${district})` : ''}`;
+  });
+  return andList(parts.length > 3 ? [...parts.slice(0, 3), `${parts.length - 3} more`] : parts);
+}
+
+function andList(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 /** Typed text quoted back in a reply, cut to a readable length (a pasted essay is not echoed whole). */
@@ -204,7 +303,7 @@ function shorten(text: string, max = 60): string {
 }
 
 /** At most a few items, then how many more. */
-function listShort(items: string[], max = 5): string {
+export function listShort(items: string[], max = 5): string {
   return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
 }
 
@@ -222,7 +321,11 @@ export async function dataFor(
   options: { noDataHint?: string; unavailableActions?: Action[]; periodActions?: (eff: EffectiveMeasure) => Action[] } = {},
 ): Promise<AreaData> {
   const eff = await measureFor(ctx.store, ctx.taxonomy, area, q.measure);
-  if ('unavailable' in eff) return { ok: false, reply: errorReply(`No figures for ${q.measure.label.toLowerCase()}`, eff.unavailable, options.unavailableActions ?? []) };
+  if ('unavailable' in eff) {
+    const parent = q.measure.sensitive && q.measure.parent ? ctx.taxonomy.get(q.measure.parent) : undefined;
+    const nearest: Action[] = parent ? [{ label: parent.label, command: `${placeText(area, q.index)} ${topicText(parent)}` }] : [];
+    return { ok: false, reply: errorReply(`No figures for ${q.measure.label.toLowerCase()}`, eff.unavailable, [...nearest, ...(options.unavailableActions ?? [])]) };
+  }
   const cov = await coverage(ctx.store, [...new Set(eff.parts.map((p) => p.source))]);
   if (!cov.latest) return { ok: false, reply: errorReply('No data yet', `No monthly data has been loaded.${options.noDataHint ? ` ${options.noDataHint}` : ''}`) };
   const pr = resolvePeriod(q.period, cov.latest, ctx.partnership.reportingYearEnd, cov.first ?? undefined);

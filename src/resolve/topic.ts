@@ -11,10 +11,33 @@ export interface TopicIndex {
 
 const cache = new WeakMap<Taxonomy, TopicIndex>();
 
+/**
+ * Words people use for something neither police.uk nor the partnership extract counts as such: the
+ * nearest measure of the taxonomy, and the sentence that says what is shown instead.
+ */
+const NEAR_TOPICS: Array<{ phrases: string[]; key: string; note: string }> = [
+  {
+    phrases: ['knife crime', 'knife crimes', 'knife', 'knives', 'knife offences'],
+    key: 'possession-of-weapons',
+    note: 'Knife crime is not counted as such in police.uk or the partnership extract: showing possession of weapons, which includes carrying a knife but not other offences where a knife was used.',
+  },
+];
+
+/** What to say when a topic was typed as a near word ("knife crime"), or null. */
+export function nearTopicNote(phrase: string): string | null {
+  return NEAR_TOPICS.find((n) => n.phrases.includes(phrase))?.note ?? null;
+}
+
 export function topicIndex(tax: Taxonomy): TopicIndex {
   let idx = cache.get(tax);
   if (!idx) {
-    const phrases = tax.phrases();
+    const phrases = [
+      ...tax.phrases(),
+      ...NEAR_TOPICS.flatMap((n) => {
+        const measure = tax.get(n.key);
+        return measure ? n.phrases.map((phrase) => ({ phrase, measure })) : [];
+      }),
+    ];
     idx = {
       byPhrase: new Map(phrases.map((p) => [p.phrase, p.measure])),
       maxWords: Math.max(...phrases.map((p) => p.phrase.split(' ').length)),
@@ -57,13 +80,25 @@ export interface EffectiveMeasure {
  * a partnership measure without the extract falls back to its police.uk parent, with a note; a
  * composite sums its members (or its police.uk members, with the taxonomy's note).
  */
-export function effectiveMeasure(tax: Taxonomy, requested: Measure, hasPartnershipData: (key: string) => boolean): EffectiveMeasure | { unavailable: string } {
+export function effectiveMeasure(
+  tax: Taxonomy,
+  requested: Measure,
+  hasPartnershipData: (key: string) => boolean,
+): EffectiveMeasure | { unavailable: string; nearest?: Measure } {
   const notes: string[] = [];
   let measure = requested;
   if (measure.source === 'partnership' && !hasPartnershipData(measure.key)) {
     const parent = measure.parent ? tax.get(measure.parent) : undefined;
     if (!parent || parent.source !== 'police.uk') {
       return { unavailable: `${requested.label} comes only from the partnership's own extract, which is not loaded, and police.uk has no equivalent.` };
+    }
+    // A sensitive measure is a small part of its police.uk parent (sexual offences within violence and
+    // sexual offences): the parent's figures would answer a different question, so say so instead.
+    if (measure.sensitive) {
+      return {
+        unavailable: `Figures for ${inWords(requested.label)} come only from the partnership's own extract, which has none loaded for this area. police.uk counts them only inside ${inWords(parent.label)}, which is mostly other offences, so that is not shown in their place.`,
+        nearest: parent,
+      };
     }
     notes.push(
       `Showing all ${parent.label.toLowerCase()}: police.uk does not split ${parent.label.toLowerCase()} into ${requested.label.toLowerCase()}, and the partnership extract with that split is not loaded.`,
@@ -104,4 +139,8 @@ function canExpand(tax: Taxonomy, key: string, has: (key: string) => boolean, de
   if (m.source === 'police.uk') return true;
   if (m.source === 'partnership') return has(m.key);
   return (m.members ?? []).every((k) => canExpand(tax, k, has, depth + 1));
+}
+
+function inWords(label: string): string {
+  return /^[A-Z]{2}/.test(label) ? label : label.charAt(0).toLowerCase() + label.slice(1);
 }

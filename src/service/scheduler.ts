@@ -7,6 +7,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { JobFire, Store } from '../store/types.ts';
 import { describeFire, previousFire, StoreRunCoordinator } from './coordination.ts';
 import type { DataEventConsumers } from './data-events.ts';
+import { watchInbox, watchPoliceUk, watchPoliceUkRevisions, type WatcherRunDeps } from '../watcher/index.ts';
 
 export interface JobContext {
   /** When the job started (the scheduler's clock; tests inject their own). */
@@ -219,4 +220,57 @@ export function dataCheckJob(options: {
         throw new Error(`${result.failed.length} consumer run(s) failed: ${result.failed.map((f) => `${f.consumer} on event ${f.eventId}: ${f.error}`).join('; ')}`);
     },
   };
+}
+
+/**
+ * The data watcher's jobs (src/watcher), each claimed per fire like any job, so across replicas one
+ * runs it: the inbox (every few minutes, when an inbox is configured) and, when enabled, the police.uk
+ * API (new months, a few times a day; revisions, weekly). What they ingest records data events, which
+ * are handed to the consumers at once (alerts, the release notice), not at the next data check.
+ * A failure (police.uk down, a store error) fails that fire only: it is logged, shown in /healthz, and
+ * the next fire tries again.
+ */
+export function watcherJobs(options: { watcher: WatcherRunDeps; consumers: DataEventConsumers }): Job[] {
+  const { watcher, consumers } = options;
+  const { settings } = watcher;
+  const jobs: Job[] = [];
+  const handOn = async () => {
+    const result = await consumers.pump();
+    if (result.failed.length) watcher.log(`watcher: ${result.failed.length} consumer run(s) failed after the ingest; see above`);
+  };
+  if (settings.inbox) {
+    jobs.push({
+      name: 'watch-inbox',
+      cron: settings.inboxCron,
+      description: `ingests files dropped in the inbox (${settings.inbox}), then moves them to processed/ or rejected/`,
+      async run() {
+        const result = await watchInbox(watcher);
+        if (result?.changedMonths.length) await handOn();
+      },
+    });
+  }
+  const api = settings.policeUk;
+  if (api?.enabled) {
+    jobs.push({
+      name: 'watch-police-uk',
+      cron: api.cron,
+      description: 'looks for a month police.uk has published that the store lacks, and ingests it ward by ward',
+      async run() {
+        const result = await watchPoliceUk(watcher);
+        if (result.landed.length || result.revised.length) await handOn();
+      },
+    });
+    if (api.revisionMonths > 0) {
+      jobs.push({
+        name: 'watch-police-uk-revisions',
+        cron: api.revisionCron,
+        description: `fetches the latest ${api.revisionMonths} police.uk months again and ingests any that changed as revisions`,
+        async run() {
+          const result = await watchPoliceUkRevisions(watcher);
+          if (result.landed.length || result.revised.length) await handOn();
+        },
+      });
+    }
+  }
+  return jobs;
 }

@@ -14,16 +14,24 @@ import { openStore, type StoreTarget } from '../store/open.ts';
 import type { Store } from '../store/types.ts';
 import { createApp, type SimulateResult } from '../surfaces/local/app.ts';
 import { ChartLinks } from '../charts/links.ts';
+import { createTeamsSurface, type TeamsSurfaceOptions } from '../surfaces/teams/surface.ts';
 import type { Binding } from '../surfaces/local/guard.ts';
 
 // How the service listens is the local surface's rule; `serve` reads it through the composition root.
 export { resolveBinding } from '../surfaces/local/guard.ts';
 import { LocalPlatform, MessageBus, MessageTail, StoreMessageLog } from '../surfaces/local/local-platform.ts';
-import { chartRendererFor, renderAnyChart } from './charts.ts';
+import { chartPoolFromEnv, chartRendererFor, renderAnyChart } from './charts.ts';
 import { claimantDiedHere, replicaId } from './coordination.ts';
 import { DataEventConsumers } from './data-events.ts';
-import { dataCheckJob, Scheduler } from './scheduler.ts';
+import { dispatcherSettingsFromEnv, OutboxDispatcher, outboxHealth, wakeOnEnqueue } from './outbox.ts';
+import { dataCheckJob, Scheduler, watcherJobs } from './scheduler.ts';
+import { watcherSettings } from '../watcher/index.ts';
 import { postReleaseNotices } from './release-notice.ts';
+import { briefPdfRenderer, briefsJob, summaryConsumer } from './briefs.ts';
+import { handleDataEvents, muteReleaseJob } from '../alerting/consume.ts';
+import { loadRules } from '../alerting/rules.ts';
+import { configPath } from '../config/load.ts';
+import { dirname, resolve } from 'node:path';
 import { simulateNextMonth } from './simulate.ts';
 import { ServiceState, type Progress } from './state.ts';
 
@@ -49,6 +57,8 @@ export interface ServiceOptions {
   /** How often to look for data events and local messages written elsewhere (default 2000 / 1000 ms). */
   eventPollMs?: number;
   messagePollMs?: number;
+  /** Tests only: the Teams bot's cloud (token signing keys served on loopback). */
+  teamsCloud?: TeamsSurfaceOptions['cloud'];
 }
 
 export interface RunningService {
@@ -58,6 +68,8 @@ export interface RunningService {
   scheduler: Scheduler;
   consumers: DataEventConsumers;
   replica: string;
+  /** Delivers the outbox (started once ready, stopped by close). */
+  outbox: OutboxDispatcher;
   /** The platforms alerts and summaries are delivered through, by channel platform. */
   platforms: Partial<Record<'local' | 'slack' | 'teams' | 'teams-webhook', ChatPlatform>>;
   /** Resolves when the data is loaded and the scheduler runs; rejects if start-up failed. */
@@ -80,7 +92,9 @@ export function describeProgress(p: IngestProgress & { stage: 'fixtures' | 'hist
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const { config, log } = options;
   const now = options.now ?? (() => new Date());
-  const store = await openStore(options.store);
+  // A message enqueued in this process (by a consumer, in its transaction) wakes the dispatcher at once.
+  let dispatcher: OutboxDispatcher | null = null;
+  const store = wakeOnEnqueue(await openStore(options.store), () => dispatcher?.wake());
   const replica = replicaId(options.env);
   const state = new ServiceState(store);
   const messages = new StoreMessageLog(store);
@@ -89,9 +103,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   // Messages another replica (or the CLI) posted reach this replica's open pages too.
   const tail = new MessageTail(messages, bus, (line) => log(line));
   const platforms: RunningService['platforms'] = { local };
+  // Delivers the outbox through `platforms` (Slack joins once started); started when the service is ready.
+  const outbox = new OutboxDispatcher({ store, config, platforms, owner: replica, now, log, ...dispatcherSettingsFromEnv(options.env) });
+  dispatcher = outbox;
   const scheduler = new Scheduler({ timezone: config.timezone, now, log, store, replicaId: replica });
   const consumers = new DataEventConsumers(store, log);
-  const charts = new ChartLinks(store, (request, size) => renderAnyChart(store, request, size), { now });
+  // Charts are drawn and encoded on worker threads (WARDWATCH_CHART_WORKERS), off the loop that answers.
+  const chartPool = chartPoolFromEnv(options.env);
+  const charts = new ChartLinks(store, (request, size) => renderAnyChart(store, request, size, chartPool), { now });
+  // Teams: chart images and Acknowledge links for cards (every replica), Workflows webhooks, and the bot
+  // at /api/messages when TEAMS_APP_ID/TEAMS_APP_PASSWORD (or TEAMS_ALLOW_UNAUTHENTICATED=1) are set.
+  const teams = await createTeamsSurface({ store, config, env: options.env, charts, log, now, cloud: options.teamsCloud });
+  platforms['teams-webhook'] = teams.webhook;
 
   // Slack (HTTP mode) shares this server: its routes are mounted ahead of the local page's guard and
   // verify Slack's signatures themselves. Until Slack has started they answer 503.
@@ -110,10 +133,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     chartAltText,
     binding: options.binding,
     replica,
+    outboxHealth: () => outboxHealth(store, now()),
     ...(store.kind === 'sqlite' ? { storeFile: store.location } : {}),
     now,
     simulateMonth: options.devControls ? () => simulate() : null,
+    teamsCard: (reply, chartUrl) => teams.cardFor(reply, chartUrl),
+    briefPdf: briefPdfRenderer(store, config, now),
     beforeLocal(express) {
+      teams.mount(express);
       if (slack.mode === 'http') {
         express.all(/^\/slack\//, (req, res) => {
           if (slackListener) slackListener(req, res);
@@ -228,11 +255,22 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       // is still loading it (even one that may not load, WARDWATCH_FIXTURES=never) waits for that load,
       // rather than start on part of the data and have its consumers announce the rest as news.
       await ensureFixtures();
-      // ALERTING HOOK: the alert and monthly-summary consumers register here too and deliver through
-      // `platforms`; until they do, the local channels get a release notice when a month lands.
-      await consumers.register('release-notice', (event) => postReleaseNotices(event, { config, store, platform: local }));
+      // Alerts: each landed or revised month runs the pipeline once (src/alerting); its digest is the
+      // channel's "month landed" message, written to the outbox with the alert states. With no rules in
+      // alerts/ (config alertRules), the local channels get the plain release notice instead.
+      const alertRules = loadRules(resolve(dirname(configPath(options.env)), config.alertRules), config);
+      if (alertRules.length) {
+        await consumers.register('alerts', (events) => handleDataEvents(events, { store, config, rules: alertRules, now, log }));
+        scheduler.register(muteReleaseJob({ store, config, now, log }));
+      } else await consumers.register('release-notice', (event) => postReleaseNotices(event, { config, store, platform: local }));
       scheduler.register(dataCheckJob({ consumers, cron: config.schedule.dataCheck }));
+      // Monthly summaries when a month lands, and each meeting's brief on its day (src/service/briefs.ts).
+      await consumers.register('summary', summaryConsumer({ store, config, now, log }));
+      scheduler.register(briefsJob({ store, config, log }));
       await scheduler.start();
+      // The data watcher's jobs join after the start, so they have no catch-up: a police.uk fetch never
+      // holds up readiness, and the next fire (minutes for the inbox, hours for police.uk) comes soon.
+      for (const job of watcherJobs({ watcher: { store, config, settings: watcherSettings(config, options.env), log, now }, consumers })) scheduler.register(job);
       // Months ingested while no replica ran, or by the CLI beside us, are handled now and then as they come.
       await consumers.pump();
       consumers.startPolling(options.eventPollMs ?? 2000);
@@ -247,7 +285,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
             store,
             config,
             env: options.env,
-            renderChart: chartRendererFor(store),
+            renderChart: chartRendererFor(store, chartPool),
+            renderAttachment: briefPdfRenderer(store, config, now),
             chartAltText,
             listen: false,
             healthz: false,
@@ -265,7 +304,23 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
           log(`${reason} (the local page and the scheduler carry on)`);
         }
       }
+      try {
+        const teamsPlatform = await teams.start(url);
+        if (teamsPlatform) {
+          platforms.teams = teamsPlatform;
+          state.setSurface('teams', { state: 'ok', reason: teams.authenticated ? null : 'TEAMS_ALLOW_UNAUTHENTICATED=1: requests are not checked', since: now().toISOString() });
+        }
+      } catch (err) {
+        const reason = `Teams could not start: ${err instanceof Error ? err.message : String(err)}`;
+        state.setSurface('teams', { state: 'degraded', reason, since: now().toISOString(), nextRetry: null });
+        log(`${reason} (the local page and the scheduler carry on)`);
+      }
+      // After Slack and Teams have joined `platforms`, so their messages are not put off for want of them
+      // (a no-op once close() has stopped it).
+      outbox.start();
       state.ready();
+      // the first chart should not wait for its worker to start (tests start many services: not there)
+      if (options.env.NODE_ENV !== 'test') chartPool?.warm();
     } catch (err) {
       state.failed(err);
       throw err;
@@ -281,6 +336,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     scheduler,
     consumers,
     replica,
+    outbox,
     platforms,
     ready,
     async close() {
@@ -290,7 +346,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       consumers.stopPolling();
       tail.stop();
       await consumers.idle();
+      // Deliveries under way finish (and are recorded) while Slack is still there.
+      await outbox.stop();
       await slackStop?.();
+      await teams.stop();
       closeStreams();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -298,6 +357,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         setTimeout(() => server.closeAllConnections(), 2000).unref();
       });
       await ready.catch(() => undefined);
+      await chartPool?.close();
       await store.close();
     },
   };

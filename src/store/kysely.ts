@@ -21,12 +21,23 @@ import type {
   JobFire,
   LocalChannelMessage,
   MonthlyCount,
+  NewOutboxMessage,
+  OutboxMessage,
+  OutboxState,
+  OutboxSummary,
   Population,
   Release,
   ReplaceResult,
   SlackInstallationRow,
   Store,
   StoredChartRequest,
+  TeamsConversationRef,
+  WatchedMonth,
+  AlertAcknowledgement,
+  AlertMute,
+  AlertNotice,
+  AlertQuery,
+  AlertRecord,
 } from './types.ts';
 
 // ---- the schema as kysely sees it ----
@@ -82,6 +93,26 @@ interface LocalMessagesTable {
   reply: string;
   posted_at: string;
   idempotency_key: string | null;
+  thread_of: string | null;
+}
+interface OutboxTable {
+  id: GeneratedId;
+  idempotency_key: string;
+  channel: string;
+  kind: string;
+  reply: string;
+  thread_of: string | null;
+  not_before: string | null;
+  state: OutboxState;
+  attempts: number;
+  next_attempt_at: string;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  first_attempt_at: string | null;
+  last_error: string | null;
+  platform_message_id: string | null;
+  created_at: string;
+  sent_at: string | null;
 }
 interface DataEventsTable {
   id: GeneratedId;
@@ -106,7 +137,7 @@ interface JobFiresTable {
 /** A column the database numbers itself: never written, always read. */
 type GeneratedId = import('kysely').Generated<number>;
 
-interface DB {
+interface DB extends AlertingTables {
   schema_migrations: { version: number; name: string; applied_at: string };
   areas: AreasTable;
   lsoa11_lookup: { lsoa11: string; lsoa21: string; change: string };
@@ -129,6 +160,120 @@ interface DB {
   consumer_cursors: { consumer: string; last_event_id: number; updated_at: string };
   job_fires: JobFiresTable;
   chart_requests: { id: string; request: string; created_at: string; expires_at: string };
+  watcher_months: { source: string; month: Month; checksum: string; crimes: number; release_id: number | null; fetched_at: string };
+  outbox: OutboxTable;
+  teams_conversations: {
+    conversation_id: string;
+    conversation_type: TeamsConversationRef['conversationType'];
+    service_url: string;
+    tenant_id: string | null;
+    bot_id: string;
+    team_id: string | null;
+    name: string | null;
+    installed: number;
+    first_seen_at: string;
+    updated_at: string;
+  };
+  link_secrets: { name: string; secret: string; created_at: string };
+}
+
+// alerting (migration 5)
+interface AlertsTable {
+  id: GeneratedId;
+  fingerprint: string;
+  rule: string;
+  kind: string;
+  severity: string;
+  area_code: string;
+  area_name: string;
+  measure: string;
+  measure_label: string;
+  partnerships: string;
+  since_month: Month;
+  last_month: Month;
+  state: AlertRecord['state'];
+  observed: number | null;
+  expected: number | null;
+  upper_bound: number | null;
+  probability: number | null;
+  explanation: string;
+  resolved_month: Month | null;
+  updated_at: string;
+}
+interface AlertingTables {
+  alerts: AlertsTable;
+  alert_notices: {
+    notice_key: string;
+    alert_id: number | null;
+    channel: string;
+    kind: string;
+    month: Month;
+    message_key: string | null;
+    mute_key: string | null;
+    observed: number | null;
+    at: string;
+  };
+  alert_acknowledgements: { id: GeneratedId; alert_id: number; ack_by: string; at: string; surface: string; observed: number | null };
+  alert_mutes: {
+    id: GeneratedId;
+    channel: string | null;
+    area_code: string | null;
+    measure: string | null;
+    rule: string | null;
+    from_at: string;
+    until_at: string;
+    reason: string;
+    mute_by: string;
+    created_at: string;
+    ended_at: string | null;
+  };
+}
+
+type AlertRow = Omit<AlertsTable, 'id'> & { id: number };
+function toAlert(r: AlertRow): AlertRecord {
+  const num = (v: number | null) => (v === null ? null : Number(v));
+  return {
+    id: Number(r.id),
+    fingerprint: r.fingerprint,
+    rule: r.rule,
+    kind: r.kind,
+    severity: r.severity,
+    areaCode: r.area_code,
+    areaName: r.area_name,
+    measure: r.measure,
+    measureLabel: r.measure_label,
+    partnerships: r.partnerships.split(',').filter(Boolean),
+    sinceMonth: r.since_month,
+    lastMonth: r.last_month,
+    state: r.state,
+    observed: num(r.observed),
+    expected: num(r.expected),
+    upperBound: num(r.upper_bound),
+    probability: num(r.probability),
+    explanation: JSON.parse(r.explanation) as AlertRecord['explanation'],
+    resolvedMonth: r.resolved_month,
+    updatedAt: r.updated_at,
+  };
+}
+
+function toAck(r: { id: number; alert_id: number; ack_by: string; at: string; surface: string; observed: number | null }): AlertAcknowledgement {
+  return { id: Number(r.id), alertId: Number(r.alert_id), by: r.ack_by, at: r.at, surface: r.surface, observed: r.observed === null ? null : Number(r.observed) };
+}
+
+function toMute(r: Omit<AlertingTables['alert_mutes'], 'id'> & { id: number }): AlertMute {
+  return {
+    id: Number(r.id),
+    channel: r.channel,
+    areaCode: r.area_code,
+    measure: r.measure,
+    rule: r.rule,
+    from: r.from_at,
+    until: r.until_at,
+    reason: r.reason,
+    by: r.mute_by,
+    createdAt: r.created_at,
+    endedAt: r.ended_at,
+  };
 }
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -138,6 +283,9 @@ const AREA_TYPE_RANK: Record<AreaType, number> = { force: 0, district: 1, ward: 
 const MAX_BOUND = 2000;
 /** Rows per multi-row INSERT (10 columns x 500 stays well under both limits). */
 const INSERT_CHUNK = 500;
+
+/** next_attempt_at of a message enqueued without notBefore. */
+const DUE_AT_ONCE = new Date(0).toISOString();
 
 /** The total a revision reports: the sum of the coarsest level present (force, else district, ...). */
 export function monthTotal(counts: readonly MonthlyCount[]): number {
@@ -200,8 +348,37 @@ function toRelease(r: ReleaseRow): Release {
   };
 }
 
-function toLocalMessage(r: { id: number; channel: string; reply: string; posted_at: string; idempotency_key: string | null }): LocalChannelMessage {
-  return { id: Number(r.id), channel: r.channel, reply: JSON.parse(r.reply) as LocalChannelMessage['reply'], postedAt: r.posted_at, idempotencyKey: r.idempotency_key };
+function toLocalMessage(r: { id: number; channel: string; reply: string; posted_at: string; idempotency_key: string | null; thread_of: string | null }): LocalChannelMessage {
+  return {
+    id: Number(r.id),
+    channel: r.channel,
+    reply: JSON.parse(r.reply) as LocalChannelMessage['reply'],
+    postedAt: r.posted_at,
+    idempotencyKey: r.idempotency_key,
+    threadOf: r.thread_of ?? null,
+  };
+}
+
+function toOutboxMessage(r: Omit<OutboxTable, 'id'> & { id: number }): OutboxMessage {
+  return {
+    id: Number(r.id),
+    idempotencyKey: r.idempotency_key,
+    channel: r.channel,
+    kind: r.kind,
+    reply: JSON.parse(r.reply) as OutboxMessage['reply'],
+    threadOf: r.thread_of,
+    notBefore: r.not_before,
+    state: r.state,
+    attempts: Number(r.attempts),
+    nextAttemptAt: r.next_attempt_at,
+    leaseOwner: r.lease_owner,
+    leaseExpiresAt: r.lease_expires_at,
+    firstAttemptAt: r.first_attempt_at,
+    lastError: r.last_error,
+    platformMessageId: r.platform_message_id,
+    createdAt: r.created_at,
+    sentAt: r.sent_at,
+  };
 }
 
 function toJobFire(r: JobFiresTable): JobFire {
@@ -603,11 +780,11 @@ export class KyselyStore implements Store {
     return this.inTransaction(async (db) => {
       const inserted = await db
         .insertInto('local_messages')
-        .values({ channel: input.channel, reply: JSON.stringify(input.reply), posted_at: input.postedAt, idempotency_key: input.idempotencyKey })
+        .values({ channel: input.channel, reply: JSON.stringify(input.reply), posted_at: input.postedAt, idempotency_key: input.idempotencyKey, thread_of: input.threadOf ?? null })
         .onConflict((oc) => oc.column('idempotency_key').doNothing())
         .returning('id')
         .executeTakeFirst();
-      if (inserted) return { message: { ...input, id: Number(inserted.id) }, duplicate: false };
+      if (inserted) return { message: { ...input, threadOf: input.threadOf ?? null, id: Number(inserted.id) }, duplicate: false };
       const earlier = await db.selectFrom('local_messages').selectAll().where('idempotency_key', '=', input.idempotencyKey).executeTakeFirstOrThrow();
       return { message: toLocalMessage(earlier), duplicate: true };
     });
@@ -716,6 +893,440 @@ export class KyselyStore implements Store {
     return Number(r.numDeletedRows);
   }
 
+  // ---- outbox ----
+
+  async enqueueOutbox(messages: NewOutboxMessage[]): Promise<{ inserted: number }> {
+    if (messages.length === 0) return { inserted: 0 };
+    const now = new Date().toISOString();
+    let inserted = 0;
+    await this.inTransaction(async (db) => {
+      // 13 columns a row: 100 rows a statement stays far below both dialects' parameter limits.
+      for (const part of chunks(messages, 100)) {
+        const rows = await db
+          .insertInto('outbox')
+          .values(
+            part.map((m) => ({
+              idempotency_key: m.idempotencyKey,
+              channel: m.channel,
+              kind: m.kind,
+              reply: JSON.stringify(m.reply),
+              thread_of: m.threadOf ?? null,
+              not_before: m.notBefore ?? null,
+              state: 'pending' as const,
+              attempts: 0,
+              // Due at once (from the epoch, so a replica whose clock lags sees it due too), or at
+              // notBefore; quiet hours are the dispatcher's business.
+              next_attempt_at: m.notBefore ? new Date(m.notBefore).toISOString() : DUE_AT_ONCE,
+              lease_owner: null,
+              lease_expires_at: null,
+              first_attempt_at: null,
+              last_error: null,
+              platform_message_id: null,
+              created_at: now,
+              sent_at: null,
+            })),
+          )
+          .onConflict((oc) => oc.column('idempotency_key').doNothing())
+          .returning('id')
+          .execute();
+        inserted += rows.length;
+      }
+    });
+    return { inserted };
+  }
+
+  async leaseOutbox(lease: { owner: string; now: string; leaseUntil: string; limit: number; skipChannels?: readonly string[] }): Promise<OutboxMessage[]> {
+    let q = this.db.selectFrom('outbox').selectAll();
+    if (lease.skipChannels?.length) q = q.where('channel', 'not in', [...lease.skipChannels]);
+    const candidates = await q
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('state', 'in', ['pending', 'deferred']), eb('next_attempt_at', '<=', lease.now)]),
+          eb.and([eb('state', '=', 'sending'), eb('lease_expires_at', '<=', lease.now)]),
+        ]),
+      )
+      .orderBy('next_attempt_at')
+      .orderBy('id')
+      .limit(lease.limit)
+      .execute();
+    const leased: OutboxMessage[] = [];
+    for (const r of candidates) {
+      // Compare-and-set on the row as read: another dispatcher that got there first changed it.
+      const res = await this.db
+        .updateTable('outbox')
+        .set({ state: 'sending', lease_owner: lease.owner, lease_expires_at: lease.leaseUntil })
+        .where('id', '=', r.id)
+        .where('state', '=', r.state)
+        .where((eb) => (r.lease_expires_at === null ? eb('lease_expires_at', 'is', null) : eb('lease_expires_at', '=', r.lease_expires_at)))
+        .where((eb) => (r.lease_owner === null ? eb('lease_owner', 'is', null) : eb('lease_owner', '=', r.lease_owner)))
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 1) leased.push(toOutboxMessage({ ...r, state: 'sending', lease_owner: lease.owner, lease_expires_at: lease.leaseUntil }));
+    }
+    return leased;
+  }
+
+  async beginOutboxAttempt(attempt: { id: number; owner: string; now: string; leaseUntil: string }): Promise<boolean> {
+    const res = await this.db
+      .updateTable('outbox')
+      .set((eb) => ({
+        attempts: eb('attempts', '+', 1),
+        first_attempt_at: eb.fn.coalesce('first_attempt_at', eb.val(attempt.now)),
+        lease_expires_at: attempt.leaseUntil,
+      }))
+      .where('id', '=', attempt.id)
+      .where('state', '=', 'sending')
+      .where('lease_owner', '=', attempt.owner)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  async markOutboxSent(sent: { id: number; owner: string; platformMessageId: string; at: string }): Promise<boolean> {
+    const res = await this.db
+      .updateTable('outbox')
+      .set({ state: 'sent', platform_message_id: sent.platformMessageId, sent_at: sent.at, lease_owner: null, lease_expires_at: null, last_error: null })
+      .where('id', '=', sent.id)
+      .where('state', '=', 'sending')
+      .where('lease_owner', '=', sent.owner)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  async releaseOutbox(release: { id: number; owner: string; state: 'pending' | 'deferred' | 'failed'; nextAttemptAt: string; lastError?: string | null }): Promise<boolean> {
+    const res = await this.db
+      .updateTable('outbox')
+      .set({
+        state: release.state,
+        next_attempt_at: release.nextAttemptAt,
+        lease_owner: null,
+        lease_expires_at: null,
+        ...(release.lastError !== undefined ? { last_error: release.lastError } : {}),
+      })
+      .where('id', '=', release.id)
+      .where('state', '=', 'sending')
+      .where('lease_owner', '=', release.owner)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  async retryOutbox(id: number, now: string): Promise<OutboxMessage | undefined> {
+    await this.db
+      .updateTable('outbox')
+      .set({ state: 'pending', attempts: 0, next_attempt_at: now })
+      .where('id', '=', id)
+      .where('state', 'in', ['failed', 'deferred', 'pending'])
+      .execute();
+    return this.outboxMessage(id);
+  }
+
+  async outboxMessage(id: number): Promise<OutboxMessage | undefined> {
+    const r = await this.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toOutboxMessage(r) : undefined;
+  }
+
+  async outboxByKey(idempotencyKey: string): Promise<OutboxMessage | undefined> {
+    const r = await this.db.selectFrom('outbox').selectAll().where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
+    return r ? toOutboxMessage(r) : undefined;
+  }
+
+  async outboxMessages(query: { states?: readonly OutboxState[]; channel?: string; limit?: number }): Promise<OutboxMessage[]> {
+    let q = this.db.selectFrom('outbox').selectAll();
+    if (query.states) {
+      if (query.states.length === 0) return [];
+      q = q.where('state', 'in', [...query.states]);
+    }
+    if (query.channel !== undefined) q = q.where('channel', '=', query.channel);
+    q = q.orderBy('id');
+    if (query.limit !== undefined) q = q.limit(query.limit);
+    return (await q.execute()).map(toOutboxMessage);
+  }
+
+  async outboxSummary(): Promise<OutboxSummary> {
+    const rows = await this.db
+      .selectFrom('outbox')
+      .select((eb) => ['state', eb.fn.countAll<number>().as('n')])
+      .groupBy('state')
+      .execute();
+    const counts: Record<OutboxState, number> = { pending: 0, sending: 0, deferred: 0, failed: 0, sent: 0 };
+    for (const r of rows) counts[r.state] = Number(r.n);
+    const oldest = await this.db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.min('created_at').as('at'))
+      .where('state', 'in', ['pending', 'sending', 'deferred'])
+      .executeTakeFirst();
+    return { counts, oldestUnsentAt: (oldest?.at as string | null | undefined) ?? null };
+  }
+
+  // ---- data watcher ----
+
+  async watchedMonths(source: string): Promise<WatchedMonth[]> {
+    const rows = await this.db.selectFrom('watcher_months').selectAll().where('source', '=', source).orderBy('month').execute();
+    return rows.map((r) => ({
+      source: r.source,
+      month: r.month,
+      checksum: r.checksum,
+      crimes: Number(r.crimes),
+      releaseId: r.release_id === null ? null : Number(r.release_id),
+      fetchedAt: r.fetched_at,
+    }));
+  }
+
+  async recordWatchedMonth(row: WatchedMonth): Promise<void> {
+    await this.db
+      .insertInto('watcher_months')
+      .values({ source: row.source, month: row.month, checksum: row.checksum, crimes: row.crimes, release_id: row.releaseId, fetched_at: row.fetchedAt })
+      .onConflict((oc) =>
+        oc.columns(['source', 'month']).doUpdateSet((eb) => ({
+          checksum: eb.ref('excluded.checksum'),
+          crimes: eb.ref('excluded.crimes'),
+          release_id: eb.ref('excluded.release_id'),
+          fetched_at: eb.ref('excluded.fetched_at'),
+        })),
+      )
+      .execute();
+  }
+
+  // ---- Teams conversation references, link secrets ----
+
+  async saveTeamsConversation(ref: Omit<TeamsConversationRef, 'firstSeenAt'>): Promise<void> {
+    await this.db
+      .insertInto('teams_conversations')
+      .values({
+        conversation_id: ref.conversationId,
+        conversation_type: ref.conversationType,
+        service_url: ref.serviceUrl,
+        tenant_id: ref.tenantId,
+        bot_id: ref.botId,
+        team_id: ref.teamId,
+        name: ref.name,
+        installed: ref.installed ? 1 : 0,
+        first_seen_at: ref.updatedAt,
+        updated_at: ref.updatedAt,
+      })
+      .onConflict((oc) =>
+        oc.column('conversation_id').doUpdateSet((eb) => ({
+          conversation_type: eb.ref('excluded.conversation_type'),
+          service_url: eb.ref('excluded.service_url'),
+          tenant_id: eb.fn.coalesce('excluded.tenant_id', 'teams_conversations.tenant_id'),
+          bot_id: eb.ref('excluded.bot_id'),
+          team_id: eb.fn.coalesce('excluded.team_id', 'teams_conversations.team_id'),
+          name: eb.fn.coalesce('excluded.name', 'teams_conversations.name'),
+          installed: eb.ref('excluded.installed'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .execute();
+  }
+
+  async teamsConversation(conversationId: string): Promise<TeamsConversationRef | undefined> {
+    const r = await this.db.selectFrom('teams_conversations').selectAll().where('conversation_id', '=', conversationId).executeTakeFirst();
+    return r ? teamsRef(r) : undefined;
+  }
+
+  async teamsConversations(): Promise<TeamsConversationRef[]> {
+    return (await this.db.selectFrom('teams_conversations').selectAll().orderBy('conversation_id').execute()).map(teamsRef);
+  }
+
+  async markTeamsConversationRemoved(conversationId: string, at: string): Promise<void> {
+    await this.db.updateTable('teams_conversations').set({ installed: 0, updated_at: at }).where('conversation_id', '=', conversationId).execute();
+  }
+
+  async linkSecret(name: string, candidate: string): Promise<string> {
+    await this.db
+      .insertInto('link_secrets')
+      .values({ name, secret: candidate, created_at: new Date().toISOString() })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+    const r = await this.db.selectFrom('link_secrets').select('secret').where('name', '=', name).executeTakeFirstOrThrow();
+    return r.secret;
+  }
+
+  // ---- alerting ----
+
+  async saveAlerts(rows: Array<Omit<AlertRecord, 'id' | 'updatedAt'>>): Promise<AlertRecord[]> {
+    if (!rows.length) return [];
+    const now = new Date().toISOString();
+    return this.inTransaction(async (db) => {
+      const out: AlertRecord[] = [];
+      for (const a of rows) {
+        const values = {
+          fingerprint: a.fingerprint,
+          rule: a.rule,
+          kind: a.kind,
+          severity: a.severity,
+          area_code: a.areaCode,
+          area_name: a.areaName,
+          measure: a.measure,
+          measure_label: a.measureLabel,
+          partnerships: `,${[...new Set(a.partnerships)].sort().join(',')},`,
+          since_month: a.sinceMonth,
+          last_month: a.lastMonth,
+          state: a.state,
+          observed: a.observed,
+          expected: a.expected,
+          upper_bound: a.upperBound,
+          probability: a.probability,
+          explanation: JSON.stringify(a.explanation),
+          resolved_month: a.resolvedMonth,
+          updated_at: now,
+        };
+        const { fingerprint: _f, since_month: _s, ...changes } = values;
+        const row = await db
+          .insertInto('alerts')
+          .values(values)
+          .onConflict((oc) => oc.columns(['fingerprint', 'since_month']).doUpdateSet(changes))
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        out.push(toAlert(row as AlertRow));
+      }
+      return out;
+    });
+  }
+
+  async alerts(query: AlertQuery = {}): Promise<AlertRecord[]> {
+    let q = this.db.selectFrom('alerts').selectAll();
+    if (query.ids) {
+      if (!query.ids.length) return [];
+      q = q.where('id', 'in', [...query.ids]);
+    }
+    if (query.fingerprints) {
+      if (!query.fingerprints.length) return [];
+      q = q.where('fingerprint', 'in', [...query.fingerprints]);
+    }
+    if (query.states) {
+      if (!query.states.length) return [];
+      q = q.where('state', 'in', [...query.states]);
+    }
+    if (query.partnership !== undefined) q = q.where('partnerships', 'like', `%,${query.partnership},%`);
+    if (query.since !== undefined) q = q.where('last_month', '>=', query.since);
+    return (await q.orderBy('id').execute()).map((r) => toAlert(r as AlertRow));
+  }
+
+  async alertHistory(query: { partnership: string; since: Month }): Promise<Array<AlertRecord & { acknowledgements: AlertAcknowledgement[] }>> {
+    const alerts = (await this.alerts({ partnership: query.partnership, since: query.since })).sort((a, b) =>
+      a.lastMonth === b.lastMonth ? b.id - a.id : a.lastMonth < b.lastMonth ? 1 : -1,
+    );
+    const acks = await this.alertAcknowledgements(alerts.map((a) => a.id));
+    return alerts.map((a) => ({ ...a, acknowledgements: acks.filter((k) => k.alertId === a.id) }));
+  }
+
+  async recordAlertNotices(rows: Array<Omit<AlertNotice, 'at'> & { at?: string }>): Promise<{ inserted: number }> {
+    if (!rows.length) return { inserted: 0 };
+    const now = new Date().toISOString();
+    let inserted = 0;
+    await this.inTransaction(async (db) => {
+      for (const part of chunks(rows, 100)) {
+        const done = await db
+          .insertInto('alert_notices')
+          .values(
+            part.map((n) => ({
+              notice_key: n.key,
+              alert_id: n.alertId,
+              channel: n.channel,
+              kind: n.kind,
+              month: n.month,
+              message_key: n.messageKey,
+              mute_key: n.muteKey,
+              observed: n.observed,
+              at: n.at ?? now,
+            })),
+          )
+          .onConflict((oc) => oc.column('notice_key').doNothing())
+          .returning('notice_key')
+          .execute();
+        inserted += done.length;
+      }
+    });
+    return { inserted };
+  }
+
+  async alertNotices(query: { alertIds?: readonly number[]; channel?: string; kinds?: readonly string[]; keys?: readonly string[] }): Promise<AlertNotice[]> {
+    const out: AlertNotice[] = [];
+    const run = async (ids: number[] | null, keys: string[] | null) => {
+      let q = this.db.selectFrom('alert_notices').selectAll();
+      if (ids) q = q.where('alert_id', 'in', ids);
+      if (keys) q = q.where('notice_key', 'in', keys);
+      if (query.channel !== undefined) q = q.where('channel', '=', query.channel);
+      if (query.kinds) q = q.where('kind', 'in', [...query.kinds]);
+      for (const r of await q.orderBy('at').orderBy('notice_key').execute())
+        out.push({
+          key: r.notice_key,
+          alertId: r.alert_id === null ? null : Number(r.alert_id),
+          channel: r.channel,
+          kind: r.kind,
+          month: r.month,
+          messageKey: r.message_key,
+          muteKey: r.mute_key,
+          observed: r.observed === null ? null : Number(r.observed),
+          at: r.at,
+        });
+    };
+    if (query.kinds && !query.kinds.length) return [];
+    if (query.alertIds) for (const part of chunks([...new Set(query.alertIds)], MAX_BOUND)) await run(part, null);
+    else if (query.keys) for (const part of chunks([...new Set(query.keys)], MAX_BOUND)) await run(null, part);
+    else await run(null, null);
+    return out;
+  }
+
+  async acknowledgeAlert(input: { alertId: number; by: string; at: string; surface: string }): Promise<{ alert: AlertRecord; acknowledgement: AlertAcknowledgement } | undefined> {
+    return this.inTransaction(async (db) => {
+      const row = await db.selectFrom('alerts').selectAll().where('id', '=', input.alertId).executeTakeFirst();
+      if (!row) return undefined;
+      const alert = toAlert(row as AlertRow);
+      const ack = await db
+        .insertInto('alert_acknowledgements')
+        .values({ alert_id: alert.id, ack_by: input.by, at: input.at, surface: input.surface, observed: alert.observed })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return { alert, acknowledgement: toAck(ack) };
+    });
+  }
+
+  async alertAcknowledgements(alertIds: readonly number[]): Promise<AlertAcknowledgement[]> {
+    const out: AlertAcknowledgement[] = [];
+    for (const part of chunks([...new Set(alertIds)], MAX_BOUND)) {
+      for (const r of await this.db.selectFrom('alert_acknowledgements').selectAll().where('alert_id', 'in', part).orderBy('at').orderBy('id').execute()) out.push(toAck(r));
+    }
+    return out.sort((a, b) => (a.at === b.at ? a.id - b.id : a.at < b.at ? -1 : 1));
+  }
+
+  async addAlertMute(mute: Omit<AlertMute, 'id' | 'createdAt' | 'endedAt'>): Promise<AlertMute> {
+    const row = await this.db
+      .insertInto('alert_mutes')
+      .values({
+        channel: mute.channel,
+        area_code: mute.areaCode,
+        measure: mute.measure,
+        rule: mute.rule,
+        from_at: mute.from,
+        until_at: mute.until,
+        reason: mute.reason,
+        mute_by: mute.by,
+        created_at: new Date().toISOString(),
+        ended_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toMute(row);
+  }
+
+  async endAlertMute(id: number, at: string): Promise<AlertMute | undefined> {
+    await this.db.updateTable('alert_mutes').set({ ended_at: at }).where('id', '=', id).where('ended_at', 'is', null).execute();
+    const row = await this.db.selectFrom('alert_mutes').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toMute(row) : undefined;
+  }
+
+  async alertMutes(query: { activeAt?: string } = {}): Promise<AlertMute[]> {
+    let q = this.db.selectFrom('alert_mutes').selectAll();
+    if (query.activeAt !== undefined) {
+      const at = query.activeAt;
+      q = q
+        .where('from_at', '<=', at)
+        .where('until_at', '>', at)
+        .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', at)]));
+    }
+    return (await q.orderBy('id').execute()).map(toMute);
+  }
+
   // ---- checks ----
 
   async contentChecksum(): Promise<string> {
@@ -732,6 +1343,13 @@ export class KyselyStore implements Store {
       ['local_messages', ['id']],
       ['data_events', ['id']],
       ['slack_installations', ['install_key']],
+      ['alerts', ['id']],
+      ['alert_notices', ['notice_key']],
+      ['alert_acknowledgements', ['id']],
+      ['alert_mutes', ['id']],
+      ['watcher_months', ['source', 'month']],
+      ['outbox', ['id']],
+      ['teams_conversations', ['conversation_id']],
     ];
     for (const [table, order] of tables) {
       hash.update(`\n#${table}\n`);
@@ -750,6 +1368,21 @@ export class KyselyStore implements Store {
     if (!this.root) return fn(this.db);
     return this.root.transaction().execute((trx) => fn(trx));
   }
+}
+
+function teamsRef(r: DB['teams_conversations']): TeamsConversationRef {
+  return {
+    conversationId: r.conversation_id,
+    conversationType: r.conversation_type,
+    serviceUrl: r.service_url,
+    tenantId: r.tenant_id,
+    botId: r.bot_id,
+    teamId: r.team_id,
+    name: r.name,
+    installed: Number(r.installed) === 1,
+    firstSeenAt: r.first_seen_at,
+    updatedAt: r.updated_at,
+  };
 }
 
 async function insertRelease(db: Executor, r: Omit<Release, 'id' | 'revision' | 'ingestedAt'>, revision: Release['revision']): Promise<Release> {
@@ -779,14 +1412,63 @@ async function insertRelease(db: Executor, r: Omit<Release, 'id' | 'revision' | 
 
 // ---- SQLite ----
 
+const RAW_COUNT_COLUMNS = 'area_code, measure, source, month, area_type, count, by_polygon, by_lsoa, by_partner, synthetic';
+type RawCountRow = [string, string, DataSource, Month, AreaType, number, number, number, number, number];
+
+/** A `.raw()` counts row as toCount makes it from an object row. */
+function fromRawCount(r: RawCountRow): MonthlyCount {
+  return r[4] === 'ward'
+    ? { source: r[2], month: r[3], areaType: 'ward', areaCode: r[0], measure: r[1], count: r[5], byPolygon: r[6], byLsoa: r[7], byPartner: r[8], synthetic: r[9] === 1 }
+    : { source: r[2], month: r[3], areaType: r[4], areaCode: r[0], measure: r[1], count: r[5], synthetic: r[9] === 1 };
+}
+
 /** The embedded store on one SQLite file (WAL). */
 export class SqliteKyselyStore extends KyselyStore {
+  /** counts() statements by the shape of their query, returning arrays (see counts). */
+  private readonly countReads = new Map<string, Database.Statement<unknown[], RawCountRow>>();
+
   constructor(
     readonly path: string,
     db: Kysely<DB>,
     onClose: () => Promise<void>,
+    /** The connection under kysely, for the hot read that bypasses it. */
+    private readonly database?: Database.Database,
   ) {
     super('sqlite', path, db, db, onClose);
+  }
+
+  /**
+   * The read every answer makes several times, straight from better-sqlite3 with `.raw()` rows (arrays):
+   * kysely building an object per row cost the async port about a tenth of an answer against the
+   * synchronous store. Same SQL, order and values as the kysely path, which still serves long area lists
+   * (it batches them and comes back here per batch) and any read while a transaction holds the
+   * connection (it waits for it, so a half-written month is never seen).
+   */
+  override async counts(query: CountQuery): Promise<MonthlyCount[]> {
+    const { areaCodes, measures, source, from, to } = query;
+    const database = this.database;
+    if (!database || !database.open || database.inTransaction || areaCodes.length === 0 || measures.length === 0 || areaCodes.length + measures.length > MAX_BOUND) {
+      return super.counts(query);
+    }
+    const key = `${areaCodes.length}:${measures.length}:${source ? 1 : 0}${from ? 1 : 0}${to ? 1 : 0}`;
+    let st = this.countReads.get(key);
+    if (!st) {
+      const where = [
+        `area_code IN (${areaCodes.map(() => '?').join(',')})`,
+        `measure IN (${measures.map(() => '?').join(',')})`,
+        ...(source ? ['source = ?'] : []),
+        ...(from ? ['month >= ?'] : []),
+        ...(to ? ['month <= ?'] : []),
+      ];
+      st = database.prepare<unknown[], RawCountRow>(`SELECT ${RAW_COUNT_COLUMNS} FROM counts WHERE ${where.join(' AND ')} ORDER BY area_code, measure, source, month`).raw(true);
+      if (this.countReads.size >= 256) this.countReads.delete(this.countReads.keys().next().value!);
+      this.countReads.set(key, st);
+    }
+    const params: string[] = [...areaCodes, ...measures];
+    if (source) params.push(source);
+    if (from) params.push(from);
+    if (to) params.push(to);
+    return st.all(...params).map(fromRawCount);
   }
 
   /** Folds the WAL into the main file (before copying the file, e.g. test templates and backups). */
@@ -849,11 +1531,16 @@ export async function openSqliteStore(path: string): Promise<SqliteKyselyStore> 
     .immediate();
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachingStatements(database) }) });
   let closed = false;
-  return new SqliteKyselyStore(file, db, async () => {
-    if (closed) return;
-    closed = true;
-    await db.destroy();
-  });
+  return new SqliteKyselyStore(
+    file,
+    db,
+    async () => {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+    database,
+  );
 }
 
 // ---- PostgreSQL ----

@@ -175,6 +175,156 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX chart_requests_by_expiry ON chart_requests (expires_at);
     `,
   },
+  {
+    version: 5,
+    name: 'alerting: alert episodes, notification log, acknowledgements, mutes',
+    sql: `
+      -- One row per alert episode (rule, area, measure from the month it fired until it resolved).
+      -- partnerships is ',id1,id2,' so a partnership's alerts are found with LIKE '%,id,%'.
+      CREATE TABLE alerts (
+        id             INTEGER PRIMARY KEY,
+        fingerprint    TEXT NOT NULL,
+        rule           TEXT NOT NULL,
+        kind           TEXT NOT NULL,
+        severity       TEXT NOT NULL,
+        area_code      TEXT NOT NULL,
+        area_name      TEXT NOT NULL,
+        measure        TEXT NOT NULL,
+        measure_label  TEXT NOT NULL,
+        partnerships   TEXT NOT NULL,
+        since_month    TEXT NOT NULL,
+        last_month     TEXT NOT NULL,
+        state          TEXT NOT NULL,
+        observed       REAL,
+        expected       REAL,
+        upper_bound    REAL,
+        probability    REAL,
+        explanation    TEXT NOT NULL,
+        resolved_month TEXT,
+        updated_at     TEXT NOT NULL,
+        UNIQUE (fingerprint, since_month)
+      );
+      CREATE INDEX alerts_by_state ON alerts (state, last_month);
+      -- The notification log (Alertmanager's nflog): what each channel was told about each alert, or
+      -- what a mute held back. The key makes every entry happen once, across restarts and replicas.
+      CREATE TABLE alert_notices (
+        notice_key  TEXT PRIMARY KEY,
+        alert_id    INTEGER,
+        channel     TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        month       TEXT NOT NULL,
+        message_key TEXT,
+        mute_key    TEXT,
+        observed    REAL,
+        at          TEXT NOT NULL
+      );
+      CREATE INDEX alert_notices_by_alert ON alert_notices (alert_id);
+      CREATE INDEX alert_notices_by_channel ON alert_notices (channel, kind);
+      CREATE TABLE alert_acknowledgements (
+        id       INTEGER PRIMARY KEY,
+        alert_id INTEGER NOT NULL,
+        ack_by   TEXT NOT NULL,
+        at       TEXT NOT NULL,
+        surface  TEXT NOT NULL,
+        observed REAL
+      );
+      CREATE INDEX alert_acknowledgements_by_alert ON alert_acknowledgements (alert_id);
+      -- Mute windows set from chat; the config file's mutes are read from the config.
+      CREATE TABLE alert_mutes (
+        id         INTEGER PRIMARY KEY,
+        channel    TEXT,
+        area_code  TEXT,
+        measure    TEXT,
+        rule       TEXT,
+        from_at    TEXT NOT NULL,
+        until_at   TEXT NOT NULL,
+        reason     TEXT NOT NULL,
+        mute_by    TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        ended_at   TEXT
+      );
+    `,
+  },
+  {
+    version: 6,
+    name: 'outbox',
+    sql: `
+      -- Every message Wardwatch posts on its own (digests, corrections, reminders, summaries, briefs)
+      -- is written here first, in the same transaction as what caused it, then delivered by the
+      -- dispatcher (src/service/outbox.ts). The key makes enqueueing idempotent forever. A row is
+      -- leased (lease_owner, lease_expires_at) while one replica delivers it; an expired lease is taken
+      -- over. first_attempt_at is set once a post was tried: from then on a retry first asks the
+      -- platform whether the message already arrived.
+      CREATE TABLE outbox (
+        id                  INTEGER PRIMARY KEY,
+        idempotency_key     TEXT NOT NULL UNIQUE,
+        channel             TEXT NOT NULL,
+        kind                TEXT NOT NULL,
+        reply               TEXT NOT NULL,
+        thread_of           TEXT,
+        not_before          TEXT,
+        state               TEXT NOT NULL,
+        attempts            INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at     TEXT NOT NULL,
+        lease_owner         TEXT,
+        lease_expires_at    TEXT,
+        first_attempt_at    TEXT,
+        last_error          TEXT,
+        platform_message_id TEXT,
+        created_at          TEXT NOT NULL,
+        sent_at             TEXT
+      );
+      CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+      CREATE INDEX outbox_by_channel ON outbox (channel, id);
+      -- Local channel messages can be thread replies (the parent's local message id).
+      ALTER TABLE local_messages ADD COLUMN thread_of TEXT;
+    `,
+  },
+  {
+    version: 7,
+    name: 'teams conversation references, link secrets',
+    sql: `
+      -- Where the Teams bot may post on its own: one row per conversation (a channel without its
+      -- ";messageid=" part, a group chat, a 1:1 chat), captured from the install event and every message.
+      CREATE TABLE teams_conversations (
+        conversation_id   TEXT PRIMARY KEY,
+        conversation_type TEXT NOT NULL,
+        service_url       TEXT NOT NULL,
+        tenant_id         TEXT,
+        bot_id            TEXT NOT NULL,
+        team_id           TEXT,
+        name              TEXT,
+        installed         INTEGER NOT NULL,
+        first_seen_at     TEXT NOT NULL,
+        updated_at        TEXT NOT NULL
+      );
+      -- Secrets that sign links (the webhook cards' Acknowledge links), shared by every replica: the
+      -- first replica's random value wins (insert-if-absent).
+      CREATE TABLE link_secrets (
+        name       TEXT PRIMARY KEY,
+        secret     TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 10,
+    name: 'data watcher: what each watched source last gave for each month',
+    sql: `
+      -- One row per watched source (e.g. 'police.uk-api:cambridgeshire') and month: the checksum of what
+      -- the source gave when last fetched (over the fields that decide counts), so a later fetch that
+      -- differs is a revision. Written after the month's ingest, which has its own transaction.
+      CREATE TABLE watcher_months (
+        source     TEXT NOT NULL,
+        month      TEXT NOT NULL,
+        checksum   TEXT NOT NULL,
+        crimes     INTEGER NOT NULL,
+        release_id INTEGER,
+        fetched_at TEXT NOT NULL,
+        PRIMARY KEY (source, month)
+      );
+    `,
+  },
 ];
 
 const C = 'COLLATE "C"';
@@ -321,6 +471,137 @@ export const PG_MIGRATIONS: readonly Migration[] = [
         expires_at TEXT ${C} NOT NULL
       );
       CREATE INDEX chart_requests_by_expiry ON chart_requests (expires_at);
+    `,
+  },
+  {
+    version: 5,
+    name: 'alerting: alert episodes, notification log, acknowledgements, mutes',
+    sql: `
+      CREATE TABLE alerts (
+        id             INTEGER GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        fingerprint    TEXT ${C} NOT NULL,
+        rule           TEXT ${C} NOT NULL,
+        kind           TEXT NOT NULL,
+        severity       TEXT NOT NULL,
+        area_code      TEXT ${C} NOT NULL,
+        area_name      TEXT NOT NULL,
+        measure        TEXT ${C} NOT NULL,
+        measure_label  TEXT NOT NULL,
+        partnerships   TEXT ${C} NOT NULL,
+        since_month    TEXT ${C} NOT NULL,
+        last_month     TEXT ${C} NOT NULL,
+        state          TEXT ${C} NOT NULL,
+        observed       DOUBLE PRECISION,
+        expected       DOUBLE PRECISION,
+        upper_bound    DOUBLE PRECISION,
+        probability    DOUBLE PRECISION,
+        explanation    TEXT NOT NULL,
+        resolved_month TEXT ${C},
+        updated_at     TEXT NOT NULL,
+        UNIQUE (fingerprint, since_month)
+      );
+      CREATE INDEX alerts_by_state ON alerts (state, last_month);
+      CREATE TABLE alert_notices (
+        notice_key  TEXT ${C} PRIMARY KEY,
+        alert_id    INTEGER,
+        channel     TEXT ${C} NOT NULL,
+        kind        TEXT ${C} NOT NULL,
+        month       TEXT ${C} NOT NULL,
+        message_key TEXT,
+        mute_key    TEXT,
+        observed    DOUBLE PRECISION,
+        at          TEXT ${C} NOT NULL
+      );
+      CREATE INDEX alert_notices_by_alert ON alert_notices (alert_id);
+      CREATE INDEX alert_notices_by_channel ON alert_notices (channel, kind);
+      CREATE TABLE alert_acknowledgements (
+        id       INTEGER GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        alert_id INTEGER NOT NULL,
+        ack_by   TEXT NOT NULL,
+        at       TEXT ${C} NOT NULL,
+        surface  TEXT NOT NULL,
+        observed DOUBLE PRECISION
+      );
+      CREATE INDEX alert_acknowledgements_by_alert ON alert_acknowledgements (alert_id);
+      CREATE TABLE alert_mutes (
+        id         INTEGER GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        channel    TEXT ${C},
+        area_code  TEXT ${C},
+        measure    TEXT ${C},
+        rule       TEXT ${C},
+        from_at    TEXT ${C} NOT NULL,
+        until_at   TEXT ${C} NOT NULL,
+        reason     TEXT NOT NULL,
+        mute_by    TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        ended_at   TEXT ${C}
+      );
+    `,
+  },
+  {
+    version: 6,
+    name: 'outbox',
+    sql: `
+      CREATE TABLE outbox (
+        id                  INTEGER GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        idempotency_key     TEXT ${C} NOT NULL UNIQUE,
+        channel             TEXT ${C} NOT NULL,
+        kind                TEXT NOT NULL,
+        reply               TEXT NOT NULL,
+        thread_of           TEXT ${C},
+        not_before          TEXT ${C},
+        state               TEXT ${C} NOT NULL,
+        attempts            INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at     TEXT ${C} NOT NULL,
+        lease_owner         TEXT,
+        lease_expires_at    TEXT ${C},
+        first_attempt_at    TEXT,
+        last_error          TEXT,
+        platform_message_id TEXT,
+        created_at          TEXT ${C} NOT NULL,
+        sent_at             TEXT
+      );
+      CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+      CREATE INDEX outbox_by_channel ON outbox (channel, id);
+      ALTER TABLE local_messages ADD COLUMN thread_of TEXT;
+    `,
+  },
+  {
+    version: 7,
+    name: 'teams conversation references, link secrets',
+    sql: `
+      CREATE TABLE teams_conversations (
+        conversation_id   TEXT ${C} PRIMARY KEY,
+        conversation_type TEXT NOT NULL,
+        service_url       TEXT NOT NULL,
+        tenant_id         TEXT,
+        bot_id            TEXT NOT NULL,
+        team_id           TEXT,
+        name              TEXT,
+        installed         INTEGER NOT NULL,
+        first_seen_at     TEXT NOT NULL,
+        updated_at        TEXT NOT NULL
+      );
+      CREATE TABLE link_secrets (
+        name       TEXT ${C} PRIMARY KEY,
+        secret     TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 10,
+    name: 'data watcher: what each watched source last gave for each month',
+    sql: `
+      CREATE TABLE watcher_months (
+        source     TEXT ${C} NOT NULL,
+        month      TEXT ${C} NOT NULL,
+        checksum   TEXT NOT NULL,
+        crimes     INTEGER NOT NULL,
+        release_id INTEGER,
+        fetched_at TEXT NOT NULL,
+        PRIMARY KEY (source, month)
+      );
     `,
   },
 ];

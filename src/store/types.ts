@@ -92,6 +92,8 @@ export interface LocalChannelMessage {
   reply: Reply;
   postedAt: string; // ISO time
   idempotencyKey: string | null;
+  /** A thread reply: the parent's local message id. */
+  threadOf?: string | null;
 }
 
 /** One Slack workspace (or Enterprise Grid org) installation, as Bolt hands it over (JSON-serialisable). */
@@ -136,6 +138,192 @@ export interface DataEvent {
   releaseId: number;
   synthetic: boolean;
   at: string;
+}
+
+/** A message for the outbox: written with what caused it, delivered later by the dispatcher. */
+export interface NewOutboxMessage {
+  /** Unique forever. A second enqueue with the same key is ignored (returns inserted: 0).
+   *  Built from (rule, area, measure, month, channel, kind) for alerts, e.g.
+   *  'digest:cambridge-csp:2024-05' or 'correction:cambridge-csp:2024-05:r2'. */
+  idempotencyKey: string;
+  /** The config channel's `name`. */
+  channel: string;
+  /** 'digest' | 'correction' | 'resolved' | 'reminder' | 'summary' | 'brief' | 'release-notice' ... */
+  kind: string;
+  /** Platform-neutral; stored as JSON. */
+  reply: Reply;
+  /** Post as a thread reply under the message whose idempotencyKey this is (Slack thread_ts / Teams reply). */
+  threadOf?: string | null;
+  /** Not delivered before this ISO instant (scheduled posts; quiet hours are applied by the dispatcher itself). */
+  notBefore?: string | null;
+}
+
+/**
+ * pending: waiting for its next attempt (first, or a retry after a retryable failure: lastError set);
+ * sending: leased by a dispatcher; deferred: held back by quiet hours until nextAttemptAt;
+ * sent: delivered (platformMessageId recorded); failed: gave up (not retryable, or out of attempts) until
+ * an operator retries it.
+ */
+export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed' | 'deferred';
+export const OUTBOX_STATES: readonly OutboxState[] = ['pending', 'sending', 'deferred', 'failed', 'sent'];
+
+export interface OutboxMessage {
+  id: number;
+  idempotencyKey: string;
+  channel: string;
+  kind: string;
+  reply: Reply;
+  threadOf: string | null;
+  notBefore: string | null;
+  state: OutboxState;
+  /** Posts tried (reset by an operator's retry). */
+  attempts: number;
+  /** ISO: when the message is next due (the epoch when enqueued to go at once, or notBefore; a retry's backoff; the end of quiet hours). */
+  nextAttemptAt: string;
+  leaseOwner: string | null;
+  leaseExpiresAt: string | null;
+  /** ISO: when a post was first tried; once set, a retry asks the platform whether it already arrived. */
+  firstAttemptAt: string | null;
+  lastError: string | null;
+  platformMessageId: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+export interface OutboxSummary {
+  counts: Record<OutboxState, number>;
+  /** ISO creation time of the oldest message not yet sent nor failed (pending, sending or deferred). */
+  oldestUnsentAt: string | null;
+}
+
+/** Where the Teams bot can post proactively: captured from the install event and from every message. */
+export interface TeamsConversationRef {
+  /** The conversation's own id: a channel's (19:...@thread.tacv2, no ";messageid="), a group chat's or a 1:1 chat's. */
+  conversationId: string;
+  conversationType: 'channel' | 'groupChat' | 'personal';
+  /** The Bot Connector endpoint for this conversation's region (https://smba.trafficmanager.net/...). */
+  serviceUrl: string;
+  tenantId: string | null;
+  /** The bot's id in the conversation (28:<app id>). */
+  botId: string;
+  /** The team a channel belongs to (its General channel's id). */
+  teamId: string | null;
+  /** The channel's, team's or chat's name, when Teams gave one. */
+  name: string | null;
+  /** False once the app was removed from the team or chat. */
+  installed: boolean;
+  firstSeenAt: string;
+  updatedAt: string;
+}
+
+/** What a watched source (the police.uk API watcher) last gave for one month: its revision baseline. */
+export interface WatchedMonth {
+  /** The source and its scope, e.g. 'police.uk-api:cambridgeshire'. */
+  source: string;
+  month: Month;
+  /** sha256 over what decides the counts (never outcomes or street names, which police.uk updates monthly). */
+  checksum: string;
+  /** Crimes it gave (after de-duplication). */
+  crimes: number;
+  /** The release this fetch was ingested as; null when it only set the baseline (the month came from a file). */
+  releaseId: number | null;
+  fetchedAt: string;
+}
+
+// ---- Alerting (src/alerting): alert episodes, the notification log, acknowledgements, mutes ----
+
+/**
+ * firing: the condition holds (or held within the keep-firing months and is still elevated);
+ * recovering: the condition has cleared, but for fewer months than the rule's keepFiring;
+ * no-data: open, and this month has no data for its area and measure (missing data is never "back to normal");
+ * resolved: cleared for longer than keepFiring ("back to normal" once, if it was announced);
+ * withdrawn: a revised month took away the only month it fired in (a correction, if it was announced).
+ */
+export type AlertState = 'firing' | 'recovering' | 'no-data' | 'resolved' | 'withdrawn';
+export const OPEN_ALERT_STATES: readonly AlertState[] = ['firing', 'recovering', 'no-data'];
+
+/** One alert episode: a rule, an area and a measure, from the month it fired until it resolved. */
+export interface AlertRecord {
+  id: number;
+  /** rule|area code|measure: the same alert across months and restarts. */
+  fingerprint: string;
+  rule: string;
+  kind: string;
+  severity: string;
+  areaCode: string;
+  areaName: string;
+  measure: string;
+  measureLabel: string;
+  /** The partnerships whose channels it goes to (alertHistory reads by partnership). */
+  partnerships: string[];
+  /** First month it fired. */
+  sinceMonth: Month;
+  /** Latest month it was evaluated in. */
+  lastMonth: Month;
+  state: AlertState;
+  observed: number | null;
+  expected: number | null;
+  upperBound: number | null;
+  /** The detector's chance of a value this high (spikes, hotspots), for the wording. */
+  probability: number | null;
+  /** The words: first line (the fact), the explanation, and why it is open without data. */
+  explanation: { headline: string; sentence: string; noData?: string | null };
+  resolvedMonth: Month | null;
+  updatedAt: string;
+}
+
+/** One entry of the notification log: what was said (or held back) about an alert, in one channel. */
+export interface AlertNotice {
+  /** Unique forever: 'firing:<alert id>:<channel>', 'resolved:...', 'held:...:<mute>', 'landed:<channel>:<month>'. */
+  key: string;
+  alertId: number | null;
+  channel: string;
+  /** 'firing' | 'resolved' | 'correction' | 'held' | 'worsened' | 'landed' */
+  kind: string;
+  month: Month;
+  /** The outbox message it went in (null: held back, nothing sent). */
+  messageKey: string | null;
+  /** The mute that held it back ('config:2', 'store:7'). */
+  muteKey: string | null;
+  observed: number | null;
+  at: string;
+}
+
+export interface AlertAcknowledgement {
+  id: number;
+  alertId: number;
+  /** Who, as the surface names them (a Slack user id, 'local', a Teams user). */
+  by: string;
+  at: string;
+  surface: string;
+  /** The alert's value when it was acknowledged: "worse" is measured from here. */
+  observed: number | null;
+}
+
+/** A mute window set from chat (config mutes live in the config file). */
+export interface AlertMute {
+  id: number;
+  channel: string | null;
+  areaCode: string | null;
+  measure: string | null;
+  rule: string | null;
+  from: string;
+  until: string;
+  reason: string;
+  by: string;
+  createdAt: string;
+  /** Set when unmuted before `until`. */
+  endedAt: string | null;
+}
+
+export interface AlertQuery {
+  ids?: readonly number[];
+  fingerprints?: readonly string[];
+  states?: readonly AlertState[];
+  /** Alerts that go to this partnership. */
+  partnership?: string;
+  /** Alerts whose lastMonth is this month or later. */
+  since?: Month;
 }
 
 export interface Store {
@@ -241,6 +429,71 @@ export interface Store {
   chartRequest(id: string, now: Date): Promise<StoredChartRequest | undefined>;
   /** Deletes chart requests that expired before `now`; returns how many. */
   pruneChartRequests(now: Date): Promise<number>;
+
+  // Outbox (src/service/outbox.ts delivers it)
+  /** Inserts messages; keys already stored are ignored. Returns how many were new. Usable on a transaction handle. */
+  enqueueOutbox(messages: NewOutboxMessage[]): Promise<{ inserted: number }>;
+  /**
+   * Leases up to `limit` due messages to `owner` until `leaseUntil`: pending or deferred ones whose
+   * next attempt is due by `now`, and sending ones whose lease expired (their dispatcher died). Each row
+   * is taken by compare-and-set on the state and lease it was read with, so of several dispatchers that
+   * see it, one gets it. Oldest due first. `skipChannels`: channels this dispatcher is delivering already.
+   */
+  leaseOutbox(lease: { owner: string; now: string; leaseUntil: string; limit: number; skipChannels?: readonly string[] }): Promise<OutboxMessage[]>;
+  /** Counts a post attempt (and stamps the first one) and extends the lease; false when `owner` no longer holds it. */
+  beginOutboxAttempt(attempt: { id: number; owner: string; now: string; leaseUntil: string }): Promise<boolean>;
+  /** Records delivery; false when `owner` no longer holds the lease (nothing changed then). */
+  markOutboxSent(sent: { id: number; owner: string; platformMessageId: string; at: string }): Promise<boolean>;
+  /**
+   * Hands a leased message back: 'pending' (a retry at nextAttemptAt, or waiting for its thread's parent),
+   * 'deferred' (quiet hours, until nextAttemptAt) or 'failed'. `lastError` undefined leaves it as it was.
+   */
+  releaseOutbox(release: { id: number; owner: string; state: 'pending' | 'deferred' | 'failed'; nextAttemptAt: string; lastError?: string | null }): Promise<boolean>;
+  /** An operator's retry: a failed, deferred or pending message becomes due now with a fresh count of attempts. */
+  retryOutbox(id: number, now: string): Promise<OutboxMessage | undefined>;
+  outboxMessage(id: number): Promise<OutboxMessage | undefined>;
+  outboxByKey(idempotencyKey: string): Promise<OutboxMessage | undefined>;
+  /** Messages in the given states (all when omitted), oldest first. */
+  outboxMessages(query: { states?: readonly OutboxState[]; channel?: string; limit?: number }): Promise<OutboxMessage[]>;
+  outboxSummary(): Promise<OutboxSummary>;
+
+  // Data watcher (src/watcher)
+  /** What a watched source last gave for each month, ascending by month. */
+  watchedMonths(source: string): Promise<WatchedMonth[]>;
+  /** Records (or replaces) what a watched source gave for a month. */
+  recordWatchedMonth(row: WatchedMonth): Promise<void>;
+
+  // Teams conversation references (proactive posts) and link-signing secrets
+  /** Records (or refreshes) a conversation reference; a name or team already known is kept when the new one has none. */
+  saveTeamsConversation(ref: Omit<TeamsConversationRef, 'firstSeenAt'>): Promise<void>;
+  teamsConversation(conversationId: string): Promise<TeamsConversationRef | undefined>;
+  /** Every known conversation, by id. */
+  teamsConversations(): Promise<TeamsConversationRef[]>;
+  /** The app was removed: the reference stays (for the operator to see) but is marked not installed. */
+  markTeamsConversationRemoved(conversationId: string, at: string): Promise<void>;
+  /** A secret for signing links, the same on every replica: the first caller's `candidate` is stored and returned to all. */
+  linkSecret(name: string, candidate: string): Promise<string>;
+
+  // Alerting (src/alerting)
+  /** Inserts or updates alert episodes by (fingerprint, sinceMonth); returns them with their ids. */
+  saveAlerts(rows: Array<Omit<AlertRecord, 'id' | 'updatedAt'>>): Promise<AlertRecord[]>;
+  alerts(query?: AlertQuery): Promise<AlertRecord[]>;
+  /** A partnership's alerts evaluated in `since` or later, newest first, with who acknowledged them (for briefs). */
+  alertHistory(query: { partnership: string; since: Month }): Promise<Array<AlertRecord & { acknowledgements: AlertAcknowledgement[] }>>;
+  /** Appends notification-log entries; a key already there is ignored (returns inserted: 0 for it). */
+  recordAlertNotices(rows: Array<Omit<AlertNotice, 'at'> & { at?: string }>): Promise<{ inserted: number }>;
+  alertNotices(query: { alertIds?: readonly number[]; channel?: string; kinds?: readonly string[]; keys?: readonly string[] }): Promise<AlertNotice[]>;
+  /**
+   * Records who acknowledged an alert (the Acknowledge button on every surface calls this). Undefined
+   * when there is no such alert. Reminders for it stop until it resolves or gets worse.
+   */
+  acknowledgeAlert(input: { alertId: number; by: string; at: string; surface: string }): Promise<{ alert: AlertRecord; acknowledgement: AlertAcknowledgement } | undefined>;
+  alertAcknowledgements(alertIds: readonly number[]): Promise<AlertAcknowledgement[]>;
+  addAlertMute(mute: Omit<AlertMute, 'id' | 'createdAt' | 'endedAt'>): Promise<AlertMute>;
+  /** Ends a mute early (unmute); undefined when there is none with that id. */
+  endAlertMute(id: number, at: string): Promise<AlertMute | undefined>;
+  /** Chat mutes: those in force at `activeAt`, or all (ended ones too) without it. */
+  alertMutes(query?: { activeAt?: string }): Promise<AlertMute[]>;
 
   /** A checksum of everything the store holds, for "nothing changed" tests. */
   contentChecksum(): Promise<string>;

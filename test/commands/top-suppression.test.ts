@@ -22,16 +22,18 @@ const ranking = (r: Reply) => (r.data as { ranking: Row[] }).ranking;
 
 describe('top: the ranking order never gives a hidden count away', () => {
   it('hidden wards are unranked, in name order, after the wards whose counts are shown; those are ranked by their recorded rate', async () => {
-    // Precondition, from the cleared channel: at least two small counts that differ.
-    const cleared = ranking(await ask('top robbery cambridge', 'cambridge-analysts'));
+    // Precondition, from the cleared channel: at least two small counts that differ. (Deliberate fires:
+    // a partnership measure, perturbed in this channel; police.uk counts are shown exactly, see README.)
+    const cleared = ranking(await ask('top deliberate fires cambridge', 'cambridge-analysts'));
     const small = cleared.filter((r) => r.count !== null && r.count > 0 && r.count < 5);
     expect(small.length).toBeGreaterThanOrEqual(2);
     expect(new Set(small.map((r) => r.count)).size).toBeGreaterThan(1);
 
-    const r = await ask('top robbery cambridge', 'cambridge-csp');
+    const r = await ask('top deliberate fires cambridge', 'cambridge-csp');
     const rows = ranking(r);
     const hidden = rows.filter((x) => x.suppressed);
-    expect(hidden.map((x) => x.code).sort()).toEqual(small.map((x) => x.code).sort());
+    expect(hidden.length).toBeGreaterThanOrEqual(2);
+    for (const x of rows) if (!x.suppressed) expect(x.count!).toBeGreaterThanOrEqual(5);
     // hidden rows: no rank, no rate, last, alphabetical
     for (const h of hidden) expect(h).toMatchObject({ rank: null, rate: null, count: null });
     const firstHidden = rows.findIndex((x) => x.suppressed);
@@ -44,10 +46,10 @@ describe('top: the ranking order never gives a hidden count away', () => {
     // the text table says the same, and says why
     const table = r.table!.rows;
     for (const h of hidden) expect(table.find((row) => row[1] === h.name)![0]).toBe('-');
-    expect(r.notes.join(' ')).toMatch(/ranks only the wards whose counts are shown/);
+    expect([...r.notes, ...((r as { about?: string[] }).about ?? [])].join(' ')).toMatch(/only the wards whose counts are shown are ranked/);
   });
   it('a cleared channel keeps the smoothed ranking of every ward', async () => {
-    const rows = ranking(await ask('top robbery cambridge', 'cambridge-analysts'));
+    const rows = ranking(await ask('top deliberate fires cambridge', 'cambridge-analysts'));
     expect(rows.filter((x) => x.count !== null && x.count > 0).every((x) => x.rank !== null)).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSmall, measureAllowed, suppress, type Cell, type Equation } from '../../src/figures/suppression.ts';
+import { isSmall, measureAllowed, rulesFor, suppress, type Cell, type Equation } from '../../src/figures/suppression.ts';
 
 const rules = { threshold: 5, cleared: false };
 const count = (id: string, value: number | null, priority?: number): Cell => ({ id, value, kind: 'count', ...(priority !== undefined ? { priority } : {}) });
@@ -130,5 +130,27 @@ describe('secondary suppression across equations', () => {
     expect(r.primary).toEqual(new Set(['m2', 'm5', 'm12']));
     // each equation alone has 3 hidden months; combined, m12 - m0 is known: m0 (or a total) must go too
     expect(r.isHidden('m0') || r.isHidden('ye11') || r.isHidden('ye12')).toBe(true);
+  });
+});
+
+describe('perturbed cells (src/figures/disclosure.ts): the rules for protected figures in an uncleared channel', () => {
+  const perturbed = rulesFor('perturbed', 5);
+  it('0 is small too (a zero cell is never perturbed, so a shown 0 would be exact), and exact rules hide nothing', () => {
+    expect([0, 1, 4, 5].map((v) => isSmall(v, 5, true))).toEqual([true, true, true, false]);
+    expect([...suppress([count('a', 0), count('b', 3), count('c', 5)], [], perturbed).primary].sort()).toEqual(['a', 'b']);
+    expect(rulesFor('exact', 5)).toMatchObject({ cleared: true });
+    expect(suppress([count('a', 0), count('b', 3)], [], rulesFor('exact', 5)).hidden.size).toBe(0);
+  });
+  it('a total with its own key ties nothing: its shown parts minus it is not the hidden part', () => {
+    const cells: Cell[] = [count('m1', 3), count('m2', 20), { id: 'ye', value: 24, kind: 'count', priority: 2, ownKey: true }];
+    const eq: Equation[] = [{ total: 'ye', parts: ['m1', 'm2'] }];
+    expect([...suppress(cells, eq, perturbed).hidden]).toEqual(['m1']);
+    // without its own key (a sum of shown values), the same equation forces a second value hidden
+    expect(suppress([count('m1', 3), count('m2', 20), { id: 'ye', value: 23, kind: 'count', priority: 2 }], eq, perturbed).hidden.size).toBe(2);
+  });
+  it('a change on a hidden month is still hidden (it is computed from the shown values)', () => {
+    const cells: Cell[] = [count('cur', 12), count('prev', 2), { id: 'chg', value: 10, kind: 'derived' }];
+    const r = suppress(cells, [{ total: 'cur', parts: ['prev', 'chg'] }], perturbed);
+    expect(r.isHidden('prev') && r.isHidden('chg')).toBe(true);
   });
 });

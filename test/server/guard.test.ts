@@ -23,7 +23,15 @@ describe('resolveBinding', () => {
     expect(() => resolveBinding({ WARDWATCH_HOST: '0.0.0.0' })).toThrow(/set WARDWATCH_LOCAL_TOKEN/);
     expect(() => resolveBinding({ WARDWATCH_HOST: '192.168.1.20', WARDWATCH_LOCAL_TOKEN: '   ' })).toThrow(/WARDWATCH_LOCAL_TOKEN/);
     expect(() => resolveBinding({ WARDWATCH_HOST: '0.0.0.0', WARDWATCH_LOCAL_TOKEN: 'short' })).toThrow(/at least 16 characters/);
-    expect(resolveBinding({ WARDWATCH_HOST: '0.0.0.0', WARDWATCH_LOCAL_TOKEN: TOKEN })).toEqual({ host: '0.0.0.0', port: 3000, token: TOKEN, loopback: false, pageEnabled: true });
+    // the token alone may ask as the channels cleared for nothing (issue 16: a token names its channels)
+    expect(resolveBinding({ WARDWATCH_HOST: '0.0.0.0', WARDWATCH_LOCAL_TOKEN: TOKEN })).toEqual({
+      host: '0.0.0.0',
+      port: 3000,
+      token: TOKEN,
+      loopback: false,
+      pageEnabled: true,
+      grants: [{ token: TOKEN, channels: 'uncleared' }],
+    });
   });
 
   it('lets a Slack-only deployment bind elsewhere with the page switched off', () => {

@@ -166,7 +166,8 @@ describe('slash commands over HTTP', () => {
     const posted = async (channelId: string) => {
       const n = h.fake.calls.length;
       const done = h.timings.length;
-      await command('market ward robbery', { channel_id: channelId });
+      // a partnership measure, in a month with none (a zero cell always reads "fewer than 5"): police.uk counts are shown exactly everywhere (README "Disclosure policy")
+      await command('market deliberate fires march 2024', { channel_id: channelId });
       await settled(done + 1);
       const call = since(n).find((c) => c.name === 'files.completeUploadExternal' || c.name === 'chat.postMessage');
       expect(call?.body.channel_id ?? call?.body.channel).toBe(channelId);
@@ -174,8 +175,8 @@ describe('slash commands over HTTP', () => {
     };
     const uncleared = await posted(CHANNEL);
     const cleared = await posted(ANALYSTS_CHANNEL);
-    expect(uncleared).toContain('fewer than 5');
-    expect(cleared).not.toContain('fewer than 5');
+    expect(uncleared).toMatch(/fewer than 5 incidents/);
+    expect(cleared).not.toMatch(/fewer than 5 incidents/);
   });
 
   it('"private" answers only the asker, through response_url, with no upload', async () => {

@@ -80,7 +80,7 @@ describe.each([
 
   it('migrates to the latest version; a second opener (another replica) migrates nothing', async () => {
     expect(s.kind).toBe(kind);
-    expect(await s.schemaVersion()).toBe((kind === 'sqlite' ? MIGRATIONS : PG_MIGRATIONS).at(-1)!.version);
+    expect(await s.schemaVersion()).toBe(Math.max(...(kind === 'sqlite' ? MIGRATIONS : PG_MIGRATIONS).map((m) => m.version)));
     expect(await s.isEmpty()).toBe(true);
     const sum = await s.contentChecksum();
     const other = await open(true);
@@ -345,7 +345,7 @@ describe.each([
 });
 
 describe('SQLite upgrade', () => {
-  it('a file made by the previous release (schema 3) upgrades to 4 and keeps its data', async () => {
+  it('a file made by an earlier release (schema 3) upgrades to the latest and keeps its data', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wardwatch-upgrade-'));
     try {
       const path = join(dir, 'old.sqlite');
@@ -358,7 +358,7 @@ describe('SQLite upgrade', () => {
       raw.prepare("INSERT INTO boundaries (area_code, geojson) VALUES ('W1', '{}')").run();
       raw.close();
       const s = await openSqliteStore(path);
-      expect(await s.schemaVersion()).toBe(4);
+      expect(await s.schemaVersion()).toBe(Math.max(...MIGRATIONS.map((m) => m.version)));
       expect(await s.drawingBoundaries(['W1'])).toEqual(new Map([['W1', '{}']]));
       await s.close();
     } finally {

@@ -9,10 +9,14 @@ export interface Verb {
 
 const VERBS: Record<string, string> = {
   ingest: 'load police.uk, partnership and geography files into the store',
+  watch: 'run the data watcher once (inbox, police.uk)',
   synth: 'generate synthetic history (police.uk-shaped and partnership CSVs)',
   ask: 'answer a /crime command as the bot would',
+  brief: "draw a partnership's pre-meeting brief as a PDF (or its monthly summary)",
   detect: 'run the spike detector on a monthly series',
   alerts: 'evaluate alert rules and show or deliver what fires',
+  outbox: 'list, retry and deliver the messages waiting to be posted',
+  config: 'check the configuration and the environment it needs: config check',
   serve: 'run the bot (Slack, Teams and the local channel page)',
   bench: 'run the benchmarks and write a JSON report',
 };

@@ -15,14 +15,49 @@ function wrap(text: string, width = 100, indent = ''): string {
   return out.join('\n');
 }
 
-function table(t: NonNullable<Reply['table']>): string {
-  const widths = t.columns.map((c, i) => Math.min(40, Math.max(c.length, ...t.rows.map((r) => (r[i] ?? '').length))));
-  const row = (cells: string[]) =>
-    cells
-      .map((c, i) => (c ?? '').slice(0, 40).padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [row(t.columns), widths.map((w) => '-'.repeat(w)).join('  '), ...t.rows.map(row)].map((l) => `  ${l}`).join('\n');
+/**
+ * The table in aligned columns. Nothing is cut: a column wider than its share of the terminal wraps
+ * onto continuation lines within its own column (help's descriptions, long place names).
+ */
+export function table(t: NonNullable<Reply['table']>, width = 100): string {
+  const natural = t.columns.map((c, i) => Math.max(c.length, ...t.rows.map((r) => (r[i] ?? '').length)));
+  const widths = [...natural];
+  const room = width - 2 - 2 * (widths.length - 1);
+  // Narrow the widest column until the table fits (never below 12 characters).
+  while (widths.reduce((a, b) => a + b, 0) > room) {
+    const widest = widths.indexOf(Math.max(...widths));
+    if (widths[widest]! <= 12) break;
+    widths[widest] = widths[widest]! - 1;
+  }
+  const row = (cells: string[]): string[] => {
+    const wrapped = widths.map((w, i) => wrapCell(cells[i] ?? '', w));
+    const height = Math.max(...wrapped.map((c) => c.length));
+    return Array.from({ length: height }, (_, k) =>
+      wrapped
+        .map((c, i) => (c[k] ?? '').padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    );
+  };
+  return [...row(t.columns), widths.map((w) => '-'.repeat(w)).join('  '), ...t.rows.flatMap(row)].map((l) => `  ${l}`).join('\n');
+}
+
+function wrapCell(text: string, width: number): string[] {
+  if (text.length <= width) return [text];
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    for (let w = word; w.length; ) {
+      const piece = w.length > width ? w.slice(0, width) : w;
+      w = w.slice(piece.length);
+      if (line && line.length + 1 + piece.length > width) {
+        lines.push(line);
+        line = piece;
+      } else line = line ? `${line} ${piece}` : piece;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
 }
 
 export function renderReplyText(reply: Reply, options: { chartFile?: string } = {}): string {
@@ -30,7 +65,11 @@ export function renderReplyText(reply: Reply, options: { chartFile?: string } = 
   if (reply.summary) parts.push(wrap(reply.summary));
   if (reply.figures.length) {
     parts.push('');
-    for (const f of reply.figures) parts.push(wrap(`* ${f.label}: ${f.display}. ${f.wording}`, 100, '  ').replace(/^  /, ''));
+    // The figure's sentence carries its number; the display is added only where the sentence lacks it.
+    for (const f of reply.figures) {
+      const head = f.wording.includes(f.display) ? '' : `${f.display}. `;
+      parts.push(wrap(`* ${f.label}: ${head}${f.wording}${f.synthetic && !f.wording.includes('synthetic') ? ` [${f.synthetic}]` : ''}`, 100, '  ').replace(/^  /, ''));
+    }
   }
   if (reply.table) parts.push('', table(reply.table));
   if (reply.chart) parts.push('', `[chart: ${reply.chartAlt ?? reply.chart.title}${options.chartFile ? ` -> ${options.chartFile}` : ' (use --png FILE to save it)'}]`);
@@ -38,7 +77,11 @@ export function renderReplyText(reply: Reply, options: { chartFile?: string } = 
     parts.push('', 'Notes:');
     for (const n of reply.notes) parts.push(wrap(`- ${n}`, 100, '  ').replace(/^  /, ''));
   }
-  if (reply.actions.length) parts.push('', `Next: ${reply.actions.map((a) => `[${a.label}] /crime ${a.command}`).join('   ')}`);
+  if (reply.about?.length) {
+    parts.push('', 'About these figures:');
+    for (const n of reply.about) parts.push(wrap(`- ${n}`, 100, '  ').replace(/^  /, ''));
+  }
+  if (reply.actions.length) parts.push('', wrap(`Next: ${reply.actions.map((a) => `[${a.label}] /crime ${a.command}`).join('   ')}`, 100, '  ').replace(/^  /, ''));
   return parts.join('\n');
 }
 
@@ -56,6 +99,7 @@ export function replyJson(reply: Reply): Record<string, unknown> {
     chart: rest.chart,
     chartAlt: rest.chartAlt,
     notes: rest.notes,
+    about: rest.about ?? [],
     actions: rest.actions,
     ephemeral: rest.ephemeral ?? false,
   };

@@ -1,20 +1,24 @@
 // The HTTP app: /healthz for every deployment, and the local channel (page, ask API, live messages,
 // charts, demo controls) behind the guard. Everything it needs is passed in, so tests build it with a
 // temp store and their own clock, and `wardwatch serve` composes the real parts.
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { ChannelConfig, Config } from '../../config/schema.ts';
 import { DEFAULT_PREFIX } from '../../core/context.ts';
 import { handleQuestion, stripPrefix } from '../../core/conversation.ts';
+import { acknowledgeFromChannel, parseAckCommand } from '../../alerting/acknowledge.ts';
 import { commands } from '../../core/dispatch.ts';
 import { describeError, redactorFor } from '../../core/redact.ts';
-import { errorReply, type Reply } from '../../core/reply.ts';
+import { errorReply, type Reply, type ReplyAttachment } from '../../core/reply.ts';
 import { taxonomy } from '../../taxonomy/index.ts';
 import type { ChartLinks } from '../../charts/links.ts';
 import { channelView, localChannels, vocabulary } from './channels.ts';
-import { guard, type Binding } from './guard.ts';
-import { renderReply, type SafeHtml } from './html.ts';
+import { accessOf, DEFAULT_STREAM_LIMITS, guard, type Binding, type TokenGrant } from './guard.ts';
+import { UserError } from '../../core/errors.ts';
+import { renderAdaptiveCard } from './adaptive-card.ts';
+import { html, renderReply, type SafeHtml } from './html.ts';
 import type { LocalMessage, LocalMessageLog, MessageBus } from './local-platform.ts';
 import { renderPage, renderPane, statusText } from './page.ts';
 import type { Scheduler } from '../../service/scheduler.ts';
@@ -37,9 +41,11 @@ export interface LocalAppOptions {
   messages: LocalMessageLog;
   bus: MessageBus;
   charts: ChartLinks;
-  binding: Pick<Binding, 'token' | 'loopback'> & { pageEnabled?: boolean };
+  binding: Pick<Binding, 'token' | 'loopback' | 'grants' | 'streams'> & { pageEnabled?: boolean };
   /** This replica's name, for /healthz. */
   replica?: string;
+  /** The outbox for /healthz: counts by state and the oldest unsent message's age (src/service/outbox.ts). */
+  outboxHealth?: () => Promise<unknown>;
   /** Audit lines for questions asked on the page (default: none). */
   audit?: (line: string) => void;
   /** The dev-only "simulate next month" control; absent = not offered. */
@@ -56,6 +62,10 @@ export interface LocalAppOptions {
   storeFile?: string;
   /** Routes mounted ahead of the local page's guard (Slack's, which verify their own signatures). */
   beforeLocal?: (app: Express) => void;
+  /** The Adaptive Card a reply becomes in Teams (the service hands in the Teams renderer): the page's "Teams view". */
+  teamsCard?: (reply: Reply, chartUrl: string | undefined) => unknown;
+  /** Draws a reply's document (the brief's PDF) for /briefs/<id>.pdf; absent = no links to documents. */
+  briefPdf?: ((attachment: ReplyAttachment) => Promise<Buffer>) | null;
 }
 
 export interface LocalApp {
@@ -74,6 +84,24 @@ export function createApp(options: LocalAppOptions): LocalApp {
   let asked = 0;
   let simulating: Promise<SimulateResult> | null = null;
   const streams = new Set<Response>();
+  const streamsByClient = new Map<string, number>();
+  const limits = options.binding.streams ?? DEFAULT_STREAM_LIMITS;
+  // Each token's channels, checked against the config once, at start.
+  const uncleared = new Set(channels.filter((c) => !c.clearance.smallNumbers && !c.clearance.sensitive).map((c) => c.name));
+  for (const g of options.binding.grants ?? []) {
+    if (g.channels === 'uncleared') continue;
+    const unknown = g.channels.filter((n) => !channelByName.has(n));
+    if (unknown.length)
+      throw new UserError(
+        `a local page token names ${unknown.map((n) => `"${n}"`).join(', ')}, which ${unknown.length === 1 ? 'is not a local channel' : 'are not local channels'} (known: ${channels.map((c) => c.name).join(', ')})`,
+      );
+  }
+  const channelsFor = (g: TokenGrant): ReadonlySet<string> => (g.channels === 'uncleared' ? uncleared : new Set(g.channels));
+  /** The channels this request may ask as (its token's), in config order. */
+  const allowedChannels = (res: Response): ChannelConfig[] => {
+    const allowed = accessOf(res).channels;
+    return allowed ? channels.filter((c) => allowed.has(c.name)) : channels;
+  };
   const redact = redactorFor(process.env, [options.binding.token ?? undefined]);
 
   const app = express();
@@ -124,36 +152,67 @@ export function createApp(options: LocalAppOptions): LocalApp {
       // Chat surfaces (Slack): `degraded` with a reason and the next retry when their platform refuses the
       // token or cannot be reached. The service stays up and healthy (200) for everything else.
       surfaces: state.surfaces(),
+      // What waits to be posted: a failed count above 0, or an old oldestUnsentAgeSeconds, wants `wardwatch outbox`.
+      ...(options.outboxHealth && reachable ? { outbox: await options.outboxHealth().catch((err: unknown) => ({ error: err instanceof Error ? err.message : String(err) })) } : {}),
       ...(snapshot.progress ? { loading: snapshot.progress } : {}),
       ...(snapshot.error ? { error: snapshot.error } : {}),
     });
   });
 
   const local = express.Router();
-  local.use(guard(options.binding));
+  local.use(guard(options.binding, channelsFor));
   local.use('/assets', express.static(ASSETS_DIR, { maxAge: '1h', index: false, fallthrough: false }));
 
-  const view = async (domId: string, reply: Reply, postedAt: Date, origin: 'delivered' | 'answer'): Promise<SafeHtml> =>
-    renderReply({
+  const view = async (domId: string, reply: Reply, postedAt: Date, origin: 'delivered' | 'answer'): Promise<SafeHtml> => {
+    const shown = reply.chart && !reply.chartAlt && options.chartAltText ? { ...reply, chartAlt: options.chartAltText(reply.chart) } : reply;
+    const chartUrl = reply.chart && charts.available ? `/charts/${await charts.register(reply.chart)}.png` : undefined;
+    const attachmentUrl = reply.attachment && options.briefPdf && state.store ? `/briefs/${await registerAttachment(reply.attachment)}.pdf` : undefined;
+    return renderReply({
       domId,
-      reply: reply.chart && !reply.chartAlt && options.chartAltText ? { ...reply, chartAlt: options.chartAltText(reply.chart) } : reply,
-      chartUrl: reply.chart && charts.available ? `/charts/${await charts.register(reply.chart)}.png` : undefined,
+      reply: shown,
+      chartUrl,
+      attachmentUrl,
       postedAt,
       timezone,
       origin,
+      teamsCard: options.teamsCard ? renderAdaptiveCard(options.teamsCard(shown, chartUrl), domId) : undefined,
     });
-  const messageHtml = (m: LocalMessage): Promise<SafeHtml> => view(`m-${m.id}`, m.reply, new Date(m.postedAt), 'delivered');
+  };
+  // A document is stored as what to draw (like a chart request), under a hash of it, so any replica can draw it.
+  const registerAttachment = async (attachment: ReplyAttachment): Promise<string> => {
+    const id = createHash('sha256').update(JSON.stringify({ attachment })).digest('base64url').slice(0, 22);
+    const at = now();
+    await state.store!.saveChartRequest({ id, request: { attachment }, createdAt: at.toISOString(), expiresAt: new Date(at.getTime() + 90 * 24 * 3600_000).toISOString() });
+    return id;
+  };
+  // A thread reply (a correction, a reminder, an update under its digest) says which message it answers.
+  const messageHtml = async (m: LocalMessage): Promise<SafeHtml> => {
+    const inner = await view(`m-${m.id}`, m.reply, new Date(m.postedAt), 'delivered');
+    return m.threadOf
+      ? html`<div class="thread-reply" data-thread-of="m-${m.threadOf}"><a class="thread-parent" href="#m-${m.threadOf}">In reply to an earlier message</a>${inner}</div>`
+      : inner;
+  };
   const pane = async (channel: ChannelConfig): Promise<SafeHtml> =>
     renderPane(await channelView(config, channel, state.store), await commands(), await Promise.all((await messages.list(channel.name, HISTORY)).map(messageHtml)));
-  const findChannel = (name: unknown): ChannelConfig | undefined => (typeof name === 'string' ? channelByName.get(name) : undefined);
+  // A channel the request's token does not name is treated as not there: the client cannot choose one.
+  const findChannel = (name: unknown, res: Response): ChannelConfig | undefined => {
+    const c = typeof name === 'string' ? channelByName.get(name) : undefined;
+    const allowed = accessOf(res).channels;
+    return c && (!allowed || allowed.has(c.name)) ? c : undefined;
+  };
 
   local.get('/', (req, res) => {
-    const first = channels[0]!.name;
+    const first = allowedChannels(res)[0]?.name;
+    if (!first)
+      return void res
+        .status(403)
+        .type('html')
+        .send('<!doctype html><html lang="en-GB"><meta charset="utf-8"><title>Wardwatch</title><p>This token may not ask as any channel.</p></html>');
     res.redirect(302, `/c/${encodeURIComponent(first)}${req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : ''}`);
   });
 
   local.get('/c/:channel', async (req, res) => {
-    const channel = findChannel(req.params.channel);
+    const channel = findChannel(req.params.channel, res);
     if (!channel) {
       res
         .status(404)
@@ -166,26 +225,27 @@ export function createApp(options: LocalAppOptions): LocalApp {
     res.type('html').send(
       renderPage({
         channel: await channelView(config, channel, state.store),
-        channels: await Promise.all(channels.map((c) => channelView(config, c, state.store))),
+        channels: await Promise.all(allowedChannels(res).map((c) => channelView(config, c, state.store))),
         pane: await pane(channel),
         lastEventId: await messages.latestId(),
         status: await state.snapshot(),
         timezone,
         devControls: Boolean(options.simulateMonth),
         assetVersion,
+        teamsView: Boolean(options.teamsCard),
       }),
     );
   });
 
   /** A channel's header and history, for switching channels without a reload. */
   local.get('/api/channels/:channel', async (req, res) => {
-    const channel = findChannel(req.params.channel);
+    const channel = findChannel(req.params.channel, res);
     if (!channel) return void res.status(404).json({ error: `no local channel named "${req.params.channel}"` });
     res.json({ channel: await channelView(config, channel, state.store), html: (await pane(channel)).value });
   });
 
   local.get('/api/vocabulary', async (req, res) => {
-    const channel = findChannel(req.query.channel);
+    const channel = findChannel(req.query.channel, res);
     if (!channel) return void res.status(404).json({ error: 'unknown channel' });
     res.json(await vocabulary({ store: state.phase === 'ready' ? state.store : null, config, channel, taxonomy: taxonomy(), commands: await commands() }));
   });
@@ -193,7 +253,7 @@ export function createApp(options: LocalAppOptions): LocalApp {
   local.post('/api/ask', express.json({ limit: '8kb' }), async (req, res) => {
     if (!req.is('application/json')) return void res.status(415).json({ error: 'send the command as application/json: {"channel": "...", "text": "market ward"}' });
     const body = (req.body ?? {}) as { channel?: unknown; text?: unknown };
-    const channel = findChannel(body.channel);
+    const channel = findChannel(body.channel, res);
     if (!channel) return void res.status(404).json({ error: `no local channel named ${JSON.stringify(body.channel ?? null)}` });
     if (typeof body.text !== 'string') return void res.status(400).json({ error: 'expected JSON {"channel": "...", "text": "market ward"}' });
     if (body.text.length > MAX_TEXT) return void res.status(400).json({ error: `a command is at most ${MAX_TEXT} characters` });
@@ -206,7 +266,14 @@ export function createApp(options: LocalAppOptions): LocalApp {
     const text = stripPrefix(body.text, DEFAULT_PREFIX);
     let delivered: { reply: Reply; private: boolean } | null = null;
     let apology: string | null = null;
-    if (text.startsWith('/')) {
+    const ackId = parseAckCommand(text);
+    if (ackId !== null) {
+      // The Acknowledge button: recorded as the page's user (the local page has one, on this machine).
+      delivered = {
+        reply: await acknowledgeFromChannel({ store: state.store!, config, channel, alertId: ackId, by: 'the local page', surface: 'local', now: at }),
+        private: false,
+      };
+    } else if (text.startsWith('/')) {
       delivered = {
         reply: errorReply('Unknown command', `This channel understands \`${DEFAULT_PREFIX}\` commands, such as \`${DEFAULT_PREFIX} market ward\`. Try \`${DEFAULT_PREFIX} help\`.`),
         private: true,
@@ -243,15 +310,50 @@ export function createApp(options: LocalAppOptions): LocalApp {
     });
   });
 
+  local.get('/briefs/:file', async (req, res) => {
+    const match = /^([A-Za-z0-9_-]{22})\.pdf$/.exec(req.params.file);
+    const stored = match && options.briefPdf && state.store ? await state.store.chartRequest(match[1]!, now()) : undefined;
+    const attachment = (stored?.request as { attachment?: ReplyAttachment } | undefined)?.attachment;
+    if (!attachment || attachment.kind !== 'brief-pdf' || !options.briefPdf)
+      return void res.status(404).json({ error: 'no such document (it has expired, or was never handed out)' });
+    const pdf = await options.briefPdf(attachment);
+    res
+      .type('pdf')
+      .set('Content-Disposition', `inline; filename="${attachment.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`)
+      .set('Cache-Control', 'private, no-store')
+      .send(pdf);
+  });
+
   local.get('/charts/:file', async (req, res) => {
     const match = /^([A-Za-z0-9_-]{22})\.png$/.exec(req.params.file);
-    const bytes = match ? await charts.png(match[1]!, req.query.size === 'compact' ? 'compact' : 'full') : undefined;
+    let bytes: Buffer | undefined;
+    try {
+      bytes = match ? await charts.png(match[1]!, req.query.size === 'compact' ? 'compact' : 'full') : undefined;
+    } catch (err) {
+      // The chart pool's queue is full (src/charts/pool.ts): a moment later it will not be.
+      if (err instanceof Error && err.name === 'ChartPoolBusy') return void res.status(503).set('Retry-After', '2').json({ error: err.message });
+      throw err;
+    }
     if (!bytes) return void res.status(404).json({ error: 'no such chart (it has expired, or was never handed out)' });
     res.type('png').set('Cache-Control', 'private, max-age=86400, immutable').send(bytes);
   });
 
   local.get('/api/events', async (req, res) => {
     const resumeFrom = Number(req.get('Last-Event-ID') ?? req.query.after);
+    // Capped: a client (a token, or an address) may hold `perClient` streams open, and all together `total`.
+    const access = accessOf(res);
+    if (streams.size >= limits.total)
+      return void res
+        .status(503)
+        .set('Retry-After', '30')
+        .json({ error: `too many open event streams (${limits.total}); try again shortly` });
+    if ((streamsByClient.get(access.client) ?? 0) >= limits.perClient)
+      return void res
+        .status(429)
+        .set('Retry-After', '30')
+        .json({ error: `this client already has ${limits.perClient} event streams open; close a tab or two` });
+    streamsByClient.set(access.client, (streamsByClient.get(access.client) ?? 0) + 1);
+    const mayHear = (m: LocalMessage) => !access.channels || access.channels.has(m.channel);
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
@@ -276,7 +378,7 @@ export function createApp(options: LocalAppOptions): LocalApp {
     let live = false;
     const heldMessages: LocalMessage[] = [];
     let heldStatus: StatusSnapshot | null = null;
-    const onMessage = (m: LocalMessage) => (live ? sendMessage(m) : void heldMessages.push(m));
+    const onMessage = (m: LocalMessage) => (!mayHear(m) ? undefined : live ? sendMessage(m) : void heldMessages.push(m));
     const onStatus = (s: StatusSnapshot) => (live ? sendStatus(s) : void (heldStatus = s));
     const unsubscribe = bus.subscribe(onMessage);
     state.on('change', onStatus);
@@ -288,13 +390,17 @@ export function createApp(options: LocalAppOptions): LocalApp {
       clearInterval(ping);
       unsubscribe();
       state.off('change', onStatus);
-      streams.delete(res);
+      if (streams.delete(res)) {
+        const n = (streamsByClient.get(access.client) ?? 1) - 1;
+        if (n > 0) streamsByClient.set(access.client, n);
+        else streamsByClient.delete(access.client);
+      }
     };
     req.on('close', close);
     try {
       const [missed, status] = await Promise.all([Number.isFinite(resumeFrom) ? messages.after(resumeFrom, 500) : Promise.resolve([]), state.snapshot()]);
       if (closed) return;
-      for (const m of missed) sendMessage(m);
+      for (const m of missed) if (mayHear(m)) sendMessage(m);
       sendStatus(status);
       const sent = missed.at(-1)?.id ?? -Infinity;
       for (const m of heldMessages) if (m.id > sent) sendMessage(m);
@@ -341,6 +447,7 @@ export function createApp(options: LocalAppOptions): LocalApp {
     closeStreams() {
       for (const res of streams) res.end();
       streams.clear();
+      streamsByClient.clear();
     },
   };
 }

@@ -2,7 +2,9 @@
 // command box suggests (commands, places from the store, topics from the taxonomy).
 import { defaultLocalChannel } from '../../config/load.ts';
 import type { ChannelConfig, Config, Partnership } from '../../config/schema.ts';
-import type { Command } from '../../core/dispatch.ts';
+import { commands, type Command } from '../../core/dispatch.ts';
+import { channelExamples } from '../../resolve/examples.ts';
+import { taxonomy } from '../../taxonomy/index.ts';
 import type { Store } from '../../store/types.ts';
 import type { Taxonomy } from '../../taxonomy/index.ts';
 
@@ -24,12 +26,16 @@ export interface ChannelView {
   /** "Cambridge" or "Cambridge, Fenland and 4 more" */
   areas: string;
   clearance: string;
+  /** The welcome card's "Try" buttons: examples from this channel's own partnership (none until the data is loaded). */
+  examples: string[];
 }
 
 export async function channelView(config: Config, channel: ChannelConfig, store: Store | null): Promise<ChannelView> {
   const p = partnershipOf(config, channel);
   const known = store ? await store.areasByCode(p.areas) : new Map<string, never>();
-  const names = p.areas.map((code) => known.get(code)?.name ?? code);
+  // Before the geography is loaded there are no names: say so rather than show ONS codes.
+  const names = p.areas.map((code) => known.get(code)?.name ?? null).filter((n): n is string => !!n);
+  if (!names.length) names.push(p.areas.length === 1 ? 'its area (loading)' : `${p.areas.length} areas (loading)`);
   const areas =
     p.areas.length === config.forceArea.districts.length && p.areas.every((a) => config.forceArea.districts.includes(a))
       ? `all of ${config.forceArea.name.replace(/ Constabulary$| Police$/, '')}`
@@ -40,7 +46,12 @@ export async function channelView(config: Config, channel: ChannelConfig, store:
     channel.clearance.smallNumbers ? 'small numbers shown' : 'small numbers hidden',
     channel.clearance.sensitive ? 'sensitive measures shown' : 'sensitive measures hidden',
   ].join(', ');
-  return { name: channel.name, partnership: p.name, areas, clearance };
+  // Examples are written from the partnership's own places, so each "Try" button answers here.
+  const examples =
+    store && known.size
+      ? (await channelExamples({ store, config, channel, partnership: p, taxonomy: taxonomy() }, (await commands()).filter((c) => c.examples))).flatMap((c) => c.examples.slice(0, 2))
+      : [];
+  return { name: channel.name, partnership: p.name, areas, clearance, examples: examples.filter((e) => e !== 'help').slice(0, 5) };
 }
 
 export interface Vocabulary {

@@ -49,10 +49,14 @@ export interface MessageView {
   reply: Reply;
   /** URL of the chart PNG when the reply has a chart and charts can be rendered. */
   chartUrl?: string | undefined;
+  /** URL of the reply's document (the brief's PDF), drawn on demand when opened. */
+  attachmentUrl?: string | undefined;
   postedAt: Date;
   timezone: string;
   /** A delivered alert/summary ('delivered') or an answer to this visitor ('answer'). */
   origin: 'delivered' | 'answer';
+  /** The same reply as the Adaptive Card Teams shows (the page's "Teams view" switches to it). */
+  teamsCard?: SafeHtml | undefined;
 }
 
 const KIND_BADGE: Partial<Record<Reply['kind'], string>> = { alerts: 'Alert', brief: 'Brief', error: 'Problem' };
@@ -85,13 +89,14 @@ export function renderReply(view: MessageView): SafeHtml {
   <div class="avatar avatar--bot" aria-hidden="true">W</div>
   <div class="msg-body">
     <div class="msg-meta"><span class="author">Wardwatch</span><span class="badge badge--app">App</span><time datetime="${view.postedAt.toISOString()}" title="${dateTimeTitle(view.postedAt, view.timezone)}">${timeOf(view.postedAt, view.timezone)}</time>${badge ? html`<span class="${badgeClass}">${badge}</span>` : ''}${reply.ephemeral ? html`<span class="ephemeral">Only visible to you</span>` : ''}</div>
+    <div class="native-view">
     <h3 class="reply-title" id="${titleId}">${reply.title}</h3>
     ${reply.summary ? html`<p class="summary">${inlineText(reply.summary)}</p>` : ''}
     ${
       reply.figures.length
         ? html`<dl class="figures">${reply.figures.map(
             (f) =>
-              html`<div class="figure${f.suppressed ? ' figure--suppressed' : ''}" data-figure="${f.id}"><dt>${f.label}</dt><dd class="figure-value">${f.display}</dd><dd class="figure-wording">${f.wording}</dd></div>`,
+              html`<div class="figure${f.suppressed ? ' figure--suppressed' : ''}" data-figure="${f.id}"><dt>${f.label}</dt><dd class="figure-value">${f.display}</dd>${f.synthetic ? html`<dd class="figure-synthetic">${f.synthetic}</dd>` : ''}<dd class="figure-wording">${f.wording}</dd></div>`,
           )}</dl>`
         : ''
     }
@@ -103,7 +108,9 @@ export function renderReply(view: MessageView): SafeHtml {
         : ''
     }
     ${chart}
+    ${reply.attachment && view.attachmentUrl ? html`<p class="attachment"><a href="${view.attachmentUrl}" target="_blank" rel="noopener" type="application/pdf">PDF: ${reply.attachment.title}</a> <span class="attachment-name">(${reply.attachment.filename})</span></p>` : ''}
     ${reply.notes.length ? html`<ul class="notes" aria-label="Notes">${reply.notes.map((n) => html`<li>${inlineText(n)}</li>`)}</ul>` : ''}
+    ${reply.about?.length ? html`<details class="about"><summary>About these figures</summary><ul>${reply.about.map((n) => html`<li>${inlineText(n)}</li>`)}</ul></details>` : ''}
     ${
       reply.actions.length
         ? html`<div class="actions" role="group" aria-label="Follow-ups for ${reply.title}">${reply.actions.map(
@@ -111,6 +118,8 @@ export function renderReply(view: MessageView): SafeHtml {
           )}</div>`
         : ''
     }
+    </div>
+    ${view.teamsCard ? html`<div class="teams-card-view">${view.teamsCard}</div>` : ''}
   </div>
 </article>`;
 }

@@ -3,7 +3,7 @@
 // every open page over Server-Sent Events. Delivery is idempotent on the outbox's key.
 import { EventEmitter } from 'node:events';
 import type { ChannelConfig } from '../../config/schema.ts';
-import { DeliveryError, type ChatPlatform, type PostResult } from '../../core/platform.ts';
+import { DeliveryError, type ChatPlatform, type PostOptions, type PostResult } from '../../core/platform.ts';
 import type { Reply } from '../../core/reply.ts';
 import type { LocalChannelMessage, Store } from '../../store/types.ts';
 
@@ -12,7 +12,13 @@ export type LocalMessage = LocalChannelMessage;
 
 export interface LocalMessageLog {
   /** Appends a message; with a key already seen, returns the earlier message and adds nothing. */
-  append(input: { channel: string; reply: Reply; postedAt: string; idempotencyKey: string | null }): Promise<{ message: LocalMessage; duplicate: boolean }>;
+  append(input: {
+    channel: string;
+    reply: Reply;
+    postedAt: string;
+    idempotencyKey: string | null;
+    threadOf?: string | null;
+  }): Promise<{ message: LocalMessage; duplicate: boolean }>;
   /** The latest `limit` messages of a channel, oldest first. */
   list(channel: string, limit: number): Promise<LocalMessage[]>;
   /** Every message with an id above `afterId`, oldest first (for SSE resume). */
@@ -27,7 +33,7 @@ export class MemoryMessageLog implements LocalMessageLog {
   async append(input: Omit<LocalMessage, 'id'>): Promise<{ message: LocalMessage; duplicate: boolean }> {
     const earlier = input.idempotencyKey ? this.messages.find((m) => m.idempotencyKey === input.idempotencyKey) : undefined;
     if (earlier) return { message: earlier, duplicate: true };
-    const message = { ...input, id: (this.messages.at(-1)?.id ?? 0) + 1 };
+    const message = { ...input, threadOf: input.threadOf ?? null, id: (this.messages.at(-1)?.id ?? 0) + 1 };
     this.messages.push(message);
     return { message, duplicate: false };
   }
@@ -95,11 +101,18 @@ export class LocalPlatform implements ChatPlatform {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  async post(channel: ChannelConfig, reply: Reply, options: { idempotencyKey?: string } = {}): Promise<PostResult> {
+  /** Posts to the channel, or as a reply in the thread of local message `threadOf`. Idempotent on the key. */
+  async post(channel: ChannelConfig, reply: Reply, options: PostOptions = {}): Promise<PostResult> {
     if (channel.platform !== 'local') throw new DeliveryError(`channel "${channel.name}" is a ${channel.platform} channel, not a local one`, false);
     let result: Awaited<ReturnType<LocalMessageLog['append']>>;
     try {
-      result = await this.log.append({ channel: channel.name, reply, postedAt: this.clock().toISOString(), idempotencyKey: options.idempotencyKey ?? null });
+      result = await this.log.append({
+        channel: channel.name,
+        reply,
+        postedAt: this.clock().toISOString(),
+        idempotencyKey: options.idempotencyKey ?? null,
+        threadOf: options.threadOf ?? null,
+      });
     } catch (err) {
       throw new DeliveryError(`could not record the local message: ${err instanceof Error ? err.message : String(err)}`, true);
     }

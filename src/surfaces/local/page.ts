@@ -18,6 +18,8 @@ export interface PageModel {
   devControls: boolean;
   /** A cache-busting version for the asset URLs. */
   assetVersion: string;
+  /** Offer the "Teams view" switch (each message also carries its Adaptive Card). */
+  teamsView?: boolean;
 }
 
 export function statusText(status: StatusSnapshot): string {
@@ -38,11 +40,8 @@ export function statusText(status: StatusSnapshot): string {
   }
 }
 
-function welcome(channel: ChannelView, commands: Command[]): SafeHtml {
-  const examples = commands
-    .flatMap((c) => c.usage)
-    .filter((u) => u !== 'help')
-    .slice(0, 5);
+function welcome(channel: ChannelView, _commands: Command[]): SafeHtml {
+  const examples = channel.examples;
   return html`<section class="welcome" aria-labelledby="welcome-title">
   <h2 id="welcome-title">This is the start of <span class="hash">#</span>${channel.name}</h2>
   <p>A local channel for the <strong>${channel.partnership}</strong>, covering ${channel.areas}. Ask a question the way partners do in Slack or Teams, and watch alerts and monthly summaries arrive here as they are delivered.</p>
@@ -108,6 +107,7 @@ export function renderPage(m: PageModel): string {
     <header class="channel-header">
       <h1 id="channel-title"><span class="hash" aria-hidden="true">#</span><span id="channel-name">${m.channel.name}</span></h1>
       <p class="channel-meta" id="channel-meta"><span class="meta-partnership">${m.channel.partnership}</span><span class="meta-sep" aria-hidden="true"> · </span><span>${m.channel.areas}</span><span class="meta-sep" aria-hidden="true"> · </span><span class="meta-clearance">${m.channel.clearance}</span></p>
+      ${m.teamsView ? html`<button type="button" id="teams-view" class="view-toggle" aria-pressed="false" title="Show each reply as the Adaptive Card Microsoft Teams shows">Teams view</button>` : ''}
     </header>
     <div class="messages" id="messages" role="log" aria-live="polite" aria-relevant="additions" aria-label="Messages in #${m.channel.name}" tabindex="0">
       ${m.pane}

@@ -157,7 +157,12 @@ export function replyBlocks(reply: Reply, options: ReplyBlocksOptions): SlackMes
     );
 
   const fields = reply.figures.map((f) =>
-    md(clip(`*${mrkdwn(f.label)}*\n${mrkdwn(f.display)}${f.period && f.period.toLowerCase() !== f.label.toLowerCase() ? `\n_${mrkdwn(f.period)}_` : ''}`, LIMITS.sectionFieldText)),
+    md(
+      clip(
+        `*${mrkdwn(f.label)}*\n${mrkdwn(f.display)}${f.period && f.period.toLowerCase() !== f.label.toLowerCase() ? `\n_${mrkdwn(f.period)}_` : ''}${f.synthetic ? `\n:warning: _${mrkdwn(f.synthetic)}_` : ''}`,
+        LIMITS.sectionFieldText,
+      ),
+    ),
   );
   const figureBlocks: SectionBlock[] = [];
   for (let i = 0; i < fields.length; i += LIMITS.sectionFields) figureBlocks.push({ type: 'section', fields: fields.slice(i, i + LIMITS.sectionFields) });
@@ -169,14 +174,15 @@ export function replyBlocks(reply: Reply, options: ReplyBlocksOptions): SlackMes
 
   // Figures, notes and buttons are kept; the table gets what is left of the 50 blocks (the notes
   // counted with two more lines: "table shortened" and who asked).
-  const fixed = head.length + figureBlocks.length + buttons.length + Math.ceil((notes.length + 2) / LIMITS.contextElements);
+  const fixed = head.length + figureBlocks.length + buttons.length + Math.ceil((notes.length + 2) / LIMITS.contextElements) + (reply.about?.length ? 1 : 0);
   let tableBlocks: SectionBlock[] = [];
   if (reply.table && reply.table.rows.length) {
     const { blocks, rowsLeftOut } = tableSections(reply.table, Math.max(0, LIMITS.blocksPerMessage - fixed));
     tableBlocks = blocks;
     if (rowsLeftOut > 0) notes.unshift(`Table shortened: ${rowsLeftOut} more row${rowsLeftOut === 1 ? '' : 's'} not shown here.`);
   }
-  const contextBlocks = contexts(notes);
+  // The method goes last, as one small-print context line headed "About these figures".
+  const contextBlocks = [...contexts(notes), ...contexts(reply.about?.length ? [`*About these figures:* ${reply.about.join(' ')}`] : [])];
   if (options.askedBy && /^[UW][A-Z0-9]+$/.test(options.askedBy.userId)) {
     const asked = md(clip(`<@${options.askedBy.userId}> asked \`${mrkdwn(`${options.askedBy.command ?? '/crime'} ${options.askedBy.text}`.trim()).replace(/`/g, "'")}\``, 300));
     const first = contextBlocks[0];

@@ -1,9 +1,10 @@
 // Posting a Reply into a Slack channel or thread: with a chart, one message made by the files upload v2
 // flow (getUploadURLExternal -> POST to upload_url -> completeUploadExternal carrying the blocks);
 // without one, chat.postMessage. Used by the /crime handler and by the ChatPlatform adapter.
+import { createHash } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import { ErrorCode } from '@slack/web-api';
-import type { ChartRequest, Reply } from '../../core/reply.ts';
+import type { ChartRequest, Reply, ReplyAttachment } from '../../core/reply.ts';
 import { clip, replyBlocks, type ReplyBlocksOptions, type SlackMessage } from './blocks.ts';
 import { LIMITS } from './limits.ts';
 
@@ -14,6 +15,8 @@ export interface ChartSupport {
   renderChart?: ChartRenderer | undefined;
   /** Alt text for a chart when the reply carries none (src/charts `chartAltText`). */
   chartAltText?: ((request: ChartRequest) => string) | undefined;
+  /** Draws a reply's document (the brief's PDF, src/service/briefs.ts briefPdfRenderer) for upload. */
+  renderAttachment?: ((attachment: ReplyAttachment) => Promise<Buffer>) | undefined;
 }
 
 export interface PostTarget {
@@ -21,6 +24,18 @@ export interface PostTarget {
   threadTs?: string | undefined;
   /** A bot token, when the client is not already bound to the right workspace. */
   token?: string | undefined;
+  /** The outbox's marker for this message (see `outboxMarker`), set as the first block's block_id. */
+  marker?: string | undefined;
+}
+
+/**
+ * The marker an outbox message carries in Slack: the block_id of its first block, derived from the
+ * idempotency key. Slack has no idempotency key for chat.postMessage; this lets a retry look back over
+ * the channel (conversations.history) and find a post that arrived although its outcome was lost. A
+ * block_id survives both chat.postMessage and files.completeUploadExternal, unlike message metadata.
+ */
+export function outboxMarker(idempotencyKey: string): string {
+  return `wwo-${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 40)}`;
 }
 
 export interface Posted {
@@ -62,8 +77,44 @@ export async function postReply(
 ): Promise<Posted> {
   const { png, note } = await renderReplyChart(reply, charts, options.log);
   const message: SlackMessage = replyBlocks(reply, { chartAttached: png !== undefined, extraNotes: note ? [note] : [], askedBy: options.askedBy });
+  if (target.marker && message.blocks[0]) message.blocks[0] = { ...message.blocks[0], block_id: target.marker } as (typeof message.blocks)[number];
   const thread = target.threadTs ? { thread_ts: target.threadTs } : {};
   const token = target.token ? { token: target.token } : {};
+  // A document (the brief's PDF) goes up with the message, as a file beside the chart if there is one.
+  // Drawn now, by whichever replica posts; if it cannot be drawn the card still goes, saying so.
+  if (reply.attachment && charts.renderAttachment) {
+    let pdf: Buffer | undefined;
+    try {
+      pdf = await charts.renderAttachment(reply.attachment);
+    } catch (err) {
+      options.log(`attachment for "${reply.title}" failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (pdf) {
+      const uploads = [
+        ...(png && reply.chart
+          ? [
+              {
+                file: png,
+                filename: fileName(reply.title),
+                title: clip(reply.chart.title || reply.title, 250),
+                alt_text: clip(reply.chartAlt ?? reply.chart.title, LIMITS.fileAltText),
+              },
+            ]
+          : []),
+        { file: pdf, filename: reply.attachment.filename, title: clip(reply.attachment.title, 250) },
+      ];
+      const res = (await client.filesUploadV2({ ...token, ...thread, channel_id: target.channelId, file_uploads: uploads, blocks: message.blocks } as Parameters<
+        WebClient['filesUploadV2']
+      >[0])) as {
+        files?: Array<{ files?: Array<{ id?: string }> }>;
+      };
+      return { messageId: `file:${res.files?.[0]?.files?.[0]?.id ?? 'unknown'}`, chartAttached: png !== undefined };
+    }
+    message.blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: 'The PDF could not be attached this time; ask again with `/crime brief`.' }],
+    } as (typeof message.blocks)[number]);
+  }
   if (png && reply.chart) {
     const alt = reply.chartAlt ?? charts.chartAltText?.(reply.chart) ?? reply.chart.title;
     const res = (await client.filesUploadV2({
@@ -90,6 +141,18 @@ export interface SlackFailure {
   retryAfterMs?: number;
 }
 
+/** Whether a transport failure was the client's timeout (axios ECONNABORTED / ETIMEDOUT, fetch TimeoutError). */
+function timedOut(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  let e = err as { original?: unknown; cause?: unknown; code?: unknown; name?: unknown; message?: unknown } | undefined;
+  while (e && typeof e === 'object' && !seen.has(e)) {
+    seen.add(e);
+    if (e.name === 'TimeoutError' || e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' || (typeof e.message === 'string' && /timeout/i.test(e.message))) return true;
+    e = (e.original ?? e.cause) as typeof e;
+  }
+  return false;
+}
+
 const RETRYABLE_SLACK_ERRORS = new Set(['ratelimited', 'rate_limited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org']);
 
 /** What went wrong in a Web API call, in terms the outbox and the user-facing apology can use. */
@@ -103,7 +166,8 @@ export function classifySlackError(err: unknown): SlackFailure {
       return { reason, retryable: RETRYABLE_SLACK_ERRORS.has(reason) };
     }
     case ErrorCode.RequestError:
-      return { reason: 'request_failed', retryable: true };
+      // No answer: refused, reset, DNS, or the client's timeout (a timed-out post may still have arrived).
+      return { reason: timedOut(err) ? 'timeout' : 'request_failed', retryable: true };
     case ErrorCode.HTTPError:
       return { reason: `http_${e.statusCode ?? 'error'}`, retryable: (e.statusCode ?? 500) >= 500 };
     default:

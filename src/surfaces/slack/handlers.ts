@@ -7,8 +7,10 @@ import type { ChannelConfig, Config } from '../../config/schema.ts';
 import { DEFAULT_PREFIX } from '../../core/context.ts';
 import { handleQuestion, type Responder } from '../../core/conversation.ts';
 import type { Store } from '../../store/types.ts';
+import { acknowledgeFromChannel, parseAckCommand } from '../../alerting/acknowledge.ts';
 import { apologyMessage, hintFor, replyBlocks, RUN_ACTION_PREFIX, unlinkedChannelMessage, type SlackMessage } from './blocks.ts';
 import { classifySlackError, postReply, type ChartSupport } from './deliver.ts';
+import { AnswerQueue } from './answer-queue.ts';
 import type { SlackInstallStore } from './installStore.ts';
 
 export type SlackChannel = Extract<ChannelConfig, { platform: 'slack' }>;
@@ -26,6 +28,8 @@ export interface HandlerDeps extends ChartSupport {
   installStore?: SlackInstallStore | undefined;
   /** A Web API call failed (posting an answer, uploading its chart): the connection monitor hears of it. */
   onSlackError?: (err: unknown) => void;
+  /** Where answers wait their turn after the ack (default: a queue of 4 at once, 2000 waiting). */
+  answers?: AnswerQueue;
   /** Called with timings, for tests and the bench. */
   onTiming?: (t: { kind: 'command' | 'action'; ackMs: number; totalMs: number; private: boolean; workingNotice: boolean }) => void;
 }
@@ -56,15 +60,82 @@ interface Question {
   threadTs?: string | undefined;
   respond: RespondFn;
   client: WebClient;
+  /** The ack already told the asker their question is queued: no second "working on it". */
+  queuedNotice?: boolean;
+}
+
+/** What the ack says when a question has to wait behind this many others (none when it starts at once). */
+function queuedMessage(ahead: number): RespondArguments {
+  return { response_type: 'ephemeral', text: `Working on it… (${ahead} question${ahead === 1 ? '' : 's'} ahead of yours)` } as unknown as RespondArguments;
+}
+
+/** What the ack says when the queue is full: nothing was started, so the user may simply ask again. */
+function busyMessage(waiting: number): RespondArguments {
+  return {
+    response_type: 'ephemeral',
+    text: `Wardwatch is answering a lot of questions just now (${waiting} waiting) and did not take yours: please ask again in a minute.`,
+  } as unknown as RespondArguments;
 }
 
 export function registerHandlers(app: App, deps: HandlerDeps): void {
   const config = () => (typeof deps.config === 'function' ? deps.config() : deps.config);
   const log = deps.logger;
   const workingNoticeMs = deps.workingNoticeMs ?? 1000;
+  const answers = deps.answers ?? new AnswerQueue({ onError: (err) => log.error(`slack: answering failed: ${err instanceof Error ? err.message : String(err)}`) });
+
+  /**
+   * Acks first, then queues the answer: nothing is read or drawn before Slack has its ack. A question that
+   * has to wait is told so in the ack; one the full queue cannot take is told to ask again.
+   */
+  async function ackThenQueue(
+    ack: (response?: RespondArguments) => Promise<void>,
+    started: number,
+    question: (ackMs: number, queuedNotice: boolean) => Question | null,
+    /** Buttons: their ack carries no message, so a notice goes through response_url instead. */
+    noticeBy?: RespondFn,
+  ): Promise<void> {
+    let acked!: (ackMs: number) => void;
+    const ackDone = new Promise<number>((resolve) => (acked = resolve));
+    let queuedNotice = false;
+    const admitted = answers.offer(async () => {
+      const q = question(await ackDone, queuedNotice);
+      if (q) await run(q);
+    });
+    queuedNotice = admitted.accepted && admitted.ahead >= answers.concurrency;
+    const notice = admitted.accepted ? (queuedNotice ? queuedMessage(admitted.ahead - answers.concurrency + 1) : undefined) : busyMessage(admitted.waiting);
+    try {
+      await ack(noticeBy ? undefined : notice);
+    } finally {
+      acked(Date.now() - started);
+    }
+    if (noticeBy && notice) await noticeBy(notice).catch((err: unknown) => deps.onSlackError?.(err));
+    if (!admitted.accepted) log.warn(`slack: answer queue full (${admitted.waiting} waiting): a question was refused with "ask again"`);
+  }
 
   // Every question goes through the one conversation handler; this is how Slack shows its parts.
   async function run(q: Question): Promise<void> {
+    // The Acknowledge button (and `/crime alerts ack <id>`): recorded as the Slack user who pressed it.
+    const ackId = parseAckCommand(q.text);
+    if (ackId !== null) {
+      const reply = await acknowledgeFromChannel({
+        store: deps.store,
+        config: config(),
+        channel: q.channel,
+        alertId: ackId,
+        by: q.userId,
+        surface: 'slack',
+        ...(deps.now ? { now: deps.now() } : {}),
+      });
+      try {
+        if (reply.kind === 'error') await q.respond(asRespond(replyBlocks(reply, { chartAttached: false })));
+        else await postReply(q.client, { channelId: q.channelId, threadTs: q.threadTs }, reply, deps, { log: (m) => log.warn(m), askedBy: { userId: q.userId, text: q.text } });
+      } catch (err) {
+        deps.onSlackError?.(err);
+        await q.respond(asRespond(apologyMessage(classifySlackError(err).reason))).catch(() => undefined);
+      }
+      log.info(`slack: acknowledge user=${q.userId} channel=${q.channel.name} alert=${ackId} reply=${reply.kind}`);
+      return;
+    }
     const responder: Responder = {
       prefix: deps.command ?? DEFAULT_PREFIX,
       canAnswerPrivately: true,
@@ -79,9 +150,13 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
           );
         }
       },
-      async working() {
-        await q.respond({ response_type: 'ephemeral', text: 'Working on it…' });
-      },
+      ...(q.queuedNotice
+        ? {}
+        : {
+            async working() {
+              await q.respond({ response_type: 'ephemeral', text: 'Working on it…' });
+            },
+          }),
       async apologise(reason) {
         await q.respond(asRespond(apologyMessage(reason, hintFor(reason))));
       },
@@ -105,9 +180,7 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
       log.info(`slack: /crime from unlinked channel ${command.channel_id} (workspace ${command.team_id})`);
       return;
     }
-    await ack();
-    const ackMs = Date.now() - started;
-    await run({
+    await ackThenQueue(ack, started, (ackMs, queuedNotice) => ({
       kind: 'command',
       started,
       ackMs,
@@ -119,18 +192,18 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
       private: false,
       respond,
       client,
-    });
+      queuedNotice,
+    }));
   });
 
   app.action(new RegExp(`^${RUN_ACTION_PREFIX}\\d+$`), async ({ body, action, ack, respond, client }) => {
     const started = Date.now();
-    await ack();
-    const ackMs = Date.now() - started;
-    if (body.type !== 'block_actions' || action.type !== 'button' || !action.value) return;
+    if (body.type !== 'block_actions' || action.type !== 'button' || !action.value) return void (await ack());
     const teamId = body.team?.id ?? body.user.team_id;
     const channelId = body.channel?.id;
     const channel = slackChannelFor(config(), teamId, channelId);
     if (!channel || !channelId) {
+      await ack();
       await respond(asRespond(unlinkedChannelMessage({ teamId: teamId ?? 'unknown', channelId: channelId ?? 'unknown', channelName: body.channel?.name })));
       return;
     }
@@ -138,7 +211,27 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
     const isEphemeral = body.container?.is_ephemeral === true;
     const message = body.message as { ts?: string; thread_ts?: string } | undefined;
     const threadTs = isEphemeral ? undefined : (message?.thread_ts ?? message?.ts ?? (body.container?.message_ts as string | undefined));
-    await run({ kind: 'action', started, ackMs, teamId, channelId, channel, userId: body.user.id, text: action.value, private: isEphemeral, threadTs, respond, client });
+    const text = action.value;
+    await ackThenQueue(
+      () => ack(),
+      started,
+      (ackMs, queuedNotice) => ({
+        kind: 'action',
+        started,
+        ackMs,
+        teamId,
+        channelId,
+        channel,
+        userId: body.user.id,
+        text,
+        private: isEphemeral,
+        threadTs,
+        respond,
+        client,
+        queuedNotice,
+      }),
+      respond,
+    );
   });
 
   // Multi-workspace installs: forget a workspace's tokens when it removes the app or revokes them.

@@ -10,6 +10,10 @@
 //   SLACK_LOG_LEVEL (debug|info|warn|error), SLACK_COMMAND (default /crime)
 //   SLACK_RETRY_MIN_MS, SLACK_RETRY_MAX_MS (reconnect backoff, default 2 s doubling to 5 min),
 //   SLACK_API_TIMEOUT_MS (each Web API call, default 30 s; the connection check uses at most 10 s)
+//   SLACK_ANSWER_CONCURRENCY, SLACK_ANSWER_QUEUE (answers after the ack: at once, default 4; waiting
+//   at most, default 2000, past which a command is told to ask again)
+//   SLACK_POST_INTERVAL_MS (outbox posts from the CLI: the least gap between two posts to one channel,
+//   default 1100 ms, Slack's "about one message a second per channel")
 //
 // Slack being away never stops the service: the token is checked (auth.test) and, in Socket Mode, the
 // WebSocket opened in the background by a SlackConnection, which marks the surface degraded with a
@@ -28,6 +32,7 @@ import { redactorFor } from '../../core/redact.ts';
 import { DEFAULT_BACKOFF, describeSlackFailure, isConnectionFailure, SlackConnection, SlackConnectionProblem, type BackoffOptions, type SlackHealth } from './connection.ts';
 import type { ChartSupport } from './deliver.ts';
 import { MemoryReplayGuard, slackGate, type ReplayGuard } from './gate.ts';
+import { AnswerQueue, answerQueueOptions } from './answer-queue.ts';
 import { registerHandlers, type HandlerDeps } from './handlers.ts';
 import { StoreInstallStore, type SlackInstallStore } from './installStore.ts';
 import { RedactingLogger, type LogSink } from './log.ts';
@@ -120,6 +125,47 @@ export interface SlackHandle {
   /** Checks the connection now (and waits for it). */
   recheck(): Promise<SlackHealth>;
   stop(): Promise<void>;
+}
+
+/**
+ * The Slack delivery adapter alone, without Bolt: for the CLI (`wardwatch alerts`, `wardwatch outbox`),
+ * which delivers the outbox and exits. Null when no bot token can be had (no SLACK_BOT_TOKEN and no
+ * OAuth installs configured). Same endpoint, timeout and retry policy as the service's adapter.
+ */
+export function slackDeliveryPlatform(options: ChartSupport & { store: Store; env?: NodeJS.ProcessEnv; log?: (line: string) => void }): SlackPlatform | null {
+  const env = options.env ?? process.env;
+  const botToken = env.SLACK_BOT_TOKEN?.trim() || undefined;
+  const oauth = [env.SLACK_CLIENT_ID, env.SLACK_CLIENT_SECRET, env.SLACK_STATE_SECRET].every((v) => typeof v === 'string' && v.trim() !== '');
+  if (!botToken && !oauth) return null;
+  const redact = redactorFor(env, [env.SLACK_BOT_TOKEN, env.SLACK_SIGNING_SECRET, env.SLACK_APP_TOKEN, env.SLACK_CLIENT_SECRET, env.SLACK_STATE_SECRET]);
+  const log = options.log ?? (() => {});
+  const logger = new RedactingLogger(redact, LogLevel.ERROR, (_level, line) => log(line));
+  const apiUrl = env.SLACK_API_URL?.trim();
+  const client = new WebClient(undefined, {
+    logger,
+    timeout: positiveMs(env.SLACK_API_TIMEOUT_MS) ?? API_TIMEOUT_MS,
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+    ...(apiUrl ? { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {}),
+  });
+  const installStore = !botToken ? new StoreInstallStore(options.store) : undefined;
+  const interval = env.SLACK_POST_INTERVAL_MS?.trim();
+  return new SlackPlatform({
+    client,
+    ...(interval && Number.isFinite(Number(interval)) && Number(interval) >= 0 ? { minIntervalMs: Number(interval) } : {}),
+    renderChart: options.renderChart,
+    chartAltText: options.chartAltText,
+    renderAttachment: options.renderAttachment,
+    log: (m) => log(redact(m)),
+    tokenFor: async (channel) => {
+      if (installStore) {
+        const teams = await installStore.installedTeams();
+        const teamId = channel.slackTeamId ?? (teams.length === 1 ? teams[0] : undefined);
+        return installStore.botToken(teamId);
+      }
+      return botToken;
+    },
+  });
 }
 
 /** The interactive client's policy: a few quick retries; a 429's Retry-After is always waited out first. */
@@ -278,12 +324,23 @@ export async function startSlack(options: StartSlackOptions): Promise<SlackHandl
     }
   }
 
+  // Commands are acked at once and answered from this queue (answer-queue.ts): SLACK_ANSWER_CONCURRENCY
+  // at a time (default 4), SLACK_ANSWER_QUEUE waiting at most (default 2000).
+  // While Slack requests are in and not yet acked (HTTP mode), no new answer starts.
+  let requestsInFlight = 0;
+  const answers = new AnswerQueue({
+    ...answerQueueOptions(env),
+    holdWhile: () => requestsInFlight > 0,
+    onError: (err) => logger.error(`slack: answering failed: ${err instanceof Error ? err.message : String(err)}`),
+  });
   registerHandlers(app, {
+    answers,
     store: options.store,
     config: options.config,
     logger,
     renderChart: options.renderChart,
     chartAltText: options.chartAltText,
+    renderAttachment: options.renderAttachment,
     workingNoticeMs: options.workingNoticeMs,
     now: options.now,
     command: env.SLACK_COMMAND,
@@ -294,11 +351,14 @@ export async function startSlack(options: StartSlackOptions): Promise<SlackHandl
 
   // The outbox's client: same endpoint and logger, but a 429 comes back to the adapter (rejectRateLimitedCalls)
   // so it can wait a short Retry-After or hand a long one to the outbox.
-  const platformClient = new WebClient(undefined, { ...clientOptions, rejectRateLimitedCalls: true, retryConfig: { retries: 2, minTimeout: 500, maxTimeout: 2000 } });
+  // No retries inside the client either: a post that timed out may have arrived, and only the outbox
+  // (which looks before it posts again) may retry it.
+  const platformClient = new WebClient(undefined, { ...clientOptions, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
   const platform = new SlackPlatform({
     client: platformClient,
     renderChart: options.renderChart,
     chartAltText: options.chartAltText,
+    renderAttachment: options.renderAttachment,
     ...options.platformOptions,
     log: (m) => logger.warn(m),
     onSlackError: observe,
@@ -405,13 +465,25 @@ export async function startSlack(options: StartSlackOptions): Promise<SlackHandl
   if (settings.mode === 'http') {
     // Every HTTP request, on Bolt's server or mounted on ours, goes through the gate first.
     const receiver = (app as unknown as { receiver: { requestListener: RequestListener } }).receiver;
-    requestListener = slackGate({
+    const gated = slackGate({
       listener: receiver.requestListener,
       signingSecret: env.SLACK_SIGNING_SECRET ?? '',
       endpoints: ['/slack/events'],
       logger,
       replay: options.replayGuard ?? new MemoryReplayGuard(),
     });
+    // Counted from arrival to the response (the ack) for the answer queue's hold.
+    requestListener = (req, res) => {
+      requestsInFlight++;
+      let counted = true;
+      const done = () => {
+        if (counted) requestsInFlight--;
+        counted = false;
+      };
+      res.once('finish', done);
+      res.once('close', done);
+      gated(req, res);
+    };
     receiver.requestListener = requestListener;
     if (listen) {
       const port = options.port ?? Number(env.PORT ?? 3000);
@@ -436,6 +508,9 @@ export async function startSlack(options: StartSlackOptions): Promise<SlackHandl
     async stop() {
       if (stopping) return;
       stopping = true;
+      // Questions already acked are answered (for up to 10 s); new ones are refused with "ask again".
+      answers.close();
+      await Promise.race([answers.idle(), new Promise((r) => setTimeout(r, 10_000).unref())]);
       connection.stop();
       await connection.idle();
       if (httpStarted) {

@@ -3,11 +3,17 @@
 // message a second per channel). A 429 is honoured: a short Retry-After is waited out here, a longer one
 // comes back to the outbox as a retryable DeliveryError carrying retryAfterMs. Every other failure is a
 // DeliveryError too (retryable or not); nothing is swallowed.
+//
+// Each post carries the outbox's marker (deliver.ts `outboxMarker`) so that `findPosted` can tell,
+// before a retry, whether an earlier attempt reached Slack after all. That look-back reads the channel's
+// recent history and needs the bot scopes channels:history (public channels) and groups:history
+// (private ones). They are optional: without them `findPosted` says it cannot check, and the outbox
+// posts again (at least once: a duplicate only when an attempt's outcome was lost).
 import type { WebClient } from '@slack/web-api';
 import type { ChannelConfig } from '../../config/schema.ts';
-import { DeliveryError, type ChatPlatform, type PostResult } from '../../core/platform.ts';
+import { DeliveryError, type ChatPlatform, type PostOptions, type PostResult } from '../../core/platform.ts';
 import type { Reply } from '../../core/reply.ts';
-import { classifySlackError, postReply, type ChartSupport } from './deliver.ts';
+import { classifySlackError, outboxMarker, postReply, type ChartSupport } from './deliver.ts';
 
 export interface SlackPlatformOptions extends ChartSupport {
   /** A client with `rejectRateLimitedCalls: true`, so a 429 reaches this adapter instead of being retried blindly. */
@@ -37,7 +43,7 @@ export class SlackPlatform implements ChatPlatform {
 
   constructor(private readonly options: SlackPlatformOptions) {}
 
-  post(channel: ChannelConfig, reply: Reply, options: { idempotencyKey?: string } = {}): Promise<PostResult> {
+  post(channel: ChannelConfig, reply: Reply, options: PostOptions = {}): Promise<PostResult> {
     const key = options.idempotencyKey;
     if (key) {
       const known = this.done.get(key);
@@ -50,7 +56,7 @@ export class SlackPlatform implements ChatPlatform {
     }
     // One lane per channel: posts wait for the previous one, then for the spacing.
     const lane = this.lanes.get(channel.slackChannelId) ?? Promise.resolve();
-    const run = lane.catch(() => undefined).then(() => this.deliver(channel, reply));
+    const run = lane.catch(() => undefined).then(() => this.deliver(channel, reply, options));
     this.lanes.set(
       channel.slackChannelId,
       run.catch(() => undefined),
@@ -69,23 +75,74 @@ export class SlackPlatform implements ChatPlatform {
     return run;
   }
 
-  private async deliver(channel: Extract<ChannelConfig, { platform: 'slack' }>, reply: Reply): Promise<PostResult> {
-    const o = this.options;
-    const sleep = o.sleep ?? defaultSleep;
-    const log = o.log ?? (() => {});
-    const token = await o.tokenFor(channel);
+  /**
+   * Looks back over the channel (or the thread) from `since` for a message carrying this key's marker.
+   * Throws a retryable DeliveryError when Slack cannot be asked now, a non-retryable one when this
+   * token may not read history (missing_scope): then nobody can tell, and the caller decides.
+   */
+  async findPosted(channel: ChannelConfig, options: { idempotencyKey: string; threadOf?: string | null; since: Date }): Promise<PostResult | undefined> {
+    if (channel.platform !== 'slack') throw new DeliveryError(`channel "${channel.name}" is a ${channel.platform} channel, not a Slack one`, false);
+    const token = await this.token(channel);
+    const marker = outboxMarker(options.idempotencyKey);
+    const thread = options.threadOf && !options.threadOf.startsWith('file:') ? options.threadOf : null;
+    // Slack's oldest is exclusive, in seconds; a minute's margin for clocks that disagree.
+    const oldest = String(Math.max(0, Math.floor(options.since.getTime() / 1000) - 60));
+    let cursor: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      type Found = {
+        messages?: Array<{ ts?: string; thread_ts?: string; blocks?: Array<{ block_id?: string }> }>;
+        response_metadata?: { next_cursor?: string };
+        has_more?: boolean;
+      };
+      let res: Found;
+      try {
+        const args = { token, channel: channel.slackChannelId, oldest, limit: 200, ...(cursor ? { cursor } : {}) };
+        res = (thread ? await this.options.client.conversations.replies({ ...args, ts: thread }) : await this.options.client.conversations.history(args)) as Found;
+      } catch (err) {
+        this.options.onSlackError?.(err);
+        const failure = classifySlackError(err);
+        const cannot = ['missing_scope', 'not_allowed_token_type', 'not_in_channel', 'channel_not_found'].includes(failure.reason);
+        throw new DeliveryError(
+          `could not look in channel "${channel.name}" for an earlier delivery: ${failure.reason}${failure.reason === 'missing_scope' ? ' (the bot token lacks channels:history / groups:history)' : ''}`,
+          !cannot && failure.retryable,
+          failure.retryAfterMs,
+        );
+      }
+      for (const m of res.messages ?? []) {
+        if (m.ts && m.blocks?.some((b) => b.block_id === marker)) return { messageId: m.ts };
+      }
+      cursor = res.response_metadata?.next_cursor || undefined;
+      if (!cursor) return undefined;
+    }
+    return undefined;
+  }
+
+  private async token(channel: Extract<ChannelConfig, { platform: 'slack' }>): Promise<string> {
+    const token = await this.options.tokenFor(channel);
     if (!token) {
       throw new DeliveryError(
         `Wardwatch has no Slack bot token for channel "${channel.name}"${channel.slackTeamId ? ` (workspace ${channel.slackTeamId})` : ''}: install the app there or set SLACK_BOT_TOKEN`,
         false,
       );
     }
+    return token;
+  }
+
+  private async deliver(channel: Extract<ChannelConfig, { platform: 'slack' }>, reply: Reply, options: PostOptions): Promise<PostResult> {
+    const o = this.options;
+    const sleep = o.sleep ?? defaultSleep;
+    const log = o.log ?? (() => {});
+    const token = await this.token(channel);
+    // A file upload's message has no ts to thread under (Slack returns only the file id): post in the channel.
+    const threadTs = options.threadOf && !options.threadOf.startsWith('file:') ? options.threadOf : undefined;
+    if (options.threadOf && !threadTs) log(`slack: ${channel.name}: the parent message was a file upload with no ts; posting in the channel instead of its thread`);
+    const marker = options.idempotencyKey ? outboxMarker(options.idempotencyKey) : undefined;
     const maxAttempts = o.maxAttempts ?? 3;
     for (let attempt = 1; ; attempt += 1) {
       const gap = (o.minIntervalMs ?? 1100) - (Date.now() - (this.lastPostAt.get(channel.slackChannelId) ?? 0));
       if (gap > 0) await sleep(gap);
       try {
-        const posted = await postReply(o.client, { channelId: channel.slackChannelId, token }, reply, o, { log });
+        const posted = await postReply(o.client, { channelId: channel.slackChannelId, token, threadTs, marker }, reply, o, { log });
         return { messageId: posted.messageId };
       } catch (err) {
         o.onSlackError?.(err);

@@ -19,7 +19,10 @@ Answers what a user would type after /crime ("market ward", "top asb cambridge",
   --channel NAME  answer as this configured channel (its partnership, clearance and measures);
                   default: a local channel cleared for everything
   --json          print the reply as JSON (area, measure, latestMonth, figures, series, notes, suppressed)
-  --png FILE      write the reply's chart as a PNG`;
+  --png FILE      write the reply's chart as a PNG
+
+Exit status: 0 answered, 1 refused or failed (outside the channel's partnership, not cleared,
+no data, not understood), 3 needs a choice (the place named more than one area).`;
 
 const verb: Verb = {
   summary: 'answer a /crime command as the bot would',
@@ -78,7 +81,8 @@ const verb: Verb = {
         }
       }
       console.log(json ? JSON.stringify(replyJson(reply), null, 2) : renderReplyText(reply, chartFile ? { chartFile } : {}));
-      return reply.kind === 'error' ? 1 : 0;
+      // A refusal or an error exits 1; a question that needs a choice ("which Chesterton?") exits 3.
+      return reply.kind === 'error' ? 1 : reply.kind === 'choices' ? 3 : 0;
     } finally {
       await store.close();
     }

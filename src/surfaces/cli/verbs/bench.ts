@@ -5,26 +5,43 @@ import { fileURLToPath } from 'node:url';
 import type { Verb } from '../main.ts';
 
 /** A benchmark module: returns its measurements as plain JSON. `log` shows progress on stderr. */
-export type Benchmark = (ctx: { log: (line: string) => void; quick: boolean }) => Promise<Record<string, unknown>>;
+export type Benchmark = (ctx: { log: (line: string) => void; quick: boolean; scale?: 'fixture' | 'national'; data?: string }) => Promise<Record<string, unknown>>;
+
+/** Benchmarks run only when asked for by `--scale` (each takes tens of minutes), never in the default set. */
+const SCALED: Record<string, 'national'> = { national: 'national' };
 
 const BENCH_DIR = fileURLToPath(new URL('../../../../bench/', import.meta.url));
 
 const bench: Verb = {
   summary: 'run the benchmarks and write a JSON report',
   async run(args) {
-    let out = 'bench-report.json';
+    let out: string | undefined;
     const names: string[] = [];
     let quick = false;
+    let scale: 'fixture' | 'national' = 'fixture';
+    let data: string | undefined;
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
       if (a === '--out') out = args[++i] ?? out;
       else if (a === '--quick') quick = true;
+      else if (a === '--scale') {
+        const v = args[++i];
+        if (v !== 'national' && v !== 'fixture') {
+          console.error(`wardwatch bench: --scale expects national or fixture, found "${v ?? ''}"`);
+          return 2;
+        }
+        scale = v;
+      } else if (a === '--data') data = args[++i];
       else if (a === '--help') {
-        console.log('usage: wardwatch bench [name...] [--out FILE] [--quick]\n\nbenchmarks: ' + available().join(', '));
+        console.log(
+          'usage: wardwatch bench [name...] [--out FILE] [--quick]\n       wardwatch bench --scale national [--data DIR] [--quick] [--out FILE]  (default bench/results-national.json)\n\nbenchmarks: ' +
+            available().join(', '),
+        );
         return 0;
       } else names.push(a);
     }
-    const chosen = names.length ? names : available();
+    const chosen = names.length ? names : scale === 'national' ? ['national'] : available().filter((n) => !(n in SCALED));
+    out ??= scale === 'national' ? 'bench/results-national.json' : 'bench-report.json';
     const unknown = chosen.filter((n) => !available().includes(n));
     if (unknown.length) {
       console.error(`wardwatch bench: no benchmark named ${unknown.join(', ')} (have: ${available().join(', ')})`);
@@ -39,7 +56,7 @@ const bench: Verb = {
       const started = Date.now();
       process.stderr.write(`bench ${name}: running\n`);
       const mod = (await import(`${BENCH_DIR}${name}.bench.ts`)) as { default: Benchmark };
-      const result = await mod.default({ log: (line) => process.stderr.write(`  ${name}: ${line}\n`), quick });
+      const result = await mod.default({ log: (line) => process.stderr.write(`  ${name}: ${line}\n`), quick, scale, ...(data ? { data } : {}) });
       (report.results as Record<string, unknown>)[name] = { ...result, wallSeconds: (Date.now() - started) / 1000 };
       process.stderr.write(`bench ${name}: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     }

@@ -94,12 +94,52 @@ function problemMessage(text) {
   return node;
 }
 
+// A question asked while the data is still loading waits for it (the status event says when), rather than failing.
+let readyWaiters = [];
+function whenReady() {
+  return phase === 'ready' ? Promise.resolve() : new Promise((resolve) => readyWaiters.push(resolve));
+}
+
+// Your own questions and their answers, kept for this tab so a reload does not lose them (the server keeps
+// only what it delivered to the channel).
+const OWN_KEY = 'wardwatch.own.v1';
+const OWN_MAX = 20;
+function ownSaved() {
+  try {
+    return JSON.parse(sessionStorage.getItem(OWN_KEY) || '[]');
+  } catch {
+    return [];
+  }
+}
+function ownSave(channel, html) {
+  try {
+    const all = [...ownSaved(), { channel, html }].slice(-OWN_MAX * 4);
+    sessionStorage.setItem(OWN_KEY, JSON.stringify(all));
+  } catch {
+    /* storage full or disabled: the answer is still shown */
+  }
+}
+function ownRestore(channel) {
+  const pane = paneOf(channel);
+  if (!pane || pane.dataset.ownRestored) return;
+  pane.dataset.ownRestored = '1';
+  for (const m of ownSaved().filter((x) => x.channel === channel).slice(-OWN_MAX)) {
+    const node = fromHtml(m.html);
+    for (const el of [...node.children]) pane.appendChild(el);
+  }
+}
+
 async function ask(rawText) {
   const text = rawText.trim().replace(/^\/crime\b\s*/i, '');
   const channel = current;
   const asked = append(channel, userMessage(text || 'help'), { follow: true });
   const pending = append(channel, pendingMessage(), { follow: true });
   let node;
+  if (phase !== 'ready') {
+    const note = pending.querySelector('.msg-body') || pending;
+    note.setAttribute('data-waiting', 'Waiting for the data to finish loading…');
+    await whenReady();
+  }
   try {
     const res = await fetch('/api/ask', {
       method: 'POST',
@@ -112,6 +152,7 @@ async function ask(rawText) {
     node = problemMessage('The Wardwatch server could not be reached. Is `npm start` still running?');
   }
   const reply = node.firstElementChild;
+  if (reply) ownSave(channel, asked.outerHTML + reply.outerHTML);
   pending.replaceWith(node);
   if (channel === current && reply) {
     // show the question and as much of the answer as fits; images keep their space (aspect-ratio)
@@ -134,6 +175,40 @@ form.addEventListener('submit', (event) => {
   input.value = '';
   closeSuggestions();
   ask(text);
+});
+
+// The "Teams view": every reply shown as the Adaptive Card Teams would show (remembered per browser).
+const teamsToggle = $('teams-view');
+function setTeamsView(on) {
+  document.body.classList.toggle('teams-mode', on);
+  teamsToggle?.setAttribute('aria-pressed', String(on));
+  try {
+    localStorage.setItem('wardwatch-teams-view', on ? '1' : '0');
+  } catch {
+    // storage refused (private mode): the switch still works for this page
+  }
+}
+if (teamsToggle) {
+  let stored = '0';
+  try {
+    stored = localStorage.getItem('wardwatch-teams-view') ?? '0';
+  } catch {
+    // as above
+  }
+  setTeamsView(stored === '1');
+  teamsToggle.addEventListener('click', () => setTeamsView(!document.body.classList.contains('teams-mode')));
+}
+
+// A card's "Notes and sources" (Action.ToggleVisibility) opens and closes its part.
+messagesEl.addEventListener('click', (event) => {
+  const toggle = event.target.closest('button[data-ac-toggle]');
+  if (!toggle) return;
+  const open = toggle.getAttribute('aria-expanded') !== 'true';
+  for (const id of toggle.dataset.acToggle.split(' ')) {
+    const target = document.getElementById(id);
+    if (target) target.hidden = !open;
+  }
+  toggle.setAttribute('aria-expanded', String(open));
 });
 
 // Follow-up buttons (and the examples in each channel's introduction) run their command here.
@@ -350,6 +425,7 @@ async function switchTo(channel, { push = true } = {}) {
     pane.hidden = true;
     pane.dataset.title = JSON.stringify(data.channel);
     messagesEl.appendChild(pane);
+    ownRestore(channel);
   }
   const info = JSON.parse(pane.dataset.title || 'null');
   messagesEl.setAttribute('aria-busy', 'true');
@@ -394,6 +470,7 @@ window.addEventListener('popstate', (event) => {
   if (links.some((l) => l.dataset.channel === channel)) switchTo(channel, { push: false });
 });
 window.history.replaceState({ channel: current }, '', location.pathname);
+ownRestore(current);
 
 // ---------------------------------------------------------------- live messages and status
 
@@ -401,8 +478,35 @@ function applyStatus(s) {
   statusEl.textContent = s.text;
   statusEl.className = `status status--${s.phase}`;
   if (simulateButton && !simulateButton.dataset.busy) simulateButton.disabled = s.phase !== 'ready';
-  if (s.phase === 'ready' && phase !== 'ready') vocabularies.clear();
+  const becameReady = s.phase === 'ready' && phase !== 'ready';
+  if (becameReady) vocabularies.clear();
   phase = s.phase;
+  if (becameReady) {
+    for (const resolve of readyWaiters) resolve();
+    readyWaiters = [];
+    refreshChannelInfo();
+  }
+}
+
+// During the first load the page shows what it knows; once ready, the channel's area names (not codes)
+// and the welcome card's examples come from the loaded data.
+async function refreshChannelInfo() {
+  const channel = current;
+  const res = await fetch(`/api/channels/${encodeURIComponent(channel)}`, { headers: { Accept: 'application/json' } }).catch(() => null);
+  if (!res || !res.ok) return;
+  const data = await res.json();
+  const meta = $('channel-meta');
+  if (data.channel && channel === current) meta.children[2].textContent = data.channel.areas;
+  const fresh = fromHtml(data.html).firstElementChild;
+  const welcome = fresh && fresh.querySelector('.welcome');
+  const old = paneOf(channel) && paneOf(channel).querySelector('.welcome');
+  if (welcome && old) old.replaceWith(welcome);
+  for (const link of document.querySelectorAll('.channel-link')) {
+    const c = link.dataset.channel;
+    if (c !== channel) continue;
+    const scope = link.querySelector('.channel-scope');
+    if (scope && data.channel) scope.textContent = `${data.channel.partnership.replace(/ Community Safety Partnership$/, ' CSP')} · ${data.channel.areas}`;
+  }
 }
 
 const events = new EventSource(`/api/events?after=${encodeURIComponent(boot.lastEventId)}`);

@@ -1,0 +1,124 @@
+// Each alert in plain English, in the voice of the partnership analysts' documents: the first line
+// carries the fact ("Market: residential burglary 12 in May 2024, about 4 expected"), since a phone's
+// notification shows little more; then how unusual it is, from the detector's own probability (never a
+// fixed phrase), the history used, and what the figures cannot say (police.uk points are snapped: never
+// an address). A channel not cleared for small numbers never sees a hidden count or a range that gives
+// one away.
+import { monthName } from '../core/periods.ts';
+import { chanceWording, durationWords } from '../detect/index.ts';
+import { inSentence } from '../figures/area.ts';
+import { formatCount, formatRate, noun } from '../figures/wording.ts';
+import type { Finding } from './evaluate.ts';
+
+export interface AlertWords {
+  /** The fact, for the first line and the notification. */
+  headline: string;
+  /** Why it is an alert: how unusual, against what, from what history. */
+  sentence: string;
+}
+
+/** 3.6 -> "3.6", 7.4 -> "7": one decimal only below 5, where it matters. */
+export function formatExpected(x: number): string {
+  return x < 5 ? String(Math.round(x * 10) / 10) : formatCount(x);
+}
+
+/** Whether a number may be shown in a channel not cleared for small numbers. */
+export function isSmallNumber(n: number | null, threshold: number): boolean {
+  return n !== null && n > 0 && n < threshold;
+}
+
+export interface WordingRules {
+  /** The channel may see counts below the threshold. */
+  smallNumbers: boolean;
+  threshold: number;
+}
+
+const OPEN_RULES: WordingRules = { smallNumbers: true, threshold: 0 };
+
+/** The words for a finding as of its month (open, pending, or resolved this month). */
+export function explainFinding(f: Finding, rules: WordingRules = OPEN_RULES): AlertWords {
+  const what = inSentence(f.measure.label);
+  const when = monthName(f.month);
+  const hidden = !rules.smallNumbers && isSmallNumber(f.observed, rules.threshold);
+  const count = (n: number) => (hidden ? `fewer than ${rules.threshold}` : formatCount(n));
+  const fallback = f.measure.key !== f.requested.key ? ` (${f.effective.notes[0] ?? `showing ${what}`})` : '';
+  if (f.observed === null) {
+    return {
+      headline: `${f.area.name}: ${what}, no figure for ${when}`,
+      sentence: `No figure for ${when}: ${f.noData ?? 'the data has not arrived'}. The alert stays open until the figures arrive; a missing month is never taken as back to normal.`,
+    };
+  }
+  switch (f.facts.kind) {
+    case 'spike': {
+      const r = f.facts.result;
+      const expected = r?.expected ?? null;
+      const headline = `${f.area.name}: ${what} ${count(f.observed)} in ${when}${expected !== null && !hidden ? `, about ${formatExpected(expected)} expected` : ''}`;
+      if (!r) return { headline, sentence: `Not tested for a spike this month.${fallback}` };
+      const range = !hidden && r.upperbound !== null ? ` (up to ${formatCount(r.upperbound)} would be within the normal range for the time of year)` : '';
+      const verdict = r.alarm
+        ? `Higher than expected for the time of year${range}`
+        : `Within the normal range this month${range}, but the alert stays open until the count has been back to normal for ${f.rule.keepFiring + 1} months`;
+      const chance = r.alarm && r.probability !== null && !hidden ? `: ${chanceWording(r.probability)}` : '';
+      const history =
+        r.history.from && r.history.to
+          ? ` Compared with ${r.history.months} earlier months from ${monthName(r.history.from)} to ${monthName(r.history.to)}${r.trend ? ', allowing for the trend' : ''}${r.history.downweighted ? `, with ${r.history.downweighted} unusual past month${r.history.downweighted === 1 ? '' : 's'} given less weight` : ''} (Farrington-flexible test, ${durationWords(r.history.monthsNeeded)} of history needed).`
+          : '';
+      return { headline, sentence: `${verdict}${chance}.${history}${fallback}` };
+    }
+    case 'hotspot':
+    case 'emerging-hotspot': {
+      const h = f.facts.finding;
+      const headline = `${f.area.name}: ${what} ${count(f.observed)} in ${f.facts.period}${h && !hidden ? `, about ${formatExpected(h.expected)} expected for its population` : ''}`;
+      if (!h) return { headline, sentence: `Not tested as a hotspot this month.${fallback}` };
+      const ratio = `${h.locationQuotient.toFixed(1)} times its share of ${f.facts.parentName}`;
+      const isEmerging = f.facts.kind === 'emerging-hotspot';
+      const since = f.state.since && f.state.since !== f.month ? ` (a hotspot since ${monthName(f.state.since)})` : '';
+      const still = `Still above its share of ${f.facts.parentName}${since}, though this month not by more than chance would explain once all its wards are compared`;
+      const lead = h.hotspot
+        ? isEmerging && !since
+          ? `A new hotspot: ${ratio}, not a hotspot in any of the previous ${f.facts.previous} months, nor over the year before`
+          : `A hotspot${since}: ${ratio}`
+        : still;
+      const chance =
+        h.hotspot && !hidden
+          ? `; ${chanceWording(h.pValue, 'ward')}, and it stays a hotspot after allowing for the ${f.facts.parentName} wards compared at once (false discovery rate ${Math.round(f.facts.fdr * 100)}%)`
+          : '';
+      return { headline, sentence: `${lead}${chance}. Exact Poisson test against the ward's population share; at least ${f.facts.minCount} ${noun(f.measure)} needed.${fallback}` };
+    }
+    case 'threshold': {
+      const t = f.facts;
+      const rule = f.rule.threshold!;
+      if (t.value === 'change') {
+        const change =
+          t.percent !== null && t.absolute !== null && !hidden
+            ? `, ${t.percent >= 0 ? 'up' : 'down'} ${Math.abs(t.percent)}% (${t.absolute >= 0 ? '+' : ''}${formatCount(t.absolute)}) on ${t.comparedWith}`
+            : '';
+        return {
+          headline: `${f.area.name}: ${what} ${count(f.observed)} in the ${t.period}${change}`,
+          sentence: `The rule: an increase of more than ${rule.above}% and more than ${formatCount(rule.minimumChange)} ${noun(f.measure)} on ${t.comparedWith}, from at least ${formatCount(rule.minimumBase)}${t.previous !== null && !hidden ? ` (${formatCount(t.previous)} then)` : ''}. A rise this size is not a statistical test: it says the count moved, not why.${fallback}`,
+        };
+      }
+      const shown = t.current === null ? 'n/a' : t.value === 'rate' ? `${formatRate(t.current)} per 1,000 residents` : count(t.current);
+      return {
+        headline: `${f.area.name}: ${what} ${shown} in the ${t.period}`,
+        sentence: `The rule: above ${t.value === 'rate' ? `${formatRate(rule.above)} per 1,000 residents` : formatCount(rule.above)} in the ${t.period}.${fallback}`,
+      };
+    }
+    case 'record': {
+      const r = f.facts;
+      const since = r.onRecord
+        ? `the highest monthly count in the data (which starts in ${r.dataFrom ? monthName(r.dataFrom) : 'the first month loaded'})`
+        : r.since
+          ? `the highest monthly count since ${monthName(r.since)}`
+          : 'not a record this month';
+      return {
+        headline: `${f.area.name}: ${what} ${count(f.observed)} in ${when}, ${since}`,
+        sentence: `${r.since && r.sinceCount !== null && !hidden ? `${monthName(r.since)} had ${formatCount(r.sinceCount)}. ` : ''}A record says how this month compares with the past, not that it is unusual for the time of year.${fallback}`,
+      };
+    }
+  }
+}
+
+/** The line that says what a ward-level figure cannot tell you. */
+export const SNAPPED_POINTS_NOTE =
+  'police.uk places each crime at an anonymous map point near where it happened, so a ward figure says roughly where, never an address or a street.';

@@ -1,0 +1,32 @@
+// One chart worker (pool.ts): draws and encodes each request it is sent with the same code the main
+// thread uses, and posts the PNG back (its memory handed over, not copied).
+import { parentPort } from 'node:worker_threads';
+import { renderMap } from '../maps/index.ts';
+import { renderChart } from './index.ts';
+import type { WorkerReply, WorkerRequest } from './pool.ts';
+
+const port = parentPort;
+if (!port) throw new Error('pool-worker.ts runs as a worker thread (see pool.ts)');
+
+async function draw(message: WorkerRequest): Promise<Buffer> {
+  if (message.request.kind === 'map') {
+    const boundaries = new Map(message.boundaries ?? []);
+    return renderMap({ drawingBoundaries: async () => boundaries }, message.request, { size: message.size });
+  }
+  return renderChart(message.request, { size: message.size });
+}
+
+port.on('message', (message: WorkerRequest) => {
+  draw(message).then(
+    (png) => {
+      // A PNG that owns its whole ArrayBuffer is transferred; one inside a shared pool is copied first.
+      const own = png.byteOffset === 0 && png.byteLength === png.buffer.byteLength ? png : Buffer.from(png);
+      const reply: WorkerReply = { id: message.id, ok: true, png: own };
+      port.postMessage(reply, [own.buffer as ArrayBuffer]);
+    },
+    (err: unknown) => {
+      const reply: WorkerReply = { id: message.id, ok: false, error: err instanceof Error ? err.message : String(err) };
+      port.postMessage(reply);
+    },
+  );
+});
