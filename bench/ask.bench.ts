@@ -24,7 +24,20 @@ import { extractCommit, SYNC_STORE_COMMIT } from './support/old-tree.ts';
 import { startServeChild, type ServeChild } from './support/serve-child.ts';
 import { loadNow, median, round, summarise } from './support/stats.ts';
 
-const TOPICS = ['', 'asb', 'burglary', 'dwelling burglary', 'shoplifting', 'violence', 'vehicle crime', 'bike theft', 'drugs', 'criminal damage', 'acquisitive crime', 'personal loss'];
+const TOPICS = [
+  '',
+  'asb',
+  'burglary',
+  'dwelling burglary',
+  'shoplifting',
+  'violence',
+  'vehicle crime',
+  'bike theft',
+  'drugs',
+  'criminal damage',
+  'acquisitive crime',
+  'personal loss',
+];
 const PERIODS = ['', 'last month', 'ye sep', 'april', 'fytd', '2023/24', 'ye', 'march', 'ye jun', 'last 12 months'];
 const OTHER = [
   'top asb cambridge',
@@ -154,7 +167,10 @@ const bench: Benchmark = async ({ log, quick }) => {
       );
     }
     // Extra comparators on SQLite, e.g. the last commit before a change: WARDWATCH_BENCH_ASK_COMMITS=57aef7a,...
-    for (const commit of (process.env.WARDWATCH_BENCH_ASK_COMMITS ?? '').split(',').map((c) => c.trim()).filter(Boolean)) {
+    for (const commit of (process.env.WARDWATCH_BENCH_ASK_COMMITS ?? '')
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean)) {
       const tree = extractCommit(commit);
       if ('missing' in tree) {
         log(`comparator ${commit} left out: ${tree.missing}`);
@@ -282,9 +298,15 @@ const bench: Benchmark = async ({ log, quick }) => {
     const compare = (a: Side | undefined, b: Side | undefined) =>
       a && b
         ? {
-            totalP95: ratio(p95Of(a, (t) => t.totalMs), p95Of(b, (t) => t.totalMs)),
+            totalP95: ratio(
+              p95Of(a, (t) => t.totalMs),
+              p95Of(b, (t) => t.totalMs),
+            ),
             totalP50: ratio(summarise(a.passes.flat().map((t) => t.totalMs)).p50Ms, summarise(b.passes.flat().map((t) => t.totalMs)).p50Ms),
-            serverP95: ratio(p95Of(a, (t) => t.serverMs), p95Of(b, (t) => t.serverMs)),
+            serverP95: ratio(
+              p95Of(a, (t) => t.serverMs),
+              p95Of(b, (t) => t.serverMs),
+            ),
             medianRoundP95: ratio(median(a.passes.map((p) => summarise(p.map((t) => t.totalMs)).p95Ms)), median(b.passes.map((p) => summarise(p.map((t) => t.totalMs)).p95Ms))),
           }
         : null;

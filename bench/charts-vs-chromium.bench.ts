@@ -13,6 +13,7 @@
 // (already a devDependency, for the browser test).
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { ChartRequest } from '../src/core/reply.ts';
 import type { Benchmark } from '../src/surfaces/cli/verbs/bench.ts';
@@ -47,7 +48,7 @@ window.draw = (json) => {
 /** Chart.js in the page, and the drawing function. */
 async function preparePage(page: Page): Promise<void> {
   await page.setContent(pageHtml());
-  await page.addScriptTag({ content: readFileSync(require.resolve('chart.js/dist/chart.umd.min.js'), 'utf8') });
+  await page.addScriptTag({ content: readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'utf8') });
   await page.addScriptTag({ content: PAGE_SCRIPT });
   await page.evaluate('ready()');
 }
@@ -129,7 +130,10 @@ const bench: Benchmark = async ({ log, quick }) => {
         chromiumLaunchPerImageMs: s.launch,
         bytes: { wardwatch: renderChart(request, { size: 'full' }).length, chromium: browserBytes || null },
         /** How many times faster Wardwatch is (p50 against p50; through the pool, as the service draws). */
-        speedup: s.warm && s.launch ? { warmPage: round(s.warm.p50Ms / s.pool.p50Ms), launchPerImage: round(s.launch.p50Ms / s.pool.p50Ms), warmPageSameThread: round(s.warm.p50Ms / s.here.p50Ms) } : null,
+        speedup:
+          s.warm && s.launch
+            ? { warmPage: round(s.warm.p50Ms / s.pool.p50Ms), launchPerImage: round(s.launch.p50Ms / s.pool.p50Ms), warmPageSameThread: round(s.warm.p50Ms / s.here.p50Ms) }
+            : null,
       };
       log(
         `${kind}: wardwatch ${s.here.p50Ms} ms (pool ${s.pool.p50Ms} ms)` +

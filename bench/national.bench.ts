@@ -24,7 +24,7 @@ import { NATIONAL_SCALES, writeNationalSynth, type NationalResult } from '../src
 import { taxonomy } from '../src/taxonomy/index.ts';
 import type { Benchmark } from '../src/surfaces/cli/verbs/bench.ts';
 import { startThrowawayPostgres } from '../tools/pg/start.ts';
-import { differences, duckdbOn, inChild, nationalQuestions, prepareRealFolder, previousResults } from './national/support.ts';
+import { differences, duckdbOn, inChild, nationalQuestions, prepareRealFolder, previousResults, profileSummary } from './national/support.ts';
 import { askOverHttp, type AskTiming } from './support/http-ask.ts';
 import { startServeChild, type ServeChild } from './support/serve-child.ts';
 import { loadNow, round, summarise } from './support/stats.ts';
@@ -211,8 +211,14 @@ const bench: Benchmark = async ({ log, quick, data }) => {
       const prepared = await prepareRealFolder(data, join(dir, 'real-geography'));
       const db = join(dir, 'real.sqlite');
       const g = await inChild({ mode: 'ingest', target: db, paths: prepared.geography, configFile: null }, log);
+      copyFileSync(db, join(dir, 'real-geo.sqlite'));
       const r = await inChild({ mode: 'ingest', target: db, paths: prepared.monthFiles, configFile: null }, log);
       const duck = await duckdbOn(prepared.monthFiles);
+      // The same ingest again into a copy, under the CPU profiler: where the time goes (not timed).
+      const profileDir = join(dir, 'profile-ingest');
+      copyFileSync(join(dir, 'real-geo.sqlite'), join(dir, 'real-profiled.sqlite'));
+      await inChild({ mode: 'ingest', target: join(dir, 'real-profiled.sqlite'), paths: prepared.monthFiles, configFile: null }, log, profileDir);
+      const ingestProfile = profileSummary(profileDir);
       const ours = r.rows / r.seconds;
       result.ingestRealMonth = {
         month: prepared.month,
@@ -223,11 +229,16 @@ const bench: Benchmark = async ({ log, quick, data }) => {
         geographyPeakRssMb: g.peakRssMb,
         boundariesKept: prepared.keptBoundaries,
         boundariesDroppedNotInLookup: prepared.droppedBoundaries,
+        boundariesMergedDuplicates: prepared.mergedBoundaries,
+        rowsDroppedRepeatedCrimeId: prepared.repeatedCrimeIdRows,
+        filesWithRepeatedCrimeIds: prepared.filesWithRepeatedIds,
+        boundariesRepeatedInOlderFiles: prepared.repeatedBoundaries,
         seconds: round(r.seconds),
         rowsPerSecond: Math.round(ours),
         peakRssMb: r.peakRssMb,
         placed: r.placed,
         ...(duck ? { duckdbSeconds: round(duck.seconds), duckdbRowsPerSecond: Math.round(duck.rows / duck.seconds), shareOfDuckdb: round(ours / (duck.rows / duck.seconds)) } : {}),
+        profileTopSelfTime: ingestProfile,
       };
       log(`real ${prepared.month}: ${r.rows} rows in ${r.seconds.toFixed(1)} s (${Math.round(ours)} rows/s)${duck ? `; DuckDB ${duck.seconds.toFixed(2)} s` : ''}`);
       rmSync(db, { force: true });
@@ -317,6 +328,21 @@ const bench: Benchmark = async ({ log, quick, data }) => {
           out.serveMemory = server.memory();
         } finally {
           await server.stop();
+        }
+        if (s.name === 'sqlite') {
+          // Where the serve's time goes at 8 concurrent: a second serve under the CPU profiler (not timed).
+          const profileDir = join(dir, 'profile-serve');
+          const profiled = await startServeChild({
+            env: { ...target.env, WARDWATCH_CONFIG: synth.configFile, WARDWATCH_FIXTURES: 'never' },
+            timeoutMs: 600_000,
+            nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir],
+          });
+          try {
+            await askAll(profiled, 'national-board', nationalQuestions(wardNames, districtNames, Math.min(200, nQuestions), 3 * nQuestions), CONCURRENCY);
+          } finally {
+            await profiled.stop();
+          }
+          out.serveProfileTopSelfTime = existsSync(profileDir) ? profileSummary(profileDir) : 'no profile written';
         }
       } finally {
         await target.done();

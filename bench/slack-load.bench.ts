@@ -88,6 +88,8 @@ function slashBody(fake: FakeSlack, c: Command): string {
 interface LoadResult {
   commands: number;
   acked: number;
+  /** Acks that were a 200 (the rest: transport errors or refusals, in `errors`). */
+  ackedOk: number;
   ackedWithin3s: number;
   ack: ReturnType<typeof summarise>;
   /** Commands whose ack said the queue was full ("ask again"); they get no answer. */
@@ -116,6 +118,7 @@ async function burst(server: ServeChild, fake: FakeSlack, commands: Command[], l
   const acks: number[] = [];
   const errors: string[] = [];
   let refusedBusy = 0;
+  let ackedOk = 0;
   let toldQueued = 0;
   const started = Date.now();
   const ts = Math.floor(started / 1000);
@@ -134,6 +137,7 @@ async function burst(server: ServeChild, fake: FakeSlack, commands: Command[], l
       const text = await r.text();
       acks.push(performance.now() - t0);
       if (r.status !== 200) errors.push(`HTTP ${r.status}: ${text.slice(0, 120)}`);
+      else ackedOk++;
       if (/did not take yours/.test(text)) refusedBusy++;
       if (/ahead of yours/.test(text)) toldQueued++;
     } catch (err) {
@@ -148,10 +152,14 @@ async function burst(server: ServeChild, fake: FakeSlack, commands: Command[], l
   const byResponse = new Map(commands.map((c) => [c.responseId, c.userId]));
   const answeredAt = new Map<string, number>();
   let scanned = callsBefore;
-  const expected = commands.length - refusedBusy;
+  // Every command acked with a 200 and not refused must be answered; the wait ends early when nothing
+  // new has been answered for a minute (then the count says how many were not).
+  const expected = ackedOk - refusedBusy;
   const deadline = Date.now() + 10 * 60_000;
   let lastAnswer = 0;
-  while (answeredAt.size < expected && Date.now() < deadline) {
+  let lastProgress = Date.now();
+  while (answeredAt.size < expected && Date.now() < deadline && Date.now() - lastProgress < 60_000) {
+    const before = answeredAt.size;
     for (; scanned < fake.calls.length; scanned++) {
       const call = fake.calls[scanned]!;
       let user: string | undefined;
@@ -165,6 +173,7 @@ async function burst(server: ServeChild, fake: FakeSlack, commands: Command[], l
         lastAnswer = Math.max(lastAnswer, call.at);
       }
     }
+    if (answeredAt.size > before) lastProgress = Date.now();
     await new Promise((r) => setTimeout(r, 200));
   }
   const answerMs = [...answeredAt].map(([user, at]) => at - sentAt.get(user)!);
@@ -180,6 +189,7 @@ async function burst(server: ServeChild, fake: FakeSlack, commands: Command[], l
   return {
     commands: commands.length,
     acked: acks.length,
+    ackedOk,
     ackedWithin3s: acks.filter((ms) => ms <= ACK_LIMIT_MS).length,
     ack: summarise(acks),
     refusedBusy,
@@ -201,7 +211,10 @@ const bench: Benchmark = async ({ log, quick }) => {
     const config = writeConfig(dir);
     const n = quick ? 200 : 1000;
     const trees: Array<{ name: string; root: string }> = [{ name: 'this tree', root: ROOT }];
-    for (const commit of (process.env.WARDWATCH_BENCH_SLACK_COMMITS ?? '').split(',').map((c) => c.trim()).filter(Boolean)) {
+    for (const commit of (process.env.WARDWATCH_BENCH_SLACK_COMMITS ?? '')
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean)) {
       const tree = extractCommit(commit);
       if ('missing' in tree) log(`comparator ${commit} left out: ${tree.missing}`);
       else {
@@ -239,7 +252,12 @@ const bench: Benchmark = async ({ log, quick }) => {
         return { i, userId: `U${String(i).padStart(8, '0')}`, responseId: `load-${tree.name.replace(/\W+/g, '')}-${i}`, channelId, text };
       });
       // a few questions first, so the burst meets a warm server (as a running service is)
-      await burst(server, fake, commands.slice(0, 6).map((c) => ({ ...c, userId: `U9${c.userId.slice(2)}`, responseId: `${c.responseId}-warm` })), () => undefined);
+      await burst(
+        server,
+        fake,
+        commands.slice(0, 6).map((c) => ({ ...c, userId: `U9${c.userId.slice(2)}`, responseId: `${c.responseId}-warm` })),
+        () => undefined,
+      );
       const loadStart = loadNow();
       log(`${tree.name}: ${n} signed /crime commands at once`);
       const r = await burst(server, fake, commands, log);

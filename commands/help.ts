@@ -21,15 +21,16 @@ const help: Command = {
     const rows = await channelExamples(ctx, all);
     const places = await examplePlaces(ctx);
     const p = ctx.prefix;
+    // Two columns (the form, then what it does and this channel's examples), so a narrow screen keeps
+    // the description readable.
     const table = {
-      columns: ['Ask', 'What it does', 'Try'],
+      columns: ['Ask', 'What it does'],
       rows: rows.map(({ command, examples }) => [
-        `${p} ${FORMS[command.name ?? ''] ?? (command.usage[0] ?? command.name ?? '')}`,
-        command.summary,
-        examples
+        `${p} ${FORMS[command.name ?? ''] ?? command.usage[0] ?? command.name ?? ''}`,
+        `${command.summary}. Try: ${examples
           .slice(0, 4)
           .map((e) => `${p} ${e}`)
-          .join(' · '),
+          .join(' · ')}`,
       ]),
     };
     const first = (c: Command | undefined) => (c ? rows.find((r) => r.command === c)?.examples[0] : undefined);

@@ -403,7 +403,11 @@ const command: Command = {
   name: 'map',
   summary: 'a map of every ward of a district (or the partnership, or the county) by rate per 1,000, hotspots outlined',
   usage: ['map burglary cambridge', 'map asb cambridge', 'map burglary market', 'map violence county', 'map shoplifting partnership ye sep'],
-  examples: (p) => [`map ${p.topics[0]} ${p.district}`, `map ${p.topics[1] ?? p.topics[0]} ${p.ward}`, p.county ? `map ${p.topics[0]} county` : `map ${p.topics[0]} partnership ${p.yearEnd}`],
+  examples: (p) => [
+    `map ${p.topics[0]} ${p.district}`,
+    `map ${p.topics[1] ?? p.topics[0]} ${p.ward}`,
+    p.county ? `map ${p.topics[0]} county` : `map ${p.topics[0]} partnership ${p.yearEnd}`,
+  ],
   run: map,
 };
 export default command;

@@ -241,7 +241,11 @@ export async function top(args: string, ctx: CommandContext): Promise<Reply> {
 
   const synthMonths = monthRange(prev.from, period.to).filter((mo) => cov2.synthetic.has(mo));
   const anySynthetic = synthMonths.length > 0;
-  const synthSpan = anySynthetic ? (synthMonths.length === 1 ? monthName(synthMonths[0]!) : `${monthName(synthMonths[0]!)} to ${monthName(synthMonths[synthMonths.length - 1]!)}`) : '';
+  const synthSpan = anySynthetic
+    ? synthMonths.length === 1
+      ? monthName(synthMonths[0]!)
+      : `${monthName(synthMonths[0]!)} to ${monthName(synthMonths[synthMonths.length - 1]!)}`
+    : '';
   const singular = kind.slice(0, -1);
   const ties = ranked.some((r) => r.joint);
   const noCalcShown = rows.some((row) => row.some((c) => c.startsWith('no calc')));
@@ -409,11 +413,7 @@ const command: Command = {
   name: 'top',
   summary: 'wards (or districts) ranked by rate per 1,000, count beside, hotspots flagged',
   usage: ['top asb cambridge', 'top burglary cambridge', 'top shoplifting ye sep'],
-  examples: (p) => [
-    `top ${p.topics[0]} ${p.district}`,
-    `top ${p.topics[1] ?? p.topics[0]} ${p.yearEnd}`,
-    ...(p.county ? [`top ${p.topics[2] ?? p.topics[0]} districts`] : []),
-  ],
+  examples: (p) => [`top ${p.topics[0]} ${p.district}`, `top ${p.topics[1] ?? p.topics[0]} ${p.yearEnd}`, ...(p.county ? [`top ${p.topics[2] ?? p.topics[0]} districts`] : [])],
   run: top,
 };
 export default command;

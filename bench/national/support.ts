@@ -1,7 +1,7 @@
 // Helpers of the national bench: child jobs, the real national folder as a user downloads it, DuckDB on
 // the same files, the questions, and the comparison with the previous committed results.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCsv } from '../../src/ingest/csv.ts';
@@ -11,10 +11,35 @@ import type { ChildJob } from './child.ts';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 
-/** Runs a store job in its own process (its peak memory is its own); its progress lines go to `log`. */
-export function inChild(job: ChildJob, log: (line: string) => void): Promise<Record<string, unknown> & { peakRssMb: number; seconds: number; rows: number }> {
+/** The functions with the most self time in a V8 .cpuprofile (the newest in `dir`), by file and name. */
+export function profileSummary(dir: string, top = 12): Array<{ fn: string; selfShare: number }> {
+  const file = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort()
+    .at(-1);
+  if (!file) return [];
+  const p = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+    nodes: Array<{ id: number; hitCount?: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+  };
+  const self = new Map<string, number>();
+  let total = 0;
+  for (const n of p.nodes) {
+    const hits = n.hitCount ?? 0;
+    total += hits;
+    const where = n.callFrame.url ? `${n.callFrame.url.replace(/^.*\/(node_modules\/)?/, '')}:${n.callFrame.lineNumber + 1}` : '';
+    const key = `${n.callFrame.functionName || '(anonymous)'}${where ? ` ${where}` : ''}`;
+    self.set(key, (self.get(key) ?? 0) + hits);
+  }
+  return [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([fn, hits]) => ({ fn, selfShare: Math.round((hits / Math.max(1, total)) * 1000) / 1000 }));
+}
+
+/** Runs a store job in its own process (its peak memory is its own); its progress lines go to `log`. `profileDir`: a V8 CPU profile there. */
+export function inChild(job: ChildJob, log: (line: string) => void, profileDir?: string): Promise<Record<string, unknown> & { peakRssMb: number; seconds: number; rows: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+    const child = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), '--import', 'tsx', CHILD], {
       cwd: ROOT,
       env: { ...process.env, WARDWATCH_NATIONAL_CHILD: JSON.stringify(job) },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -47,7 +72,18 @@ export function inChild(job: ChildJob, log: (line: string) => void): Promise<Rec
 export async function prepareRealFolder(
   dataDir: string,
   outDir: string,
-): Promise<{ geography: string[]; monthFiles: string[]; month: string; droppedBoundaries: number; keptBoundaries: number }> {
+): Promise<{
+  geography: string[];
+  monthFiles: string[];
+  originalMonthFiles: string[];
+  repeatedCrimeIdRows: number;
+  filesWithRepeatedIds: string[];
+  month: string;
+  droppedBoundaries: number;
+  mergedBoundaries: number;
+  repeatedBoundaries: number;
+  keptBoundaries: number;
+}> {
   const { geography, months } = await nationalFiles([dataDir]);
   const [month, monthFiles] = [...months].at(-1) ?? ['', []];
   const known = new Set<string>();
@@ -60,14 +96,35 @@ export async function prepareRealFolder(
   }
   mkdirSync(outDir, { recursive: true });
   let dropped = 0,
-    kept = 0;
+    kept = 0,
+    merged = 0,
+    repeated = 0;
+  const inEarlierFile = new Set<string>();
   const out = [...csvs];
   for (const f of geography.filter((g) => !g.endsWith('.csv'))) {
-    const doc = JSON.parse(readFileSync(f, 'utf8')) as { features: Array<{ properties: Record<string, unknown> }> };
-    const features = doc.features.filter((ft) => {
-      const code = Object.entries(ft.properties ?? {}).find(([k]) => /^WD\d\dCD$/i.test(k))?.[1];
-      return typeof code === 'string' && known.has(code);
-    });
+    type Geometry = { type: 'Polygon' | 'MultiPolygon'; coordinates: unknown[] };
+    const doc = JSON.parse(readFileSync(f, 'utf8')) as { features: Array<{ properties: Record<string, unknown>; geometry: Geometry }> };
+    const codeOf = (ft: (typeof doc.features)[number]) => Object.entries(ft.properties ?? {}).find(([k]) => /^WD\d\dCD$/i.test(k))?.[1];
+    // A ward given as two features (E05014284 in E06000065.geojson) is one MultiPolygon: ingest takes each ward once.
+    const byCode = new Map<string, (typeof doc.features)[number]>();
+    for (const ft of doc.features) {
+      const code = codeOf(ft);
+      if (typeof code !== 'string' || !known.has(code)) continue;
+      // Old district files (WD22 vintage, e.g. E07000246) repeat wards of the new unitaries: the first file's is kept.
+      if (inEarlierFile.has(code)) {
+        repeated++;
+        continue;
+      }
+      const held = byCode.get(code);
+      if (!held) byCode.set(code, ft);
+      else {
+        const parts = (g: Geometry) => (g.type === 'Polygon' ? [g.coordinates] : g.coordinates);
+        held.geometry = { type: 'MultiPolygon', coordinates: [...parts(held.geometry), ...parts(ft.geometry)] };
+        merged++;
+      }
+    }
+    const features = [...byCode.values()];
+    for (const c of byCode.keys()) inEarlierFile.add(c);
     dropped += doc.features.length - features.length;
     kept += features.length;
     if (!features.length) continue;
@@ -75,7 +132,42 @@ export async function prepareRealFolder(
     writeFileSync(path, JSON.stringify({ ...doc, features }));
     out.push(path);
   }
-  return { geography: out, monthFiles, month, droppedBoundaries: dropped, keptBoundaries: kept };
+  // police.uk's own files repeat some Crime IDs (January 2024: 838 in 10 of the 40 files, mostly with
+  // different fields), which ingest refuses ("each crime once"): the copies keep each Crime ID's first row.
+  const monthDir = join(outDir, 'police-uk');
+  mkdirSync(monthDir, { recursive: true });
+  const cleaned: string[] = [];
+  let repeatedIds = 0;
+  const refusedFiles: string[] = [];
+  for (const f of monthFiles) {
+    const lines = readFileSync(f, 'utf8').split(/\r?\n/);
+    const seen = new Set<string>();
+    const keep = lines.filter((line, i) => {
+      if (i === 0 || line === '') return true;
+      const id = line.slice(0, line.indexOf(','));
+      if (id === '') return true;
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    });
+    if (keep.length < lines.length) refusedFiles.push(basename(f));
+    repeatedIds += lines.length - keep.length;
+    const path = join(monthDir, basename(f));
+    writeFileSync(path, keep.join('\r\n'));
+    cleaned.push(path);
+  }
+  return {
+    geography: out,
+    monthFiles: cleaned,
+    originalMonthFiles: monthFiles,
+    repeatedCrimeIdRows: repeatedIds,
+    filesWithRepeatedIds: refusedFiles,
+    month,
+    droppedBoundaries: dropped - merged - repeated,
+    mergedBoundaries: merged,
+    repeatedBoundaries: repeated,
+    keptBoundaries: kept,
+  };
 }
 
 /**

@@ -8,6 +8,15 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/** Servers this process started: stopped if the bench is interrupted (Ctrl-C, SIGTERM), not orphaned. */
+const live = new Set<ChildProcess>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const c of live) c.kill('SIGKILL');
+    process.exit(130);
+  });
+}
+
 export interface ServeChild {
   /** http://127.0.0.1:PORT/ */
   url: string;
@@ -64,6 +73,8 @@ export async function startServeChild(options: { root?: string; env: Record<stri
   );
   const reap = () => child.kill('SIGKILL');
   process.once('exit', reap);
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   const deadline = Date.now() + (options.timeoutMs ?? 300_000);
   let url: string | undefined;
   for (;;) {

@@ -4,8 +4,9 @@
 // PNG. Rendering is deterministic, so a worker gives the same bytes as the main thread
 // (test/charts/pool.test.ts).
 //
-// Sizing: one worker per core by default (availableParallelism); answering itself is cheap beside
-// drawing and encoding, and a worker waiting for the CPU costs only its memory (about 40 MB).
+// Sizing: one worker per core but one (availableParallelism() - 1, at least 1) by default: the main
+// thread keeps a core for reading requests, acking Slack and answering, which must not wait behind
+// drawing; each worker costs about 40 MB.
 // A full queue refuses at once (ChartPoolBusy) rather than grow without bound: the caller says "busy".
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -20,10 +21,17 @@ export interface ChartJob {
 }
 
 export interface ChartPoolOptions {
-  /** Worker threads (default: the cores, availableParallelism()). */
+  /** Worker threads (default: the cores but one, at least 1). */
   workers?: number;
   /** Jobs waiting for a worker beyond which render() refuses (default 256). */
   maxQueue?: number;
+  /**
+   * A worker that has drawn at least `recycleAfter` charts (default 50) and then sat idle for
+   * `recycleIdleMs` (default 5000) is replaced by a fresh one: after a burst a worker keeps about 70 MB
+   * it no longer needs, which only ending it gives back.
+   */
+  recycleAfter?: number;
+  recycleIdleMs?: number;
 }
 
 export interface ChartPoolStats {
@@ -36,6 +44,8 @@ export interface ChartPoolStats {
   /** Refused because the queue was full. */
   refused: number;
   failed: number;
+  /** Workers replaced after a burst (see recycleAfter). */
+  recycled: number;
 }
 
 /** The queue is full: the caller should say it is busy, not wait. */
@@ -56,6 +66,9 @@ interface Pending {
 interface Slot {
   worker: Worker;
   current: Pending | null;
+  /** Charts drawn since it started. */
+  drawn: number;
+  recycle: NodeJS.Timeout | null;
 }
 
 /** What a worker is sent and answers (pool-worker.ts). */
@@ -66,7 +79,7 @@ const BOOT = new URL('./pool-boot.mjs', import.meta.url);
 const ENTRY = new URL('./pool-worker.ts', import.meta.url).href;
 
 export function defaultPoolSize(): number {
-  return Math.max(1, availableParallelism());
+  return Math.max(1, availableParallelism() - 1);
 }
 
 export class ChartPool {
@@ -76,11 +89,15 @@ export class ChartPool {
   private readonly queue: Pending[] = [];
   private nextId = 1;
   private closed = false;
-  private counters = { rendered: 0, refused: 0, failed: 0 };
+  private counters = { rendered: 0, refused: 0, failed: 0, recycled: 0 };
+  private readonly recycleAfter: number;
+  private readonly recycleIdleMs: number;
 
   constructor(options: ChartPoolOptions = {}) {
     this.size = Math.max(1, Math.floor(options.workers ?? defaultPoolSize()));
     this.maxQueue = Math.max(0, options.maxQueue ?? 256);
+    this.recycleAfter = Math.max(1, options.recycleAfter ?? 50);
+    this.recycleIdleMs = Math.max(0, options.recycleIdleMs ?? 5000);
   }
 
   /** Starts the workers now (they start on the first render otherwise), so the first chart is not slow. */
@@ -112,6 +129,7 @@ export class ChartPool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const s of this.slots) if (s.recycle) clearTimeout(s.recycle);
     for (const p of this.queue.splice(0)) p.reject(new Error('the chart pool is closed'));
     await Promise.all(
       this.slots.splice(0).map(async (s) => {
@@ -126,11 +144,12 @@ export class ChartPool {
     const worker = new Worker(BOOT, { workerData: { entry: ENTRY }, stdout: false, stderr: false });
     // A pool with nothing to do does not keep the process alive (the CLI exits when it is done).
     worker.unref();
-    const slot: Slot = { worker, current: null };
+    const slot: Slot = { worker, current: null, drawn: 0, recycle: null };
     worker.on('message', (reply: WorkerReply) => {
       const p = slot.current;
       if (!p || p.id !== reply.id) return;
       slot.current = null;
+      slot.drawn++;
       if (reply.ok) {
         this.counters.rendered++;
         p.resolve(Buffer.from(reply.png.buffer, reply.png.byteOffset, reply.png.byteLength));
@@ -165,11 +184,30 @@ export class ChartPool {
   private next(slot: Slot): void {
     const p = this.queue.shift();
     if (p) this.dispatch(slot, p);
-    else slot.worker.unref();
+    else {
+      slot.worker.unref();
+      if (slot.drawn >= this.recycleAfter && !slot.recycle) {
+        slot.recycle = setTimeout(() => this.recycle(slot), this.recycleIdleMs);
+        slot.recycle.unref();
+      }
+    }
+  }
+
+  /** Ends an idle worker that has drawn many charts and starts a fresh one in its place. */
+  private recycle(slot: Slot): void {
+    slot.recycle = null;
+    const i = this.slots.indexOf(slot);
+    if (this.closed || i < 0 || slot.current) return;
+    this.slots.splice(i, 1); // first, so its exit is not taken for a crash
+    void slot.worker.terminate();
+    this.counters.recycled++;
+    this.slots.push(this.spawn());
   }
 
   private dispatch(slot: Slot, p: Pending): void {
     slot.current = p;
+    if (slot.recycle) clearTimeout(slot.recycle);
+    slot.recycle = null;
     // A worker keeps the process alive only while it draws (see next()).
     slot.worker.ref();
     const message: WorkerRequest = { id: p.id, request: p.job.request, size: p.job.size, ...(p.job.boundaries ? { boundaries: [...p.job.boundaries] } : {}) };

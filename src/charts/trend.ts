@@ -225,7 +225,7 @@ export function trendSpec(req: TrendRequest, layout: Layout): ChartSpec {
       title: req.title,
       subtitle:
         req.subtitle ??
-        `${req.areaName}, ${lowerFirst(req.measureLabel)}: monthly count, ${monthSpan(points.map((p) => p.month))}${model.rolling ? `, with the ${model.window}-month rolling average` : ''}${model.hasBand ? " and the detector's expected range" : ''}`,
+        `${req.areaName}, ${lowerFirst(req.measureLabel)}: monthly count, ${monthSpan(points.map((p) => p.month))}${model.rolling ? `, with the ${model.window}-month rolling average` : ''}${model.hasBand ? ' and the band from the expected level to the alert threshold' : ''}`,
       notes: trendNotes(model),
       source: req.source,
       badge: model.allSynthetic ? 'SYNTHETIC DATA' : req.estimated ? 'ESTIMATED' : undefined,

@@ -270,8 +270,7 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
     const parts: string[] = [];
     const tag = (mo: Month) => (coverage.synthetic.has(mo) && !coverage.synthetic.has(ref) ? ' (synthetic)' : '');
     if (!h && cPrevMonth.change.direction !== 'unknown') parts.push(`${changeWords('chg:month', cPrevMonth.change)} on ${monthName(prevMonth)}${tag(prevMonth)}`);
-    if (!h && cMonth.change.direction !== 'unknown')
-      parts.push(`${changeWords('chg:same-month', cMonth.change)} on ${monthName(addMonths(ref, -12))}${tag(addMonths(ref, -12))}`);
+    if (!h && cMonth.change.direction !== 'unknown') parts.push(`${changeWords('chg:same-month', cMonth.change)} on ${monthName(addMonths(ref, -12))}${tag(addMonths(ref, -12))}`);
     const synthetic = coverage.synthetic.has(ref)
       ? 'synthetic'
       : [prevMonth, addMonths(ref, -12)].filter((mo) => coverage.synthetic.has(mo)).length
@@ -368,7 +367,11 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
       wording: spikeText.wording,
       ...(spikeRefHidden && spikeRef.expected !== null ? { suppressed: true } : {}),
       ...(spikeRef.history.from && spikeRef.history.to && synthOf({ from: spikeRef.history.from, to: spikeRef.history.to })
-        ? { synthetic: synthOf({ from: spikeRef.history.from, to: spikeRef.history.to }).replace(/^synthetic$/, 'all past months synthetic').replace(' months synthetic', ' past months synthetic') }
+        ? {
+            synthetic: synthOf({ from: spikeRef.history.from, to: spikeRef.history.to })
+              .replace(/^synthetic$/, 'all past months synthetic')
+              .replace(' months synthetic', ' past months synthetic'),
+          }
         : {}),
     });
   }

@@ -51,7 +51,7 @@ export function baselineMonths(r: FarringtonResult): Month[] | null {
 export interface SpikeWords {
   /** short: "within range (about 7, up to 13)" */
   display: string;
-  /** the sentence: "April 2024 was within the expected range (expected about 7, up to 13)." */
+  /** the sentence: "Not higher than expected for the time of year (expected about 7, alert above 13)." */
   wording: string;
   /** for a summary, after the month's count: "That is not higher than expected for the time of year." */
   summary: string | null;
@@ -80,7 +80,12 @@ export function spikeWords(r: FarringtonResult, showRange: boolean, what: string
     case 'model-failed':
       // A history of nothing but zeros has no expected level to speak of: say that, not "too uncertain".
       if (options.historyAllZero)
-        return { display: `none in earlier months`, wording: `${when} was not tested for a spike: there were no ${what} in the months it would be compared with.`, summary: null, clause: null };
+        return {
+          display: `none in earlier months`,
+          wording: `${when} was not tested for a spike: there were no ${what} in the months it would be compared with.`,
+          summary: null,
+          clause: null,
+        };
       return { display: 'not tested', wording: `${when} was not tested for a spike: ${cannot ?? 'the model could not be fitted'}.`, summary: null, clause: null };
     case 'below-minimum-count': {
       const [cases] = DEFAULT_FARRINGTON_PARAMS.limit54;

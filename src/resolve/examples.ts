@@ -66,9 +66,8 @@ async function build(ctx: ExampleContext): Promise<ExamplePlaces | null> {
   for (const key of [...ctx.partnership.priorityMeasures, ...FALLBACK_TOPICS]) {
     const m = ctx.taxonomy.get(key);
     if (!m || m.key === 'all-crime' || !allowed(m)) continue;
-    const eff = await measureFor(ctx.store, ctx.taxonomy, district, m);
     // Only topics the data answers as asked (no fallback to another measure).
-    if ('unavailable' in eff || eff.measure.key !== m.key) continue;
+    if (!(await answersAsAsked(ctx, district, m))) continue;
     const typed = exampleTopic(m);
     if (!topics.includes(typed)) topics.push(typed);
     if (topics.length >= 4) break;
@@ -87,6 +86,16 @@ async function build(ctx: ExampleContext): Promise<ExamplePlaces | null> {
   };
 }
 
+/** Whether the data answers a measure for an area as itself; a store that cannot say is taken at its word. */
+async function answersAsAsked(ctx: ExampleContext, area: Area, m: Measure): Promise<boolean> {
+  try {
+    const eff = await measureFor(ctx.store, ctx.taxonomy, area, m);
+    return !('unavailable' in eff) && eff.measure.key === m.key;
+  } catch {
+    return m.source !== 'partnership';
+  }
+}
+
 function text(a: Area, index: PlaceIndex): string {
   return placeText(a, index);
 }
@@ -94,11 +103,24 @@ function text(a: Area, index: PlaceIndex): string {
 /** The district's wards with the most crime in the latest month, busiest first (two at most). */
 async function busiestWards(ctx: ExampleContext, district: Area, wards: Area[]): Promise<Area[]> {
   if (wards.length === 0) return [];
+  try {
+    return await busiestByCount(ctx, district, wards);
+  } catch {
+    return wards.slice(0, 2);
+  }
+}
+
+async function busiestByCount(ctx: ExampleContext, district: Area, wards: Area[]): Promise<Area[]> {
   const eff = await measureFor(ctx.store, ctx.taxonomy, district, ctx.taxonomy.require('all-crime'));
   if ('unavailable' in eff) return wards.slice(0, 2);
   const latest = (await ctx.store.months('police.uk')).at(-1);
   if (!latest) return wards.slice(0, 2);
-  const { series } = await seriesByArea(ctx.store, eff, wards.map((w) => w.code), { from: latest, to: latest });
+  const { series } = await seriesByArea(
+    ctx.store,
+    eff,
+    wards.map((w) => w.code),
+    { from: latest, to: latest },
+  );
   const count = (w: Area) => series.get(w.code)?.points.at(-1)?.count ?? -1;
   return [...wards].sort((a, b) => count(b) - count(a) || a.name.localeCompare(b.name)).slice(0, 2);
 }

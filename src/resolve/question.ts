@@ -133,11 +133,7 @@ export async function readQuestion(args: string, ctx: CommandContext, opts: Ques
     // ("top asb districts" on the countywide board ranks the districts).
     const force = index.areas.find((a) => a.type === 'force');
     const own =
-      ctx.partnership.areas.length === 1
-        ? index.byCode.get(ctx.partnership.areas[0]!.toLowerCase())
-        : force && inPartnership(force, ctx.partnership, index)
-          ? force
-          : undefined;
+      ctx.partnership.areas.length === 1 ? index.byCode.get(ctx.partnership.areas[0]!.toLowerCase()) : force && inPartnership(force, ctx.partnership, index) ? force : undefined;
     if (opts.places.min === 1 && areas.length === 0 && own) areas.push(own);
     else {
       return {

@@ -80,11 +80,7 @@ export interface EffectiveMeasure {
  * a partnership measure without the extract falls back to its police.uk parent, with a note; a
  * composite sums its members (or its police.uk members, with the taxonomy's note).
  */
-export function effectiveMeasure(
-  tax: Taxonomy,
-  requested: Measure,
-  hasPartnershipData: (key: string) => boolean,
-): EffectiveMeasure | { unavailable: string; nearest?: Measure } {
+export function effectiveMeasure(tax: Taxonomy, requested: Measure, hasPartnershipData: (key: string) => boolean): EffectiveMeasure | { unavailable: string; nearest?: Measure } {
   const notes: string[] = [];
   let measure = requested;
   if (measure.source === 'partnership' && !hasPartnershipData(measure.key)) {

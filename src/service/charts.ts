@@ -24,7 +24,7 @@ export function chartRendererFor(store: Store, pool?: ChartPool | null): (reques
 }
 
 /**
- * The service's pool: $WARDWATCH_CHART_WORKERS threads (default one per core; 0 draws on the main
+ * The service's pool: $WARDWATCH_CHART_WORKERS threads (default the cores but one, at least 1; 0 draws on the main
  * thread, as before), $WARDWATCH_CHART_QUEUE charts waiting at most (default 256).
  */
 export function chartPoolFromEnv(env: NodeJS.ProcessEnv): ChartPool | null {

@@ -86,6 +86,24 @@ describe('AnswerQueue', () => {
     expect(done).toEqual([1, 2]);
   });
 
+  it('holds new answers while requests wait for their acks, and not for ever', async () => {
+    let acking = true;
+    const q = new AnswerQueue({ concurrency: 2, holdWhile: () => acking, maxHoldMs: 60_000 });
+    const started: number[] = [];
+    q.offer(async () => void started.push(1));
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(started).toEqual([]); // still acking: held
+    acking = false;
+    await q.idle();
+    expect(started).toEqual([1]);
+    // a stream of requests that never ends cannot starve the answers: past maxHoldMs one starts anyway
+    const starved = new AnswerQueue({ concurrency: 1, holdWhile: () => true, maxHoldMs: 5 });
+    let ran = false;
+    starved.offer(async () => void (ran = true));
+    await starved.idle();
+    expect(ran).toBe(true);
+  });
+
   it('settings from the environment, with a clear error for nonsense', () => {
     expect(answerQueueOptions({})).toEqual({});
     expect(answerQueueOptions({ SLACK_ANSWER_CONCURRENCY: '8', SLACK_ANSWER_QUEUE: '500' })).toEqual({ concurrency: 8, maxWaiting: 500 });

@@ -78,6 +78,19 @@ describe('chart pool: the queue', () => {
     }
   });
 
+  it('a worker that drew a burst is replaced by a fresh one once idle, and the fresh one draws the same bytes', async () => {
+    const one = new ChartPool({ workers: 1, recycleAfter: 2, recycleIdleMs: 0 });
+    try {
+      const request = Object.values(exampleRequests())[0]!;
+      await Promise.all([one.render({ request, size: 'compact' }), one.render({ request, size: 'compact' })]);
+      for (let i = 0; i < 200 && one.stats().recycled === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(one.stats()).toMatchObject({ workers: 1, recycled: 1, failed: 0 });
+      expect((await one.render({ request, size: 'compact' })).equals(renderChart(request, { size: 'compact' }))).toBe(true);
+    } finally {
+      await one.close();
+    }
+  });
+
   it('a bad request fails its own job only; close refuses what waits and anything after', async () => {
     const one = new ChartPool({ workers: 1, maxQueue: 10 });
     const good = Object.values(exampleRequests())[0]!;

@@ -75,14 +75,14 @@ describe('wardwatch ask "market ward" --json on the fixtures', () => {
     expect(month).toMatchObject({ value: truth['2024-04']!.crime, period: 'April 2024' });
     expect(month.wording).toContain(`${truth['2024-04']!.crime} offences`);
     const change = truth['2024-04']!.crime - truth['2024-03']!.crime;
-    expect(month.wording).toContain(`${change > 0 ? '+' : ''}${change} on March 2024`);
+    expect(month.wording).toContain(`(${change > 0 ? '+' : ''}${change}) on March 2024`);
     for (const f of json.figures as any[]) {
       expect(typeof f.period).toBe('string');
       expect(f.wording.length).toBeGreaterThan(10);
       expect('value' in f).toBe(true);
     }
     expect(Array.isArray(json.suppressed)).toBe(true);
-    expect(json.notes.join(' ')).toMatch(/SYNTHETIC/);
+    expect(json.notes.join(' ')).toMatch(/Synthetic data/);
     expect(json.notes.join(' ')).toMatch(/Open Government Licence/);
   });
 

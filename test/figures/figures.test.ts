@@ -42,7 +42,7 @@ describe('change wording, as the seeds write it', () => {
     expect(describeChange(8, 12, 10).paren).toBe('+4 (no calc)');
     expect(describeChange(8, 12, 5).short).toBe('+50%, +4');
     expect(describeChange(0, 3, 0).percentText).toBe('no calc');
-    expect(changePhrase(describeChange(8, 12, 10), crime)).toMatch(/^an increase of 4 offences \(no calc/);
+    expect(changePhrase(describeChange(8, 12, 10), crime)).toMatch(/^an increase of 4 offences \(too few for a percentage\)/);
   });
   it('handles no change, missing figures and rounding half away from zero', () => {
     expect(describeChange(50, 50, 10).short).toBe('0%, 0');

@@ -29,6 +29,7 @@ beforeEach(async () => {
   fake.onAccepted = null;
   fake.onAnswered = null;
   fake.refuseHistory(false);
+  fake.resetScripts();
   fake.failChannel(SLACK_A, null);
   fake.failChannel(SLACK_B, null);
 });
@@ -40,7 +41,7 @@ function dispatcher(config: Config, clock: ReturnType<typeof manualClock>, platf
   return new OutboxDispatcher({
     store: st.store,
     config,
-    platforms: platforms ?? { slack: slackAdapter(fake.apiUrl, { timeoutMs: 300 }), local: new LocalPlatform(new StoreMessageLog(st.store), new MessageBus(), clock.now) },
+    platforms: platforms ?? { slack: slackAdapter(fake.apiUrl, { timeoutMs: 1500 }), local: new LocalPlatform(new StoreMessageLog(st.store), new MessageBus(), clock.now) },
     owner: 'test',
     now: clock.now,
     log: (l) => logs.push(l),

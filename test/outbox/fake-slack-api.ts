@@ -27,6 +27,8 @@ export interface FakeSlackApi {
   calls: Array<{ method: string; status: number; body: Record<string, unknown> }>;
   /** The next posts get these answers (first in, first out); the post is not accepted then. */
   scriptPosts(...answers: Scripted[]): void;
+  /** Forgets the scripted answers not used yet. */
+  resetScripts(): void;
   /** Every post to this channel gets this answer until called with null (a channel Slack refuses). */
   failChannel(channelId: string, answer: Scripted | null): void;
   /** History reads answer ok:false missing_scope until called with false. */
@@ -86,6 +88,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     messages,
     calls,
     scriptPosts: (...answers) => void scripts.push(...answers),
+    resetScripts: () => void scripts.splice(0),
     refuseHistory: (r) => void (refuseHistory = r),
     failChannel: (id, a) => void (a ? channelFailures.set(id, a) : channelFailures.delete(id)),
     onCall: null,

@@ -37,7 +37,9 @@ afterEach(async () => {
 async function start(binding: LocalAppOptions['binding']) {
   const config = parseConfig(CONFIG, 'test.yaml').config;
   const state = new ServiceState();
-  const store = fakeStore();
+  // the server harness's fake store; what else the page reads of a store (its command box's examples) answers empty
+  const fake = fakeStore() as unknown as Record<string, unknown>;
+  const store = new Proxy(fake, { get: (o, k) => (k in o ? o[k as string] : typeof k === 'string' ? async () => [] : undefined) }) as unknown as ReturnType<typeof fakeStore>;
   state.attachStore(store);
   state.ready();
   const messages = new MemoryMessageLog();

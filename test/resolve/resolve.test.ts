@@ -174,7 +174,9 @@ describe('resolving periods against the data', () => {
     const march = r({ kind: 'year-label', label: '2022/23', financial: false }, 3);
     expect(march).toMatchObject({ ok: true, period: { reference: '2023-03', focus: { from: '2022-04', to: '2023-03' } } });
     expect(r({ kind: 'year-label', label: '2023/24', financial: true })).toMatchObject({ ok: true, period: { focus: { from: '2023-04', to: '2024-03' } } });
-    expect(r({ kind: 'fytd' })).toMatchObject({ ok: true, period: { focus: { from: '2024-04', to: '2024-04', label: '2024/25 to April' } } });
+    // "fytd" is the partnership's reporting year so far, named as its years are: one meaning of "2023/24" in a channel
+    expect(r({ kind: 'fytd' })).toMatchObject({ ok: true, period: { focus: { from: '2023-10', to: '2024-04', label: '2023/24 to April' } } });
+    expect(r({ kind: 'fytd' }, 3)).toMatchObject({ ok: true, period: { focus: { from: '2024-04', to: '2024-04', label: '2024/25 to April' } } });
   });
   it('a month before the data starts', () => {
     expect(resolvePeriod({ kind: 'month', calendar: 1, year: 2010 }, latest, 9, '2019-05')).toMatchObject({ ok: false });

@@ -65,8 +65,33 @@ describe('SQLite counts(): the raw read path', () => {
       await trx.replaceMonth({
         source: 'police.uk',
         month: '2024-01',
-        counts: [{ source: 'police.uk', month: '2024-01', areaType: 'ward', areaCode: ward!.code, measure: 'burglary', count: 99_999, byPolygon: 99_999, byLsoa: 0, byPartner: 0, synthetic: false }],
-        release: { source: 'police.uk', fileName: 'held.csv', month: '2024-01', rowsRead: 1, placedByPolygon: 1, placedByLsoa: 0, placedByPartner: 0, outOfArea: 0, unplaced: 0, checksum: 'held', synthetic: false },
+        counts: [
+          {
+            source: 'police.uk',
+            month: '2024-01',
+            areaType: 'ward',
+            areaCode: ward!.code,
+            measure: 'burglary',
+            count: 99_999,
+            byPolygon: 99_999,
+            byLsoa: 0,
+            byPartner: 0,
+            synthetic: false,
+          },
+        ],
+        release: {
+          source: 'police.uk',
+          fileName: 'held.csv',
+          month: '2024-01',
+          rowsRead: 1,
+          placedByPolygon: 1,
+          placedByLsoa: 0,
+          placedByPartner: 0,
+          outOfArea: 0,
+          unplaced: 0,
+          checksum: 'held',
+          synthetic: false,
+        },
       });
       inside();
       await hold;

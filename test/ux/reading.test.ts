@@ -107,7 +107,12 @@ describe('compare: one rate ratio, from unrounded rates', () => {
     const rate = (code: string) => {
       const figs = data(r).figures[code] as Reply['figures'];
       const ye = figs.find((f) => f.id === 'year-ending')!.value!;
-      const pop = data(r).areas.find((a: { code: string }) => a.code === code) && (figs.find((f) => f.id === 'rate')!.wording.match(/population ([\d,]+)/)![1]!.replace(/,/g, '') as string);
+      const pop =
+        data(r).areas.find((a: { code: string }) => a.code === code) &&
+        (figs
+          .find((f) => f.id === 'rate')!
+          .wording.match(/population ([\d,]+)/)![1]!
+          .replace(/,/g, '') as string);
       return (ye / Number(pop)) * 1000;
     };
     const [romsey, abbey] = (data(r).areas as Array<{ code: string }>).map((a) => a.code);
@@ -168,7 +173,12 @@ describe('top burglary fenland: the chart matches the table', () => {
     ] as const) {
       const r = await ask(q, channel);
       if (!r.table) continue;
-      r.table.columns.forEach((c, i) => expect(r.table!.rows.every((row) => row[i] === 'not shown'), `${q}: column "${c}"`).toBe(false));
+      r.table.columns.forEach((c, i) =>
+        expect(
+          r.table!.rows.every((row) => row[i] === 'not shown'),
+          `${q}: column "${c}"`,
+        ).toBe(false),
+      );
     }
   });
 });

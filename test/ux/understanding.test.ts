@@ -47,7 +47,7 @@ describe('"the" is not a place', () => {
   });
 });
 
-describe('a place in the channel\'s own partnership beats a month word', () => {
+describe("a place in the channel's own partnership beats a month word", () => {
   it('"march" in #fenland-csp is March the town: its four wards, and "did you mean the month?"', async () => {
     const r = await ask('march', 'fenland-csp');
     expect(r.kind).toBe('choices');
@@ -114,7 +114,7 @@ describe('"2024/25" means one thing in one channel', () => {
   });
 });
 
-describe('places named inside other names, and the channel\'s own places first', () => {
+describe("places named inside other names, and the channel's own places first", () => {
   it('"chesterton" offers East and West Chesterton', async () => {
     const r = await ask('chesterton');
     expect(r.kind).toBe('choices');
@@ -195,7 +195,10 @@ describe('"market sexual offences" is handled the same way in every channel', ()
       expect(r.kind, channel).toBe('error');
       expect(r.title, channel).not.toMatch(/Violence and sexual offences/);
       // each refusal offers the police.uk measure it sits inside, which answers
-      expect(r.actions.map((a) => a.label), channel).toContain('Violence and sexual offences');
+      expect(
+        r.actions.map((a) => a.label),
+        channel,
+      ).toContain('Violence and sexual offences');
       await buttonsAnswer(r, channel);
     }
     expect(replies['cambridge-csp']!.summary).toMatch(/sensitive measure/);

@@ -47,7 +47,7 @@ function wrapCell(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(' ')) {
-    for (let w = word; w.length; ) {
+    for (let w = word; w.length;) {
       const piece = w.length > width ? w.slice(0, width) : w;
       w = w.slice(piece.length);
       if (line && line.length + 1 + piece.length > width) {

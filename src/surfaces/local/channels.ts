@@ -49,7 +49,12 @@ export async function channelView(config: Config, channel: ChannelConfig, store:
   // Examples are written from the partnership's own places, so each "Try" button answers here.
   const examples =
     store && known.size
-      ? (await channelExamples({ store, config, channel, partnership: p, taxonomy: taxonomy() }, (await commands()).filter((c) => c.examples))).flatMap((c) => c.examples.slice(0, 2))
+      ? (
+          await channelExamples(
+            { store, config, channel, partnership: p, taxonomy: taxonomy() },
+            (await commands()).filter((c) => c.examples),
+          )
+        ).flatMap((c) => c.examples.slice(0, 2))
       : [];
   return { name: channel.name, partnership: p.name, areas, clearance, examples: examples.filter((e) => e !== 'help').slice(0, 5) };
 }

@@ -55,7 +55,9 @@ export function checkConfig(file: string, env: NodeJS.ProcessEnv): { ok: boolean
   lines.push(`config: ${loaded.file}: valid`);
   lines.push('', `Partnerships (${config.partnerships.length}):`);
   for (const p of config.partnerships)
-    lines.push(`  ${p.id.padEnd(22)} ${p.name} · ${p.areas.length} area${p.areas.length === 1 ? '' : 's'} · year ends month ${p.reportingYearEnd} · priorities: ${p.priorityMeasures.join(', ')}`);
+    lines.push(
+      `  ${p.id.padEnd(22)} ${p.name} · ${p.areas.length} area${p.areas.length === 1 ? '' : 's'} · year ends month ${p.reportingYearEnd} · priorities: ${p.priorityMeasures.join(', ')}`,
+    );
   lines.push('', `Channels (${config.channels.length}):`);
   for (const c of config.channels)
     lines.push(

@@ -11,7 +11,7 @@ import type { Verb } from '../main.ts';
 
 const HELP = `usage: wardwatch serve [--port N] [--no-fixtures]
 
-Serves the local channel page (and Slack, when configured) and runs the scheduler.
+Serves the local channel page (and Slack and Teams, when configured), runs the scheduler, the\nalert pipeline, the outbox dispatcher and the data watcher.
 
 environment:
   PORT                    port to listen on (default 3000; 0 picks a free one)
@@ -26,7 +26,14 @@ environment:
   WARDWATCH_FIXTURES      first-start (default: load the fixtures into an empty store) or never
   WARDWATCH_DEV_CONTROLS  1 or 0: the page's "simulate next month" control (default on unless
                           NODE_ENV=production)
-  SLACK_SIGNING_SECRET + SLACK_BOT_TOKEN, or SLACK_APP_TOKEN: also run the Slack app`;
+  WARDWATCH_INBOX         a folder the data watcher ingests files from (then processed/ or rejected/)
+  WARDWATCH_POLICE_UK_API the police.uk API base URL for the watcher (default https://data.police.uk/api)
+  WARDWATCH_LINK_SECRET   signs Acknowledge links in Workflows cards (default: one kept in the store)
+  SLACK_SIGNING_SECRET + SLACK_BOT_TOKEN, or SLACK_APP_TOKEN: also run the Slack app
+  TEAMS_APP_ID + TEAMS_APP_PASSWORD (+ TEAMS_TENANT_ID for a single-tenant app): also run the
+                          Teams bot at /api/messages
+  TEAMS_ALLOW_UNAUTHENTICATED=1  the Teams bot without credentials (local emulator and tests only)
+  PUBLIC_URL              the https address Teams reaches Wardwatch at (card chart images, links)`;
 
 const serve: Verb = {
   summary: 'run the bot (Slack, Teams and the local channel page)',

@@ -123,7 +123,9 @@ function ownRestore(channel) {
   const pane = paneOf(channel);
   if (!pane || pane.dataset.ownRestored) return;
   pane.dataset.ownRestored = '1';
-  for (const m of ownSaved().filter((x) => x.channel === channel).slice(-OWN_MAX)) {
+  for (const m of ownSaved()
+    .filter((x) => x.channel === channel)
+    .slice(-OWN_MAX)) {
     const node = fromHtml(m.html);
     for (const el of [...node.children]) pane.appendChild(el);
   }
