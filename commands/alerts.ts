@@ -3,6 +3,7 @@
 // runs it; surfaces that know who pressed it record that person, see src/alerting/acknowledge.ts).
 import { acknowledgeFromChannel, parseAckCommand } from '../src/alerting/acknowledge.ts';
 import { shortPartnershipName } from '../src/alerting/digest.ts';
+import { whoAsked } from '../src/alerting/mutes.ts';
 import { SNAPPED_POINTS_NOTE } from '../src/alerting/explain.ts';
 import { channelMaySee } from '../src/alerting/pipeline.ts';
 import type { Command, CommandContext } from '../src/core/dispatch.ts';
@@ -75,7 +76,7 @@ const command: Command = {
         config: ctx.config,
         channel: ctx.channel,
         alertId: id,
-        by: `someone in ${ctx.channel.name}`,
+        by: whoAsked(ctx),
         surface: 'command',
         now: ctx.now,
       });

@@ -2,7 +2,7 @@
 // alerts for an area, a measure, a rule, or everything, until the window ends; then what it held back
 // is posted once (src/alerting/mutes.ts). `/crime mute list` shows this channel's mutes. Unmute with
 // `/crime unmute <id>` (commands/unmute.ts).
-import { describeMute, storeMuteWindow, untilWords } from '../src/alerting/mutes.ts';
+import { describeMute, storeMuteWindow, untilWords, whoAsked } from '../src/alerting/mutes.ts';
 import type { Command, CommandContext } from '../src/core/dispatch.ts';
 import { addDays, dayInZone, isDay, zonedInstant } from '../src/core/periods.ts';
 import { errorReply, type Reply } from '../src/core/reply.ts';
@@ -109,7 +109,7 @@ const command: Command = {
       from: ctx.now.toISOString(),
       until: req.until,
       reason: req.reason,
-      by: `someone in ${ctx.channel.name}`,
+      by: whoAsked(ctx),
     });
     const what = describeMute(storeMuteWindow(mute), { area: areaName, measure: measure ? ctx.taxonomy.get(measure)?.label.toLowerCase() : undefined }, ctx.config.timezone);
     return {

@@ -13,10 +13,11 @@ const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 
 /** The functions with the most self time in a V8 .cpuprofile (the newest in `dir`), by file and name. */
 export function profileSummary(dir: string, top = 12): Array<{ fn: string; selfShare: number }> {
-  const file = readdirSync(dir)
+  // CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: the main thread's (thread 0) when there are several.
+  const files = readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile'))
-    .sort()
-    .at(-1);
+    .sort();
+  const file = files.filter((f) => f.split('.')[4] === '0').at(-1) ?? files.at(-1);
   if (!file) return [];
   const p = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
     nodes: Array<{ id: number; hitCount?: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;

@@ -45,6 +45,7 @@ export async function handleDataEvents(
       sources: r.sources,
       synthetic: r.synthetic,
       now: deps.now?.() ?? new Date(),
+      ...(deps.log ? { log: deps.log } : {}),
     });
     const firing = result.findings.filter((f) => f.state === 'firing').length;
     deps.log?.(`alerts: ${r.month} (${r.trigger}): ${firing} firing, ${result.messages.length} message(s), ${result.enqueued} queued for delivery`);

@@ -214,3 +214,31 @@ export function composeReleased(input: { partnership: Partnership; firing: Diges
   reply.data = { released: { alerts: input.firing.map(lineJson), resolved: input.resolved.map(lineJson), text: replyText(reply) } };
   return reply;
 }
+
+/**
+ * The month's digest with the partnership's monthly summary folded in (`monthlySummary: with-digest`):
+ * the digest's alerts first, then the month in figures, the summary's key figures, priority table and
+ * chart. The summary's own "Active alerts" line is left out: the digest says what is open, and says it
+ * after this release's alert states, which the summary (drawn before them) cannot.
+ */
+export function foldSummary(digest: Reply, summary: Reply): Reply {
+  const notes = [...digest.notes];
+  for (const n of summary.notes) {
+    if (/^Active alerts:/.test(n)) continue;
+    if (/^SYNTHETIC DATA:/.test(n) && notes.some((x) => /^SYNTHETIC DATA:/.test(x))) continue;
+    if (!notes.includes(n)) notes.push(n);
+  }
+  const folded: Reply = {
+    ...digest,
+    summary: [digest.summary ?? '', `The month in figures: ${summary.summary ?? ''}`].filter((s) => s.trim()).join('\n\n'),
+    figures: [...digest.figures, ...summary.figures],
+    notes,
+    // The summary's few buttons (the brief, the district, top ASB wards) keep their place after the alerts'.
+    actions: [...digest.actions.slice(0, Math.max(0, 20 - summary.actions.length)), ...summary.actions].slice(0, 20),
+    ...(summary.table ? { table: summary.table } : {}),
+    ...(summary.chart ? { chart: summary.chart, ...(summary.chartAlt ? { chartAlt: summary.chartAlt } : {}) } : {}),
+  };
+  const d = (digest.data ?? {}) as { digest?: Record<string, unknown> };
+  folded.data = { ...digest.data, digest: { ...d.digest, summary: true, text: replyText(folded) }, summary: summary.data ?? {} };
+  return folded;
+}

@@ -160,6 +160,8 @@ export interface EvaluateOptions {
   month: Month;
   /** Months folded into each state (default STATE_WINDOW). */
   window?: number;
+  /** Only these fingerprints (rule|area|measure), inactive ones included: re-judging known alerts. */
+  only?: ReadonlySet<string>;
 }
 
 /**
@@ -180,7 +182,9 @@ export async function evaluateRules(options: EvaluateOptions): Promise<Finding[]
 
   for (const rule of rules) {
     const months = monthRange(addMonths(month, -(stateWindow(rule, window) - 1)), month);
-    const units = await unitsFor(store, config, rule, byCode, wardsOf);
+    const only = options.only;
+    const units = (await unitsFor(store, config, rule, byCode, wardsOf)).filter((u) => !only || only.has(`${rule.id}|${u.area.code}|${u.requested.key}`));
+    if (!units.length) continue;
     const { channels } = ruleTargets(config, rule);
     // One read per measure for all the rule's areas (and, for hotspots, their sibling wards).
     const byMeasure = new Map<string, Unit[]>();
@@ -199,7 +203,7 @@ export async function evaluateRules(options: EvaluateOptions): Promise<Finding[]
       const perUnit = evaluateGroup(rule, group, eff, series, months, siblings, populations);
       for (const { unit, steps, at } of perUnit) {
         const state = fold(steps, rule);
-        if (state.state === 'inactive') continue;
+        if (state.state === 'inactive' && !only) continue;
         const condition = steps.at(-1)?.condition ?? 'untested';
         findings.push({
           fingerprint: `${rule.id}|${unit.area.code}|${key}`,

@@ -30,6 +30,19 @@ export function instantOf(text: string, timezone: string, end: boolean): string 
   return new Date(text).toISOString();
 }
 
+/**
+ * Who set a chat mute or acknowledged from a command, as the channel it was done in shows them (a Slack
+ * mention renders as the user's name there); "someone in <channel>" when the surface did not say.
+ */
+export function whoAsked(ctx: { user?: { id: string; surface: string } | undefined; channel: { name: string } }): string {
+  const u = ctx.user;
+  if (!u) return `someone in ${ctx.channel.name}`;
+  if (u.surface === 'slack') return `<@${u.id}>`;
+  if (u.surface === 'local') return 'the local page';
+  if (u.surface === 'teams') return `Teams user ${u.id}`;
+  return u.id;
+}
+
 export function configMutes(config: Config): MuteWindow[] {
   return (config.mutes ?? []).map((m: MuteConfig, i) => ({
     key: `config:${i}`,

@@ -9,12 +9,15 @@ import { createHash } from 'node:crypto';
 import type { ChannelConfig, Config, Partnership } from '../config/schema.ts';
 import { addMonths, compareMonths, monthName, type Month } from '../core/periods.ts';
 import type { Reply } from '../core/reply.ts';
+import { makeContext } from '../core/context.ts';
+import { buildMonthlySummary } from '../brief/summary.ts';
 import { measureAllowed } from '../figures/suppression.ts';
 import { inSentence } from '../figures/area.ts';
 import type { AlertNotice, AlertRecord, NewOutboxMessage, Store } from '../store/types.ts';
 import { taxonomy } from '../taxonomy/index.ts';
-import { composeCorrection, composeDigest, composeReleased, replyText, type DigestLine } from './digest.ts';
-import { evaluateRules, type Finding } from './evaluate.ts';
+import { composeCorrection, composeDigest, composeReleased, foldSummary, replyText, type DigestLine } from './digest.ts';
+import { evaluateRules, stateWindow, type Finding } from './evaluate.ts';
+import { foldAll } from './states.ts';
 import { explainFinding } from './explain.ts';
 import { dataQualityProblems, inhibit, type DataQualityProblem, type Inhibited } from './inhibit.ts';
 import { activeMutes, describeMute, muteMatches, type MuteWindow } from './mutes.ts';
@@ -33,6 +36,8 @@ export interface PipelineOptions {
   /** Data sources the release brought, for the digest's first line. */
   sources?: string[];
   synthetic?: boolean;
+  /** Operator log lines (alerts closed because their rule was removed). */
+  log?: (line: string) => void;
 }
 
 export interface FindingJson {
@@ -136,6 +141,9 @@ export async function runAlertPipeline(options: PipelineOptions): Promise<Pipeli
   const sources = options.sources ?? held.flat().map((s) => (s === 'partnership' ? "the partnership's own extract" : s));
   const synthetic = options.synthetic ?? (await store.currentMonths()).some((c) => c.month === month && c.synthetic);
   const mutes = await activeMutes(store, config, now);
+  const summaries = await foldedSummaries(options, now);
+  const rejudged = options.trigger === 'revised' ? await withdrawnByOlderRevision(options) : new Map<number, number | null>();
+  const retired: AlertRecord[] = [];
 
   const run = async (tx: Store, write: boolean): Promise<PipelineResult> => {
     // ---- alert states: the open episodes, and what this month makes of them ----
@@ -178,7 +186,13 @@ export async function runAlertPipeline(options: PipelineOptions): Promise<Pipeli
     // Open episodes this month no longer finds: withdrawn when the month was their only one (a revision), else resolved.
     for (const a of open) {
       if (byFingerprint.has(a.fingerprint) || compareMonths(a.lastMonth, month) > 0) continue;
-      if (!options.rules.some((r) => r.id === a.rule)) continue; // a rule removed from alerts/ leaves its alerts as they were
+      if (!options.rules.some((r) => r.id === a.rule)) {
+        // Its rule was removed from alerts/: closed without a word in any channel (it did not get back to
+        // normal; nobody is judging it any more), and said in the operator's log.
+        rows.push({ ...keep(a), lastMonth: month, state: 'retired', resolvedMonth: month });
+        retired.push(a);
+        continue;
+      }
       const withdrawn = a.sinceMonth === month;
       rows.push({ ...keep(a), lastMonth: month, state: withdrawn ? 'withdrawn' : 'resolved', resolvedMonth: month });
     }
@@ -187,6 +201,12 @@ export async function runAlertPipeline(options: PipelineOptions): Promise<Pipeli
       const a = openBy.get(f.fingerprint);
       if (a && a.sinceMonth === month && a.lastMonth === month && f.state.state === 'pending') rows.push({ ...keep(a), state: 'withdrawn', resolvedMonth: month });
     }
+    // Alerts judged at a later month whose every open month the revision of this one took away: withdrawn.
+    if (rejudged.size)
+      for (const a of await tx.alerts({ ids: [...rejudged.keys()] })) {
+        if (rows.some((r) => r.fingerprint === a.fingerprint) || a.state === 'withdrawn' || a.state === 'retired') continue;
+        rows.push({ ...keep(a), observed: rejudged.get(a.id) ?? a.observed, state: 'withdrawn', resolvedMonth: month });
+      }
     let saved: AlertRecord[];
     if (write) saved = await tx.saveAlerts(rows);
     else
@@ -205,6 +225,7 @@ export async function runAlertPipeline(options: PipelineOptions): Promise<Pipeli
     const noticeKeys = new Set(notices.map((n) => n.key));
     const landedNotices = await tx.alertNotices({ keys: config.channels.map((c) => `landed:${c.name}:${month}`) });
     const landed = new Set(landedNotices.map((n) => n.channel));
+    const summarised = new Set(summaries.size ? (await tx.alertNotices({ keys: [...summaries.keys()].map((c) => `summary:${c}:${month}`) })).map((n) => n.channel) : []);
 
     const newNotices: Array<Omit<AlertNotice, 'at'>> = [];
     const messages: NewOutboxMessage[] = [];
@@ -329,10 +350,14 @@ export async function runAlertPipeline(options: PipelineOptions): Promise<Pipeli
       }
       const qualityLines = quality.map((q) => q.sentence);
       const first = !landed.has(channel.name) && options.trigger !== 'revised';
-      const wanted = first || newAlerts.length > 0 || resolved.length > 0;
+      // The monthly summary rides in the month's message (once: the police.uk release, the newest month).
+      const summary = summarised.has(channel.name) ? undefined : summaries.get(channel.name);
+      const wanted = first || newAlerts.length > 0 || resolved.length > 0 || !!summary;
       if (wanted) {
-        const key = first ? digestKey : `${digestKey}:update:${hash([...newAlerts.map((l) => `n${l.alertId}`), ...resolved.map((l) => `r${l.alertId}`)])}`;
-        const reply = composeDigest({
+        const key = first
+          ? digestKey
+          : `${digestKey}:update:${hash([...newAlerts.map((l) => `n${l.alertId}`), ...resolved.map((l) => `r${l.alertId}`), ...(summary ? ['summary'] : [])])}`;
+        const digest = composeDigest({
           channel,
           partnership,
           month,
@@ -346,7 +371,19 @@ export async function runAlertPipeline(options: PipelineOptions): Promise<Pipeli
           synthetic,
           sources,
         });
+        const reply = summary ? foldSummary(digest, summary) : digest;
         messages.push({ idempotencyKey: key, channel: channel.name, kind: first ? 'digest' : 'digest-update', reply, threadOf: first ? null : digestKey });
+        if (summary)
+          newNotices.push({
+            key: `summary:${channel.name}:${month}`,
+            alertId: null,
+            channel: channel.name,
+            kind: 'summary',
+            month,
+            messageKey: key,
+            muteKey: null,
+            observed: null,
+          });
         if (first)
           newNotices.push({ key: `landed:${channel.name}:${month}`, alertId: null, channel: channel.name, kind: 'landed', month, messageKey: key, muteKey: null, observed: null });
         for (const l of newAlerts)
@@ -414,9 +451,78 @@ export async function runAlertPipeline(options: PipelineOptions): Promise<Pipeli
 
   if (options.dryRun) return run(store, false);
   const result = await store.transaction((tx) => run(tx, true));
+  for (const a of retired)
+    options.log?.(
+      `alerts: closed alert #${a.id} (${a.rule}, ${a.areaName}, ${a.measureLabel.toLowerCase()}, open since ${monthName(a.sinceMonth)}) without a notice: rule "${a.rule}" is no longer in the alert rules`,
+    );
   // What ended mutes held back is posted as the mute ends; a run is as good a moment as any to look.
   await releaseHeldAlerts({ store, config, now });
   return result;
+}
+
+/**
+ * A revision of a month older than an alert's latest judged month (the alert was open, or closed, at a
+ * later release): the alert is judged again at its latest month on the revised data. If no month of its
+ * episode (since .. latest) would have had it open, the revision took away what raised it: withdrawn,
+ * with a correction to the channels told of it, never "back to normal". An alert still open at its latest
+ * month stands (its first line may have named the revised month; the next digest speaks of it as usual);
+ * one that would have closed earlier is closed by the next release, as any other. Only when the revised
+ * month lies in the episode and in the state window of the latest month (older months cannot change it).
+ * Returns the alerts to withdraw with their revised figure for the month (null: no figure).
+ */
+async function withdrawnByOlderRevision(options: PipelineOptions): Promise<Map<number, number | null>> {
+  const { store, config, month } = options;
+  const out = new Map<number, number | null>();
+  const candidates = (await store.alerts({ states: ['firing', 'recovering', 'no-data', 'resolved'] })).filter((a) => {
+    const rule = options.rules.find((r) => r.id === a.rule);
+    if (!rule || compareMonths(a.lastMonth, month) <= 0 || compareMonths(a.sinceMonth, month) > 0) return false;
+    return compareMonths(addMonths(a.lastMonth, -(stateWindow(rule) - 1)), month) <= 0;
+  });
+  const byLatest = new Map<Month, AlertRecord[]>();
+  for (const a of candidates) byLatest.set(a.lastMonth, [...(byLatest.get(a.lastMonth) ?? []), a]);
+  const withdrawn: AlertRecord[] = [];
+  for (const [latest, alerts] of byLatest) {
+    const only = new Set(alerts.map((a) => a.fingerprint));
+    const found = new Map(
+      (await evaluateRules({ store, config, rules: options.rules.filter((r) => alerts.some((a) => a.rule === r.id)), month: latest, only })).map((f) => [f.fingerprint, f]),
+    );
+    for (const a of alerts) {
+      const f = found.get(a.fingerprint);
+      const states = f ? foldAll(f.steps, f.rule) : [];
+      const open = states.some((s) => compareMonths(s.month, a.sinceMonth) >= 0 && compareMonths(s.month, a.lastMonth) <= 0 && OPEN.has(s.state));
+      if (!open) withdrawn.push(a);
+    }
+  }
+  if (!withdrawn.length) return out;
+  // The revised month's own figure, for the correction's "revised from 12 to 4".
+  const atMonth = new Map(
+    (
+      await evaluateRules({ store, config, rules: options.rules.filter((r) => withdrawn.some((a) => a.rule === r.id)), month, only: new Set(withdrawn.map((a) => a.fingerprint)) })
+    ).map((f) => [f.fingerprint, f.observed]),
+  );
+  for (const a of withdrawn) out.set(a.id, atMonth.get(a.fingerprint) ?? null);
+  return out;
+}
+
+/**
+ * The monthly summaries to fold into this release's digests, by channel: for partnerships whose
+ * `monthlySummary` is `with-digest`, when police.uk holds the month and it is the newest police.uk month
+ * (as the own-message summary: a backfilled old month is no news), never for a revision. Drawn before
+ * the transaction (they read the figures, not the alert states); whether one was already posted is the
+ * notification log's to say.
+ */
+async function foldedSummaries(options: PipelineOptions, now: Date): Promise<Map<string, Reply>> {
+  const { store, config, month } = options;
+  const out = new Map<string, Reply>();
+  if (options.trigger === 'revised') return out;
+  const partnerships = config.partnerships.filter((p) => p.monthlySummary === 'with-digest');
+  if (!partnerships.length) return out;
+  const held = await store.months('police.uk');
+  if (held.at(-1) !== month) return out;
+  for (const p of partnerships)
+    for (const channel of config.channels.filter((c) => c.partnership === p.id))
+      out.set(channel.name, await buildMonthlySummary(makeContext({ store, config, channel, now }), { month }));
+  return out;
 }
 
 function storedFindingJson(a: AlertRecord, month: Month): FindingJson {

@@ -3,7 +3,7 @@
 // see are left out; an alert about a small number keeps its measure and area but not its words.
 import type { ChannelConfig } from '../config/schema.ts';
 import { compareMonths, monthName, type Month } from '../core/periods.ts';
-import { isSmall, measureAllowed } from '../figures/suppression.ts';
+import { measureAllowed } from '../figures/suppression.ts';
 import { OPEN_ALERT_STATES, type AlertRecord, type Store } from '../store/types.ts';
 import type { Taxonomy } from '../taxonomy/index.ts';
 
@@ -37,6 +37,7 @@ const STATE_WORDS: Record<AlertRecord['state'], string> = {
   'no-data': 'open (no data this month)',
   resolved: 'back to normal',
   withdrawn: 'withdrawn (a revised month)',
+  retired: 'closed (its rule was removed)',
 };
 
 export function stateWords(state: AlertRecord['state']): string {
@@ -52,7 +53,7 @@ export async function alertsSince(
     return { since: options.since, available: false, items: [], leftOut: 0, note: 'Alert history is not available in this deployment.' };
   }
   const rows = await store.alertHistory({ partnership: options.partnership, since: options.since });
-  const { channel, taxonomy: tax, threshold } = options;
+  const { channel, taxonomy: tax } = options;
   let leftOut = 0;
   const items: BriefAlert[] = [];
   for (const a of rows) {
@@ -61,8 +62,10 @@ export async function alertsSince(
       leftOut++;
       continue;
     }
-    const small =
-      !channel.clearance.smallNumbers && (isSmall(a.observed, threshold) || (a.expected !== null && a.expected < threshold && a.observed !== null && a.observed < threshold));
+    // An alert's words carry exact counts: on protected data (the partnership's extract, sensitive
+    // measures) a channel not cleared for small numbers is told that it fired, not its figures.
+    const protectedMeasure = !!m && (m.source === 'partnership' || !!m.sensitive);
+    const small = !channel.clearance.smallNumbers && protectedMeasure;
     const ack = [...a.acknowledgements].sort((x, y) => x.at.localeCompare(y.at)).at(-1);
     items.push({
       id: a.id,
@@ -70,7 +73,7 @@ export async function alertsSince(
       lastMonth: a.lastMonth,
       areaName: a.areaName,
       measureLabel: a.measureLabel,
-      headline: small ? 'Figures not shown in this channel (small numbers).' : a.explanation.headline,
+      headline: small ? 'Figures not shown in this channel (partnership data).' : a.explanation.headline,
       state: a.state,
       open: OPEN_ALERT_STATES.includes(a.state),
       acknowledged: ack

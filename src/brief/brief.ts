@@ -21,6 +21,7 @@ import { revisionNotes, seriesByArea, measureFor, partnershipTest } from '../fig
 import { DEFAULT_HOTSPOT_SETTINGS, periodHotspots } from '../figures/ranking.ts';
 import { totalFor } from '../figures/series.ts';
 import { isSmall, suppressedText } from '../figures/suppression.ts';
+import { disclosureFor } from '../figures/disclosure.ts';
 import { describeChange, formatCount, formatRate, type Change } from '../figures/wording.ts';
 import { topicText } from '../resolve/question.ts';
 import type { Area } from '../store/types.ts';
@@ -128,8 +129,9 @@ export async function buildBrief(ctx: CommandContext, options: BriefOptions = {}
   const { frame, periods, rows } = shared;
   const month = periods.month;
   const threshold = partnership.smallNumberThreshold;
-  const cleared = channel.clearance.smallNumbers;
   const small = suppressedText(threshold);
+  // Police.uk counts exact, protected cells perturbed (src/figures/disclosure.ts), as in every reply.
+  const disclosure = await disclosureFor(ctx);
   const meetingDate = options.meetingDate ?? null;
   const prevMeeting = meetingDate ? previousMeeting(partnership.meetingDates, meetingDate) : null;
   const rowOf = new Map(rows.map((r) => [r.key, r]));
@@ -205,12 +207,14 @@ export async function buildBrief(ctx: CommandContext, options: BriefOptions = {}
       eff,
       wards.map((w) => w.code),
       { from: periods.previous.from, to: month },
+      disclosure,
     );
+    const exact = disclosure.mode(eff) === 'exact';
     const items = wards.map((w) => ({ w, cur: totalFor(series.get(w.code)!, periods.current).value, prev: totalFor(series.get(w.code)!, periods.previous).value }));
     const changed = items.filter((it) => it.cur !== null && it.prev !== null).map((it) => ({ ...it, change: describeChange(it.prev, it.cur, config.figures.noCalcBase) }));
-    // A ward is listed only on a base of at least wardMinBase, and never with a small number in a channel not cleared for them.
-    const notable = changed.filter((it) => it.prev! >= rules.wardMinBase && it.change.percent !== null && (cleared || !isSmall(it.cur, threshold)));
-    const leftSmall = changed.filter((it) => it.prev! >= rules.wardMinBase && !cleared && isSmall(it.cur, threshold)).length;
+    // A ward is listed only on a base of at least wardMinBase, and never with a small protected number.
+    const notable = changed.filter((it) => it.prev! >= rules.wardMinBase && it.change.percent !== null && (exact || !isSmall(it.cur, threshold, true)));
+    const leftSmall = changed.filter((it) => it.prev! >= rules.wardMinBase && !exact && isSmall(it.cur, threshold, true)).length;
     const toChange = (it: (typeof notable)[number]): WardChange => ({
       code: it.w.code,
       name: it.w.name,
@@ -361,15 +365,16 @@ export async function buildBrief(ctx: CommandContext, options: BriefOptions = {}
         await partnershipTest(store, tax, frame.codes),
       );
       if ('unavailable' in eff) return yearPeriods.map(() => null);
-      const { series } = await seriesByArea(store, eff, frame.codes, { from: yearPeriods[0]!.from, to: month });
+      const { series } = await seriesByArea(store, eff, frame.codes, { from: yearPeriods[0]!.from, to: month }, disclosure);
       const list = [...series.values()];
+      const exact = disclosure.mode(eff) === 'exact';
       return yearPeriods.map((p) => {
         const v = list.reduce<number | null>((s, ser) => {
           const t = totalFor(ser, p).value;
           return s === null || t === null ? null : s + t;
         }, 0);
         // The first, the previous and the current year are the table's cells; the others are shown only when not small.
-        return !cleared && isSmall(v, threshold)
+        return !exact && isSmall(v, threshold, true)
           ? null
           : p.to === periods.current.to
             ? r.current

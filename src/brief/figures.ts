@@ -25,7 +25,9 @@ import { ratePer1000 } from '../figures/compute.ts';
 import { coverage, measureFor, partnershipTest, seriesByArea, type Coverage } from '../figures/data.ts';
 import { spikeTests } from '../figures/detection.ts';
 import { sumSeries, totalFor, valueAt, type Series } from '../figures/series.ts';
-import { measureAllowed, suppress, suppressedText, type Cell, type Equation, type SuppressionResult } from '../figures/suppression.ts';
+import { measureAllowed, rulesFor, suppress, suppressedText, type Cell, type Equation, type SuppressionResult } from '../figures/suppression.ts';
+import { disclosureFor } from '../figures/disclosure.ts';
+import { perturbedNote } from '../figures/area.ts';
 import { describeChange, formatCount, formatRate, type Change } from '../figures/wording.ts';
 import type { EffectiveMeasure } from '../resolve/topic.ts';
 import type { Area, Population } from '../store/types.ts';
@@ -228,6 +230,8 @@ export async function sharedFigures(ctx: CommandContext, options: { month?: Mont
   const nb = config.figures.noCalcBase;
   const threshold = partnership.smallNumberThreshold;
   const cleared = channel.clearance.smallNumbers;
+  // One disclosure policy with every reply (src/figures/disclosure.ts): police.uk counts exact, protected cells perturbed.
+  const disclosure = await disclosureFor(ctx);
   const frame = await areaFrame(ctx);
   const month = chooseMonth(frame.coverage, options.month);
   const periods = briefPeriods(month, partnership.reportingYearEnd, rules.baseYearsBack);
@@ -246,11 +250,11 @@ export async function sharedFigures(ctx: CommandContext, options: { month?: Mont
     if ('unavailable' in eff) continue;
     // A partnership measure shown as its police.uk parent duplicates the parent's row: only a priority keeps it.
     if (eff.measure.key !== m.key && !priorityKeys.has(m.key)) continue;
-    const { series: byArea } = await seriesByArea(store, eff, frame.codes, { to: month });
+    const { series: byArea } = await seriesByArea(store, eff, frame.codes, { to: month }, disclosure);
     const series = frame.codes.length === 1 ? byArea.get(frame.codes[0]!)! : sumSeries([...byArea.values()]);
     const countySeries =
       frame.county && !frame.codes.includes(frame.county.code)
-        ? ((await seriesByArea(store, eff, [frame.county.code], { from: periods.current.from, to: month })).series.get(frame.county.code) ?? null)
+        ? ((await seriesByArea(store, eff, [frame.county.code], { from: periods.current.from, to: month }, disclosure)).series.get(frame.county.code) ?? null)
         : null;
     const cur = totalFor(series, periods.current).value;
     // Partnership-only measures without a full year are no row of the table (a priority is listed with why).
@@ -275,8 +279,12 @@ export async function sharedFigures(ctx: CommandContext, options: { month?: Mont
   const equations: Equation[] = [];
   const chartMonths = monthRange(addMonths(month, -Math.max(24, config.figures.chartMonths) + 1), month);
   const extra = options.extraPeriods ?? [];
+  const cellMeasure = new Map<string, string>();
+  const equationMeasure = new Map<Equation, string>();
   for (const r of raws) {
     const k = r.measure.key;
+    const cellsBefore = cells.length;
+    const equationsBefore = equations.length;
     cells.push({ id: `c:${k}`, value: r.cur, kind: 'count', priority: 2 });
     cells.push({ id: `p:${k}`, value: r.prev, kind: 'count', priority: 2 });
     cells.push({ id: `b:${k}`, value: r.base, kind: 'count', priority: 2 });
@@ -303,6 +311,13 @@ export async function sharedFigures(ctx: CommandContext, options: { month?: Mont
       equations.push({ total: `m:${k}:${month}`, parts: [`m:${k}:${other}`, `${id}:${k}`] });
     }
     extra.forEach((p, i) => cells.push({ id: `x${i}:${k}`, value: totalFor(r.series, p).value, kind: 'count', priority: 2 }));
+    const perturbed = disclosure.mode(r.eff) === 'perturbed';
+    for (const c of cells.slice(cellsBefore)) {
+      cellMeasure.set(c.id, k);
+      // A perturbed period total is a cell with its own key, not the sum of its shown months.
+      if (perturbed && c.kind === 'count' && !c.id.startsWith('m:')) c.ownKey = true;
+    }
+    for (const eq of equations.slice(equationsBefore)) equationMeasure.set(eq, k);
   }
   // Totals the reader can add up: a composite from its members, a police.uk category from its partnership subgroups.
   const rowKeys = new Set(raws.map((r) => r.measure.key));
@@ -311,7 +326,14 @@ export async function sharedFigures(ctx: CommandContext, options: { month?: Mont
     if (parts.length < 2) continue;
     for (const pre of ['c', 'p', 'b']) equations.push({ total: `${pre}:${r.measure.key}`, parts: parts.map((p) => `${pre}:${p}`) });
   }
-  const sup = suppress(cells, equations, { threshold, cleared });
+  // Only protected cells are suppressed: police.uk counts are published openly (README "Disclosure policy").
+  const protectedKeys = new Set(raws.filter((r) => disclosure.mode(r.eff) === 'perturbed').map((r) => r.measure.key));
+  const isProtected = (id: string) => protectedKeys.has(cellMeasure.get(id) ?? '');
+  const sup = suppress(
+    cells.filter((c) => isProtected(c.id)),
+    equations.filter((eq) => isProtected(eq.total) && eq.parts.every(isProtected)),
+    rulesFor('perturbed', threshold),
+  );
   const small = suppressedText(threshold);
   const hiddenText = (id: string, v: number | null) => (sup.isHidden(id) ? (sup.primary.has(id) ? small : 'not shown') : v === null ? 'n/a' : formatCount(v));
   const rows: MeasureRow[] = raws.map((r) => rowFrom(r, sup, hiddenText, frame, periods, nb, rules, chartMonths));
@@ -342,8 +364,8 @@ export async function sharedFigures(ctx: CommandContext, options: { month?: Mont
       threshold,
       cleared,
       hidden: sup.hidden.size,
-      note: sup.hidden.size
-        ? `Numbers from 1 to ${threshold - 1} are shown as "${small}"${sup.secondary.size ? ', and some other figures are not shown so that they cannot be worked out from totals' : ''}: this channel is not cleared for small numbers.`
+      note: protectedKeys.size
+        ? `${perturbedNote(threshold)}${sup.secondary.size ? ' Some other figures are not shown so that they cannot be worked out from totals.' : ''}`
         : null,
     },
     notShown,

@@ -18,6 +18,8 @@ export interface MakeContextOptions {
   now?: Date | undefined;
   /** The surface's command prefix (default '/crime'). */
   prefix?: string | undefined;
+  /** Who is asking (recorded by commands that change things, such as `mute`). */
+  user?: { id: string; surface: string } | undefined;
 }
 
 /** The prefix Slack's slash command and the local page use; Teams passes its own. */
@@ -41,7 +43,16 @@ export function makeContext(options: MakeContextOptions): CommandContext {
   const channel = resolveChannel(config, options.channel ?? options.channelName);
   const partnership = config.partnerships.find((p) => p.id === channel.partnership);
   if (!partnership) throw new UserError(`channel "${channel.name}" names partnership "${channel.partnership}", which is not configured`);
-  return { store, config, channel, partnership, taxonomy: taxonomy(), now: options.now ?? new Date(), prefix: options.prefix ?? DEFAULT_PREFIX };
+  return {
+    store,
+    config,
+    channel,
+    partnership,
+    taxonomy: taxonomy(),
+    now: options.now ?? new Date(),
+    prefix: options.prefix ?? DEFAULT_PREFIX,
+    ...(options.user ? { user: options.user } : {}),
+  };
 }
 
 /** The configured channel for a Slack channel ID or Teams conversation id, if any. */

@@ -107,7 +107,7 @@ export async function handleQuestion(q: IncomingQuestion, responder: Responder, 
 
   let reply: Reply;
   try {
-    const ctx = makeContext({ store: deps.store, config, channel: q.channel, now: deps.now?.(), prefix: responder.prefix });
+    const ctx = makeContext({ store: deps.store, config, channel: q.channel, now: deps.now?.(), prefix: responder.prefix, user: { id: q.userId, surface: q.surface } });
     reply = await answer(asked.text, ctx);
   } catch (err) {
     // answer() turns command failures into replies; this is the context itself failing (a bad channel).

@@ -17,6 +17,8 @@ export interface CommandContext {
   now: Date;
   /** How users start a command on the asking surface ('/crime' in Slack, 'crime' in Teams): for help and examples. */
   prefix: string;
+  /** Who asked, as the surface names them (a Slack user id, a Teams user id, 'local'); absent for scheduled work and tools. */
+  user?: { id: string; surface: string } | undefined;
 }
 
 /** What example commands are written from (filled in for a channel by src/resolve/examples.ts), each as typed. */

@@ -239,7 +239,8 @@ export interface WatchedMonth {
  * resolved: cleared for longer than keepFiring ("back to normal" once, if it was announced);
  * withdrawn: a revised month took away the only month it fired in (a correction, if it was announced).
  */
-export type AlertState = 'firing' | 'recovering' | 'no-data' | 'resolved' | 'withdrawn';
+/** `retired`: closed without a word because its rule was removed from alerts/ (never "back to normal"). */
+export type AlertState = 'firing' | 'recovering' | 'no-data' | 'resolved' | 'withdrawn' | 'retired';
 export const OPEN_ALERT_STATES: readonly AlertState[] = ['firing', 'recovering', 'no-data'];
 
 /** One alert episode: a rule, an area and a measure, from the month it fired until it resolved. */

@@ -1,5 +1,5 @@
 // Durable data events on SQLite, with the real processes: a month ingested by the CLI while the service
-// is stopped is announced once when it next starts (and not again at the start after), and a month
+// is stopped is announced (its alert digest) once when it next starts (and not again at the start after), and a month
 // ingested by the CLI while it runs is announced within a few seconds (its consumers poll the store).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,13 +24,16 @@ describe('data events survive restarts (SQLite, real processes)', () => {
   const monthDirs: Record<string, string> = {};
   let running: Served | null = null;
 
-  /** Release notices per channel for a month, from the store's local_messages. */
+  /** The month's "month landed" messages (the alert digest, now that alerts/ ships rules) per channel, from the store's local_messages. */
   const notices = (month: string): Record<string, number> => {
     const db = new Database(dbPath, { readonly: true, fileMustExist: true });
     try {
       const rows = db.prepare('SELECT channel, reply FROM local_messages').all() as Array<{ channel: string; reply: string }>;
       const out: Record<string, number> = Object.fromEntries(CHANNELS.map((c) => [c, 0]));
-      for (const r of rows) if ((JSON.parse(r.reply) as { title?: string }).title === `New data: ${monthName(month)}`) out[r.channel] = (out[r.channel] ?? 0) + 1;
+      for (const r of rows) {
+        const reply = JSON.parse(r.reply) as { kind?: string; data?: { digest?: { month?: string; mode?: string } } };
+        if (reply.kind === 'alerts' && reply.data?.digest?.month === month && reply.data.digest.mode === 'landed') out[r.channel] = (out[r.channel] ?? 0) + 1;
+      }
       return out;
     } finally {
       db.close();
@@ -39,11 +42,11 @@ describe('data events survive restarts (SQLite, real processes)', () => {
   const once = Object.fromEntries(CHANNELS.map((c) => [c, 1]));
   const none = Object.fromEntries(CHANNELS.map((c) => [c, 0]));
 
-  /** The month's notice as the page shows a channel's history. */
+  /** The month's digest as the page shows a channel's history. */
   const onPage = async (s: Served, channel: string, month: string): Promise<boolean> => {
     const r = await fetch(`${s.url}api/channels/${channel}`);
     expect(r.status).toBe(200);
-    return ((await r.json()) as { html: string }).html.includes(`New data: ${monthName(month)}`);
+    return ((await r.json()) as { html: string }).html.includes(`The ${monthName(month)} figures are in`);
   };
 
   const serve = async (): Promise<Served> => {

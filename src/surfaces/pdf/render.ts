@@ -221,7 +221,7 @@ export async function renderBriefPdf(model: BriefModel, options: PdfOptions = {}
     ['Area', `${model.areaName}${model.countyName ? `, compared with ${model.countyName}` : ''}`],
     [
       'Drawn for',
-      `#${model.channel.name}: ${model.channel.smallNumbers ? 'cleared for small numbers' : 'small numbers hidden'}, ${model.channel.sensitive ? 'sensitive measures shown' : 'sensitive measures not shown'}`,
+      `#${model.channel.name}: ${model.channel.smallNumbers ? 'cleared for small numbers' : 'partnership figures adjusted (small ones not shown)'}, ${model.channel.sensitive ? 'sensitive measures shown' : 'sensitive measures not shown'}`,
     ],
     ['Prepared', `${created.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' })} by Wardwatch`],
   ];

@@ -84,7 +84,7 @@ const verb: Verb = {
       if (!target) throw new UserError('the store holds no police.uk month: run `wardwatch ingest --fixtures` first (or set WARDWATCH_DB or WARDWATCH_DATABASE_URL)');
       if (!(await store.months()).includes(target)) throw new UserError(`the store holds no data for ${monthName(target)} (latest: ${latest ? monthName(latest) : 'none'})`);
       process.stderr.write(`alerts: evaluating ${rules.length} rules for ${monthName(target)}${dryRun ? ' (dry run: nothing is written)' : ''}…\n`);
-      const result = await runAlertPipeline({ store, config, rules, month: target, trigger: 'manual', dryRun });
+      const result = await runAlertPipeline({ store, config, rules, month: target, trigger: 'manual', dryRun, log: (line) => console.error(line) });
       // Delivers what is due now through the outbox (local channels; Slack with SLACK_BOT_TOKEN set); what this
       // process cannot reach, or what waits for quiet hours or a retry, is left for \`wardwatch serve\`.
       const delivered = dryRun ? [] : await deliverOutboxNow({ store, config, env: process.env, log: (line) => process.stderr.write(`${line}\n`) });
