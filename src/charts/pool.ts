@@ -141,7 +141,7 @@ export class ChartPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(BOOT, { workerData: { entry: ENTRY }, stdout: false, stderr: false });
+    const worker = new Worker(BOOT, { workerData: { entry: ENTRY }, execArgv: workerExecArgv(process.execArgv), stdout: false, stderr: false });
     // A pool with nothing to do does not keep the process alive (the CLI exits when it is done).
     worker.unref();
     const slot: Slot = { worker, current: null, drawn: 0, recycle: null };
@@ -213,4 +213,23 @@ export class ChartPool {
     const message: WorkerRequest = { id: p.id, request: p.job.request, size: p.job.size, ...(p.job.boundaries ? { boundaries: [...p.job.boundaries] } : {}) };
     slot.worker.postMessage(message);
   }
+}
+
+/**
+ * The process's flags without its `--import`/`--require` preloads: a worker inherits them, but they run
+ * before the worker's own loader (pool-boot.mjs registers tsx), so a TypeScript preload (a test's network
+ * guard, say) would fail to load there. The workers only draw; they need no preload.
+ */
+export function workerExecArgv(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i]!;
+    if (a === '--import' || a === '--require' || a === '-r' || a === '--loader' || a === '--experimental-loader') {
+      i++;
+      continue;
+    }
+    if (/^--(import|require|loader|experimental-loader)=/.test(a)) continue;
+    out.push(a);
+  }
+  return out;
 }

@@ -8,7 +8,7 @@ import { answer } from '../../src/core/dispatch.ts';
 import type { ChartRequest } from '../../src/core/reply.ts';
 import { renderChart } from '../../src/charts/index.ts';
 import { exampleRequests } from '../../src/charts/examples.ts';
-import { ChartPool, ChartPoolBusy } from '../../src/charts/pool.ts';
+import { ChartPool, ChartPoolBusy, workerExecArgv } from '../../src/charts/pool.ts';
 import { renderMap } from '../../src/maps/index.ts';
 import { renderAnyChart } from '../../src/service/charts.ts';
 import { fixtureStore, type TempStore } from '../helpers/store.ts';
@@ -106,5 +106,12 @@ describe('chart pool: the queue', () => {
       expect(String((r as PromiseRejectedResult).reason)).toMatch(/closed/);
     }
     await expect(one.render({ request: good, size: 'full' })).rejects.toThrow(/closed/);
+  });
+});
+
+describe("a worker's flags", () => {
+  it("drop the process's preloads (a TypeScript preload cannot load before the worker's own loader) and keep the rest", () => {
+    const argv = ['--import', 'tsx', '--import', 'file:///x/child-preload.ts', '--max-old-space-size=512', '--require=./a.cjs', '-r', 'b.cjs', '--enable-source-maps'];
+    expect(workerExecArgv(argv)).toEqual(['--max-old-space-size=512', '--enable-source-maps']);
   });
 });
