@@ -113,7 +113,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const charts = new ChartLinks(store, (request, size) => renderAnyChart(store, request, size, chartPool), { now });
   // Teams: chart images and Acknowledge links for cards (every replica), Workflows webhooks, and the bot
   // at /api/messages when TEAMS_APP_ID/TEAMS_APP_PASSWORD (or TEAMS_ALLOW_UNAUTHENTICATED=1) are set.
-  const teams = await createTeamsSurface({ store, config, env: options.env, charts, log, now, cloud: options.teamsCloud });
+  const teams = await createTeamsSurface({ store, config, env: options.env, charts, log, now, cloud: options.teamsCloud, briefPdf: briefPdfRenderer(store, config, now) });
   platforms['teams-webhook'] = teams.webhook;
 
   // Slack (HTTP mode) shares this server: its routes are mounted ahead of the local page's guard and

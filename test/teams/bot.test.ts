@@ -136,6 +136,24 @@ describe('Teams bot on /api/messages (unauthenticated test mode), two replicas',
     expect((await fetch(url.replace(/[A-Za-z0-9_-]{22}\.png$/, 'AAAAAAAAAAAAAAAAAAAAAA.png'))).status).toBe(404);
   });
 
+  it('/crime brief: the card links the PDF on PUBLIC_URL, and the link loads the PDF from the other replica', async () => {
+    const r = await say(ch({ text: 'crime brief' }));
+    const card = cardOf(r.sent[0]!.activity);
+    const open = card.body.flatMap((e: any) => (e.type === 'ActionSet' ? e.actions : [])).find((a: any) => a.type === 'Action.OpenUrl' && /PDF/.test(a.title));
+    expect(open, JSON.stringify(card).slice(0, 2000)).toBeTruthy();
+    expect(open.url).toMatch(new RegExp(`^${b.url.replace(/\/$/, '')}/teams/documents/[A-Za-z0-9_-]{22}\\.pdf$`));
+    const res = await fetch(open.url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/pdf/);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    // The id is random, not the brief's description: asking again gives another link; an unknown id is a 404.
+    const again = cardOf((await say(ch({ text: 'crime brief' }))).sent[0]!.activity);
+    const openAgain = again.body.flatMap((e: any) => (e.type === 'ActionSet' ? e.actions : [])).find((a: any) => a.type === 'Action.OpenUrl' && /PDF/.test(a.title));
+    expect(openAgain.url).not.toBe(open.url);
+    expect((await fetch(open.url.replace(/[A-Za-z0-9_-]{22}\.pdf$/, 'AAAAAAAAAAAAAAAAAAAAAA.pdf'))).status).toBe(404);
+  }, 60_000);
+
   it('an unknown command gets a helpful card, never a stack trace', async () => {
     const r = await say(ch({ text: 'crime xyzzyplugh' }));
     expect(r.status).toBe(200);

@@ -28,7 +28,7 @@ import {
 } from './activity.ts';
 import { noticeCard, replyCard, unlinkedCard, type AdaptiveCard } from './cards.ts';
 import { classifyTeamsError } from './errors.ts';
-import { cardChartUrl } from './links.ts';
+import { cardChartUrl, cardDocumentUrl } from './links.ts';
 import { cardActivity, connectorFor, TeamsPlatform, type ConnectorHttp } from './platform.ts';
 import type { TeamsSettings } from './settings.ts';
 
@@ -174,7 +174,17 @@ export async function startTeams(options: StartTeamsOptions): Promise<TeamsHandl
 
   async function card(reply: Reply, channel: TeamsChannel, askedBy?: { name: string; text: string }): Promise<AdaptiveCard> {
     const chart = await cardChartUrl(options.charts, options.publicUrl, reply.chart);
-    const rendered = replyCard(reply, { mode: 'bot', chartUrl: chart.url, chartNote: chart.note, channel: channel.name, askedBy, prefix: TEAMS_PREFIX });
+    const doc = await cardDocumentUrl(store, options.publicUrl, reply.attachment);
+    const rendered = replyCard(reply, {
+      mode: 'bot',
+      chartUrl: chart.url,
+      chartNote: chart.note,
+      documentUrl: doc.url,
+      documentNote: doc.note,
+      channel: channel.name,
+      askedBy,
+      prefix: TEAMS_PREFIX,
+    });
     if (rendered.rowsLeftOut > 0) log(`teams: "${reply.title}": ${rendered.rowsLeftOut} table rows left out to fit the card limit`);
     return rendered.card;
   }

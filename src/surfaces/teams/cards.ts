@@ -50,6 +50,10 @@ export interface CardOptions {
   chartUrl?: string | undefined;
   /** Said instead of the chart when it cannot be shown (no PUBLIC_URL, drawing failed). */
   chartNote?: string | undefined;
+  /** The reply's document (the brief's PDF) at an address Teams can open (PUBLIC_URL + a random, expiring id). */
+  documentUrl?: string | undefined;
+  /** Said instead of the document link when there is none. */
+  documentNote?: string | undefined;
   /**
    * 'bot': follow-ups are Action.Submit and Acknowledge is Action.Execute (with a Submit fallback);
    * 'webhook': a Workflows card cannot call back, so follow-ups are left out and Acknowledge opens `ackUrl`.
@@ -218,6 +222,12 @@ function build(reply: Reply, options: CardOptions, shape: Shape, extraNotes: str
       selectAction: { type: 'Action.OpenUrl', title: 'Open the chart', url: options.chartUrl },
     });
   }
+  if (reply.attachment && options.documentUrl)
+    body.push({
+      type: 'ActionSet',
+      spacing: 'Medium',
+      actions: [{ type: 'Action.OpenUrl', title: `Open the PDF: ${clip(reply.attachment.title, 60)}`, url: options.documentUrl }],
+    });
   if (options.askedBy) {
     const asked = `${options.askedBy.name} asked: ${options.prefix ?? 'crime'} ${options.askedBy.text}`.trim();
     body.push(textBlock(clip(asked, 300), { size: 'Small', isSubtle: true, spacing: 'Small' }));
@@ -225,6 +235,7 @@ function build(reply: Reply, options: CardOptions, shape: Shape, extraNotes: str
 
   const notes = [...extraNotes, ...reply.notes.slice(0, shape.notes)];
   if (reply.chart && !options.chartUrl) notes.unshift(options.chartNote ?? `Chart: ${reply.chartAlt ?? reply.chart.title}`);
+  if (reply.attachment && !options.documentUrl && options.documentNote) notes.unshift(options.documentNote);
   if (notes.length) {
     body.push({
       type: 'ActionSet',

@@ -3,12 +3,35 @@
 // call the bot back, so its button opens a page here that records who acknowledged).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ChartLinks } from '../../charts/links.ts';
-import type { ChartRequest } from '../../core/reply.ts';
+import type { ChartRequest, ReplyAttachment } from '../../core/reply.ts';
 import type { Store } from '../../store/types.ts';
 
 /** Where chart PNGs for cards are served: outside the local page's guard, since Teams fetches them anonymously. */
 export const CARD_CHART_PATH = '/teams/charts/';
 export const ACK_PATH = '/teams/ack/';
+/** Where a card's document (the brief's PDF) is served, anonymously, under a random id that expires. */
+export const CARD_DOCUMENT_PATH = '/teams/documents/';
+/** How long a document link works. */
+export const DOCUMENT_LINK_TTL_MS = 30 * 24 * 3600_000;
+
+/**
+ * The absolute URL of a reply's document, or undefined (and why). Stored as what to draw, so any replica
+ * can draw it; the id is random, not a hash, because a brief's description (partnership, month,
+ * channel) could be guessed, and this address has no other credential.
+ */
+export async function cardDocumentUrl(
+  store: Store | undefined,
+  base: string | undefined,
+  attachment: ReplyAttachment | undefined,
+  now: Date = new Date(),
+): Promise<{ url?: string; note?: string }> {
+  if (!attachment) return {};
+  if (!base || !store)
+    return { note: `The PDF (${attachment.filename}) is not linked in Teams: Wardwatch has no PUBLIC_URL for Teams to fetch it from; ask the CLI for it (wardwatch brief).` };
+  const id = randomBytes(16).toString('base64url').slice(0, 22);
+  await store.saveChartRequest({ id, request: { attachment }, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + DOCUMENT_LINK_TTL_MS).toISOString() });
+  return { url: `${base}${CARD_DOCUMENT_PATH}${id}.pdf` };
+}
 /** How long an Acknowledge link works. */
 export const ACK_LINK_TTL_MS = 30 * 24 * 3600_000;
 

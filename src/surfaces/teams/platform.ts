@@ -14,7 +14,7 @@ import type { Store, TeamsConversationRef } from '../../store/types.ts';
 import { baseConversationId } from './activity.ts';
 import { CARD_CONTENT_TYPE, replyCard, type AdaptiveCard } from './cards.ts';
 import { classifyTeamsError, deliveryError } from './errors.ts';
-import { cardChartUrl } from './links.ts';
+import { cardChartUrl, cardDocumentUrl } from './links.ts';
 
 /** The SDK's HTTP client (axios underneath), already carrying the bot's token. */
 export type ConnectorHttp = ConstructorParameters<typeof ConnectorClient>[1];
@@ -71,7 +71,8 @@ export class TeamsPlatform implements ChatPlatform {
     if (known) return known;
     const ref = await this.reference(channel);
     const chart = await cardChartUrl(this.options.charts, this.options.publicUrl, reply.chart);
-    const rendered = replyCard(reply, { mode: 'bot', chartUrl: chart.url, chartNote: chart.note, channel: channel.name });
+    const doc = await cardDocumentUrl(this.options.store, this.options.publicUrl, reply.attachment);
+    const rendered = replyCard(reply, { mode: 'bot', chartUrl: chart.url, chartNote: chart.note, documentUrl: doc.url, documentNote: doc.note, channel: channel.name });
     if (rendered.rowsLeftOut > 0) this.options.log?.(`teams: "${reply.title}" for ${channel.name}: ${rendered.rowsLeftOut} table rows left out to fit the card limit`);
     const activity = cardActivity(rendered.card, reply.title);
     const api = connectorFor(ref.serviceUrl, this.options.http);

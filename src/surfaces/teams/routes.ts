@@ -9,7 +9,8 @@ import type { Config } from '../../config/schema.ts';
 import type { Store } from '../../store/types.ts';
 import type { TeamsHandle } from './bot.ts';
 import { MESSAGING_ENDPOINT } from './bot.ts';
-import { ACK_PATH, CARD_CHART_PATH, type AckLinks } from './links.ts';
+import type { ReplyAttachment } from '../../core/reply.ts';
+import { ACK_PATH, CARD_CHART_PATH, CARD_DOCUMENT_PATH, type AckLinks } from './links.ts';
 
 export interface TeamsRoutesOptions {
   charts: ChartLinks;
@@ -20,6 +21,8 @@ export interface TeamsRoutesOptions {
   store: () => Store | null;
   config: () => Config;
   now?: () => Date;
+  /** Draws a document (the brief's PDF) a card links to. */
+  briefPdf?: ((attachment: ReplyAttachment) => Promise<Buffer>) | undefined;
   log: (line: string) => void;
 }
 
@@ -51,6 +54,21 @@ export function mountTeamsRoutes(app: Express, options: TeamsRoutesOptions): voi
     const bytes = match ? await options.charts.png(match[1]!, req.query.size === 'compact' ? 'compact' : 'full') : undefined;
     if (!bytes) return void res.status(404).json({ error: 'no such chart (it has expired, or was never handed out)' });
     res.type('png').set('Cache-Control', 'public, max-age=86400, immutable').send(bytes);
+  });
+
+  app.get(`${CARD_DOCUMENT_PATH}:file`, async (req: Request, res: Response) => {
+    const match = /^([A-Za-z0-9_-]{22})\.pdf$/.exec(String(req.params.file));
+    const store = options.store();
+    const stored = match && store ? await store.chartRequest(match[1]!, (options.now ?? (() => new Date()))()) : undefined;
+    const attachment = (stored?.request as { attachment?: ReplyAttachment } | undefined)?.attachment;
+    if (!attachment || attachment.kind !== 'brief-pdf' || !options.briefPdf)
+      return void res.status(404).json({ error: 'no such document (it has expired, or was never handed out)' });
+    const pdf = await options.briefPdf(attachment);
+    res
+      .type('pdf')
+      .set('Content-Disposition', `inline; filename="${attachment.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`)
+      .set('Cache-Control', 'private, no-store')
+      .send(pdf);
   });
 
   const ackClaim = (req: Request) => options.ackLinks()?.verify(String(req.params.token ?? ''));

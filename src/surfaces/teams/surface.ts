@@ -6,7 +6,7 @@ import type { CloudEnvironment } from '@microsoft/teams.api';
 import type { ChartLinks } from '../../charts/links.ts';
 import type { Config } from '../../config/schema.ts';
 import { UserError } from '../../core/errors.ts';
-import type { Reply } from '../../core/reply.ts';
+import type { Reply, ReplyAttachment } from '../../core/reply.ts';
 import type { Store } from '../../store/types.ts';
 import { startTeams, MESSAGING_ENDPOINT, type TeamsHandle } from './bot.ts';
 import { replyCard, type AdaptiveCard } from './cards.ts';
@@ -26,6 +26,8 @@ export interface TeamsSurfaceOptions {
   /** Tests only: a cloud whose Bot Framework signing keys are served on loopback. */
   cloud?: CloudEnvironment | undefined;
   workingNoticeMs?: number | undefined;
+  /** Draws a reply's document (the brief's PDF) for the links cards carry; absent = documents are named, not linked. */
+  briefPdf?: ((attachment: ReplyAttachment) => Promise<Buffer>) | undefined;
 }
 
 export interface TeamsSurface {
@@ -54,7 +56,7 @@ export async function createTeamsSurface(options: TeamsSurfaceOptions): Promise<
   const usesTeams = options.config.channels.some((c) => c.platform === 'teams' || c.platform === 'teams-webhook');
   if (usesTeams && !base) log('Teams: PUBLIC_URL is not set, so cards carry no chart image and webhook cards no Acknowledge button (see the README, "Install in Teams").');
   const ackLinks = await AckLinks.create({ store, env: options.env, publicUrl: base, ...(options.now ? { now: options.now } : {}) });
-  const webhook = new TeamsWebhookPlatform({ env: options.env, charts: options.charts, publicUrl: base, ackLinks, log });
+  const webhook = new TeamsWebhookPlatform({ env: options.env, charts: options.charts, publicUrl: base, ackLinks, store, log });
   let bot: TeamsHandle | null = null;
 
   return {
@@ -67,6 +69,7 @@ export async function createTeamsSurface(options: TeamsSurfaceOptions): Promise<
         store: () => store,
         config: () => options.config,
         ...(options.now ? { now: options.now } : {}),
+        briefPdf: options.briefPdf,
         log,
       });
     },

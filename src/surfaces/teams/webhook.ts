@@ -11,16 +11,19 @@ import { createHash } from 'node:crypto';
 import type { ChannelConfig } from '../../config/schema.ts';
 import { DeliveryError, type ChatPlatform, type PostOptions, type PostResult } from '../../core/platform.ts';
 import type { Reply } from '../../core/reply.ts';
+import type { Store } from '../../store/types.ts';
 import type { ChartLinks } from '../../charts/links.ts';
 import { cardMessage, replyCard } from './cards.ts';
 import { classifyTeamsError, retryAfterMs } from './errors.ts';
-import { cardChartUrl, type AckLinks } from './links.ts';
+import { cardChartUrl, cardDocumentUrl, type AckLinks } from './links.ts';
 
 export interface WebhookPlatformOptions {
   env: NodeJS.ProcessEnv;
   charts?: ChartLinks | undefined;
   publicUrl?: string | undefined;
   ackLinks?: AckLinks | undefined;
+  /** Where document links (the brief's PDF) are kept; without it a card names the document instead. */
+  store?: Store | undefined;
   log?: (line: string) => void;
   /** Attempts inside one post (default 3); the outbox retries after that. */
   maxAttempts?: number;
@@ -62,6 +65,7 @@ export class TeamsWebhookPlatform implements ChatPlatform {
     const url = this.url(channel);
     const host = webhookHost(url);
     const chart = await cardChartUrl(o.charts, o.publicUrl, reply.chart);
+    const doc = await cardDocumentUrl(o.store, o.publicUrl, reply.attachment);
     const notes = options.threadOf
       ? { ...reply, notes: [...reply.notes, 'A follow-up to an earlier Wardwatch message in this channel (Workflows posts cannot be threaded).'] }
       : reply;
@@ -69,6 +73,8 @@ export class TeamsWebhookPlatform implements ChatPlatform {
       mode: 'webhook',
       chartUrl: chart.url,
       chartNote: chart.note,
+      documentUrl: doc.url,
+      documentNote: doc.note,
       channel: channel.name,
       ackUrl: o.ackLinks ? (id) => o.ackLinks!.url(id, channel.name) : undefined,
     });
