@@ -43,7 +43,7 @@ export async function channelView(config: Config, channel: ChannelConfig, store:
         ? names.join(', ')
         : `${names.slice(0, 2).join(', ')} and ${names.length - 2} more`;
   const clearance = [
-    channel.clearance.smallNumbers ? 'small numbers shown' : 'small numbers hidden',
+    channel.clearance.smallNumbers ? 'exact figures' : 'partnership figures adjusted, small ones hidden',
     channel.clearance.sensitive ? 'sensitive measures shown' : 'sensitive measures hidden',
   ].join(', ');
   // Examples are written from the partnership's own places, so each "Try" button answers here.
