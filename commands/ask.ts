@@ -45,6 +45,7 @@ export async function ask(args: string, ctx: CommandContext): Promise<Reply> {
       clearedForSmallNumbers: cleared,
       seriesMonths: ctx.config.figures.chartMonths + 11,
       detection: { months: ctx.config.figures.chartMonths },
+      chartMonths: ctx.config.figures.chartMonths,
     },
   });
   const m = eff.measure;
@@ -113,16 +114,26 @@ export async function ask(args: string, ctx: CommandContext): Promise<Reply> {
       source: sourceLine(f.measure.source),
     };
   }
+  // Most monthly counts hidden (small numbers): the chart shows the rolling 12-month totals instead, and says so.
+  const rolled = !withheldTotal && f.chartSeries ? f.chartSeries : null;
+  const units = m.kind === 'crime' ? 'offences' : 'incidents';
+  if (rolled) {
+    const small = suppressedText(threshold);
+    f.notes.push(
+      `The chart shows the rolling 12-month total (each point the 12 months ending that month): ${rolled.hiddenMonths} of the ${rolled.months} monthly counts here are small and show as "${small}" in this channel${rolled.hiddenTotals ? `, as ${rolled.hiddenTotals === 1 ? 'does 1 of the totals' : `do ${rolled.hiddenTotals} of the totals`}` : ''}.`,
+    );
+  }
   chart ??= {
     kind: 'trend',
     title: `${place}${parent && area.type === 'ward' ? `, ${parent.name}` : ''}: ${m.label}`,
-    subtitle: `Monthly ${m.kind === 'crime' ? 'offences' : 'incidents'} to ${monthName(f.reference)}${f.synthetic.all ? ' (all months synthetic)' : f.synthetic.months.length ? ' (earlier months synthetic)' : ''}`,
+    subtitle: `${rolled ? `Rolling 12-month total of ${units}, to ${monthName(f.reference)}: most monthly counts are too small to show` : `Monthly ${units} to ${monthName(f.reference)}`}${f.synthetic.all ? ' (all months synthetic)' : f.synthetic.months.length ? ' (earlier months synthetic)' : ''}`,
     areaName: area.name,
     measureLabel: m.label,
-    series: f.series,
-    rollingAverage: true,
+    series: rolled ? rolled.points : f.series,
+    rollingAverage: !rolled,
     months: ctx.config.figures.chartMonths,
     rollingWindow: 12,
+    ...(rolled ? { values: 'rolling-12-month-total' as const } : {}),
     estimated: f.synthetic.all,
     source: sourceLine(f.measure.source),
   };
@@ -155,7 +166,7 @@ export async function ask(args: string, ctx: CommandContext): Promise<Reply> {
     figures: f.keyFigures,
     ...(table ? { table } : {}),
     chart,
-    chartAlt: `${chart.kind === 'trend' ? `Line chart of monthly ${inSentence(m.label)} in ${place} to ${monthName(f.reference)}` : `Bar chart of ${inSentence(m.label)} by type in ${place}`}.`,
+    chartAlt: `${chart.kind === 'trend' ? `Line chart of ${rolled ? 'the rolling 12-month total of' : 'monthly'} ${inSentence(m.label)} in ${place} to ${monthName(f.reference)}` : `Bar chart of ${inSentence(m.label)} by type in ${place}`}.`,
     notes: f.notes,
     ...(f.about.length ? { about: f.about } : {}),
     actions: [...q.actions, ...actions].slice(0, 5),
@@ -170,6 +181,7 @@ export async function ask(args: string, ctx: CommandContext): Promise<Reply> {
       figures: f.figures,
       periods: withheldTotal ? {} : f.periods,
       series: f.series,
+      ...(rolled ? { chartSeries: { values: rolled.values, points: rolled.points } } : {}),
       population: f.population,
       rank: f.rank,
       suppressed: f.suppressed,

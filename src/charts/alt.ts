@@ -26,13 +26,18 @@ function altParts(req: ChartRequest): string[] {
     case 'trend': {
       const m = trendModel(req);
       const months = m.points.map((p) => p.month);
-      const out = [`Line chart: ${req.title}`, `Monthly ${lowerFirst(req.measureLabel)} counts for ${req.areaName}, ${monthSpan(months)}`];
+      const out = [
+        `Line chart: ${req.title}`,
+        m.rollingTotals
+          ? `Rolling 12-month totals of ${lowerFirst(req.measureLabel)} for ${req.areaName} (each point the 12 months ending that month), ${monthSpan(months)}`
+          : `Monthly ${lowerFirst(req.measureLabel)} counts for ${req.areaName}, ${monthSpan(months)}`,
+      ];
       if (m.latest >= 0) {
         const p = m.points[m.latest]!;
-        let s = `Latest month ${shortMonthName(p.month)}: ${formatCount(p.count!)}`;
+        let s = `${m.rollingTotals ? '12 months to' : 'Latest month'} ${shortMonthName(p.month)}: ${formatCount(p.count!)}`;
         if (p.expected != null && p.upperbound != null)
           s += ` (expected ${formatRate(p.expected)}, upper bound ${formatRate(p.upperbound)}${p.alarm ? ', above the upper bound: an alarm' : ''})`;
-        if (m.latest >= 1 && m.points[m.latest - 1]!.count != null) s += `, ${changeSentence(m.points[m.latest - 1]!.count, p.count)} on the month before`;
+        if (m.latest >= 1 && m.points[m.latest - 1]!.count != null && !m.rollingTotals) s += `, ${changeSentence(m.points[m.latest - 1]!.count, p.count)} on the month before`;
         out.push(s);
         const yearAgo = m.latest - 12 >= 0 ? m.points[m.latest - 12] : undefined;
         if (yearAgo?.count != null) out.push(`A year earlier, ${shortMonthName(yearAgo.month)}: ${formatCount(yearAgo.count)}`);

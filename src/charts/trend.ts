@@ -47,6 +47,13 @@ export interface TrendModel {
   synthetic: number[];
   hasBand: boolean;
   allSynthetic: boolean;
+  /** Each point the total of the 12 months ending that month (not the month's count). */
+  rollingTotals: boolean;
+}
+
+/** The count line's legend label. */
+export function countLabel(model: Pick<TrendModel, 'rollingTotals'>): string {
+  return model.rollingTotals ? 'Rolling 12-month total' : 'Monthly count';
 }
 
 export function trendModel(req: TrendRequest): TrendModel {
@@ -54,8 +61,10 @@ export function trendModel(req: TrendRequest): TrendModel {
   const window = Math.max(2, req.rollingWindow ?? DEFAULT_ROLLING_WINDOW);
   const start = Math.max(0, req.series.length - months);
   const points = req.series.slice(start);
+  const rollingTotals = req.values === 'rolling-12-month-total';
+  // a rolling average of rolling totals would be a second smoothing of the same thing
   const rolling =
-    req.rollingAverage === false
+    req.rollingAverage === false || rollingTotals
       ? null
       : rollingAverage(
           req.series.map((p) => p.count),
@@ -77,6 +86,7 @@ export function trendModel(req: TrendRequest): TrendModel {
     synthetic,
     hasBand: points.some((p) => p.expected != null && p.upperbound != null),
     allSynthetic: points.length > 0 && synthetic.length === points.length,
+    rollingTotals,
   };
 }
 
@@ -88,7 +98,11 @@ export function trendNotes(model: TrendModel): string[] {
     // a long list of months would be shrunk to unreadable type and cut: count them instead
     const listed = months(model.suppressed);
     const which = listed.length > 60 ? `${model.suppressed.length} of the ${model.points.length} months` : listed;
-    notes.push(`Hatched gap: ${which} not shown (small number suppressed)${spanned ? '; the rolling average uses the other months' : ''}.`);
+    notes.push(
+      model.rollingTotals
+        ? `Hatched gap: the 12-month totals to ${which} not shown (small number suppressed).`
+        : `Hatched gap: ${which} not shown (small number suppressed)${spanned ? '; the rolling average uses the other months' : ''}.`,
+    );
   }
   if (model.synthetic.length && !model.allSynthetic) notes.push(`Open points and dashed line: ${months(model.synthetic)} are synthetic history, not recorded data.`);
   // The band runs from the expected level up to the alert threshold: a month below it is not "out of range", only not higher than expected.
@@ -105,7 +119,7 @@ export function trendSpec(req: TrendRequest, layout: Layout): ChartSpec {
   // Array order is legend order; `order` is drawing order (lower on top).
   const datasets: ChartDataset<'line', Array<number | null>>[] = [];
   datasets.push({
-    label: 'Monthly count',
+    label: countLabel(model),
     data: points.map((p) => p.count),
     borderColor: ROLE.count,
     backgroundColor: ROLE.count,
@@ -204,7 +218,7 @@ export function trendSpec(req: TrendRequest, layout: Layout): ChartSpec {
             color: INK,
             sort: (a, b) => (a.datasetIndex ?? 0) - (b.datasetIndex ?? 0),
             // the recorded count's entry is a filled point, as recorded months are
-            generateLabels: legendWithFilledMarkers((_, text) => (text === 'Monthly count' && !model.allSynthetic ? ROLE.count : undefined)),
+            generateLabels: legendWithFilledMarkers((_, text) => (text === countLabel(model) && !model.allSynthetic ? ROLE.count : undefined)),
           },
         },
       },
@@ -215,7 +229,7 @@ export function trendSpec(req: TrendRequest, layout: Layout): ChartSpec {
           grace: '12%',
           ticks: { font: fonts.tick, precision: 0, color: INK },
           // The measure is in the chart title; a long axis title runs into the legend.
-          title: { display: true, text: 'Count per month', font: fonts.title, color: INK },
+          title: { display: true, text: model.rollingTotals ? 'Count in the 12 months' : 'Count per month', font: fonts.title, color: INK },
         },
       },
     },
@@ -225,7 +239,7 @@ export function trendSpec(req: TrendRequest, layout: Layout): ChartSpec {
       title: req.title,
       subtitle:
         req.subtitle ??
-        `${req.areaName}, ${lowerFirst(req.measureLabel)}: monthly count, ${monthSpan(points.map((p) => p.month))}${model.rolling ? `, with the ${model.window}-month rolling average` : ''}${model.hasBand ? ' and the band from the expected level to the alert threshold' : ''}`,
+        `${req.areaName}, ${lowerFirst(req.measureLabel)}: ${model.rollingTotals ? 'rolling 12-month total' : 'monthly count'}, ${monthSpan(points.map((p) => p.month))}${model.rolling ? `, with the ${model.window}-month rolling average` : ''}${model.hasBand ? ' and the band from the expected level to the alert threshold' : ''}`,
       notes: trendNotes(model),
       source: req.source,
       badge: model.allSynthetic ? 'SYNTHETIC DATA' : req.estimated ? 'ESTIMATED' : undefined,
@@ -237,7 +251,7 @@ export function trendSpec(req: TrendRequest, layout: Layout): ChartSpec {
       latestLabelPlugin(
         model,
         layout,
-        datasets.findIndex((d) => d.label === 'Monthly count'),
+        datasets.findIndex((d) => d.label === countLabel(model)),
       ),
     ],
   };

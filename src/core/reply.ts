@@ -53,6 +53,11 @@ export type ChartRequest =
       rollingWindow?: number;
       /** The whole series is estimated or synthetic: the chart carries a badge. */
       estimated?: boolean;
+      /**
+       * What each point is: the month's count (default), or the total of the 12 months ending that
+       * month (drawn where small numbers would hide most monthly counts; no rolling average then).
+       */
+      values?: 'monthly' | 'rolling-12-month-total';
       source: string;
     }
   | {

@@ -25,7 +25,7 @@ import { changeOnPreviousMonth, compareWithYearBefore, fiveYearAverage, rankByRa
 import { placement, revisionNotes, seriesByArea } from './data.ts';
 import { baselineMonths, spikeTests, spikeWords } from './detection.ts';
 import { DEFAULT_FARRINGTON_PARAMS, type FarringtonResult } from '../detect/index.ts';
-import { totalFor, valueAt, type Series } from './series.ts';
+import { rollingTotals, totalFor, valueAt, type Series } from './series.ts';
 import { isSmall, rulesFor, suppress, suppressedText, type Cell, type Equation, type SuppressionRules } from './suppression.ts';
 import type { Disclosure } from './disclosure.ts';
 import { changeClause, changePhrase, formatCount, formatRate, formatShare, noun, ordinal, syntheticShare, type Change } from './wording.ts';
@@ -39,6 +39,8 @@ export interface FigureRules {
   seriesMonths: number;
   /** Run the spike detector on the last `months` months up to the reference month (the chart's window). */
   detection?: { months: number };
+  /** Months the chart shows (default 24): where suppression hides most of them, `chartSeries` offers rolling totals. */
+  chartMonths?: number;
 }
 
 export interface AreaFigures {
@@ -53,6 +55,12 @@ export interface AreaFigures {
   /** the 3 to 6 shown first */
   keyFigures: Figure[];
   series: SeriesPoint[];
+  /**
+   * Set when suppression hides more than half of the chart's monthly counts and the rolling 12-month
+   * totals hide fewer: the chart shows those instead (each the year ending that month, a perturbed
+   * cell of its own, "fewer than 5" hidden as any count). null when the monthly chart is the one to show.
+   */
+  chartSeries: { values: 'rolling-12-month-total'; points: SeriesPoint[]; months: number; hiddenMonths: number; hiddenTotals: number } | null;
   /** what was hidden, with why */
   suppressed: Array<{ id: string; label: string; reason: 'small number' | 'could reveal a small number' }>;
   population: Population | null;
@@ -441,6 +449,26 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
     .filter((mo) => valueAt(series, mo) !== null || compareMonths(mo, coverage.first ?? ref) >= 0)
     .map((mo) => ({ month: mo, count: hidden(`m:${mo}`) ? null : valueAt(series, mo), ...band(mo), ...(coverage.synthetic.has(mo) ? { synthetic: true } : {}) }));
 
+  // A chart of hatching says nothing: where most of the chart's months are hidden (perturbed cells
+  // below the threshold), chart the rolling 12-month total instead. Each is the year ending that month,
+  // the same perturbed cell the "year ending" figure of a reply for that month shows, so it tells a
+  // reader nothing those replies do not; one below the threshold is hidden like any count. Only under
+  // the disclosure policy: exact totals beside hidden months would give them by differencing.
+  let chartSeries: AreaFigures['chartSeries'] = null;
+  const chartMonths = Math.max(1, rules.chartMonths ?? 24);
+  const chartWindow = seriesOut.slice(-chartMonths);
+  const hiddenMonths = chartWindow.filter((p) => hidden(`m:${p.month}`)).length;
+  if (perturbed && chartWindow.length && hiddenMonths * 2 > chartWindow.length) {
+    const totals = rollingTotals(series, chartWindow[0]!.month, ref, 12);
+    const points: SeriesPoint[] = totals.map((t) => ({
+      month: t.month,
+      count: t.value === null || isSmall(t.value, rules.smallNumberThreshold, true) ? null : t.value,
+      ...(monthRange(t.period.from, t.period.to).some((mo) => coverage.synthetic.has(mo)) ? { synthetic: true } : {}),
+    }));
+    const hiddenTotals = points.filter((p) => p.count === null).length;
+    if (hiddenTotals < hiddenMonths) chartSeries = { values: 'rolling-12-month-total', points, months: chartMonths, hiddenMonths, hiddenTotals };
+  }
+
   const labels: Record<string, string> = {
     ye: `total, ${ye.label}`,
     'ye-prev': `total, ${previousYear(ye).label}`,
@@ -550,6 +578,7 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
     figures,
     keyFigures,
     series: seriesOut,
+    chartSeries,
     suppressed,
     population,
     rank:

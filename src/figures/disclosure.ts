@@ -201,7 +201,7 @@ export function disclosurePolicy(options: { channel: Pick<ChannelConfig, 'cleara
     mode,
     apply(eff, series, rows) {
       if (mode(eff) === 'exact') return series;
-      return perturbedSeries(series, rows, eff, rowKeys);
+      return perturbedSeries(series, rows, eff, rowKeys, threshold);
     },
   };
 }
@@ -221,7 +221,7 @@ export async function disclosureFor(ctx: {
  * sum of the months' true values, perturbed by the sum of their keys. The true values stay inside
  * the closure; the points hold only what may be shown.
  */
-export function perturbedSeries(series: Series, rows: readonly MonthlyCount[], eff: Pick<EffectiveMeasure, 'parts'>, keys: RowKeys): Series {
+export function perturbedSeries(series: Series, rows: readonly MonthlyCount[], eff: Pick<EffectiveMeasure, 'parts'>, keys: RowKeys, threshold = 0): Series {
   const wanted = new Set(eff.parts.map((p) => `${p.source}\t${p.key}`));
   const keyOf = new Map<Month, number>();
   for (const r of rows) {
@@ -238,7 +238,11 @@ export function perturbedSeries(series: Series, rows: readonly MonthlyCount[], e
       value += v;
       key = addKeys(key, keyOf.get(mo) ?? 0);
     }
-    return perturb(value, key);
+    const shown = perturb(value, key);
+    // A cell whose true value is small is always shown as small, whatever its adjustment: a small cell
+    // perturbed above the threshold would say "not empty", and beside a public police.uk total of 1
+    // that pins its subgroups (the attack harness found it). So a shown value means at least the threshold.
+    return value < threshold ? Math.min(shown, Math.max(0, threshold - 1)) : shown;
   };
   return {
     points: series.points.map((p) => ({ ...p, count: p.count === null ? null : cell([p.month]) })),

@@ -1,6 +1,6 @@
 // A monthly series: contiguous months, each with a count, or null where the month is missing from
 // the store (never ingested) as opposed to 0 (ingested, nothing recorded here).
-import { addMonths, compareMonths, monthRange, monthsBetween, type Month, type Period } from '../core/periods.ts';
+import { addMonths, compareMonths, monthRange, monthsBetween, yearEnding, type Month, type Period } from '../core/periods.ts';
 
 export interface Point {
   month: Month;
@@ -122,5 +122,17 @@ export function window(series: Series, from: Month, to: Month): Point[] {
     const i = monthIndexIn(series, month);
     const p = i === null ? undefined : series.points[i];
     return p ? { ...p } : { month, count: null, synthetic: false };
+  });
+}
+
+/**
+ * The rolling `window`-month total ending at each month from `from` to `to`, each through `totalFor`:
+ * for a perturbed series (src/figures/disclosure.ts) every total is a cell of its own, the same cell
+ * as the year ending that month, never the sum of the perturbed months. null where a month is missing.
+ */
+export function rollingTotals(series: Series, from: Month, to: Month, window = 12): Array<{ month: Month; period: Period; value: number | null }> {
+  return monthRange(from, to).map((month) => {
+    const period: Period = window === 12 ? yearEnding(month) : { kind: 'range', from: addMonths(month, -window + 1), to: month, label: `${window} months to ${month}` };
+    return { month, period, value: totalFor(series, period).value };
   });
 }

@@ -32,7 +32,7 @@ import { handleDataEvents, muteReleaseJob } from '../alerting/consume.ts';
 import { loadRules } from '../alerting/rules.ts';
 import { configPath } from '../config/load.ts';
 import { dirname, resolve } from 'node:path';
-import { simulateNextMonth } from './simulate.ts';
+import { resetSummary, simulationControls } from './simulate.ts';
 import { ServiceState, type Progress } from './state.ts';
 
 /** A first-start claim not refreshed for this long belongs to a replica that died. */
@@ -97,6 +97,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const store = wakeOnEnqueue(await openStore(options.store), () => dispatcher?.wake());
   const replica = replicaId(options.env);
   const state = new ServiceState(store);
+  // the demo controls' memory of the months "simulate next month" added, for its reset
+  const simulation = simulationControls({ store, config });
   const messages = new StoreMessageLog(store);
   const bus = new MessageBus();
   const local = new LocalPlatform(messages, bus, now);
@@ -137,6 +139,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     ...(store.kind === 'sqlite' ? { storeFile: store.location } : {}),
     now,
     simulateMonth: options.devControls ? () => simulate() : null,
+    resetSimulation: options.devControls ? () => resetSimulation() : null,
     teamsCard: (reply, chartUrl) => teams.cardFor(reply, chartUrl),
     briefPdf: briefPdfRenderer(store, config, now),
     beforeLocal(express) {
@@ -164,10 +167,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   else log(`Local channel: ${url}${options.binding.token ? '  (open it once with ?token=<WARDWATCH_LOCAL_TOKEN>)' : ''}`);
 
   async function simulate(): Promise<SimulateResult> {
-    const result = await simulateNextMonth({ store, config });
+    const result = await simulation.simulate();
     const landed = await consumers.pump();
     const failed = landed.failed.length ? ` (${[...new Set(landed.failed.map((f) => f.consumer))].join(', ')} failed: see the server log)` : '';
     return { month: result.month, summary: `${monthName(result.month)} loaded: ${result.description}. Watch the channels for what it brings${failed}.` };
+  }
+
+  async function resetSimulation(): Promise<SimulateResult> {
+    return resetSummary(await simulation.reset());
   }
 
   /**

@@ -599,6 +599,16 @@ export class KyselyStore implements Store {
     });
   }
 
+  async removeMonth(input: { source: DataSource; month: Month }): Promise<boolean> {
+    const { source, month } = input;
+    return this.inTransaction(async (db) => {
+      const held = await db.selectFrom('current_months').select('month').where('source', '=', source).where('month', '=', month).executeTakeFirst();
+      await db.deleteFrom('counts').where('source', '=', source).where('month', '=', month).execute();
+      await db.deleteFrom('current_months').where('source', '=', source).where('month', '=', month).execute();
+      return held !== undefined;
+    });
+  }
+
   async logRelease(release: Omit<Release, 'id' | 'ingestedAt' | 'revision'>): Promise<Release> {
     return insertRelease(this.db, release, null);
   }

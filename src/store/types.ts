@@ -364,6 +364,12 @@ export interface Store {
    */
   replaceMonth(input: { source: DataSource; month: Month; counts: MonthlyCount[]; release: Omit<Release, 'id' | 'revision' | 'ingestedAt'> }): Promise<ReplaceResult>;
   counts(query: CountQuery): Promise<MonthlyCount[]>;
+  /**
+   * Takes a month of one source out of the data (its counts and its current release; the release log
+   * keeps what was ingested): for the local page's "reset" of the months "Simulate next month" added.
+   * Returns whether the month was held.
+   */
+  removeMonth(input: { source: DataSource; month: Month }): Promise<boolean>;
   /** Which of `query.measures` hold any count for the areas (months ignored): a small read, in no order. */
   measuresHeld(query: Omit<CountQuery, 'from' | 'to'>): Promise<string[]>;
   /** Months present, ascending. */

@@ -74,7 +74,9 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { store?: Store | null; ready?: boolean; renderer?: ChartPngRenderer | null } & Partial<Pick<LocalAppOptions, 'binding' | 'simulateMonth' | 'storeFile'>> = {},
+  options: { store?: Store | null; ready?: boolean; renderer?: ChartPngRenderer | null } & Partial<
+    Pick<LocalAppOptions, 'binding' | 'simulateMonth' | 'resetSimulation' | 'storeFile'>
+  > = {},
 ): Promise<Harness> {
   const config = testConfig();
   const state = new ServiceState();
@@ -94,6 +96,7 @@ export async function startHarness(
     charts: new ChartLinks(store ?? fakeStore(), options.renderer ?? null),
     binding: options.binding ?? { token: null, loopback: true },
     simulateMonth: options.simulateMonth ?? null,
+    resetSimulation: options.resetSimulation ?? null,
     ...(options.storeFile ? { storeFile: options.storeFile } : {}),
   });
   const server: Server = await new Promise((resolve) => {

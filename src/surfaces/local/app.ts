@@ -50,6 +50,8 @@ export interface LocalAppOptions {
   audit?: (line: string) => void;
   /** The dev-only "simulate next month" control; absent = not offered. */
   simulateMonth?: (() => Promise<SimulateResult>) | null;
+  /** Its undo: takes out the months "simulate next month" added, nothing else (offered beside it). */
+  resetSimulation?: (() => Promise<SimulateResult>) | null;
   now?: () => Date;
   /** Asset URL version (default: start time), so a restarted server never serves stale script. */
   assetVersion?: string;
@@ -231,6 +233,7 @@ export function createApp(options: LocalAppOptions): LocalApp {
         status: await state.snapshot(),
         timezone,
         devControls: Boolean(options.simulateMonth),
+        resetControl: Boolean(options.simulateMonth && options.resetSimulation),
         assetVersion,
         teamsView: Boolean(options.teamsCard),
       }),
@@ -426,6 +429,24 @@ export function createApp(options: LocalAppOptions): LocalApp {
       const expected = err instanceof Error && err.name === 'UserError';
       if (!expected) console.error('simulate next month failed:', err);
       res.status(expected ? 409 : 500).json({ error: `Could not simulate the next month: ${err instanceof Error ? err.message : String(err)}` });
+    } finally {
+      simulating = null;
+    }
+  });
+
+  local.post('/api/dev/reset-simulation', async (_req, res) => {
+    if (!options.simulateMonth || !options.resetSimulation) return void res.status(404).json({ error: 'the demo controls are off in this deployment' });
+    if (state.phase !== 'ready') return void res.status(503).json({ error: 'not ready yet' });
+    // one at a time with simulating: a reset during a load would miss the month being added
+    if (simulating) return void res.status(409).json({ error: 'a month is being simulated; reset when it has loaded' });
+    simulating = options.resetSimulation();
+    try {
+      const result = await simulating;
+      state.changed();
+      res.json(result);
+    } catch (err) {
+      console.error('reset of the simulated months failed:', err);
+      res.status(500).json({ error: `Could not reset the simulated months: ${err instanceof Error ? err.message : String(err)}` });
     } finally {
       simulating = null;
     }

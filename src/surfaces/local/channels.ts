@@ -60,7 +60,8 @@ export async function channelView(config: Config, channel: ChannelConfig, store:
 }
 
 export interface Vocabulary {
-  commands: Array<{ name: string | null; summary: string; usage: string[] }>;
+  /** `examples`: the command's examples written from this channel's partnership (each answers here), for the suggestions. */
+  commands: Array<{ name: string | null; summary: string; usage: string[]; examples?: string[] }>;
   places: Array<{ name: string; code: string; type: 'ward' | 'district'; district: string | null; inScope: boolean }>;
   topics: Array<{ key: string; label: string; synonyms: string[] }>;
 }
@@ -86,8 +87,10 @@ export async function vocabulary(options: { store: Store | null; config: Config;
   const topics = taxonomy.measures
     .filter((m) => (channel.clearance.sensitive || !m.sensitive) && (channel.measures.length === 0 || channel.measures.includes(m.key)))
     .map((m) => ({ key: m.key, label: m.label, synonyms: m.synonyms }));
+  // The channel's own examples for the suggestions; the static usage lines if they cannot be written.
+  const examples = store && wards.length ? await channelExamples({ store, config: options.config, channel, partnership, taxonomy }, options.commands).catch(() => null) : null;
   return {
-    commands: options.commands.map((c) => ({ name: c.name, summary: c.summary, usage: c.usage })),
+    commands: options.commands.map((c, i) => ({ name: c.name, summary: c.summary, usage: c.usage, ...(examples ? { examples: examples[i]!.examples } : {}) })),
     places,
     topics,
   };

@@ -16,6 +16,8 @@ export interface PageModel {
   status: StatusSnapshot;
   timezone: string;
   devControls: boolean;
+  /** The undo of "Simulate next month" (with devControls). */
+  resetControl?: boolean;
   /** A cache-busting version for the asset URLs. */
   assetVersion: string;
   /** Offer the "Teams view" switch (each message also carries its Adaptive Card). */
@@ -98,6 +100,7 @@ export function renderPage(m: PageModel): string {
       <h2 class="side-heading" id="dev-heading">Demo controls</h2>
       <button type="button" id="simulate" class="dev-button"${m.status.phase === 'ready' ? '' : ' disabled'}>Simulate next month</button>
       <p class="dev-note" id="simulate-note">Loads the next month of data (months held back from the fixtures, then synthetic ones) and tells the channels, so you can watch what it brings arrive.</p>
+      ${m.resetControl ? html`<button type="button" id="reset-simulation" class="dev-button"${m.status.phase === 'ready' ? '' : ' disabled'}>Reset simulated months</button>` : ''}
       <p class="dev-result" id="simulate-result" role="status"></p>
     </section>`
         : ''

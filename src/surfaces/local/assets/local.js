@@ -1,6 +1,9 @@
 // Wardwatch local channel: sending commands, suggestions, follow-up buttons, channel switching and live
 // messages. Replies arrive as HTML rendered by the server from the same Reply the Slack and Teams
 // adapters render, so this script only places them.
+// The ranking lives in suggest.js (the tests run it on the server's vocabulary); imported with this
+// script's version, so a restarted server never pairs this script with a stale copy of it.
+const { prepareVocabulary, suggest } = await import(`./suggest.js${new URL(import.meta.url).search}`);
 const boot = JSON.parse(document.getElementById('boot').textContent);
 const $ = (id) => document.getElementById(id);
 const messagesEl = $('messages');
@@ -10,6 +13,7 @@ const list = $('suggestions');
 const statusEl = $('status-text');
 const simulateButton = $('simulate');
 const simulateResult = $('simulate-result');
+const resetButton = $('reset-simulation');
 
 let current = boot.channel;
 let phase = boot.phase;
@@ -223,26 +227,11 @@ messagesEl.addEventListener('click', (event) => {
 
 // ---------------------------------------------------------------- suggestions
 
-function normalise(text) {
-  return text
-    .toLowerCase()
-    .replace(/[’'`]/g, '')
-    .replace(/&/g, ' and ')
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
-}
-
 function vocabulary(channel) {
   if (!vocabularies.has(channel)) {
     const p = fetch(`/api/vocabulary?channel=${encodeURIComponent(channel)}`, { headers: { Accept: 'application/json' } })
       .then((r) => (r.ok ? r.json() : null))
-      .then((v) => {
-        if (!v) return null;
-        v.places.forEach((x) => (x.norm = normalise(x.name)));
-        v.topics.forEach((t) => (t.norms = [t.label, ...t.synonyms].map(normalise)));
-        v.usage = v.commands.flatMap((c) => c.usage.map((u) => ({ text: u, norm: normalise(u), summary: c.summary })));
-        return v;
-      })
+      .then((v) => (v ? prepareVocabulary(v) : null))
       .catch(() => null);
     vocabularies.set(channel, p);
     p.then((v) => {
@@ -250,61 +239,6 @@ function vocabulary(channel) {
     });
   }
   return vocabularies.get(channel);
-}
-
-/** Suggestions for what is typed: whole commands while the first word is typed, then places and topics for the words being typed. */
-function suggest(value, v) {
-  const prefixMatch = /^\s*\/crime\b\s*/i.exec(value);
-  const prefix = prefixMatch ? '/crime ' : value.trim().startsWith('/') ? null : '';
-  if (prefix === null) {
-    return '/crime'.startsWith(value.trim().toLowerCase())
-      ? v.usage.slice(0, 8).map((u) => ({ text: `/crime ${u.text}`, detail: u.summary, kind: 'command', value: `/crime ${u.text}` }))
-      : [];
-  }
-  const body = prefixMatch ? value.slice(prefixMatch[0].length) : value;
-  if (!body.trim() || /\s$/.test(body)) return [];
-  const words = body.trim().split(/\s+/);
-  const out = [];
-  const seen = new Set();
-  const add = (s) => {
-    if (!seen.has(s.value) && out.length < 8) {
-      seen.add(s.value);
-      out.push(s);
-    }
-  };
-  if (words.length === 1) {
-    const w = normalise(words[0]);
-    for (const u of v.usage) {
-      if (u.norm.startsWith(w)) add({ text: `/crime ${u.text}`, detail: u.summary, kind: 'command', value: `/crime ${u.text}` });
-    }
-  }
-  // the longest run of final words that starts a place or topic name is what is being typed
-  for (let k = Math.min(words.length, 4); k >= 1 && out.length < 8; k--) {
-    const phrase = normalise(words.slice(-k).join(' '));
-    if (!phrase) continue;
-    const head = words.slice(0, -k).join(' ');
-    const build = (name) => `${prefix}${head ? `${head} ` : ''}${name} `;
-    const places = v.places.filter((p) => p.norm.startsWith(phrase) && p.norm !== phrase);
-    const topics = v.topics.filter((t) => t.norms.some((n) => n.startsWith(phrase) && n !== phrase));
-    for (const p of places) {
-      const name = p.type === 'ward' ? `${p.name.toLowerCase()} ward` : p.name.toLowerCase();
-      add({
-        text: name,
-        detail:
-          p.type === 'ward'
-            ? `ward in ${p.district ?? 'the force area'}${p.inScope ? '' : ' · outside this partnership'}`
-            : `district${p.inScope ? '' : ' · outside this partnership'}`,
-        kind: 'place',
-        value: build(name),
-      });
-    }
-    for (const t of topics) {
-      const typed = t.norms.find((n) => n.startsWith(phrase));
-      add({ text: typed, detail: typed === normalise(t.label) ? 'topic' : `topic: ${t.label}`, kind: 'topic', value: build(typed) });
-    }
-    if (places.length || topics.length) break;
-  }
-  return out;
 }
 
 let options = [];
@@ -480,6 +414,7 @@ function applyStatus(s) {
   statusEl.textContent = s.text;
   statusEl.className = `status status--${s.phase}`;
   if (simulateButton && !simulateButton.dataset.busy) simulateButton.disabled = s.phase !== 'ready';
+  if (resetButton && !resetButton.dataset.busy) resetButton.disabled = s.phase !== 'ready';
   const becameReady = s.phase === 'ready' && phase !== 'ready';
   if (becameReady) vocabularies.clear();
   phase = s.phase;
@@ -520,6 +455,22 @@ events.addEventListener('message', (event) => {
   if (m.channel !== current) unread(m.channel, 1);
 });
 events.addEventListener('status', (event) => applyStatus(JSON.parse(event.data)));
+
+resetButton?.addEventListener('click', async () => {
+  resetButton.disabled = true;
+  resetButton.dataset.busy = '1';
+  simulateResult.textContent = 'Removing the simulated months…';
+  try {
+    const res = await fetch('/api/dev/reset-simulation', { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: '{}' });
+    const data = await res.json().catch(() => ({}));
+    simulateResult.textContent = res.ok ? data.summary : data.error || `Failed (${res.status}).`;
+  } catch {
+    simulateResult.textContent = 'The server could not be reached.';
+  } finally {
+    delete resetButton.dataset.busy;
+    resetButton.disabled = phase !== 'ready';
+  }
+});
 
 simulateButton?.addEventListener('click', async () => {
   simulateButton.disabled = true;
