@@ -42,7 +42,7 @@ function describeTrigger(t: Trigger): string {
   return t.kind === 'after' ? `${t.ms} ms after a post was accepted` : t.kind === 'lookup' ? 'during the look-back' : `${t.kind} (post ${t.n} of this run)`;
 }
 
-it('SIGKILLed at 36 points during delivery and restarted, fake Slack receives each of 144 messages exactly once', { timeout: 900_000 }, async () => {
+it('SIGKILLed at 36 points during delivery and restarted, fake Slack receives each of 360 messages exactly once', { timeout: 900_000 }, async () => {
   const dbFile = join(dir, 'wardwatch.sqlite');
   const configFile = writeTestConfig(dir);
   const doc = parseDocument(await import('node:fs').then((fs) => fs.readFileSync(configFile, 'utf8')));
@@ -51,11 +51,11 @@ it('SIGKILLed at 36 points during delivery and restarted, fake Slack receives ea
   }
   writeFileSync(configFile, doc.toString());
 
-  // 36 digests a channel, every third with a thread reply under it: 144 messages (enough that kill points, not messages, run out first).
+  // 90 digests a channel, every third with a thread reply under it: 360 messages (enough that kill points, not messages, run out first).
   const store = await openSqliteStore(dbFile);
   const keys: string[] = [];
   const enqueue = [];
-  for (let i = 0; i < 36; i++) {
+  for (let i = 0; i < 90; i++) {
     for (const channel of Object.keys(CHANNELS)) {
       const key = `digest:${channel}:${2000 + i}-05`;
       enqueue.push(digest(key, channel));
