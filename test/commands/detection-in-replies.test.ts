@@ -168,6 +168,9 @@ describe('small numbers: the band never gives a hidden count away', () => {
       'castle deliberate fires',
       'abbey asb personal',
       'coleridge deliberate fires',
+      // and at district level, where the counts are large enough to show their bands whatever the keys
+      'cambridge deliberate fires',
+      'cambridge asb environmental',
     ]) {
       const r = await askIn(t.store)(text, 'cambridge-csp');
       const d = data(r);
