@@ -19,10 +19,12 @@ async function draw(message: WorkerRequest): Promise<Buffer> {
 port.on('message', (message: WorkerRequest) => {
   draw(message).then(
     (png) => {
-      // A PNG that owns its whole ArrayBuffer is transferred; one inside a shared pool is copied first.
-      const own = png.byteOffset === 0 && png.byteLength === png.buffer.byteLength ? png : Buffer.from(png);
+      // Transferred in an ArrayBuffer of its own: a Buffer may sit in Node's shared pool, which Node 24
+      // refuses to transfer (DataCloneError), and Buffer.from copies small ones back into that pool.
+      const own = new Uint8Array(new ArrayBuffer(png.byteLength));
+      own.set(png);
       const reply: WorkerReply = { id: message.id, ok: true, png: own };
-      port.postMessage(reply, [own.buffer as ArrayBuffer]);
+      port.postMessage(reply, [own.buffer]);
     },
     (err: unknown) => {
       const reply: WorkerReply = { id: message.id, ok: false, error: err instanceof Error ? err.message : String(err) };
