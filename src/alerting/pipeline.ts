@@ -386,28 +386,8 @@ export async function runAlertPipeline(options: PipelineOptions): Promise<Pipeli
           });
         if (first)
           newNotices.push({ key: `landed:${channel.name}:${month}`, alertId: null, channel: channel.name, kind: 'landed', month, messageKey: key, muteKey: null, observed: null });
-        for (const l of newAlerts)
-          newNotices.push({
-            key: `firing:${l.alertId}:${channel.name}`,
-            alertId: l.alertId,
-            channel: channel.name,
-            kind: 'firing',
-            month,
-            messageKey: key,
-            muteKey: null,
-            observed: l.observed,
-          });
-        for (const l of resolved)
-          newNotices.push({
-            key: `resolved:${l.alertId}:${channel.name}`,
-            alertId: l.alertId,
-            channel: channel.name,
-            kind: 'resolved',
-            month,
-            messageKey: key,
-            muteKey: null,
-            observed: l.observed,
-          });
+        for (const l of newAlerts) newNotices.push(lineNotice('firing', l, channel.name, month, key));
+        for (const l of resolved) newNotices.push(lineNotice('resolved', l, channel.name, month, key));
         digests.push(digestJson(channel, partnership, reply, newAlerts, resolved));
       }
       if (withdrawn.length) {
@@ -417,17 +397,7 @@ export async function runAlertPipeline(options: PipelineOptions): Promise<Pipeli
           .join(',')}`;
         const reply = composeCorrection({ partnership, month, lines: withdrawn });
         messages.push({ idempotencyKey: key, channel: channel.name, kind: 'correction', reply, threadOf: withdrawn[0]!.threadOf });
-        for (const l of withdrawn)
-          newNotices.push({
-            key: `correction:${l.alertId}:${channel.name}`,
-            alertId: l.alertId,
-            channel: channel.name,
-            kind: 'correction',
-            month,
-            messageKey: key,
-            muteKey: null,
-            observed: l.observed,
-          });
+        for (const l of withdrawn) newNotices.push(lineNotice('correction', l, channel.name, month, key));
       }
     }
 
@@ -611,32 +581,23 @@ export async function releaseHeldAlerts(deps: { store: Store; config: Config; no
         mutes: [...ended].map((k) => (k.startsWith('store:') ? `mute ${k.slice(6)}` : `the configured mute ${k.slice(7)}`)),
       });
       messages.push({ idempotencyKey: key, channel: channel.name, kind: 'released', reply, threadOf: null });
-      for (const l of firing)
-        newNotices.push({
-          key: `firing:${l.alertId}:${channel.name}`,
-          alertId: l.alertId,
-          channel: channel.name,
-          kind: 'firing',
-          month: l.since,
-          messageKey: key,
-          muteKey: null,
-          observed: l.observed,
-        });
-      for (const l of resolved)
-        newNotices.push({
-          key: `resolved:${l.alertId}:${channel.name}`,
-          alertId: l.alertId,
-          channel: channel.name,
-          kind: 'resolved',
-          month: l.since,
-          messageKey: key,
-          muteKey: null,
-          observed: l.observed,
-        });
+      for (const l of firing) newNotices.push(lineNotice('firing', l, channel.name, l.since, key));
+      for (const l of resolved) newNotices.push(lineNotice('resolved', l, channel.name, l.since, key));
     }
     if (deps.dryRun) return { messages, enqueued: 0 };
     await tx.recordAlertNotices(newNotices.map((n) => ({ ...n, at: now.toISOString() })));
     const { inserted } = await tx.enqueueOutbox(messages);
     return { messages, enqueued: inserted };
   });
+}
+
+/** The notification-log entry of a digest line: one per (kind, alert, channel), ever (Alertmanager's rule). */
+function lineNotice(
+  kind: 'firing' | 'resolved' | 'correction',
+  line: { alertId: number; observed: number | null },
+  channel: string,
+  month: Month,
+  messageKey: string,
+): Omit<AlertNotice, 'at'> {
+  return { key: `${kind}:${line.alertId}:${channel}`, alertId: line.alertId, channel, kind, month, messageKey, muteKey: null, observed: line.observed };
 }

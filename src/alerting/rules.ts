@@ -3,7 +3,7 @@
 // analyst can fix a rule without reading code. The format is documented in alerts/README.md.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { parseYamlWithLines } from '../config/load.ts';
 import { z } from 'zod';
 import type { Config } from '../config/schema.ts';
 import { UserError } from '../core/errors.ts';
@@ -123,27 +123,7 @@ export interface AlertRule extends Omit<RuleInput, 'id' | 'params' | 'hotspot'> 
 
 /** Parses one rule file's text. Throws UserError listing every problem as file:line: field: message. */
 export function parseRule(text: string, file: string, config?: Config): AlertRule {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  if (doc.errors.length) {
-    const e = doc.errors[0]!;
-    const line = e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line;
-    throw new UserError(`${file}${line ? `:${line}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`);
-  }
-  const lineOf = (path: ReadonlyArray<PropertyKey>): number | undefined => {
-    let node: unknown = doc.contents;
-    let lastGood = node;
-    for (const key of path) {
-      if (isMap(node) || isSeq(node)) {
-        const next = (node as { get(k: unknown, keepScalar: boolean): unknown }).get(key, true);
-        if (next === undefined) break;
-        node = next;
-        lastGood = node;
-      } else break;
-    }
-    const range = (lastGood as Node | undefined)?.range;
-    return range ? lineCounter.linePos(range[0]).line : undefined;
-  };
+  const { doc, lineOf } = parseYamlWithLines(text, file);
   const where = (path: ReadonlyArray<PropertyKey>) => {
     const line = lineOf(path);
     return `${file}${line ? `:${line}` : ''}: ${path.join('.') || '(top level)'}`;

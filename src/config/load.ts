@@ -25,7 +25,11 @@ export function loadConfig(file = configPath()): LoadedConfig {
   return parseConfig(readFileSync(file, 'utf8'), file);
 }
 
-export function parseConfig(text: string, file: string): LoadedConfig {
+/**
+ * Parses a YAML file keeping line numbers: throws UserError (file:line) on a YAML error, and gives the
+ * line of a key path (the deepest node on it that exists) for zod issues. Config and alert rules share it.
+ */
+export function parseYamlWithLines(text: string, file: string): { doc: ReturnType<typeof parseDocument>; lineOf: (path: ReadonlyArray<PropertyKey>) => number | undefined } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length) {
@@ -47,6 +51,11 @@ export function parseConfig(text: string, file: string): LoadedConfig {
     const range = (lastGood as Node | undefined)?.range;
     return range ? lineCounter.linePos(range[0]).line : undefined;
   };
+  return { doc, lineOf };
+}
+
+export function parseConfig(text: string, file: string): LoadedConfig {
+  const { doc, lineOf } = parseYamlWithLines(text, file);
   const parsed = ConfigSchema.safeParse(doc.toJS());
   const problems: string[] = [];
   if (!parsed.success) {
