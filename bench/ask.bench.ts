@@ -11,7 +11,6 @@
 // Each question goes to the three servers one after another (the order rotating), then the next.
 // Every round asks new questions (topics and periods shifted), so its charts are drawn, not cached.
 // Then each server at 8 concurrent requests.
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +21,7 @@ import { startThrowawayPostgres } from '../tools/pg/start.ts';
 import { askOverHttp, type AskTiming } from './support/http-ask.ts';
 import { extractCommit, SYNC_STORE_COMMIT } from './support/old-tree.ts';
 import { startServeChild, type ServeChild } from './support/serve-child.ts';
+import { benchDatabase } from './support/pg-database.ts';
 import { loadNow, median, round, summarise } from './support/stats.ts';
 
 const TOPICS = [
@@ -72,36 +72,6 @@ export function roundQueries(places: readonly string[], r: number): string[] {
   }
   for (let i = 0; i < 4; i++) queries.push(...OTHER.map((q, j) => (j % 4 === i ? q : `${q} ${PERIODS[(i + j + r) % PERIODS.length]}`.trim())));
   return queries;
-}
-
-/** A database of the bench's own on a PostgreSQL server: its URL, and how to drop it. */
-async function benchDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `wardwatch_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 10_000 });
-    await c.connect();
-    try {
-      await c.query(sql.replace('$db', c.escapeIdentifier(name)));
-    } finally {
-      await c.end();
-    }
-  };
-  await admin('CREATE DATABASE $db');
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  // the server's pool may still be closing its clients: the plain drop is tried for a moment first
-  const drop = async () => {
-    for (let i = 0; i < 20; i++) {
-      try {
-        return await admin('DROP DATABASE IF EXISTS $db');
-      } catch (e) {
-        if ((e as { code?: string }).code !== '55006') throw e; // 55006: still in use
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    await admin('DROP DATABASE IF EXISTS $db WITH (FORCE)');
-  };
-  return { url: u.toString(), drop };
 }
 
 async function serverVersion(url: string): Promise<string | null> {
@@ -204,7 +174,7 @@ const bench: Benchmark = async ({ log, quick }) => {
       adminUrl = throwaway.url;
       pgServer = `throwaway ${throwaway.how} (tools/pg/start.ts)`;
     }
-    const db = await benchDatabase(adminUrl);
+    const db = await benchDatabase(adminUrl, 'wardwatch_bench');
     cleanups.push(() => db.drop());
     const version = await serverVersion(db.url);
     log('PostgreSQL: starting wardwatch serve, loading the fixtures');

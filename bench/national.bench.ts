@@ -12,10 +12,8 @@
 //      read from the store included.
 // --quick runs the `quick` scale (a region, 12 months, 100 questions) for development.
 import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { resolveFarringtonParams, farringtonMonth } from '../src/detect/index.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { openPostgresStore, openSqliteStore } from '../src/store/kysely.ts';
@@ -26,6 +24,7 @@ import type { Benchmark } from '../src/surfaces/cli/verbs/bench.ts';
 import { startThrowawayPostgres } from '../tools/pg/start.ts';
 import { differences, duckdbOn, inChild, nationalQuestions, prepareRealFolder, previousResults, profileSummary } from './national/support.ts';
 import { askOverHttp, type AskTiming } from './support/http-ask.ts';
+import { benchDatabase } from './support/pg-database.ts';
 import { startServeChild, type ServeChild } from './support/serve-child.ts';
 import { loadNow, round, summarise } from './support/stats.ts';
 
@@ -45,24 +44,6 @@ const PARTNERSHIP_MEASURES = [
 ];
 const CONCURRENCY = 8;
 const TARGETS = { askP95WarmMs: 100, askP95At8Ms: 300, ingestShareOfDuckdb: 0.5, detectionSeconds: 10, topMs: 150, serveRssMb: 1024 };
-
-/** A database of the bench's own on the throwaway server, and how to drop it. */
-async function benchDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `wardwatch_national_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 10_000 });
-    await c.connect();
-    try {
-      await c.query(sql.replace('$db', c.escapeIdentifier(name)));
-    } finally {
-      await c.end();
-    }
-  };
-  await admin('CREATE DATABASE $db');
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return { url: u.toString(), drop: () => admin('DROP DATABASE IF EXISTS $db WITH (FORCE)') };
-}
 
 /** Questions one after another; then the same number at CONCURRENCY in flight. */
 async function askAll(server: ServeChild, channel: string, questions: readonly string[], concurrency: number): Promise<{ timings: AskTiming[]; seconds: number }> {
@@ -275,7 +256,7 @@ const bench: Benchmark = async ({ log, quick, data }) => {
         name: 'postgres',
         target: async () => {
           pgServer ??= await startThrowawayPostgres();
-          const db = await benchDatabase(pgServer.url);
+          const db = await benchDatabase(pgServer.url, 'wardwatch_national');
           return { target: db.url, env: { WARDWATCH_DATABASE_URL: db.url }, done: db.drop };
         },
       },
