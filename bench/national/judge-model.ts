@@ -1,7 +1,7 @@
 // `node --import tsx bench/national/judge-model.ts`: Farrington-flexible (b = 4, Wardwatch defaults otherwise) on
 // every ward x measure series of the national synthetic model, drawn in memory (no store): the judging time alone.
 import { farringtonMonth, resolveFarringtonParams } from '../../src/detect/index.ts';
-import { buildNationalGeography, NATIONAL_SCALES } from '../../src/synth/national/index.ts';
+import { buildNationalGeography, MEASURE_SHARE, NATIONAL_LAST_MONTH, NATIONAL_SCALES, NO_LOCATION_SHARE } from '../../src/synth/national/index.ts';
 import { SEASONALITY, SYNTH_DISPERSION, TREND } from '../../src/synth/history.ts';
 import { splitPartnership } from '../../src/synth/partnership.ts';
 import { Random } from '../../src/synth/random.ts';
@@ -10,23 +10,7 @@ import { addMonths, monthRange } from '../../src/core/periods.ts';
 const scale = NATIONAL_SCALES.national;
 const { geo } = buildNationalGeography(scale, 1);
 const measures = taxonomy().policeUkMeasures();
-const SHARE: Record<string, number> = {
-  'anti-social-behaviour': 0.122,
-  'bicycle-theft': 0.012,
-  burglary: 0.055,
-  'criminal-damage-arson': 0.085,
-  drugs: 0.033,
-  'other-crime': 0.027,
-  'other-theft': 0.075,
-  'possession-of-weapons': 0.012,
-  'public-order': 0.088,
-  robbery: 0.014,
-  shoplifting: 0.076,
-  'theft-from-the-person': 0.016,
-  'vehicle-crime': 0.062,
-  'violent-crime': 0.323,
-};
-const months = monthRange(addMonths('2025-12', -59), '2025-12');
+const months = monthRange(addMonths(NATIONAL_LAST_MONTH, -59), NATIONAL_LAST_MONTH);
 const W = geo.ward;
 const wsum = W.weight.reduce((a, b) => a + b, 0);
 const series = new Map<string, Float64Array>();
@@ -38,7 +22,7 @@ for (let mi = 0; mi < 60; mi++) {
     const c: Record<string, number> = {};
     for (const m of measures) {
       const n = rng.negativeBinomial(
-        ((480000 * 0.988 * W.weight[w]! * SHARE[m.key]!) / wsum) * (SEASONALITY[m.key]?.[cal] ?? 1) * Math.pow(1 + (TREND[m.key] ?? 0), (mi - 30) / 12),
+        ((480000 * (1 - NO_LOCATION_SHARE) * W.weight[w]! * MEASURE_SHARE[m.key]!) / wsum) * (SEASONALITY[m.key]?.[cal] ?? 1) * Math.pow(1 + (TREND[m.key] ?? 0), (mi - 30) / 12),
         SYNTH_DISPERSION,
       );
       c[m.key] = n;

@@ -50,7 +50,7 @@ export type NationalScaleName = keyof typeof NATIONAL_SCALES;
 export const NATIONAL_LAST_MONTH: Month = '2025-12';
 
 /** Share of police.uk rows by crime type, about the national mix of January 2024 (316,440 rows of 40 forces). */
-const MEASURE_SHARE: Record<string, number> = {
+export const MEASURE_SHARE: Record<string, number> = {
   'anti-social-behaviour': 0.122,
   'bicycle-theft': 0.012,
   burglary: 0.055,
@@ -67,7 +67,7 @@ const MEASURE_SHARE: Record<string, number> = {
   'violent-crime': 0.323,
 };
 /** Rows police.uk publishes without a location ("No Location"), per force file. */
-const NO_LOCATION_SHARE = 0.012;
+export const NO_LOCATION_SHARE = 0.012;
 const OUTCOMES = ['Investigation complete; no suspect identified', 'Unable to prosecute suspect', 'Under investigation', 'Local resolution', 'Offender given a caution'];
 /** Equirectangular placement of the km plane in longitude and latitude (an affine map: cells keep their shape and orientation). */
 const LON0 = -4.9;
