@@ -161,6 +161,8 @@ export class Scheduler {
   private async catchUp(): Promise<void> {
     const store = this.options.store;
     if (!store) return;
+    // A job that has never fired on this store was not "missed": this is a new deployment's first start.
+    const everFired = await store.lastJobFires().catch(() => new Map<string, unknown>());
     for (const entry of this.entries.values()) {
       const window = entry.job.catchUpMs ?? 0;
       if (window <= 0) continue;
@@ -169,7 +171,11 @@ export class Scheduler {
       if (!missed) continue;
       const claimed = await store.claimJobFire({ job: entry.job.name, fireAt: missed.toISOString(), claimedBy: this.replica, reason: 'catch-up' });
       if (!claimed) continue; // it ran (or another replica is running it now)
-      this.log(`scheduler: "${entry.job.name}" missed its ${missed.toISOString()} fire while no replica ran; running it now`);
+      this.log(
+        everFired.has(entry.job.name)
+          ? `scheduler: "${entry.job.name}" missed its ${missed.toISOString()} fire while no replica ran; running it now`
+          : `scheduler: "${entry.job.name}" has not run on this store yet; running its ${missed.toISOString()} fire now`,
+      );
       await this.execute(entry, { now, fireAt: missed, reason: 'catch-up' }, false).catch(() => undefined);
     }
   }

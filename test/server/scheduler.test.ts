@@ -106,8 +106,9 @@ describe('Scheduler', () => {
     stores.push(t);
     const now = new Date('2026-12-01T09:00:00Z'); // 09:00 in London; the 06:30 fire was missed
     const ran: string[] = [];
-    const make = (id: string) => {
-      const s = new Scheduler({ timezone: 'Europe/London', log: () => {}, store: t.store, replicaId: id, now: () => now });
+    const logs: string[] = [];
+    const make = (id: string, at = now) => {
+      const s = new Scheduler({ timezone: 'Europe/London', log: (l) => void logs.push(l), store: t.store, replicaId: id, now: () => at });
       s.register({
         name: 'daily',
         cron: '30 6 * * *',
@@ -127,6 +128,13 @@ describe('Scheduler', () => {
     await again.start();
     await again.stop();
     expect(ran).toHaveLength(1);
+    // A job that never ran on this store was not "missed" (a new deployment's first start); one that ran was.
+    expect(logs.filter((l) => l.includes('"daily"'))).toEqual(['scheduler: "daily" has not run on this store yet; running its 2026-12-01T06:30:00.000Z fire now']);
+    const nextDay = make('D', new Date('2026-12-02T09:00:00Z'));
+    await nextDay.start();
+    await nextDay.stop();
+    expect(ran.at(-1)).toBe('2026-12-02T06:30:00.000Z catch-up D');
+    expect(logs.at(-1)).toBe('scheduler: "daily" missed its 2026-12-02T06:30:00.000Z fire while no replica ran; running it now');
   });
 
   it('previousFire reads the expression in the time zone and stays inside the window', () => {
