@@ -26,6 +26,8 @@ COPY commands ./commands
 COPY alerts ./alerts
 COPY bench ./bench
 COPY test ./test
+# test/ and bench/ import the throwaway-PostgreSQL helper from tools/pg: without it tsc cannot resolve them
+COPY tools ./tools
 RUN npx tsc --noEmit
 
 # --- prod-deps: production dependencies only, native modules built for this base image ---

@@ -4,12 +4,16 @@
 import { acknowledgeFromChannel, parseAckCommand } from '../src/alerting/acknowledge.ts';
 import { shortPartnershipName } from '../src/alerting/digest.ts';
 import { whoAsked } from '../src/alerting/mutes.ts';
-import { SNAPPED_POINTS_NOTE } from '../src/alerting/explain.ts';
+import { alertMethods, SNAPPED_POINTS_NOTE } from '../src/alerting/explain.ts';
 import { channelMaySee } from '../src/alerting/pipeline.ts';
+import { whoFor } from '../src/alerting/who.ts';
 import type { Command, CommandContext } from '../src/core/dispatch.ts';
 import { monthName } from '../src/core/periods.ts';
 import type { Reply } from '../src/core/reply.ts';
 import { OPEN_ALERT_STATES } from '../src/store/types.ts';
+
+/** Alerts listed with why they fired; the rest by their first line. */
+const EXPLAINED = 8;
 
 export async function openAlerts(ctx: CommandContext): Promise<Reply> {
   const alerts = await ctx.store.alerts({ states: OPEN_ALERT_STATES, partnership: ctx.partnership.id });
@@ -23,26 +27,33 @@ export async function openAlerts(ctx: CommandContext): Promise<Reply> {
     const state =
       a.state === 'no-data'
         ? ` No figure this month: ${a.explanation.noData ?? 'the data has not arrived'}.`
-        : a.state === 'recovering'
-          ? ' Back within range, not yet for long enough to close.'
+        : a.state === 'recovering' && !/back to normal/.test(a.explanation.sentence)
+          ? ' Back to normal, not yet for long enough to close.'
           : '';
-    return `${i + 1}. ${a.explanation.headline}. Open since ${monthName(a.sinceMonth)} (#${a.id}).${state} ${a.explanation.sentence}${ack ? ` Acknowledged by ${ack.by} on ${ack.at.slice(0, 10)}.` : ''}`;
+    // The first few with why; the rest by their first line (the table has them all).
+    const why = i < EXPLAINED ? ` ${a.explanation.sentence}` : '';
+    // "Open since" unless the reason already says since when ("A hotspot since September 2023").
+    const since = why.includes(`since ${monthName(a.sinceMonth)}`) ? '' : ` Open since ${monthName(a.sinceMonth)}.`;
+    return `${i + 1}. ${a.explanation.headline} (#${a.id}).${since}${state}${why}${ack ? ` Acknowledged by ${whoFor(ack.by, ctx.channel.platform)} on ${ack.at.slice(0, 10)}.` : ''}`;
   });
   return {
     kind: 'alerts',
     title: visible.length ? `${who}: ${visible.length} alert${visible.length === 1 ? '' : 's'} open` : `${who}: no alerts open`,
     summary: visible.length ? lines.join('\n\n') : 'Nothing is firing for this channel. Alerts arrive here in the digest when each month of data lands.',
     figures: [],
-    table: visible.length
-      ? {
-          columns: ['#', 'Area', 'Measure', 'State', 'Since', 'Acknowledged'],
-          rows: visible.map((a) => {
-            const ack = acks.filter((k) => k.alertId === a.id).at(-1);
-            return [String(a.id), a.areaName, a.measureLabel, a.state, monthName(a.sinceMonth), ack ? `${ack.by}, ${ack.at.slice(0, 10)}` : '-'];
-          }),
-        }
-      : undefined,
+    // A table only when the list is long: a short one would say each alert twice.
+    table:
+      visible.length > EXPLAINED
+        ? {
+            columns: ['#', 'Area', 'Measure', 'State', 'Since', 'Acknowledged'],
+            rows: visible.map((a) => {
+              const ack = acks.filter((k) => k.alertId === a.id).at(-1);
+              return [String(a.id), a.areaName, a.measureLabel, a.state, monthName(a.sinceMonth), ack ? `${whoFor(ack.by, ctx.channel.platform)}, ${ack.at.slice(0, 10)}` : '-'];
+            }),
+          }
+        : undefined,
     notes: visible.length ? [SNAPPED_POINTS_NOTE] : [],
+    ...(visible.length ? { about: alertMethods(visible.map((a) => a.kind)) } : {}),
     actions: visible
       .filter((a) => !acks.some((k) => k.alertId === a.id))
       .slice(0, 10)
@@ -67,6 +78,7 @@ const command: Command = {
   name: 'alerts',
   summary: 'what is firing for this partnership, since when, why, and who acknowledged it',
   usage: ['alerts'],
+  examples: () => ['alerts'],
   async run(args, ctx) {
     const id = parseAckCommand(`alerts ${args}`);
     // Surfaces that know who pressed the button acknowledge before the command runs; this is the rest.

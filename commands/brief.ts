@@ -34,6 +34,9 @@ const command: Command = {
   name: 'brief',
   summary: "the chair's brief for the next meeting as a PDF (scanning table, priorities, ward changes, map, alerts), or `brief summary` for the monthly summary",
   usage: ['brief', 'brief summary', 'brief cambridge'],
+  // A second district's name picks that district's partnership (from a countywide channel); in a
+  // one-district channel `brief <its district>` is the same as `brief`, so it is not offered.
+  examples: (p) => ['brief', 'brief summary', ...(p.district2 ? [`brief ${p.district2}`] : [])],
   run: brief,
 };
 export default command;

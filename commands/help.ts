@@ -9,6 +9,10 @@ const FORMS: Record<string, string> = {
   top: 'top <topic> [place] [period]',
   compare: 'compare <place> <place> [topic] [period]',
   map: 'map <topic> [place] [period]',
+  alerts: 'alerts',
+  brief: 'brief [summary] [partnership]',
+  mute: 'mute <place/topic> for <n> days because <reason>',
+  unmute: 'unmute <id> | all',
   help: 'help',
 };
 
@@ -25,13 +29,12 @@ const help: Command = {
     // the description readable.
     const table = {
       columns: ['Ask', 'What it does'],
-      rows: rows.map(({ command, examples }) => [
-        `${p} ${FORMS[command.name ?? ''] ?? command.usage[0] ?? command.name ?? ''}`,
-        `${command.summary}. Try: ${examples
-          .slice(0, 4)
-          .map((e) => `${p} ${e}`)
-          .join(' · ')}`,
-      ]),
+      rows: rows.map(({ command, examples }) => {
+        const form = FORMS[command.name ?? ''] ?? command.usage[0] ?? command.name ?? '';
+        // No "Try" that only repeats the form (`alerts`).
+        const tries = examples.slice(0, 3).filter((e) => e !== form);
+        return [`${p} ${form}`, `${command.summary}${tries.length ? `. Try: ${tries.map((e) => `${p} ${e}`).join(' · ')}` : ''}`];
+      }),
     };
     const first = (c: Command | undefined) => (c ? rows.find((r) => r.command === c)?.examples[0] : undefined);
     const ask = all.find((c) => c.name === null);
@@ -40,12 +43,12 @@ const help: Command = {
       kind: 'help',
       title: 'Wardwatch: what you can ask',
       summary:
-        `This channel sees ${ctx.partnership.name}. A place is a ward or district, by name or ONS code; a topic is a crime type or partnership measure ("asb", "dwelling burglary", "bike theft"); a period is "last month", "april", "${places?.yearEnd ?? 'ye mar'}", "${places?.yearLabel ?? '2023/24'}" (this partnership's reporting year), "fytd" (its year so far) or "calendar year 2023". ` +
+        `This channel sees ${ctx.partnership.name}. Ask about a place (a ward or district, by name or ONS code), then optionally a topic ("asb", "dwelling burglary") and a period ("last month", "${places?.yearEnd ?? 'ye mar'}", "${places?.yearLabel ?? '2023/24'}" for this partnership's reporting year, "fytd" for its year so far, "calendar year 2023"). ` +
         `A place in this partnership comes before a month of the same name: for the month, add the year ("march 2024"). ` +
-        `Add \`private\` to any question to get an answer only you can see, e.g. \`${p} ${first(ask) ?? 'market ward'} private\`.`,
+        `Add \`private\` to see an answer alone: \`${p} ${first(ask) ?? 'market ward'} private\`.`,
       figures: [],
       table,
-      notes: ['Source: police.uk street-level crime (Open Government Licence v3.0) and the partnership extract where loaded.'],
+      notes: [],
       actions: [first(ask), first(top)].filter((c): c is string => !!c).map((command) => ({ label: command, command })),
       ephemeral: true,
       data: { places },

@@ -217,7 +217,7 @@ export async function map(args: string, ctx: CommandContext): Promise<Reply> {
   const figures: Reply['figures'] = [];
   const highest = shown[0],
     lowest = shown[shown.length - 1];
-  const among = `${sup.hidden.size ? `the ${shown.length} ${areaName} wards with their figures shown` : `the ${wards.length} wards of ${areaName}`}`;
+  const among = sup.hidden.size ? `the ${shown.length} ${areaName} wards with figures shown` : `${areaName}'s ${wards.length} wards`;
   if (highest)
     figures.push({
       id: 'highest',
@@ -225,7 +225,7 @@ export async function map(args: string, ctx: CommandContext): Promise<Reply> {
       value: highest.value,
       display: `${highest.name}: ${valueWords(highest.value!)}`,
       period: period.label,
-      wording: `${highest.name} had the highest ${noRates ? 'count' : 'rate'} of ${what}${noRates ? '' : ' per 1,000 residents'} among ${among} in the ${period.label} (${valueWords(highest.value!)}).`,
+      wording: `${highest.name} has the highest ${noRates ? 'count' : 'rate'} of ${what} of ${among} (${valueWords(highest.value!)}, ${period.label}).`,
     });
   if (lowest && lowest !== highest)
     figures.push({
@@ -234,7 +234,7 @@ export async function map(args: string, ctx: CommandContext): Promise<Reply> {
       value: lowest.value,
       display: `${lowest.name}: ${valueWords(lowest.value!)}`,
       period: period.label,
-      wording: `${lowest.name} had the lowest (${valueWords(lowest.value!)}).`,
+      wording: `${lowest.name} has the lowest (${valueWords(lowest.value!)}).`,
     });
   const hotWards = mw.filter((w) => w.hotspot);
   const emWards = mw.filter((w) => w.emerging);
@@ -248,8 +248,8 @@ export async function map(args: string, ctx: CommandContext): Promise<Reply> {
       display: hotWards.length ? `${hotWards.length} of ${wards.length}` : 'none',
       period: period.label,
       wording: hotWards.length
-        ? `${hotWards.length === 1 ? 'One ward is a hotspot' : `${hotWards.length} wards are hotspots`} for ${what} in the ${period.label}: ${groupWords(hotWards)}.`
-        : `No ward of ${areaName} stands out as a hotspot for ${what} in the ${period.label}.`,
+        ? `${hotWards.length === 1 ? 'One hotspot' : `${hotWards.length} hotspots`}: ${groupWords(hotWards)}.`
+        : `No ward of ${areaName} stands out as a hotspot.`,
     });
     if (emergingChecked)
       figures.push({
@@ -259,7 +259,7 @@ export async function map(args: string, ctx: CommandContext): Promise<Reply> {
         display: emWards.length ? listWords(emWards.map((w) => w.name)) : 'none',
         period: monthName(nowMonth),
         wording: emWards.length
-          ? `New in ${monthName(nowMonth)} (not hotspots in any of the previous ${settings.previous} months): ${groupWords(emWards)}.`
+          ? `${groupWords(emWards)} ${emWards.length === 1 ? 'is a new hotspot' : 'are new hotspots'} in ${monthName(nowMonth)}.`
           : `No new hotspot in ${monthName(nowMonth)}.`,
       });
   }
@@ -271,7 +271,7 @@ export async function map(args: string, ctx: CommandContext): Promise<Reply> {
       value: pop ? Math.round((total / pop) * 10000) / 10 : total,
       display: pop ? `${formatRate((total / pop) * 1000)} per 1,000` : formatCount(total),
       period: period.label,
-      wording: `${areaName}'s wards together: ${formatCount(total)} ${noun(m)}${pop ? `, ${formatRate((total / pop) * 1000)} per 1,000 residents` : ''}.`,
+      wording: `${areaName} as a whole: ${formatCount(total)} ${noun(m)}${pop ? `, ${formatRate((total / pop) * 1000)} per 1,000 residents` : ''}.`,
     });
   }
   const em = emphasised ? mw.find((w) => w.code === emphasised!.code) : undefined;
@@ -286,7 +286,7 @@ export async function map(args: string, ctx: CommandContext): Promise<Reply> {
       wording:
         em.hidden || em.value === null
           ? `${em.name}'s figure is not shown${em.hidden === 'small-number' ? ` (${small} ${noun(m)})` : ''}.`
-          : `${em.name} is ${rank === 1 ? 'the highest' : `${ordinal(rank)} highest`} of ${shown.length}${em.class !== null ? `, in the ${em.class === request.classes.length - 1 ? 'highest' : em.class === 0 ? 'lowest' : `${ordinal(em.class + 1)}`} of ${request.classes.length} classes` : ''}${em.hotspot ? ', and a hotspot' : ''}.`,
+          : `${em.name} is ${rank === 1 ? 'the highest' : `${ordinal(rank)} highest`} of ${shown.length}${em.class !== null ? `, in the ${em.class === request.classes.length - 1 ? 'darkest' : em.class === 0 ? 'lightest' : `${ordinal(em.class + 1)}`} of ${request.classes.length} shades` : ''}${em.hotspot ? ', and a hotspot' : ''}.`,
     });
   }
 
@@ -306,12 +306,12 @@ export async function map(args: string, ctx: CommandContext): Promise<Reply> {
   ]);
 
   const notes = [
-    `Source: ${source.replace('Source: ', '')}; ${period.label}; latest month ${monthName(latest)}.`,
+    `Source: ${source.replace('Source: ', '').replace(/; populations: estimate$/, '')}; ${period.label}.`,
     ...eff.notes,
     ...(askedPeriod.focus.kind === 'month' && !yearCovered ? [`The data does not cover the whole ${wholeYear.label}, so the map shows ${period.label} alone.`] : []),
-    `Colours: ${request.classes.length} classes by ${request.method === 'jenks' ? 'natural breaks (Jenks: the grouping with the least variation within classes)' : 'quantiles'} over the wards shown, ${noRates ? 'of the count (no populations are loaded, so no rates and no hotspot test)' : 'of the rate per 1,000 residents as recorded'}. Hotspot: a ward whose count is above its population share of ${areaName}'s by more than chance would explain (exact Poisson test, false discovery rate ${Math.round(settings.fdr * 100)}% across the ${wards.length} wards, at least ${settings.minCount} ${noun(m)}); emerging: a hotspot in ${monthName(nowMonth)} alone that was not one in any of the previous ${settings.previous} months.`,
-    ...(estimated ? ['Rates use ESTIMATED populations (the fixture population is an estimate, not an official ward figure).'] : []),
-    ...(anySynthetic ? ['SYNTHETIC DATA: some months in this period are generated history for demonstration, not real data.'] : []),
+    ...(noRates ? ['No populations are loaded, so the map shades counts and tests no hotspots.'] : []),
+    ...(estimated ? ['Rates use estimated populations, not official ward figures.'] : []),
+    ...(anySynthetic ? ['Synthetic data: some months in this period are generated for demonstration, not real.'] : []),
     ...(sup.hidden.size
       ? [
           `Wards with ${small} ${noun(m)} are hatched and their figures not shown${sup.secondary.size ? '; some others are hidden too, so the hidden counts cannot be worked out from the total' : ''}.`,
@@ -320,6 +320,14 @@ export async function map(args: string, ctx: CommandContext): Promise<Reply> {
     ...(mode === 'perturbed' ? [perturbedNote(threshold)] : []),
     ...(missing.length ? [`No boundary is loaded for ${listWords(missing.map((a) => a.name))}: ${missing.length === 1 ? 'it is' : 'they are'} not drawn.`] : []),
     'Boundaries: Source: Office for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data © Crown copyright and database right.',
+  ];
+  const about = [
+    `Shades: the wards shown in ${request.classes.length} groups ${request.method === 'jenks' ? 'by natural breaks (Jenks: the grouping with the least variation within groups)' : 'of about equal size (quantiles)'}, of the ${noRates ? 'count' : 'rate per 1,000 residents as recorded'}.`,
+    ...(noRates
+      ? []
+      : [
+          `Hotspot: a ward whose count in the ${period.label} is higher than its share of ${areaName}'s population would give, by more than chance would explain (an exact Poisson test; with ${wards.length} wards tested at once, about 1 in ${Math.round(1 / settings.fdr)} of those flagged could still be chance, the Benjamini-Hochberg false discovery rate of ${Math.round(settings.fdr * 100)}%). A hotspot needs at least ${settings.minCount} ${noun(m)}. Emerging: a hotspot in ${monthName(nowMonth)} alone that was not one in any of the previous ${settings.previous} months.`,
+        ]),
   ];
   const t = topicText(eff.requested);
   const areaText = within ? placeText(within, index) : scope === 'partnership' ? 'partnership' : '';
@@ -354,6 +362,7 @@ export async function map(args: string, ctx: CommandContext): Promise<Reply> {
     ]
       .filter(Boolean)
       .join(' '),
+    about,
     figures: figures.slice(0, 6),
     table: { columns: ['Ward', ...(multiDistrict ? ['District'] : []), ...(noRates ? [] : ['Rate per 1,000']), 'Count', 'Class', 'Hotspot'], rows },
     chart: request,

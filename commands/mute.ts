@@ -6,11 +6,16 @@ import { describeMute, storeMuteWindow, untilWords, whoAsked } from '../src/aler
 import type { Command, CommandContext } from '../src/core/dispatch.ts';
 import { addDays, dayInZone, isDay, zonedInstant } from '../src/core/periods.ts';
 import { errorReply, type Reply } from '../src/core/reply.ts';
+import { examplePlaces } from '../src/resolve/examples.ts';
 import { readQuestion } from '../src/resolve/question.ts';
 
 const MAX_DAYS = 92;
-const USAGE =
-  'e.g. `/crime mute market burglary for 2 weeks because of the police operation there`, `/crime mute asb until 2024-08-31 because of the festival`, `/crime mute rule asb-hotspot for 30 days because known`';
+/** The examples an error ends with, written from this channel's own places so each one works here. */
+async function usage(ctx: CommandContext): Promise<string> {
+  const places = await examplePlaces(ctx).catch(() => null);
+  const [first, second] = places ? (command.examples?.(places) ?? command.usage) : command.usage;
+  return `e.g. \`${ctx.prefix} ${first}\`, \`${ctx.prefix} ${second}\``;
+}
 
 export interface MuteRequest {
   words: string;
@@ -46,8 +51,8 @@ export function parseMute(text: string, now: Date, timezone: string): MuteReques
     until = zonedInstant(addDays(day, 1), '00:00', timezone).toISOString();
     rest = (rest.slice(0, untilMatch.index) + rest.slice(untilMatch.index + untilMatch[0].length)).trim();
   }
-  if (!until) return { error: `Say how long: "for 2 weeks", "for 10 days" or "until 2024-08-31" (at most ${MAX_DAYS} days). ${USAGE}.` };
-  if (!reason) return { error: `Say why, after "because": the reason is shown in the digest while the mute lasts. ${USAGE}.` };
+  if (!until) return { error: `Say how long: "for 2 weeks", "for 10 days" or "until 2024-08-31" (at most ${MAX_DAYS} days).` };
+  if (!reason) return { error: `Say why, after "because": the reason is shown in the digest while the mute lasts.` };
   let rule: string | null = null;
   const ruleMatch = /\brule\s+([a-z0-9][a-z0-9-]*)\b/i.exec(rest);
   if (ruleMatch) {
@@ -64,7 +69,7 @@ async function listMutes(ctx: CommandContext): Promise<Reply> {
   const areas = await ctx.store.areasByCode(mutes.map((m) => m.areaCode).filter((c): c is string => !!c));
   return {
     kind: 'alerts',
-    title: mutes.length ? `${mutes.length} mute${mutes.length === 1 ? '' : 's'} in this channel` : 'No mutes set from chat in this channel',
+    title: mutes.length ? `${mutes.length} mute${mutes.length === 1 ? '' : 's'} in this channel` : 'Nothing muted from chat here',
     summary: mutes.length
       ? mutes
           .map(
@@ -72,9 +77,11 @@ async function listMutes(ctx: CommandContext): Promise<Reply> {
               `#${m.id}: ${describeMute(storeMuteWindow(m), { area: areas.get(m.areaCode ?? '')?.name, measure: m.measure ? ctx.taxonomy.get(m.measure)?.label.toLowerCase() : undefined }, ctx.config.timezone)}.`,
           )
           .join('\n')
-      : 'Nothing is muted from chat here.',
+      : `Hold back alerts with e.g. \`${ctx.prefix} mute <place or topic> for 2 weeks because <reason>\`.`,
     figures: [],
-    notes: configured ? [`${configured} more mute window${configured === 1 ? '' : 's'} in the configuration file apply to this channel.`] : [],
+    notes: configured
+      ? [`${configured}${mutes.length ? ' more' : ''} mute window${configured === 1 ? '' : 's'} in the configuration file ${configured === 1 ? 'applies' : 'apply'} here.`]
+      : [],
     actions: mutes.map((m) => ({ label: `Unmute #${m.id}`, command: `unmute ${m.id}` })),
     ephemeral: true,
   };
@@ -84,10 +91,15 @@ const command: Command = {
   name: 'mute',
   summary: 'hold back alerts here (an area, a measure, a rule) until a date; posted once when it ends',
   usage: ['mute market burglary for 2 weeks because of the operation there', 'mute list'],
+  examples: (p) => [
+    `mute ${p.ward} ${p.topics[0]} for 2 weeks because of the operation there`,
+    `mute ${p.topics[1] ?? p.topics[0]} for 30 days because of the festival`,
+    'mute list',
+  ],
   async run(args, ctx) {
     if (/^\s*(list)?\s*$/i.test(args)) return listMutes(ctx);
     const req = parseMute(args, ctx.now, ctx.config.timezone);
-    if ('error' in req) return errorReply('How long, and why?', req.error);
+    if ('error' in req) return errorReply('How long, and why?', `${req.error} ${await usage(ctx)}.`);
     let areaCode: string | null = null;
     let measure: string | null = null;
     let areaName: string | undefined;
@@ -99,7 +111,7 @@ const command: Command = {
         areaName = read.q.areas[0].name;
       }
       if (read.q.topicGiven) measure = read.q.measure.key;
-      if (!areaCode && !measure) return errorReply('Mute what?', `Name an area, a measure, \`rule <id>\` or \`all\`. ${USAGE}.`);
+      if (!areaCode && !measure) return errorReply('Mute what?', `Name an area, a measure, \`rule <id>\` or \`all\`. ${await usage(ctx)}.`);
     }
     const mute = await ctx.store.addAlertMute({
       channel: ctx.channel.name,
@@ -112,12 +124,14 @@ const command: Command = {
       by: whoAsked(ctx),
     });
     const what = describeMute(storeMuteWindow(mute), { area: areaName, measure: measure ? ctx.taxonomy.get(measure)?.label.toLowerCase() : undefined }, ctx.config.timezone);
+    const cut = what.indexOf(' until ');
+    const [subject, until] = cut >= 0 ? [what.slice(0, cut), what.slice(cut + ' until '.length)] : [what, untilWords(mute.until, ctx.config.timezone)];
     return {
       kind: 'alerts',
-      title: `Muted here: ${what.split(' until ')[0]}`,
-      summary: `Alerts for ${what} are held back in this channel. Nothing is dropped: what the mute holds back is posted here once, when it ends (${untilWords(mute.until, ctx.config.timezone)}), if it is still open.`,
+      title: `Muted here: ${subject}`,
+      summary: `Alerts for ${subject} are held back here until ${until}. Anything still open then is posted here once: nothing is dropped.`,
       figures: [],
-      notes: [`Mute #${mute.id}. End it sooner with \`/crime unmute ${mute.id}\`.`],
+      notes: [`Mute #${mute.id}: \`${ctx.prefix} unmute ${mute.id}\` ends it sooner.`],
       actions: [{ label: `Unmute #${mute.id}`, command: `unmute ${mute.id}` }],
       data: { mute },
     };

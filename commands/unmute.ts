@@ -7,7 +7,9 @@ import { errorReply } from '../src/core/reply.ts';
 const command: Command = {
   name: 'unmute',
   summary: 'end a mute set here; what it held back is posted once',
-  usage: ['unmute 3'],
+  usage: ['unmute 3', 'unmute all'],
+  // An id exists only once a mute is set: the example that answers in any channel is `all`.
+  examples: () => ['unmute all'],
   async run(args, ctx) {
     const at = ctx.now.toISOString();
     const mine = (await ctx.store.alertMutes({ activeAt: at })).filter((m) => m.channel === ctx.channel.name);
@@ -17,7 +19,7 @@ const command: Command = {
       return errorReply(
         'No such mute here',
         mine.length
-          ? `This channel's mutes: ${mine.map((m) => `#${m.id}`).join(', ')}. \`/crime mute list\` says what each holds back.`
+          ? `This channel's mutes: ${mine.map((m) => `#${m.id}`).join(', ')}. \`${ctx.prefix} mute list\` says what each holds back.`
           : 'Nothing is muted from chat in this channel.',
         [{ label: 'Mutes here', command: 'mute list' }],
       );
@@ -28,7 +30,7 @@ const command: Command = {
       title: `Unmuted: ${targets.map((m) => `#${m.id}`).join(', ')}`,
       summary: released.enqueued
         ? `What ${targets.length === 1 ? 'it' : 'they'} held back is being posted here now (${released.enqueued} message${released.enqueued === 1 ? '' : 's'}).`
-        : `Nothing was held back by ${targets.length === 1 ? 'it' : 'them'} that is still open.`,
+        : `Nothing ${targets.length === 1 ? 'it' : 'they'} held back is still open.`,
       figures: [],
       notes: [],
       actions: [{ label: 'Open alerts', command: 'alerts' }],

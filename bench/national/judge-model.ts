@@ -1,6 +1,10 @@
 // `node --import tsx bench/national/judge-model.ts`: Farrington-flexible (b = 4, Wardwatch defaults otherwise) on
-// every ward x measure series of the national synthetic model, drawn in memory (no store): the judging time alone.
+// every ward x measure series of the national synthetic model, drawn in memory (no store): the judging time alone,
+// per series (farringtonMonth) and batched (src/detect/batch.ts, on this thread and on worker threads).
+import { availableParallelism } from 'node:os';
 import { farringtonMonth, resolveFarringtonParams } from '../../src/detect/index.ts';
+import { judgeMonthBatch } from '../../src/detect/batch.ts';
+import { judgeMonthBatchParallel } from '../../src/detect/batch-parallel.ts';
 import { buildNationalGeography, MEASURE_SHARE, NATIONAL_LAST_MONTH, NATIONAL_SCALES, NO_LOCATION_SHARE } from '../../src/synth/national/index.ts';
 import { SEASONALITY, SYNTH_DISPERSION, TREND } from '../../src/synth/history.ts';
 import { splitPartnership } from '../../src/synth/partnership.ts';
@@ -57,6 +61,21 @@ for (const code of W.code)
   }
 const params = resolveFarringtonParams({ b: 4 });
 const all = [...series.values()];
+// The batch detector (src/detect/batch.ts) on the same series: on this thread, then on the worker threads.
+const packed = new Float64Array(new SharedArrayBuffer(all.length * 60 * 8));
+all.forEach((s, i) => packed.set(s, i * 60));
+judgeMonthBatch(packed.subarray(0, 300 * 60), months, 59, params);
+let c0 = process.cpuUsage();
+let t0 = performance.now();
+const single = judgeMonthBatch(packed, months, 59, params);
+const batchSeconds = (performance.now() - t0) / 1000;
+const batchCpuSeconds = ((u) => (u.user + u.system) / 1e6)(process.cpuUsage(c0));
+t0 = performance.now();
+const parallel = await judgeMonthBatchParallel(packed, months, 59, params);
+const parallelSeconds = (performance.now() - t0) / 1000;
+let batchAlarms = 0;
+for (let i = 0; i < parallel.series; i++) batchAlarms += parallel.alarm[i]!;
+c0 = process.cpuUsage();
 for (let i = 0; i < 300; i++) farringtonMonth(all[i]!, months, 59, params);
 const statuses: Record<string, number> = {};
 let alarms = 0;
@@ -67,4 +86,22 @@ for (const s of all) {
   if (r.alarm) alarms++;
 }
 const secs = (performance.now() - t) / 1000;
-console.log(JSON.stringify({ series: all.length, judgeSeconds: Math.round(secs * 100) / 100, alarms, statuses }));
+const perSeriesCpuSeconds = ((u) => (u.user + u.system) / 1e6)(process.cpuUsage(c0));
+const r2 = (x: number) => Math.round(x * 100) / 100;
+console.log(
+  JSON.stringify({
+    series: all.length,
+    judgeSeconds: r2(secs),
+    judgeCpuSeconds: r2(perSeriesCpuSeconds),
+    alarms,
+    statuses,
+    batch: {
+      seconds: r2(batchSeconds),
+      cpuSeconds: r2(batchCpuSeconds),
+      fallbacks: single.fallbacks,
+      parallelSeconds: r2(parallelSeconds),
+      workers: availableParallelism(),
+      alarms: batchAlarms,
+    },
+  }),
+);

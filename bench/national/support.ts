@@ -133,8 +133,9 @@ export async function prepareRealFolder(
     writeFileSync(path, JSON.stringify({ ...doc, features }));
     out.push(path);
   }
-  // police.uk's own files repeat some Crime IDs (January 2024: 838 in 10 of the 40 files, mostly with
-  // different fields), which ingest refuses ("each crime once"): the copies keep each Crime ID's first row.
+  // police.uk's own files repeat some Crime IDs (January 2024: 838 in 10 of the 40 files, 883 extra rows,
+  // mostly with another location or outcome). Ingest counts each once, as on its first row, and says so;
+  // the copies (each Crime ID's first row only) count them independently of ingest, for the results.
   const monthDir = join(outDir, 'police-uk');
   mkdirSync(monthDir, { recursive: true });
   const cleaned: string[] = [];

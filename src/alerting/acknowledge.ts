@@ -6,6 +6,7 @@ import { monthName } from '../core/periods.ts';
 import { errorReply, type Reply } from '../core/reply.ts';
 import type { Store } from '../store/types.ts';
 import { channelMaySee } from './pipeline.ts';
+import { whoFor } from './who.ts';
 
 /** "alerts ack 12" (the button's command; "acknowledge" too) -> 12; anything else -> null. */
 export function parseAckCommand(text: string): number | null {
@@ -39,7 +40,7 @@ export async function acknowledgeFromChannel(input: AcknowledgeInput): Promise<R
   }
   const at = (input.now ?? new Date()).toISOString();
   const done = await store.acknowledgeAlert({ alertId: alert.id, by: input.by, at, surface: input.surface });
-  const who = input.byLabel ?? input.by;
+  const who = input.byLabel ?? whoFor(input.by, channel.platform);
   const open = alert.state === 'firing' || alert.state === 'recovering' || alert.state === 'no-data';
   return {
     kind: 'alerts',

@@ -7,7 +7,8 @@ import type { ChannelConfig, Partnership } from '../config/schema.ts';
 import { addMonths, monthName, type Month } from '../core/periods.ts';
 import type { Action, Reply } from '../core/reply.ts';
 import { formatCount } from '../figures/wording.ts';
-import { SNAPPED_POINTS_NOTE } from './explain.ts';
+import { alertMethods, SNAPPED_POINTS_NOTE } from './explain.ts';
+import { whoFor } from './who.ts';
 
 export interface DigestLine {
   alertId: number;
@@ -57,7 +58,7 @@ export function shortPartnershipName(name: string): string {
 /** When the month after `month` is expected: police.uk publishes each month during the month after it, usually towards its end. */
 export function nextPublicationWords(month: Month): string {
   const next = addMonths(month, 1);
-  return `The ${monthName(next)} figures are expected towards the end of ${monthName(addMonths(next, 1))} (police.uk publishes each month during the month after it).`;
+  return `The ${monthName(next)} figures are expected towards the end of ${monthName(addMonths(next, 1))}.`;
 }
 
 const MAX_EXPLAINED = 8;
@@ -88,8 +89,40 @@ function actionsFor(lines: DigestLine[], ack: boolean): Action[] {
   return out.slice(0, 20);
 }
 
+/**
+ * The alerts still open, shortest first: those with news (worse since acknowledged, no figure this
+ * month) each with its first line; the rest by measure, as names and since when (their reasons were
+ * said when they fired; `/crime alerts` says them again).
+ */
+function stillOpenWords(lines: DigestLine[]): string {
+  const news = lines.filter((l) => l.worse || l.noData);
+  const quiet = lines.filter((l) => !l.worse && !l.noData);
+  const parts = news.map(
+    (l) =>
+      `${l.headline}${l.worse ? `, worse than when ${l.worse.by} acknowledged it${l.worse.was !== null ? ` (${formatCount(l.worse.was)} then)` : ''}` : ''}${l.noData ? ` (no figure this month: ${l.noData})` : ''}, open since ${monthName(l.since)}.${ackWords(l)}`,
+  );
+  const byMeasure = new Map<string, DigestLine[]>();
+  for (const l of quiet) byMeasure.set(l.measureLabel, [...(byMeasure.get(l.measureLabel) ?? []), l]);
+  const names = (ls: DigestLine[]) => {
+    const each = ls.map((l) => `${l.areaName} (since ${monthName(l.since)}${l.acknowledged ? `, acknowledged by ${l.acknowledged.by}` : ''})`);
+    return each.length > 1 ? `${each.slice(0, -1).join(', ')} and ${each.at(-1)}` : each[0]!;
+  };
+  for (const [measure, ls] of byMeasure) parts.push(`${measure}: ${names(ls)}.`);
+  return parts.join(' ');
+}
+
+/** The lines with who acknowledged them as the channel's surface shows people (a Slack mention in Slack, the name elsewhere). */
+function peopleFor(lines: DigestLine[], platform: string): DigestLine[] {
+  return lines.map((l) => ({
+    ...l,
+    ...(l.acknowledged ? { acknowledged: { ...l.acknowledged, by: whoFor(l.acknowledged.by, platform) } } : {}),
+    ...(l.worse ? { worse: { ...l.worse, by: whoFor(l.worse.by, platform) } } : {}),
+  }));
+}
+
 /** One channel's digest for a month (or its update). */
-export function composeDigest(d: DigestInput): Reply {
+export function composeDigest(input: DigestInput): Reply {
+  const d: DigestInput = { ...input, newAlerts: peopleFor(input.newAlerts, input.channel.platform), stillOpen: peopleFor(input.stillOpen, input.channel.platform) };
   const who = shortPartnershipName(d.partnership.name);
   const when = monthName(d.month);
   const n = d.newAlerts.length;
@@ -98,23 +131,15 @@ export function composeDigest(d: DigestInput): Reply {
   const paras: string[] = [];
   const from = d.sources.length ? ` (${d.sources.join(' and ')})` : '';
   if (n) {
-    paras.push(`${d.mode === 'update' ? `More ${when} figures have arrived${from}` : `The ${when} figures are in${from}`}: ${plural(n, 'new alert')}.`);
+    // The title says how many; this says from where.
+    paras.push(`${d.mode === 'update' ? `More ${when} figures have arrived${from}` : `The ${when} figures are in${from}`}.`);
     d.newAlerts.forEach((l, i) => paras.push(alertParagraph(l, i + 1, i < MAX_EXPLAINED)));
     if (n > MAX_EXPLAINED) paras.push(`Alerts ${MAX_EXPLAINED + 1} to ${n} are listed by their first line only; ask \`/crime alerts\` for why each fired.`);
   } else if (d.mode === 'landed') {
     paras.push(`The ${when} figures are in${from}. No new alerts this month. ${nextPublicationWords(d.month)}`);
   } else paras.push(`More ${when} figures have arrived${from}.`);
   if (d.quality.length) paras.push(...d.quality);
-  if (d.stillOpen.length) {
-    paras.push(
-      `Still open (${d.stillOpen.length}): ${d.stillOpen
-        .map(
-          (l) =>
-            `${l.headline}${l.worse ? `, worse than when ${l.worse.by} acknowledged it${l.worse.was !== null ? ` (${formatCount(l.worse.was)} then)` : ''}` : ''}${l.noData ? ` (no figure this month: ${l.noData})` : ''}, open since ${monthName(l.since)}.${ackWords(l)}`,
-        )
-        .join(' ')}`,
-    );
-  }
+  if (d.stillOpen.length) paras.push(`Still open (${d.stillOpen.length}): ${stillOpenWords(d.stillOpen)}`);
   if (d.olderOpen)
     paras.push(
       `${plural(d.olderOpen, 'more alert')} from earlier months ${d.olderOpen === 1 ? 'is' : 'are'} still open; \`/crime alerts\` lists ${d.olderOpen === 1 ? 'it' : 'them'} with why.`,
@@ -126,7 +151,7 @@ export function composeDigest(d: DigestInput): Reply {
     ...(d.muted.length ? [`Held back by a mute, posted here when it ends: ${d.muted.join('; ')}.`] : []),
     ...(n || d.stillOpen.length ? [SNAPPED_POINTS_NOTE] : []),
     ...(d.synthetic
-      ? ['SYNTHETIC DATA: these months are generated for demonstration, not real police.uk data.']
+      ? ['Synthetic data: these months are generated for demonstration, not real police.uk data.']
       : ['Source: police.uk street-level crime and ASB, Open Government Licence v3.0.']),
   ];
   const reply: Reply = {
@@ -135,6 +160,7 @@ export function composeDigest(d: DigestInput): Reply {
     summary: paras.join('\n\n'),
     figures: [],
     notes,
+    ...(n ? { about: alertMethods(d.newAlerts.slice(0, MAX_EXPLAINED).map((l) => l.kind)) } : {}),
     actions: [...actionsFor(d.newAlerts, true), ...actionsFor(d.stillOpen, true), ...(n || d.stillOpen.length ? [] : [{ label: 'What is open', command: 'alerts' }])],
   };
   reply.data = {
@@ -225,7 +251,7 @@ export function foldSummary(digest: Reply, summary: Reply): Reply {
   const notes = [...digest.notes];
   for (const n of summary.notes) {
     if (/^Active alerts:/.test(n)) continue;
-    if (/^SYNTHETIC DATA:/.test(n) && notes.some((x) => /^SYNTHETIC DATA:/.test(x))) continue;
+    if (/^synthetic data:/i.test(n) && notes.some((x) => /^synthetic data:/i.test(x))) continue;
     if (!notes.includes(n)) notes.push(n);
   }
   const folded: Reply = {

@@ -3,10 +3,12 @@
 // prospectively), folded into an alert state (states.ts). Detection is src/detect's (Farrington-flexible
 // spikes, hotspots and emerging hotspots, records); the series come from the figures engine
 // (src/figures/data.ts), so an alert counts exactly what `/crime` answers count.
+import { forceDistrictsFrom, type ForceDistricts } from '../config/force-area.ts';
 import type { Config, Partnership } from '../config/schema.ts';
 import { addMonths, compareMonths, monthName, monthRange, previousYear, singleMonth, yearEnding, type Month, type Period } from '../core/periods.ts';
 import { farringtonFlexible, records, type FarringtonResult, type HotspotFinding } from '../detect/index.ts';
 import { measureFor, partnershipTest, seriesByArea, type Coverage } from '../figures/data.ts';
+import { alertDisclosure } from '../figures/disclosure.ts';
 import { monthlyEmergingHotspots, periodHotspots } from '../figures/ranking.ts';
 import { totalFor, type Series } from '../figures/series.ts';
 import { describeChange } from '../figures/wording.ts';
@@ -83,17 +85,17 @@ interface Unit {
 }
 
 /** Whether a partnership covers the whole force area (the countywide board). */
-export function isCountywide(config: Config, p: Partnership): boolean {
-  return config.forceArea.districts.every((d) => p.areas.includes(d));
+export function isCountywide(force: ForceDistricts, p: Partnership): boolean {
+  return force.coveredBy(p.areas);
 }
 
 /** The partnerships (and channels, when named) a rule goes to. */
-export function ruleTargets(config: Config, rule: AlertRule): { partnerships: Partnership[]; channels: string[] | null } {
+export function ruleTargets(config: Config, rule: AlertRule, force: ForceDistricts): { partnerships: Partnership[]; channels: string[] | null } {
   const pick = (sel: 'all' | 'not-countywide' | string[]): Partnership[] =>
     sel === 'all'
       ? config.partnerships
       : sel === 'not-countywide'
-        ? config.partnerships.filter((p) => !isCountywide(config, p))
+        ? config.partnerships.filter((p) => !isCountywide(force, p))
         : config.partnerships.filter((p) => sel.includes(p.id));
   const to = rule.to;
   if (typeof to === 'string' || Array.isArray(to)) return { partnerships: pick(to), channels: null };
@@ -106,9 +108,9 @@ export function ruleTargets(config: Config, rule: AlertRule): { partnerships: Pa
   return { partnerships: config.partnerships, channels: null };
 }
 
-async function unitsFor(store: Store, config: Config, rule: AlertRule, byCode: Map<string, Area>, wardsOf: (district: string) => Area[]): Promise<Unit[]> {
+async function unitsFor(store: Store, config: Config, rule: AlertRule, byCode: Map<string, Area>, wardsOf: (district: string) => Area[], force: ForceDistricts): Promise<Unit[]> {
   const tax = taxonomy();
-  const { partnerships } = ruleTargets(config, rule);
+  const { partnerships } = ruleTargets(config, rule, force);
   const units = new Map<string, Unit>();
   for (const p of partnerships) {
     const districts = p.areas.map((c) => byCode.get(c)).filter((a): a is Area => !!a && a.type === 'district');
@@ -174,6 +176,7 @@ export async function evaluateRules(options: EvaluateOptions): Promise<Finding[]
   const tax = taxonomy();
   const all = await store.areas();
   const byCode = new Map(all.map((a) => [a.code, a]));
+  const force = forceDistrictsFrom(config, all);
   const wardsByDistrict = new Map<string, Area[]>();
   for (const a of all) if (a.type === 'ward' && a.parentCode) wardsByDistrict.set(a.parentCode, [...(wardsByDistrict.get(a.parentCode) ?? []), a]);
   const wardsOf = (d: string) => wardsByDistrict.get(d) ?? [];
@@ -183,9 +186,9 @@ export async function evaluateRules(options: EvaluateOptions): Promise<Finding[]
   for (const rule of rules) {
     const months = monthRange(addMonths(month, -(stateWindow(rule, window) - 1)), month);
     const only = options.only;
-    const units = (await unitsFor(store, config, rule, byCode, wardsOf)).filter((u) => !only || only.has(`${rule.id}|${u.area.code}|${u.requested.key}`));
+    const units = (await unitsFor(store, config, rule, byCode, wardsOf, force)).filter((u) => !only || only.has(`${rule.id}|${u.area.code}|${u.requested.key}`));
     if (!units.length) continue;
-    const { channels } = ruleTargets(config, rule);
+    const { channels } = ruleTargets(config, rule, force);
     // One read per measure for all the rule's areas (and, for hotspots, their sibling wards).
     const byMeasure = new Map<string, Unit[]>();
     for (const u of units) byMeasure.set(u.requested.key, [...(byMeasure.get(u.requested.key) ?? []), u]);
@@ -197,7 +200,8 @@ export async function evaluateRules(options: EvaluateOptions): Promise<Finding[]
       const effOrNot = await measureFor(store, tax, group[0]!.area, requested, await partnershipTest(store, tax, codes));
       if ('unavailable' in effOrNot) continue;
       const eff = effOrNot;
-      const { series, coverage } = await seriesByArea(store, eff, codes, { to: month });
+      // Protected measures are judged on the figures an uncleared channel is shown (disclosure.ts alertDisclosure).
+      const { series, coverage } = await seriesByArea(store, eff, codes, { to: month }, await alertDisclosure(store, tax));
       for (const s of new Set(eff.parts.map((p) => p.source))) if (!coverageBySource.has(s)) coverageBySource.set(s, { ...coverage, months: await store.months(s) });
       const populations = rule.kind === 'spike' || rule.kind === 'record' ? new Map() : await store.populations(codes);
       const perUnit = evaluateGroup(rule, group, eff, series, months, siblings, populations);

@@ -5,7 +5,7 @@
 // an address). A channel not cleared for small numbers never sees a hidden count or a range that gives
 // one away.
 import { monthName } from '../core/periods.ts';
-import { chanceWording, durationWords } from '../detect/index.ts';
+import { chanceWording } from '../detect/index.ts';
 import { inSentence } from '../figures/area.ts';
 import { formatCount, formatRate, noun } from '../figures/wording.ts';
 import type { Finding } from './evaluate.ts';
@@ -54,14 +54,14 @@ export function explainFinding(f: Finding, rules: WordingRules = OPEN_RULES): Al
       const expected = r?.expected ?? null;
       const headline = `${f.area.name}: ${what} ${count(f.observed)} in ${when}${expected !== null && !hidden ? `, about ${formatExpected(expected)} expected` : ''}`;
       if (!r) return { headline, sentence: `Not tested for a spike this month.${fallback}` };
-      const range = !hidden && r.upperbound !== null ? ` (up to ${formatCount(r.upperbound)} would be within the normal range for the time of year)` : '';
+      const range = !hidden && r.upperbound !== null ? ` (up to ${formatCount(r.upperbound)} is usual)` : '';
       const verdict = r.alarm
         ? `Higher than expected for the time of year${range}`
-        : `Within the normal range this month${range}, but the alert stays open until the count has been back to normal for ${f.rule.keepFiring + 1} months`;
+        : `Not higher than expected this month${range}; the alert closes once the count has been back to normal for ${f.rule.keepFiring + 1} months`;
       const chance = r.alarm && r.probability !== null && !hidden ? `: ${chanceWording(r.probability)}` : '';
       const history =
         r.history.from && r.history.to
-          ? ` Compared with ${r.history.months} earlier months from ${monthName(r.history.from)} to ${monthName(r.history.to)}${r.trend ? ', allowing for the trend' : ''}${r.history.downweighted ? `, with ${r.history.downweighted} unusual past month${r.history.downweighted === 1 ? '' : 's'} given less weight` : ''} (Farrington-flexible test, ${durationWords(r.history.monthsNeeded)} of history needed).`
+          ? ` Against ${r.history.months} earlier months, ${monthName(r.history.from)} to ${monthName(r.history.to)}${r.trend ? ', allowing for the trend' : ''}${r.history.downweighted ? `, with ${r.history.downweighted} unusual past month${r.history.downweighted === 1 ? '' : 's'} given less weight` : ''}.`
           : '';
       return { headline, sentence: `${verdict}${chance}.${history}${fallback}` };
     }
@@ -72,18 +72,16 @@ export function explainFinding(f: Finding, rules: WordingRules = OPEN_RULES): Al
       if (!h) return { headline, sentence: `Not tested as a hotspot this month.${fallback}` };
       const ratio = `${h.locationQuotient.toFixed(1)} times its share of ${f.facts.parentName}`;
       const isEmerging = f.facts.kind === 'emerging-hotspot';
-      const since = f.state.since && f.state.since !== f.month ? ` (a hotspot since ${monthName(f.state.since)})` : '';
-      const still = `Still above its share of ${f.facts.parentName}${since}, though this month not by more than chance would explain once all its wards are compared`;
+      const since = f.state.since && f.state.since !== f.month ? ` since ${monthName(f.state.since)}` : '';
+      const still = `${since ? `A hotspot${since}, still` : 'Still'} above its share of ${f.facts.parentName}, though this month not by more than chance would explain`;
       const lead = h.hotspot
         ? isEmerging && !since
           ? `A new hotspot: ${ratio}, not a hotspot in any of the previous ${f.facts.previous} months, nor over the year before`
           : `A hotspot${since}: ${ratio}`
         : still;
-      const chance =
-        h.hotspot && !hidden
-          ? `; ${chanceWording(h.pValue, 'ward')}, and it stays a hotspot after allowing for the ${f.facts.parentName} wards compared at once (false discovery rate ${Math.round(f.facts.fdr * 100)}%)`
-          : '';
-      return { headline, sentence: `${lead}${chance}. Exact Poisson test against the ward's population share; at least ${f.facts.minCount} ${noun(f.measure)} needed.${fallback}` };
+      // How the test works (Poisson, the false discovery rate) is said once, in ALERT_METHODS.
+      const chance = h.hotspot && !hidden ? `; ${chanceWording(h.pValue, 'ward')}` : '';
+      return { headline, sentence: `${lead}${chance}.${fallback}` };
     }
     case 'threshold': {
       const t = f.facts;
@@ -95,7 +93,7 @@ export function explainFinding(f: Finding, rules: WordingRules = OPEN_RULES): Al
             : '';
         return {
           headline: `${f.area.name}: ${what} ${count(f.observed)} in the ${t.period}${change}`,
-          sentence: `The rule: an increase of more than ${rule.above}% and more than ${formatCount(rule.minimumChange)} ${noun(f.measure)} on ${t.comparedWith}, from at least ${formatCount(rule.minimumBase)}${t.previous !== null && !hidden ? ` (${formatCount(t.previous)} then)` : ''}. A rise this size is not a statistical test: it says the count moved, not why.${fallback}`,
+          sentence: `The rule: a rise of more than ${rule.above}% and more than ${formatCount(rule.minimumChange)} ${noun(f.measure)} on ${t.comparedWith}, from a base of at least ${formatCount(rule.minimumBase)}${t.previous !== null && !hidden ? ` (${formatCount(t.previous)} then)` : ''}.${fallback}`,
         };
       }
       const shown = t.current === null ? 'n/a' : t.value === 'rate' ? `${formatRate(t.current)} per 1,000 residents` : count(t.current);
@@ -113,10 +111,32 @@ export function explainFinding(f: Finding, rules: WordingRules = OPEN_RULES): Al
           : 'not a record this month';
       return {
         headline: `${f.area.name}: ${what} ${count(f.observed)} in ${when}, ${since}`,
-        sentence: `${r.since && r.sinceCount !== null && !hidden ? `${monthName(r.since)} had ${formatCount(r.sinceCount)}. ` : ''}A record says how this month compares with the past, not that it is unusual for the time of year.${fallback}`,
+        sentence: `${r.since && r.sinceCount !== null && !hidden ? `${monthName(r.since)} had ${formatCount(r.sinceCount)}.` : 'A record for this series.'}${fallback}`,
       };
     }
   }
+}
+
+/**
+ * How each kind of alert is worked out, said once under "About these figures" (the digest, `/crime
+ * alerts`) rather than in every alert's sentence.
+ */
+export const ALERT_METHODS: Record<string, string> = {
+  spike:
+    'Spike: the month is compared with the same time of year in earlier years, allowing for the trend, with unusual past months given less weight (the Farrington flexible algorithm used in public health surveillance: Noufaily et al., Statistics in Medicine 2013). It stays open until the count has been back to normal for the months the rule says.',
+  hotspot:
+    "Hotspot: a ward whose count is higher than its share of the district's population would give, by more than chance would explain (an exact Poisson test, with the Benjamini-Hochberg false discovery rate across the wards compared at once), above the rule's minimum count. It says where counts are high for the population, not why.",
+  'emerging-hotspot': 'Emerging hotspot: a ward that is a hotspot in the latest month alone and was not one in the months before (the same exact Poisson test).',
+  threshold: 'Rule on a rise or a level: fires when the figure passes the limits set in the rule. It is not a test of chance: it says the count moved, not why.',
+  record: 'Record: the highest monthly count in the data. It says how this month compares with the past, not that it is unusual for the time of year.',
+};
+
+/** The method paragraphs for the kinds of alert listed, each once, in the order above. */
+export function alertMethods(kinds: Iterable<string>): string[] {
+  const present = new Set(kinds);
+  return Object.entries(ALERT_METHODS)
+    .filter(([k]) => present.has(k))
+    .map(([, words]) => words);
 }
 
 /** The line that says what a ward-level figure cannot tell you. */

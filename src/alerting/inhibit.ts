@@ -3,6 +3,7 @@
 // which are listed in one line under it instead; a data-quality problem for a source and month holds
 // back every alert computed from it; the same area and measure alerted by two rules is said once. A
 // district alert never holds back its wards (partnerships want the drill-down).
+import { forceAreaDistricts } from '../config/force-area.ts';
 import type { Config } from '../config/schema.ts';
 import { addMonths, monthName, monthRange, type Month } from '../core/periods.ts';
 import type { DataSource, Store } from '../store/types.ts';
@@ -27,14 +28,14 @@ export const QUALITY_LOW = 0.6;
  */
 export async function dataQualityProblems(store: Store, config: Config, month: Month): Promise<DataQualityProblem[]> {
   const out: DataQualityProblem[] = [];
-  const districts = config.forceArea.districts;
+  const { codes: districts } = await forceAreaDistricts(config, store);
   for (const source of ['police.uk', 'partnership'] as const) {
     const held = new Set(await store.months(source));
     if (!held.has(month)) continue;
     const from = addMonths(month, -12);
     const totals = new Map<Month, number>();
     for (const c of await store.counts({
-      areaCodes: districts,
+      areaCodes: [...districts],
       measures: taxonomy()
         .measures.filter((m) => m.source === source)
         .map((m) => m.key),

@@ -318,7 +318,13 @@ export async function buildBrief(ctx: CommandContext, options: BriefOptions = {}
     caveats.push(
       `SYNTHETIC DATA: ${shared.syntheticMonths.length} of the months used are generated history for demonstration, not real data (${rangeWords(shared.syntheticMonths).replace(/ \(\d+ months\)$/, '')}); comparisons with them are illustrative only.`,
     );
-  caveats.push(...(await revisionNotes(store, ['police.uk', 'partnership'], periods.base.from, month, monthName)));
+  // The partnership's force-wide total holds every protected measure: given only where all are exact.
+  const partnershipTotals = channel.clearance.smallNumbers && channel.clearance.sensitive;
+  caveats.push(
+    ...(await revisionNotes(store, ['police.uk', 'partnership'], periods.base.from, month, monthName, {
+      totals: partnershipTotals ? ['police.uk', 'partnership'] : ['police.uk'],
+    })),
+  );
   if (notPublished.length) caveats.push(`Months not yet published at the meeting: ${notPublished.map((n) => n.words).join('; ')}.`);
   if (notLoaded.length) caveats.push(`Months published but not loaded: ${rangeWords(notLoaded)}.`);
   if (shared.suppression.note) caveats.push(shared.suppression.note);

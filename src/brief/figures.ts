@@ -2,6 +2,7 @@
 // see it: each measure's year ending against the year before and against a base year, its rate per
 // 1,000 against the county, its flag, and the month's headline changes. All from the figures engine
 // (src/figures) and detection (src/detect), after the same small-number suppression the commands use.
+import { forceAreaDistricts } from '../config/force-area.ts';
 import type { CommandContext } from '../core/dispatch.ts';
 import { UserError } from '../core/errors.ts';
 import {
@@ -153,10 +154,11 @@ export async function areaFrame(ctx: CommandContext): Promise<AreaFrame> {
   if (!districts.length)
     throw new UserError(`none of ${partnership.name}'s areas (${partnership.areas.join(', ')}) is in the loaded geography: run \`wardwatch ingest --fixtures\` first`);
   const county = (await store.areas('force'))[0] ?? null;
-  const isCounty = county !== null && config.forceArea.districts.every((d) => partnership.areas.includes(d));
+  const force = await forceAreaDistricts(config, store);
+  const isCounty = county !== null && force.coveredBy(partnership.areas);
   const codes = districts.length === 1 ? [districts[0]!.code] : isCounty ? [county.code] : districts.map((d) => d.code);
   const name = districts.length === 1 ? districts[0]!.name : isCounty ? county.name : partnership.name;
-  const pops = await store.populations([...codes, ...(county ? [county.code] : []), ...config.forceArea.districts]);
+  const pops = await store.populations([...codes, ...(county ? [county.code] : []), ...force.codes]);
   const sumPop = (list: string[]): Population | null => {
     const got = list.map((c) => pops.get(c));
     if (got.some((p) => !p)) return null;
@@ -164,7 +166,7 @@ export async function areaFrame(ctx: CommandContext): Promise<AreaFrame> {
     return { areaCode: list.join('+'), population: ps.reduce((s, p) => s + p.population, 0), year: ps[0]!.year, source: ps[0]!.source };
   };
   const population = codes.length === 1 ? (pops.get(codes[0]!) ?? null) : sumPop(codes);
-  const countyPopulation = county ? (pops.get(county.code) ?? sumPop(config.forceArea.districts)) : null;
+  const countyPopulation = county ? (pops.get(county.code) ?? sumPop([...force.codes])) : null;
   return { codes, name, districts, county, population, countyPopulation, coverage: await coverage(store, ['police.uk']) };
 }
 

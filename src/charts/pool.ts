@@ -12,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ChartRequest } from '../core/reply.ts';
 import type { ChartSize } from './frame.ts';
+import { WORKER_BOOT, workerExecArgv } from '../core/workers.ts';
 
 export interface ChartJob {
   request: ChartRequest;
@@ -75,7 +76,7 @@ interface Slot {
 export type WorkerRequest = { id: number; request: ChartRequest; size: ChartSize; boundaries?: Array<[string, string]> };
 export type WorkerReply = { id: number; ok: true; png: Uint8Array } | { id: number; ok: false; error: string };
 
-const BOOT = new URL('./pool-boot.mjs', import.meta.url);
+const BOOT = WORKER_BOOT;
 const ENTRY = new URL('./pool-worker.ts', import.meta.url).href;
 
 export function defaultPoolSize(): number {
@@ -213,23 +214,4 @@ export class ChartPool {
     const message: WorkerRequest = { id: p.id, request: p.job.request, size: p.job.size, ...(p.job.boundaries ? { boundaries: [...p.job.boundaries] } : {}) };
     slot.worker.postMessage(message);
   }
-}
-
-/**
- * The process's flags without its `--import`/`--require` preloads: a worker inherits them, but they run
- * before the worker's own loader (pool-boot.mjs registers tsx), so a TypeScript preload (a test's network
- * guard, say) would fail to load there. The workers only draw; they need no preload.
- */
-export function workerExecArgv(execArgv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const a = execArgv[i]!;
-    if (a === '--import' || a === '--require' || a === '-r' || a === '--loader' || a === '--experimental-loader') {
-      i++;
-      continue;
-    }
-    if (/^--(import|require|loader|experimental-loader)=/.test(a)) continue;
-    out.push(a);
-  }
-  return out;
 }

@@ -78,9 +78,16 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   return { config: parsed.data, file, alertRulesDir: resolve(dirname(file), parsed.data.alertRules) };
 }
 
-/** The channel used when none is named (CLI, tests): a local channel cleared for everything. */
+/**
+ * The channel used when none is named (CLI, tests): a local channel cleared for everything, on the
+ * countywide board (the partnership covering every configured district), else the partnership with the
+ * most areas. With `districts: all` the districts are only known from the store, and the board covering
+ * them all is the partnership with the most areas, so both spellings of one deployment pick the same one.
+ */
 export function defaultLocalChannel(config: Config): ChannelConfig {
-  const countywide = config.partnerships.find((p) => p.areas.length === config.forceArea.districts.length) ?? config.partnerships[0]!;
+  const configured = config.forceArea.districts;
+  const largest = config.partnerships.reduce((best, p) => (p.areas.length > best.areas.length ? p : best), config.partnerships[0]!);
+  const countywide = (configured && config.partnerships.find((p) => configured.every((d) => p.areas.includes(d)))) || largest;
   return {
     name: 'local-cli',
     platform: 'local',

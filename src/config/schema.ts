@@ -151,21 +151,21 @@ export const WatcherSchema = z.strictObject({
 
 export const ConfigSchema = z
   .strictObject({
-    forceArea: z
-      .strictObject({
-        name: z.string().min(1),
-        /** Police force slug on police.uk, e.g. "cambridgeshire"; `all` for a national deployment (every force's files). */
-        policeUkForce: z
-          .string()
-          .regex(/^[a-z-]+$/)
-          .optional(),
-        /**
-         * Districts (LADs) in the force area: rows placed outside them are out of area. `all` (a national
-         * deployment) = every district in the loaded geography; it is read as an empty list with `allDistricts`.
-         */
-        districts: z.union([z.literal('all'), z.array(gssCode).min(1)]),
-      })
-      .transform(({ districts, ...rest }) => (districts === 'all' ? { ...rest, districts: [] as string[], allDistricts: true } : { ...rest, districts, allDistricts: false })),
+    forceArea: z.strictObject({
+      name: z.string().min(1),
+      /** Police force slug on police.uk, e.g. "cambridgeshire"; `all` for a national deployment (every force's files). */
+      policeUkForce: z
+        .string()
+        .regex(/^[a-z-]+$/)
+        .optional(),
+      /**
+       * Districts (LADs) in the force area: rows placed outside them are out of area. `all` (a national
+       * deployment) = every district in the loaded geography, read as `null`: the geography may arrive after
+       * the config, so it is resolved against the store by forceAreaDistricts() (src/config/force-area.ts),
+       * which every reader of the force area's districts goes through.
+       */
+      districts: z.union([z.literal('all'), z.array(gssCode).min(1)]).transform((d): string[] | null => (d === 'all' ? null : d)),
+    }),
     /** Accept the synthetic geography's X-prefixed area codes (benchmarks only; never in a real deployment). */
     syntheticGeography: z.boolean().default(false),
     timezone: z.string().default('Europe/London'),
@@ -214,6 +214,18 @@ export const ConfigSchema = z
             lsoa: z.number().int().min(1).optional(),
           })
           .optional(),
+        /**
+         * The largest resident population a populations file may give, per area type (defaults in
+         * src/ingest/validate.ts; the force area's scales with its districts, to 120 million for `districts: all`).
+         */
+        maxPopulation: z
+          .strictObject({
+            force: z.number().int().min(1).optional(),
+            district: z.number().int().min(1).optional(),
+            ward: z.number().int().min(1).optional(),
+            lsoa: z.number().int().min(1).optional(),
+          })
+          .optional(),
       })
       .optional(),
     /** First month of data ingest with --fixtures; later months come from `simulate next month`. */
@@ -231,7 +243,7 @@ export const ConfigSchema = z
             message: `expected an ONS area code such as E07000008, found the synthetic code "${code}" (set syntheticGeography: true to use the synthetic geography)`,
           });
       };
-      config.forceArea.districts.forEach((c, i) => synthetic(['forceArea', 'districts', i], c));
+      config.forceArea.districts?.forEach((c, i) => synthetic(['forceArea', 'districts', i], c));
       config.partnerships.forEach((p, i) => p.areas.forEach((c, j) => synthetic(['partnerships', i, 'areas', j], c)));
       config.mutes.forEach((m, i) => synthetic(['mutes', i, 'area'], m.area));
     }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { ChannelConfig, Config, Partnership } from '../config/schema.ts';
 import type { Store } from '../store/types.ts';
 import type { Taxonomy } from '../taxonomy/index.ts';
+import { withReadMemo } from './read-memo.ts';
 import { errorReply, type Reply } from './reply.ts';
 
 export interface CommandContext {
@@ -81,7 +82,8 @@ export async function answer(text: string, ctx: CommandContext): Promise<Reply> 
   if (!trimmed && helpCommand) return helpCommand.run('', ctx);
   if (!command) return errorReply('Unknown command', `I don't know "${first}". Try \`${ctx.prefix} help\`.`);
   try {
-    return await command.run(named ? rest.join(' ') : trimmed, ctx);
+    // one answer reads each month list once (src/core/read-memo.ts)
+    return await withReadMemo(async () => command.run(named ? rest.join(' ') : trimmed, ctx));
   } catch (err) {
     console.error(`command failed: ${JSON.stringify(trimmed)}:`, err);
     return errorReply('Something went wrong', 'Sorry, that question could not be answered just now. The error has been logged for the operator.');

@@ -512,7 +512,8 @@ export async function computeAreaFigures(input: AreaFiguresInput): Promise<AreaF
   if (population && isEstimate(population)) notes.push(`Rates use an estimated population (${population.source.replace(/^ESTIMATE\b[:\s]*/, '')}).`);
   notes.push(
     ...(await revisionNotes(store, eff.source === 'mixed' ? ['police.uk', 'partnership'] : [eff.source === 'partnership' ? 'partnership' : 'police.uk'], earliest, ref, monthName, {
-      totals: perturbed ? ['police.uk'] : ['police.uk', 'partnership'],
+      // the partnership's force-wide total holds every measure, sensitive ones too: only where all are exact
+      totals: perturbed || disclosure?.sensitiveCleared === false ? ['police.uk'] : ['police.uk', 'partnership'],
     })),
   );
   if (perturbed) notes.push(perturbedNote(rules.smallNumberThreshold));

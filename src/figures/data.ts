@@ -83,7 +83,7 @@ export async function seriesByArea(
   const series = new Map<string, Series>();
   for (const code of areaCodes) {
     const exact = seriesFromRows(byArea.get(code) ?? [], months, cov.synthetic);
-    series.set(code, disclosure ? disclosure.apply(eff, exact, byArea.get(code) ?? []) : exact);
+    series.set(code, disclosure ? disclosure.apply(eff, exact, byArea.get(code) ?? [], code) : exact);
   }
   return { series, coverage: cov };
 }
@@ -111,7 +111,7 @@ export async function revisionNotes(
   options: { totals?: DataSource[] } = {},
 ): Promise<string[]> {
   const notes: string[] = [];
-  for (const r of await store.releases()) {
+  for (const r of await store.revisedReleases()) {
     if (!r.revision || !r.month || !sources.includes(r.source as DataSource)) continue;
     if (compareMonths(r.month, from) < 0 || compareMonths(r.month, to) > 0) continue;
     const totals = (options.totals ?? sources).includes(r.source as DataSource) ? ` (force-wide total ${r.revision.previousTotal} -> ${r.revision.newTotal})` : '';

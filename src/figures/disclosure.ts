@@ -1,6 +1,7 @@
 // The disclosure policy: what each channel is shown of each figure, decided in this one module for
-// every reply (ask, top, compare, map, breakdowns, charts, alt text, follow-ups, JSON, summaries, alerts),
-// because every figure is read through `seriesByArea` (src/figures/data.ts), which applies it.
+// every reply (ask, top, compare, map, breakdowns, charts, alt text, follow-ups, JSON, summaries,
+// briefs), because every figure is read through `seriesByArea` (src/figures/data.ts), which applies it.
+// Alerts on protected measures are judged on the perturbed figures (`alertDisclosure`), in every channel.
 //
 // Decided from the data:
 //  - police.uk street-level counts are published openly (anyone can count them from the monthly files),
@@ -31,16 +32,28 @@
 // The store keeps counts, not records, so a stored row (source, measure, area, month, count) stands for
 // its records: the sum of their keys is HMAC-SHA-256 of the row under a random secret kept in the store
 // (shared by every replica, made once), taken as a 48-bit fraction. A reader who knows this code but not
-// the secret cannot compute any key. Zero cells (no records) are never perturbed, as in the ONS method,
-// and read "fewer than 5" with the small values, so a shown zero never pins a count.
+// the secret cannot compute any key.
+//
+// Empty cells are perturbed too, which the ONS method does not do, because here every protected cell
+// sits under an exact public total: police.uk's category count for the same area and months. If empty
+// cells were never perturbed (or small true values always shown small), a shown figure would carry an
+// exact bound ("not empty", "at least 5"), and beside a public police.uk count of 1, or a month whose
+// police.uk count is 0, that bound pins which subgroup holds the crimes: the attack harness recovered
+// such cells (Newnham, April 2022, from a financial year to date whose other month was public 0). So a
+// cell with no records takes its key from its identity (HMAC of the measure, area and months), and
+// every shown value, 0 and "fewer than 5" included, is consistent with every true value within
+// `MAX_ADJUSTMENT` of it, 0 included. Moving one crime between two subgroups of the same police.uk
+// count changes every cell it touches by 1, so no reply can tell the two apart unless one of those
+// cells took the ptable's extreme adjustment (one key in 2^48). The price: an empty cell reads "fewer
+// than 5" as before, and about 1 in 500 reads 5 or more.
 //
 // The ptable's adjustments follow a two-sided geometric distribution (the "geometric mechanism" of
 // Ghosh, Roughgarden & Sundararajan 2009): P(adjustment = k) proportional to 0.3^|k|, so 54% of cells
 // are unchanged, 86% move by at most 1 and 96% by at most 2 (95.8%), and the rare larger moves reach out to
 // `MAX_ADJUSTMENT`. The long tail is the point: with bounded noise a reader could pin a cell whenever
-// every cell of an equation took the largest adjustment the same way; here any shown value is
-// consistent with every true value within `MAX_ADJUSTMENT` of it, so no combination of replies ever pins
-// a protected count (the attack harness in test/privacy/ checks this), and an assumption of "at most 2"
+// every cell of an equation took the largest adjustment the same way; here that takes an adjustment no
+// key gives more often than once in 2^48, so no combination of replies pins a protected count (the
+// attack harness in test/privacy/ checks this over several secrets), and an assumption of "at most 2"
 // is wrong for 1 cell in 25.
 import { createHmac, randomBytes } from 'node:crypto';
 import type { ChannelConfig } from '../config/schema.ts';
@@ -66,7 +79,7 @@ export interface PTableRow {
   to: number;
 }
 
-/** The perturbation table, for any value of 1 or more; a value would go below 0 reads 0. */
+/** The perturbation table, for any value, 0 included; a value that would go below 0 reads 0. */
 export const PTABLE: readonly PTableRow[] = buildPTable(PTABLE_RATIO);
 
 /** The largest adjustment any key can give (the table's reach at 48-bit key resolution). */
@@ -91,9 +104,9 @@ function buildPTable(ratio: number): PTableRow[] {
   return rows;
 }
 
-/** The shown value of a cell: its value plus the ptable's adjustment for its key (never below 0; 0 stays 0). */
+/** The shown value of a cell: its value plus the ptable's adjustment for its key (never below 0). */
 export function perturb(value: number, cellKey: number): number {
-  if (value <= 0) return value;
+  if (value < 0) return value;
   let lo = 0;
   let hi = PTABLE.length - 1;
   while (lo < hi) {
@@ -117,7 +130,7 @@ export interface Disclosure {
   /** How this channel is shown the figures of an effective measure. */
   mode(eff: Pick<EffectiveMeasure, 'parts' | 'measure' | 'requested'>): DisclosureMode;
   /** The series as this channel may see it: perturbed points and totals where the mode says so. */
-  apply(eff: Pick<EffectiveMeasure, 'parts' | 'measure' | 'requested'>, series: Series, rows: readonly MonthlyCount[]): Series;
+  apply(eff: Pick<EffectiveMeasure, 'parts' | 'measure' | 'requested'>, series: Series, rows: readonly MonthlyCount[], areaCode: string): Series;
   /** Whether the channel is cleared for sensitive measures (the by-type total rule in commands/ask.ts). */
   readonly sensitiveCleared: boolean;
 }
@@ -152,7 +165,9 @@ export function disclosureModeFor(eff: Pick<EffectiveMeasure, 'parts' | 'measure
   return eff.parts.some((p) => p.source === 'partnership' && beside(tax, p.key)) ? 'perturbed' : 'exact';
 }
 
-const SECRET_NAME = 'disclosure:record-keys';
+/** The name of the record-key secret in the store's link_secrets (tests seed it to fix the perturbation). */
+export const RECORD_KEY_SECRET_NAME = 'disclosure:record-keys';
+const SECRET_NAME = RECORD_KEY_SECRET_NAME;
 const secrets = new WeakMap<Store, Promise<Buffer>>();
 
 /** The store's record-key secret (made on first use, the same for every replica). */
@@ -174,7 +189,10 @@ export class RowKeys {
 
   /** The sum of a stored row's record keys, as an integer below 2^KEY_BITS. */
   key(source: DataSource | string, measure: string, areaCode: string, month: Month, count: number): number {
-    const id = `${source}\t${measure}\t${areaCode}\t${month}\t${count}`;
+    return this.keyOf(`${source}\t${measure}\t${areaCode}\t${month}\t${count}`);
+  }
+
+  private keyOf(id: string): number {
     let k = this.cache.get(id);
     if (k === undefined) {
       const mac = createHmac('sha256', this.secret).update(id).digest();
@@ -183,6 +201,15 @@ export class RowKeys {
       this.cache.set(id, k);
     }
     return k;
+  }
+
+  /**
+   * The key of an empty cell (no records to sum): from the cell's identity, the measures, area and
+   * months, so the same empty cell gets the same adjustment every time and different ones independent
+   * ones. Apart from row keys by its prefix (a row's id starts with its source).
+   */
+  emptyKey(parts: readonly string[], areaCode: string, from: Month, to: Month): number {
+    return this.keyOf(`empty\t${[...parts].sort().join(',')}\t${areaCode}\t${from}\t${to}`);
   }
 }
 
@@ -199,9 +226,9 @@ export function disclosurePolicy(options: { channel: Pick<ChannelConfig, 'cleara
     threshold,
     sensitiveCleared: channel.clearance.sensitive,
     mode,
-    apply(eff, series, rows) {
+    apply(eff, series, rows, areaCode) {
       if (mode(eff) === 'exact') return series;
-      return perturbedSeries(series, rows, eff, rowKeys, threshold);
+      return perturbedSeries(series, rows, eff, rowKeys, areaCode);
     },
   };
 }
@@ -217,12 +244,23 @@ export async function disclosureFor(ctx: {
 }
 
 /**
- * A series whose months are perturbed cells and whose totals (`totalFor`) are cells of their own: the
- * sum of the months' true values, perturbed by the sum of their keys. The true values stay inside
- * the closure; the points hold only what may be shown.
+ * What alerts on protected measures are judged and worded on (src/alerting/evaluate.ts): the figures a
+ * channel not cleared for small numbers is shown, the same cells its replies give. Whether an alert
+ * fires, and every number in it, is then computed from published figures only, so it says nothing the
+ * replies do not; judged on exact figures, an alert gave the exact count and, by firing, "at least 5".
  */
-export function perturbedSeries(series: Series, rows: readonly MonthlyCount[], eff: Pick<EffectiveMeasure, 'parts'>, keys: RowKeys, threshold = 0): Series {
+export async function alertDisclosure(store: Store, taxonomy: Taxonomy, threshold = 5): Promise<Disclosure> {
+  return disclosurePolicy({ channel: { clearance: { smallNumbers: false, sensitive: true } }, threshold, taxonomy, secret: await recordKeySecret(store) });
+}
+
+/**
+ * A series whose months are perturbed cells and whose totals (`totalFor`) are cells of their own: the
+ * sum of the months' true values, perturbed by the sum of their keys (an empty cell by its own key).
+ * The true values stay inside the closure; the points hold only what may be shown.
+ */
+export function perturbedSeries(series: Series, rows: readonly MonthlyCount[], eff: Pick<EffectiveMeasure, 'parts'>, keys: RowKeys, areaCode: string): Series {
   const wanted = new Set(eff.parts.map((p) => `${p.source}\t${p.key}`));
+  const parts = [...wanted];
   const keyOf = new Map<Month, number>();
   for (const r of rows) {
     if (!wanted.has(`${r.source}\t${r.measure}`) || r.count <= 0) continue;
@@ -230,6 +268,7 @@ export function perturbedSeries(series: Series, rows: readonly MonthlyCount[], e
   }
   const trueOf = new Map<Month, number | null>(series.points.map((p) => [p.month, p.count]));
   const cell = (months: Month[]): number | null => {
+    if (!months.length) return null;
     let value = 0;
     let key = 0;
     for (const mo of months) {
@@ -238,11 +277,9 @@ export function perturbedSeries(series: Series, rows: readonly MonthlyCount[], e
       value += v;
       key = addKeys(key, keyOf.get(mo) ?? 0);
     }
-    const shown = perturb(value, key);
-    // A cell whose true value is small is always shown as small, whatever its adjustment: a small cell
-    // perturbed above the threshold would say "not empty", and beside a public police.uk total of 1
-    // that pins its subgroups (the attack harness found it). So a shown value means at least the threshold.
-    return value < threshold ? Math.min(shown, Math.max(0, threshold - 1)) : shown;
+    // An empty cell is perturbed too (see the header): a shown figure never says "not empty".
+    if (value === 0) key = keys.emptyKey(parts, areaCode, months[0]!, months[months.length - 1]!);
+    return perturb(value, key);
   };
   return {
     points: series.points.map((p) => ({ ...p, count: p.count === null ? null : cell([p.month]) })),

@@ -1,8 +1,8 @@
 // Small-number suppression within one reply, applied to the values a channel is shown (see
 // src/figures/disclosure.ts for which values those are: police.uk exactly, protected measures
 // perturbed by the cell key method where the channel is not cleared):
-//  - primary: a shown count below the threshold reads "fewer than 5" (for perturbed cells from 0, since
-//    a shown 0 would say the true count is 0: zero cells are never perturbed);
+//  - primary: a shown count below the threshold reads "fewer than 5" (for perturbed cells from 0: a
+//    "0" would read as "none", which a perturbed value cannot say);
 //  - dependants: anything computed from a hidden count (its rate, a percentage change) is hidden too;
 //  - secondary: wherever values are tied by an equation a reader can see (a total and its parts, a
 //    current value = previous value + change), no equation may be left with exactly one hidden

@@ -17,7 +17,8 @@ import type { Area, DataSource, Release, Store } from '../store/types.ts';
 import { firstLine, splitHeaderLine } from './csv.ts';
 import { forceAreaOf, GeoContext, PendingGeography, type AreaOrigin, readBoundaries, readLsoa11Lookup, readLsoaWardLookup, readPopulations, readWardList } from './geography.ts';
 import { parsePartnershipAggregated, parsePartnershipRecords, PARTNERSHIP_AGGREGATED_HEADER, PARTNERSHIP_RECORDS_HEADER } from './partnership.ts';
-import { columnValues, parsePoliceUkFile, POLICE_UK_HEADER, type ParsedMonthFile } from './policeUk.ts';
+import { readInParallel, readerThreads } from './parallel.ts';
+import { columnValues, parsePoliceUkFile, placePoliceUk, POLICE_UK_HEADER, type ParsedMonthFile } from './policeUk.ts';
 import { addStats, emptyStats, Tally, type PlacementStats } from './tally.ts';
 import { commonFingerprints, fingerprint64, ingestChecks } from './validate.ts';
 
@@ -201,6 +202,8 @@ export interface IngestOptions {
    * an LSOA to another best-fit ward or district): logged as a boundary change. Refused without it.
    */
   allowBoundaryChanges?: boolean;
+  /** Reader threads for police.uk files (default: by cores and size, see readerThreads(); 0 = none). */
+  readerThreads?: number;
 }
 
 /** An area that a lookup in this ingest moves to another parent than the store's. */
@@ -332,7 +335,7 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
         });
     } else if (kind === 'populations') {
       const typeOf = (c: string) => (c === force.code ? 'force' : (pending.areas.get(c)?.type ?? storeAreas.get(c)?.type));
-      const r = await readPopulations(path, pending, typeOf);
+      const r = await readPopulations(path, pending, typeOf, checks);
       geoSummary(path, kind, r.rows, r.checksum, undefined, 'population');
     }
   }
@@ -391,24 +394,41 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
       );
     }
     const seen = new Map<string, string>();
-    for (const path of monthFiles) {
-      index = files.indexOf(path) + 1;
-      const kind = kinds.get(path)!;
-      const onBytes = (n: number, t: number) => progress(path, index, n, t);
-      const p =
-        kind === 'police-uk'
-          ? await parsePoliceUkFile(path, geo, onBytes, checks)
-          : kind === 'partnership-aggregated'
-            ? await parsePartnershipAggregated(path, geo, onBytes, checks)
-            : await parsePartnershipRecords(path, geo, onBytes, checks);
-      const same = seen.get(p.checksum);
-      if (same !== undefined) {
-        // The same file named twice (or a byte-identical copy): loaded once, and still given its summary line.
-        summaries.push({ ...p.stats, file: p.fileName, path, kind, month: p.month, synthetic: p.synthetic, outcome: 'skipped', note: `the same file as ${same}` });
-        continue;
+    // police.uk files are read on reader threads when there are enough of them (see parallel.ts), and
+    // placed here, in order.
+    const policeUkFiles = monthFiles.filter((f) => kinds.get(f) === 'police-uk');
+    const threads = readerThreads(policeUkFiles, options.readerThreads);
+    const reading = threads > 0 ? readInParallel(policeUkFiles, checks, threads) : null;
+    try {
+      for (const path of monthFiles) {
+        index = files.indexOf(path) + 1;
+        const kind = kinds.get(path)!;
+        const onBytes = (n: number, t: number) => progress(path, index, n, t);
+        const readThere = async () => {
+          const read = await reading!.get(path);
+          const size = statSync(path).size;
+          onBytes(size, size);
+          return placePoliceUk(read, geo);
+        };
+        const p =
+          kind === 'police-uk'
+            ? reading
+              ? await readThere()
+              : await parsePoliceUkFile(path, geo, onBytes, checks)
+            : kind === 'partnership-aggregated'
+              ? await parsePartnershipAggregated(path, geo, onBytes, checks)
+              : await parsePartnershipRecords(path, geo, onBytes, checks);
+        const same = seen.get(p.checksum);
+        if (same !== undefined) {
+          // The same file named twice (or a byte-identical copy): loaded once, and still given its summary line.
+          summaries.push({ ...p.stats, file: p.fileName, path, kind, month: p.month, synthetic: p.synthetic, outcome: 'skipped', note: `the same file as ${same}` });
+          continue;
+        }
+        seen.set(p.checksum, p.fileName);
+        parsed.push(p);
       }
-      seen.set(p.checksum, p.fileName);
-      parsed.push(p);
+    } finally {
+      await reading?.close();
     }
   }
 
@@ -560,10 +580,24 @@ export function sameMonthFiles(files: ParsedMonthFile[]): { load: ParsedMonthFil
 export async function duplicateIdsAcross(files: ParsedMonthFile[]): Promise<void> {
   const withIds = files.filter((f) => f.source === 'police.uk' && f.ids && f.ids.fingerprints.length);
   if (withIds.length < 2) return;
-  for (let j = 1; j < withIds.length; j++) {
+  // One sort over every file's fingerprints finds those seen more than once (in one file or several);
+  // only files holding one of them are compared pair by pair (a national month: 40 files, 780 pairs).
+  const all = new BigUint64Array(withIds.reduce((n, f) => n + f.ids!.fingerprints.length, 0));
+  let at = 0;
+  for (const f of withIds) {
+    all.set(f.ids!.fingerprints, at);
+    at += f.ids!.fingerprints.length;
+  }
+  all.sort();
+  const repeated: bigint[] = [];
+  for (let k = 1; k < all.length; k++) if (all[k] === all[k - 1] && all[k] !== repeated[repeated.length - 1]) repeated.push(all[k]!);
+  if (repeated.length === 0) return;
+  const sortedRepeated = BigUint64Array.from(repeated);
+  const holders = withIds.filter((f) => commonFingerprints(f.ids!.fingerprints, sortedRepeated).length > 0);
+  for (let j = 1; j < holders.length; j++) {
     for (let i = 0; i < j; i++) {
-      const a = withIds[i]!,
-        b = withIds[j]!;
+      const a = holders[i]!,
+        b = holders[j]!;
       const common = commonFingerprints(a.ids!.fingerprints, b.ids!.fingerprints);
       if (common.length === 0) continue;
       const wanted = new Set(common);

@@ -19,7 +19,7 @@ import { readCsv } from './csv.ts';
 import type { GeoContext } from './geography.ts';
 import { checkMonth, firstRealDuplicate, isSyntheticName, parsePoint, type ParsedMonthFile } from './policeUk.ts';
 import { emptyStats, resetStats, Tally } from './tally.ts';
-import { CODE_EXPECTED, DISTRICT_CODE, Fingerprints, ingestChecks, LSOA_CODE, WARD_CODE, WHOLE, type IngestChecks } from './validate.ts';
+import { boundReason, CODE_EXPECTED, DISTRICT_CODE, Fingerprints, ingestChecks, LSOA_CODE, WARD_CODE, WHOLE, type IngestChecks } from './validate.ts';
 
 /** What an unknown area code should have looked like, by type (a malformed code is named as such). */
 function unknownCode(type: AreaType, code: string): string {
@@ -87,7 +87,7 @@ export async function parsePartnershipAggregated(
             file,
             line,
             'count',
-            `at most ${max.toLocaleString('en-GB')} for one ${type}, measure and month (a plausible bound; set ingest.maxMonthlyCount.${type} in the config if your area really has more)`,
+            `at most ${max.toLocaleString('en-GB')} for one ${type}, measure and month (${boundReason(type, checks, 'maxMonthlyCount')})`,
             f[4]!,
           );
         }

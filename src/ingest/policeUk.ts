@@ -15,7 +15,7 @@ import { isMonth, type Month } from '../core/periods.ts';
 import { taxonomy } from '../taxonomy/index.ts';
 import { readCsv } from './csv.ts';
 import type { GeoContext } from './geography.ts';
-import { emptyStats, Tally, type PlacementStats } from './tally.ts';
+import { areaId, emptyStats, measureId, Tally, type PlacementStats } from './tally.ts';
 import {
   CONTROL,
   CONTROL_EXPECTED,
@@ -150,28 +150,124 @@ export async function firstRealDuplicate(path: string, column: number, suspect: 
   return null;
 }
 
+/** A row whose Crime ID an earlier row of the file already has. */
+export interface RepeatedCrimeId {
+  line: number;
+  fields: string[];
+  first: number;
+  firstFields: string[];
+}
+
+/**
+ * Every row repeating an earlier row's Crime ID, among the identifiers `suspect` picks (those whose
+ * fingerprints matched: see Fingerprints), in line order. Reads the file once more.
+ */
+export async function repeatedCrimeIds(path: string, suspect: (value: string) => boolean): Promise<RepeatedCrimeId[]> {
+  const firstRow = new Map<string, { line: number; fields: string[] }>();
+  const out: RepeatedCrimeId[] = [];
+  await readCsv(path, () => {
+    firstRow.clear();
+    out.length = 0;
+    return (f, line) => {
+      const id = f[0]!.trim();
+      if (id === '' || !suspect(id)) return;
+      const first = firstRow.get(id);
+      if (first === undefined) firstRow.set(id, { line, fields: f });
+      else out.push({ line, fields: f, first: first.line, firstFields: first.fields });
+    };
+  });
+  return out;
+}
+
+/** The summary's words for rows counted once because they repeat a Crime ID: how many, how they differ, the first. */
+export function repeatedCrimeIdNote(repeats: readonly RepeatedCrimeId[]): string {
+  const n = (x: number) => x.toLocaleString('en-GB');
+  let identical = 0;
+  const differing = new Map<string, number>();
+  for (const r of repeats) {
+    const fields = POLICE_UK_HEADER.filter((_, i) => r.fields[i] !== r.firstFields[i]);
+    if (fields.length === 0) identical++;
+    for (const f of fields) differing.set(f, (differing.get(f) ?? 0) + 1);
+  }
+  const r = repeats[0]!;
+  const differs = POLICE_UK_HEADER.filter((_, i) => r.fields[i] !== r.firstFields[i]);
+  const kinds = [
+    identical ? `${n(identical)} identical` : '',
+    repeats.length - identical ? `${n(repeats.length - identical)} differing in ${[...differing.keys()].join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return (
+    `${n(repeats.length)} row${repeats.length === 1 ? '' : 's'} repeat the Crime ID of an earlier row and ${repeats.length === 1 ? 'is' : 'are'} counted once, as on the first row (${kinds}); ` +
+    `e.g. line ${r.line}, field "Crime ID": the crime on line ${r.first}${differs.length ? ` (differs in ${differs.join(', ')})` : ' (an identical row)'}`
+  );
+}
+
+/** Reads, checks and places a police.uk street file: readPoliceUkPlaces() then placePoliceUk(). */
 export async function parsePoliceUkFile(
   path: string,
   geo: GeoContext,
   onBytes?: (n: number, total: number) => void,
   checks: IngestChecks = ingestChecks(null),
 ): Promise<ParsedMonthFile> {
+  return placePoliceUk(await readPoliceUkPlaces(path, onBytes, checks), geo);
+}
+
+/**
+ * A police.uk file read and checked, its rows counted by place (see readPoliceUkPlaces): everything but
+ * the geography, so a worker thread can make it (plain data: it crosses threads by structured clone).
+ */
+export interface PoliceUkRead {
+  path: string;
+  fileName: string;
+  month: Month;
+  rowsRead: number;
+  checksum: string;
+  parser: 'fast' | 'csv-parse';
+  reportedBy: string | null;
+  fingerprints: BigUint64Array;
+  repeatNote?: string;
+  /** Per place: the LSOA code (trimmed, '' for none), the point's text as "lon,lat" ('' for none) and its coordinates. */
+  placeLsoa: string[];
+  placePoint: string[];
+  placeLon: Float64Array;
+  placeLat: Float64Array;
+  /** place x measure (the taxonomy's police.uk measures, in order). */
+  placeCounts: Int32Array;
+  noLocation: number[];
+  /** Each LSOA code's first line (for the vintage check). */
+  firstLineOfLsoa: Map<string, number>;
+}
+
+/**
+ * Reads a police.uk street file and checks every row (month, force, Crime IDs, crime type, point, LSOA
+ * code), counting rows by place. Needs no geography: placePoliceUk() puts the places in wards and areas.
+ */
+export async function readPoliceUkPlaces(path: string, onBytes?: (n: number, total: number) => void, checks: IngestChecks = ingestChecks(null)): Promise<PoliceUkRead> {
   const file = basename(path);
   const tax = taxonomy();
   const measures = tax.policeUkMeasures().map((m) => m.key);
+  const M = measures.length;
   const measureByName = new Map(tax.policeUkMeasures().map((m, i) => [m.policeUkName!, i]));
   let month: Month | null = null;
   let rowsRead = 0;
-  // lsoa code as written ('' for none) -> polygon ward ('' for none) -> rows by measure index
-  const cells = new Map<string, Map<string, number[]>>();
+  // Rows are counted by "place": the text of Longitude, Latitude, Location and LSOA code together
+  // (police.uk snaps every crime to one of a limited set of anonymous points, so places repeat heavily).
+  // Each place is checked and placed once, on its first row; a row costs one lookup and one increment.
+  const places = new Map<string, number>();
+  let placeLsoa: string[] = []; // LSOA code as written, trimmed ('' for none)
+  let placePoint: string[] = []; // the point as "lon,lat" text ('' for none)
+  let placeLon: number[] = [];
+  let placeLat: number[] = [];
+  let placeCounts = new Int32Array(1024 * M); // place x measure
+  const NO_LOCATION = -1;
   const firstLineOfLsoa = new Map<string, number>();
-  const noLocation = new Array<number>(measures.length).fill(0);
+  const noLocation = new Array<number>(M).fill(0);
   // One force per file: the first row's "Reported by" and "Falls within" (and their lines).
   let reportedBy: string | null = null;
   let fallsWithin: string | null = null;
   // Crime IDs: each crime once (rows without one, ASB, may repeat: two incidents at one snap point).
   const ids = new Fingerprints();
-  await geo.loadBoundaries(); // rows are placed by their map point
 
   const oneForce = (line: number, field: 'Reported by' | 'Falls within', value: string, first: string | null): string => {
     if (first === null) {
@@ -184,73 +280,186 @@ export async function parsePoliceUkFile(
     return first;
   };
 
+  const crimeType = (text: string, line: number): number => {
+    const mi = measureByName.get(text) ?? measureByName.get(text.trim());
+    if (mi === undefined) throw new InputError(file, line, 'Crime type', 'one of the 14 police.uk crime types (e.g. "Burglary", "Anti-social behaviour")', text);
+    return mi;
+  };
+
+  /** Checks and places a place seen for the first time (on `line`): its index, or NO_LOCATION. */
+  const newPlace = (key: string, lonText: string, latText: string, lsoaText: string, line: number): number => {
+    const lsoa = lsoaText.trim();
+    const p = lonText !== '' || latText !== '' ? parsePoint(file, line, ['Longitude', 'Latitude'], lonText, latText) : null;
+    if (!p && !lsoa) return NO_LOCATION;
+    if (lsoa && !firstLineOfLsoa.has(lsoa)) {
+      // Malformed codes are refused, not counted silently as out of area.
+      if (!POLICE_UK_LSOA_CODE.test(lsoa) && !(checks.syntheticCodes && SYNTHETIC_CODE.lsoa.test(lsoa)))
+        throw new InputError(
+          file,
+          line,
+          'LSOA code',
+          SYNTHETIC_CODE.lsoa.test(lsoa) ? SYNTHETIC_REFUSED : 'an LSOA code: E01 or W01 and 6 digits (e.g. E01017983), or blank',
+          lsoaText,
+        );
+      firstLineOfLsoa.set(lsoa, line);
+    }
+    const index = placeLsoa.length;
+    placeLsoa.push(lsoa);
+    placePoint.push(p ? `${lonText},${latText}` : '');
+    placeLon.push(p ? p[0] : NaN);
+    placeLat.push(p ? p[1] : NaN);
+    if ((index + 1) * M > placeCounts.length) {
+      const grown = new Int32Array(placeCounts.length * 2);
+      grown.set(placeCounts);
+      placeCounts = grown;
+    }
+    places.set(key, index);
+    return index;
+  };
+
+  const count = (place: number, mi: number) => {
+    if (place === NO_LOCATION) noLocation[mi]!++;
+    else placeCounts[place * M + mi]!++;
+  };
+
+  // Comma positions of the line being read (the fast path).
+  const commas = new Int32Array(11);
+
   const read = await readCsv(
     path,
     () => {
       rowsRead = 0;
-      cells.clear();
+      places.clear();
+      placeLsoa = [];
+      placePoint = [];
+      placeLon = [];
+      placeLat = [];
+      placeCounts.fill(0);
       firstLineOfLsoa.clear();
       noLocation.fill(0);
       reportedBy = fallsWithin = null;
       ids.clear();
       month = null;
-      return (f, line) => {
-        rowsRead++;
-        month = checkMonth(file, line, 'Month', f[1]!, month, checks.months);
-        if (f[2] !== reportedBy) reportedBy = oneForce(line, 'Reported by', f[2]!, reportedBy);
-        if (f[3] !== fallsWithin) fallsWithin = oneForce(line, 'Falls within', f[3]!, fallsWithin);
-        const id = f[0]!;
-        if (id !== '') ids.add(id.trim());
-        const mi = measureByName.get(f[9]!) ?? measureByName.get(f[9]!.trim());
-        if (mi === undefined) throw new InputError(file, line, 'Crime type', 'one of the 14 police.uk crime types (e.g. "Burglary", "Anti-social behaviour")', f[9]!);
-        const lonText = f[4]!,
-          latText = f[5]!;
-        const lsoa = f[7]!.trim();
-        let ward = '';
-        if (lonText !== '' || latText !== '') {
-          // A point seen before was checked then (police.uk reuses snap points).
-          const key = `${lonText},${latText}`;
-          const known = geo.placed(key);
-          if (known !== undefined) ward = known ?? '';
-          else {
-            const p = parsePoint(file, line, ['Longitude', 'Latitude'], lonText, latText);
-            if (p) ward = geo.locateNew(key, p[0], p[1]) ?? '';
-            else if (!lsoa) {
-              noLocation[mi]!++;
-              return;
-            }
+      return {
+        // The fast path: the raw line of a file without quotes, its fields found by position. Values that
+        // equal the file's first month and force are compared in place, not cut out.
+        line: (text, line) => {
+          let c = -1;
+          for (let k = 0; k < 11; k++) {
+            c = text.indexOf(',', c + 1);
+            if (c < 0) return false;
+            commas[k] = c;
           }
-        } else if (!lsoa) {
-          noLocation[mi]!++;
-          return;
-        }
-        let byWard = cells.get(lsoa);
-        if (byWard === undefined) {
-          if (lsoa) {
-            // Malformed codes are refused, not counted silently as out of area.
-            if (!POLICE_UK_LSOA_CODE.test(lsoa) && !(checks.syntheticCodes && SYNTHETIC_CODE.lsoa.test(lsoa)))
-              throw new InputError(
-                file,
-                line,
-                'LSOA code',
-                SYNTHETIC_CODE.lsoa.test(lsoa) ? SYNTHETIC_REFUSED : 'an LSOA code: E01 or W01 and 6 digits (e.g. E01017983), or blank',
-                f[7]!,
-              );
-            firstLineOfLsoa.set(lsoa, line);
+          if (text.indexOf(',', c + 1) >= 0) return false; // too many fields: split, and refused there
+          const c0 = commas[0]!,
+            c1 = commas[1]!,
+            c2 = commas[2]!,
+            c3 = commas[3]!;
+          rowsRead++;
+          if (month === null || c1 - c0 - 1 !== 7 || !text.startsWith(month, c0 + 1)) month = checkMonth(file, line, 'Month', text.slice(c0 + 1, c1), month, checks.months);
+          if (reportedBy === null || c2 - c1 - 1 !== reportedBy.length || !text.startsWith(reportedBy, c1 + 1))
+            reportedBy = oneForce(line, 'Reported by', text.slice(c1 + 1, c2), reportedBy);
+          if (fallsWithin === null || c3 - c2 - 1 !== fallsWithin.length || !text.startsWith(fallsWithin, c2 + 1))
+            fallsWithin = oneForce(line, 'Falls within', text.slice(c2 + 1, c3), fallsWithin);
+          if (c0 > 0) {
+            if (text.charCodeAt(0) <= 32 || text.charCodeAt(c0 - 1) <= 32) ids.add(text.slice(0, c0).trim());
+            else ids.addRange(text, 0, c0);
           }
-          cells.set(lsoa, (byWard = new Map()));
-        }
-        let counts = byWard.get(ward);
-        if (counts === undefined) byWard.set(ward, (counts = new Array<number>(measures.length).fill(0)));
-        counts[mi]!++;
+          const typeText = text.slice(commas[8]! + 1, commas[9]!);
+          const mi = measureByName.get(typeText) ?? crimeType(typeText, line);
+          const c7 = commas[7]!;
+          const key = text.slice(c3 + 1, c7);
+          let place = places.get(key);
+          if (place === undefined) place = newPlace(key, text.slice(c3 + 1, commas[4]!), text.slice(commas[4]! + 1, commas[5]!), text.slice(commas[6]! + 1, c7), line);
+          count(place, mi);
+          return true;
+        },
+        // Split records (csv-parse for quoted files; odd lines): the same checks, field by field.
+        record: (f, line) => {
+          rowsRead++;
+          month = checkMonth(file, line, 'Month', f[1]!, month, checks.months);
+          if (f[2] !== reportedBy) reportedBy = oneForce(line, 'Reported by', f[2]!, reportedBy);
+          if (f[3] !== fallsWithin) fallsWithin = oneForce(line, 'Falls within', f[3]!, fallsWithin);
+          const id = f[0]!;
+          if (id !== '') ids.add(id.trim());
+          const mi = crimeType(f[9]!, line);
+          // \x01 joins: a control character, refused in any field, so keys of different fields never collide.
+          const key = `${f[4]}\x01${f[5]}\x01${f[6]}\x01${f[7]}`;
+          let place = places.get(key);
+          if (place === undefined) place = newPlace(key, f[4]!, f[5]!, f[7]!, line);
+          count(place, mi);
+        },
       };
     },
     { onBytes },
   );
   if (month === null) throw new InputError(file, 2, 'Month', 'at least one data row', 'only a header row');
   const fingerprints = ids.finish();
-  const dup = ids.hasSuspects ? await firstRealDuplicate(path, 0, ids.isSuspect) : null;
-  if (dup) throw new InputError(file, dup.line, 'Crime ID', `each crime once (the same Crime ID is on line ${dup.first}; rows without a Crime ID may repeat)`, dup.value);
+  // Repeated Crime IDs (police.uk's own files have them: 838 in 10 of the 40 forces' January 2024 files,
+  // 79 identical rows, the rest the same crime with another location or outcome): one crime, counted once,
+  // as on its first row, and said in the file's summary. The same Crime ID with another crime type is
+  // two crimes under one identifier, and refused.
+  let repeatNote: string | undefined;
+  if (ids.hasSuspects) {
+    const repeats = await repeatedCrimeIds(path, ids.isSuspect);
+    if (repeats.length) {
+      for (const r of repeats) {
+        if (r.fields[9]!.trim() !== r.firstFields[9]!.trim())
+          throw new InputError(
+            file,
+            r.line,
+            'Crime type',
+            `the crime type of the first row with this Crime ID (line ${r.first}: "${r.firstFields[9]!.trim()}"): a repeated Crime ID is counted once, so it must be the same crime (Crime ID ${r.fields[0]!.trim()})`,
+            r.fields[9]!,
+          );
+      }
+      for (const r of repeats) {
+        // Uncount the repeat where its row was counted: its place (as the fast path or the split path keyed it), or no location.
+        const f = r.fields;
+        const mi = crimeType(f[9]!, r.line);
+        const counted = [places.get(`${f[4]}\x01${f[5]}\x01${f[6]}\x01${f[7]}`), places.get(`${f[4]},${f[5]},${f[6]},${f[7]}`)].find(
+          (p) => p !== undefined && placeCounts[p * M + mi]! > 0,
+        );
+        if (counted === undefined) noLocation[mi]!--;
+        else placeCounts[counted * M + mi]!--;
+      }
+      repeatNote = repeatedCrimeIdNote(repeats);
+    }
+  }
+  return {
+    path,
+    fileName: file,
+    month,
+    rowsRead,
+    checksum: read.checksum,
+    parser: read.parser,
+    reportedBy,
+    fingerprints,
+    ...(repeatNote ? { repeatNote } : {}),
+    placeLsoa,
+    placePoint,
+    placeLon: Float64Array.from(placeLon),
+    placeLat: Float64Array.from(placeLat),
+    placeCounts: placeCounts.slice(0, placeLsoa.length * M),
+    noLocation,
+    firstLineOfLsoa,
+  };
+}
+
+/** Puts a read file's places in wards (point-in-polygon, cached by point) and areas, and tallies them. */
+export async function placePoliceUk(read: PoliceUkRead, geo: GeoContext): Promise<ParsedMonthFile> {
+  const { path, fileName: file, month, rowsRead, placeLsoa, placePoint, placeLon, placeLat, placeCounts, noLocation, firstLineOfLsoa, fingerprints, repeatNote, reportedBy } = read;
+  const measures = taxonomy()
+    .policeUkMeasures()
+    .map((m) => m.key);
+  const M = measures.length;
+  await geo.loadBoundaries(); // rows are placed by their map point
+  // A point seen before (in any file of this ingest) is placed once.
+  const placeWard = placePoint.map((pk, i) => {
+    if (pk === '') return '';
+    const known = geo.placed(pk);
+    return (known !== undefined ? known : geo.locateNew(pk, placeLon[i]!, placeLat[i]!)) ?? '';
+  });
 
   // LSOA vintage by code membership.
   let first2011: string | null = null;
@@ -267,45 +476,53 @@ export async function parsePoliceUkFile(
   }
   const vintage: 2011 | 2021 = first2011 !== null ? 2011 : 2021;
 
+  // Places to areas: each place resolved once, its counts added by interned ids.
   const stats = emptyStats();
   stats.rowsRead = rowsRead;
   const tally = new Tally();
   const force = geo.force.code;
+  const forceId = areaId(force);
+  const mids = measures.map(measureId);
   let unknownLsoa = 0;
-  for (const [lsoaRaw, byWard] of cells)
-    for (const [polyWard, counts] of byWard)
-      for (let mi = 0; mi < counts.length; mi++) {
-        const n = counts[mi]!;
-        if (n === 0) continue;
-        const measure = measures[mi]!;
-        let lsoa21: string | null = null;
-        let district: string | undefined;
-        if (lsoaRaw) {
-          lsoa21 = vintage === 2011 ? (geo.lsoa11.get(lsoaRaw) ?? lsoaRaw) : lsoaRaw;
-          district = geo.lsoaDistrict.get(lsoa21);
-          if (!district) unknownLsoa += n;
-          if (!district || !geo.districts.has(district)) {
-            stats.outOfArea += n;
-            continue;
-          }
-        } else {
-          district = polyWard ? geo.wardDistrict.get(polyWard) : undefined;
-          if (!district) {
-            stats.outOfArea += n;
-            continue;
-          }
-        }
-        tally.add('force', force, measure, n);
-        tally.add('district', district, measure, n);
-        if (lsoa21) tally.add('lsoa', lsoa21, measure, n);
-        if (polyWard) {
-          tally.add('ward', polyWard, measure, n, 'polygon');
-          stats.placedByPolygon += n;
-        } else {
-          tally.add('ward', geo.lsoaWard.get(lsoa21!)!, measure, n, 'lsoa');
-          stats.placedByLsoa += n;
-        }
+  for (let p = 0; p < placeLsoa.length; p++) {
+    let total = 0;
+    for (let mi = 0; mi < M; mi++) total += placeCounts[p * M + mi]!;
+    if (total === 0) continue;
+    const lsoaRaw = placeLsoa[p]!;
+    const polyWard = placeWard[p]!;
+    let lsoa21: string | null = null;
+    let district: string | undefined;
+    if (lsoaRaw) {
+      lsoa21 = vintage === 2011 ? (geo.lsoa11.get(lsoaRaw) ?? lsoaRaw) : lsoaRaw;
+      district = geo.lsoaDistrict.get(lsoa21);
+      if (!district) unknownLsoa += total;
+      if (!district || !geo.districts.has(district)) {
+        stats.outOfArea += total;
+        continue;
       }
+    } else {
+      district = polyWard ? geo.wardDistrict.get(polyWard) : undefined;
+      if (!district) {
+        stats.outOfArea += total;
+        continue;
+      }
+    }
+    const districtId = areaId(district);
+    const lsoaId = lsoa21 ? areaId(lsoa21) : -1;
+    const wardId = areaId(polyWard || geo.lsoaWard.get(lsoa21!)!);
+    const placement = polyWard ? 1 : 2; // Tally's codes: 1 polygon, 2 LSOA best fit
+    for (let mi = 0; mi < M; mi++) {
+      const n = placeCounts[p * M + mi]!;
+      if (n === 0) continue;
+      const m = mids[mi]!;
+      tally.addById('force', forceId, m, n);
+      tally.addById('district', districtId, m, n);
+      if (lsoaId >= 0) tally.addById('lsoa', lsoaId, m, n);
+      tally.addById('ward', wardId, m, n, placement);
+    }
+    if (polyWard) stats.placedByPolygon += total;
+    else stats.placedByLsoa += total;
+  }
   noLocation.forEach((n, i) => {
     if (n > 0) tally.add('force', force, measures[i]!, n);
     stats.unplaced += n;
@@ -316,7 +533,7 @@ export async function parsePoliceUkFile(
     unknownLsoa > 0 && geo.lsoa11.size === 0
       ? `${unknownLsoa.toLocaleString('en-GB')} rows have LSOA codes not in the loaded geography (counted as out of area); a file with 2011 LSOA codes needs the ONS LSOA11 -> LSOA21 lookup`
       : undefined;
-  const notes = [note, geo.brokenBoundaryNote()].filter(Boolean).join('; ');
+  const notes = [repeatNote, note, geo.brokenBoundaryNote()].filter(Boolean).join('; ');
   return {
     path,
     fileName: file,

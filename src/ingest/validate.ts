@@ -1,6 +1,7 @@
 // What ingest refuses as nonsense, in one place: the month range, plausible counts and populations,
 // ONS code patterns by area type, control characters, decimal numbers, and exact duplicate detection of
 // row identifiers (police.uk Crime IDs, partnership record ids) at low cost on the hot path.
+import { ENGLAND_AND_WALES_DISTRICTS, forceDistrictCountBound } from '../config/force-area.ts';
 import type { Config } from '../config/schema.ts';
 import { InputError } from '../core/errors.ts';
 import type { Month } from '../core/periods.ts';
@@ -37,31 +38,66 @@ export function monthRangeAt(now: Date, timeZone?: string): MonthRange {
 export const DEFAULT_MAX_MONTHLY_COUNT: Record<AreaType, number> = { force: 250_000, district: 50_000, ward: 10_000, lsoa: 5_000 };
 
 /**
- * The largest plausible resident population by area type (not configurable: these are facts about ONS
- * geography). LSOAs are built for 1,000 to 3,000 residents (Census 2021's largest are under 10,000);
+ * The largest plausible resident population by area type (defaults: `ingest.maxPopulation` in the config
+ * overrides them, and the force area's scales with its districts, see forceAreaBound). LSOAs are built for 1,000 to 3,000 residents (Census 2021's largest are under 10,000);
  * the largest wards in England and Wales have about 35,000; the largest district, Birmingham, 1.14
- * million; the largest force area, the Metropolitan Police's London, 8.8 million. Each bound is about
+ * million; the largest single police force's area, the Metropolitan Police's London, 8.8 million. Each bound is about
  * twice the largest real figure, so a wrong column or an extra digit or two is caught, not a real area.
  * A population of 0 is refused everywhere: every rate would divide by it.
  */
 export const MAX_POPULATION: Record<AreaType, number> = { lsoa: 25_000, ward: 100_000, district: 2_000_000, force: 15_000_000 };
 
+/**
+ * The bounds for England and Wales as one force area (a national deployment, `districts: all`): twice
+ * the Census 2021 population (59.6 million), and three times police.uk's whole national month (about
+ * 500,000 street-level rows, every crime type and ASB together), which no single measure can exceed.
+ */
+export const NATIONAL_MAX_POPULATION = 120_000_000;
+export const NATIONAL_MAX_MONTHLY_COUNT = 1_500_000;
+
+/**
+ * A force-area bound that scales with the area: the single-force bound, or the national bound in
+ * proportion to the area's share of England and Wales's districts, whichever is larger. One police
+ * force (the Met's 33 districts at most) keeps the single-force bound; `districts: all` gets the national one.
+ */
+export function forceAreaBound(singleForce: number, national: number, districts: number): number {
+  return Math.max(singleForce, Math.ceil((national * Math.min(districts, ENGLAND_AND_WALES_DISTRICTS)) / ENGLAND_AND_WALES_DISTRICTS));
+}
+
+/** Why a bound is what it is, for a refusal: which area it is for and the config key that changes it. */
+export function boundReason(type: AreaType, checks: Pick<IngestChecks, 'forceDistricts'>, key: 'maxPopulation' | 'maxMonthlyCount'): string {
+  const scope =
+    type === 'force'
+      ? `the force area, ${checks.forceDistricts === ENGLAND_AND_WALES_DISTRICTS ? 'England and Wales' : `${checks.forceDistricts} district${checks.forceDistricts === 1 ? '' : 's'}`}`
+      : `a ${type}`;
+  return `a plausible bound for ${scope}; set ingest.${key}.${type} in the config if your area really has more`;
+}
+
 /** Checks an ingest applies, built once per invocation. */
 export interface IngestChecks {
   months: MonthRange;
+  /** Per area type; the force area's scales with its districts (forceAreaBound). */
   maxMonthlyCount: Record<AreaType, number>;
+  /** Per area type; the force area's scales with its districts (forceAreaBound). */
+  maxPopulation: Record<AreaType, number>;
+  /** The districts the force-area bounds were scaled for (England and Wales's count for `districts: all`). */
+  forceDistricts: number;
   /** Accept SYNTHETIC_CODE area codes (the config's `syntheticGeography`). */
   syntheticCodes: boolean;
 }
 
 export function ingestChecks(config: Config | null | undefined, now: Date = new Date()): IngestChecks {
+  const forceDistricts = forceDistrictCountBound(config);
+  const bounds = (defaults: Record<AreaType, number>, national: number, configured: Partial<Record<AreaType, number>> | undefined) =>
+    Object.fromEntries(
+      Object.entries(defaults).map(([type, n]) => [type, configured?.[type as AreaType] ?? (type === 'force' ? forceAreaBound(n, national, forceDistricts) : n)]),
+    ) as Record<AreaType, number>;
   return {
     syntheticCodes: config?.syntheticGeography === true,
     months: monthRangeAt(now, config?.timezone),
-    maxMonthlyCount: Object.fromEntries(Object.entries(DEFAULT_MAX_MONTHLY_COUNT).map(([type, n]) => [type, config?.ingest?.maxMonthlyCount?.[type as AreaType] ?? n])) as Record<
-      AreaType,
-      number
-    >,
+    maxMonthlyCount: bounds(DEFAULT_MAX_MONTHLY_COUNT, NATIONAL_MAX_MONTHLY_COUNT, config?.ingest?.maxMonthlyCount),
+    maxPopulation: bounds(MAX_POPULATION, NATIONAL_MAX_POPULATION, config?.ingest?.maxPopulation),
+    forceDistricts,
   };
 }
 
@@ -148,25 +184,25 @@ let H2 = 0;
  * as many as the fingerprint holds). Two different identifiers may share a fingerprint (more often for
  * long identifiers that differ only in the middle): callers confirm every match exactly.
  */
-function hash(s: string): void {
+function hash(s: string, start = 0, end = s.length): void {
   let h1 = 0x811c9dc5 | 0;
   let h2 = 0x9747b28c | 0;
-  const n = s.length;
+  const n = end - start;
   if (n <= 24) {
-    for (let i = 0; i < n; i++) {
+    for (let i = start; i < end; i++) {
       const c = s.charCodeAt(i);
       h1 = Math.imul(h1 ^ c, 0x01000193);
       h2 = Math.imul(h2 ^ c, 0x5bd1e995);
       h2 ^= h2 >>> 13;
     }
   } else {
-    for (let i = 0; i < 8; i++) {
+    for (let i = start; i < start + 8; i++) {
       const c = s.charCodeAt(i);
       h1 = Math.imul(h1 ^ c, 0x01000193);
       h2 = Math.imul(h2 ^ c, 0x5bd1e995);
       h2 ^= h2 >>> 13;
     }
-    for (let i = n - 8; i < n; i++) {
+    for (let i = end - 8; i < end; i++) {
       const c = s.charCodeAt(i);
       h1 = Math.imul(h1 ^ c, 0x01000193);
       h2 = Math.imul(h2 ^ c, 0x5bd1e995);
@@ -211,7 +247,12 @@ export class Fingerprints {
   private readonly suspects = new Set<string>();
 
   add(s: string): void {
-    hash(s);
+    this.addRange(s, 0, s.length);
+  }
+
+  /** add(s.slice(start, end)) without making the slice (the police.uk fast path). */
+  addRange(s: string, start: number, end: number): void {
+    hash(s, start, end);
     if (2 * this.size === this.words.length) {
       const grown = new Uint32Array(this.words.length * 2);
       grown.set(this.words);

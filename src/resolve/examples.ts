@@ -2,6 +2,7 @@
 // example shown (help, the welcome card, the README's "try") answers in the channel that shows it.
 // Commands write their examples as functions of these places (Command.examples); help and the
 // welcome card fill them in for the asking channel.
+import { forceDistrictsFrom } from '../config/force-area.ts';
 import type { ChannelConfig, Config, Partnership } from '../config/schema.ts';
 import type { Command, ExamplePlaces } from '../core/dispatch.ts';
 import { financialYearLabel, reportingYear } from '../core/periods.ts';
@@ -72,14 +73,14 @@ async function build(ctx: ExampleContext): Promise<ExamplePlaces | null> {
     if (!topics.includes(typed)) topics.push(typed);
     if (topics.length >= 4) break;
   }
-  const forceDistricts = ctx.config.forceArea.districts;
+  const forceDistricts = forceDistrictsFrom(ctx.config, index.areas);
   const latest = (await ctx.store.months('police.uk')).at(-1);
   return {
     ward: text(w1, index),
     ward2: text(w2, index),
     district: text(district, index),
     district2: districts[1] ? text(districts[1], index) : null,
-    county: forceDistricts.every((d) => ctx.partnership.areas.includes(d)),
+    county: forceDistricts.coveredBy(ctx.partnership.areas),
     topics: topics.length ? topics : ['asb'],
     yearEnd: `ye ${MONTHS[ctx.partnership.reportingYearEnd - 1]}`,
     yearLabel: latest ? financialYearLabel(reportingYear(latest, ctx.partnership.reportingYearEnd).from) : '2023/24',

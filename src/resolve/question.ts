@@ -1,6 +1,7 @@
 // Turns the words after a command into areas, a measure and a period for this channel, or into a
 // helpful reply: choices for an ambiguous place, "did you mean" for a misspelling, "outside your
 // partnership", "not cleared for this measure", "I don't know that word". Shared by ask/top/compare.
+import { forceDistrictsFrom } from '../config/force-area.ts';
 import type { CommandContext } from '../core/dispatch.ts';
 import { errorReply, type Action, type Reply } from '../core/reply.ts';
 import type { Area } from '../store/types.ts';
@@ -262,7 +263,7 @@ function pickArea(
   }
   if (inScope.length === 1 && !outside.length) return { ok: true, area: inScope[0]! };
   // Several areas: the channel's own partnership decides when only one of them is in it.
-  if (inScope.length === 1 && ctx.partnership.areas.length < ctx.config.forceArea.districts.length)
+  if (inScope.length === 1 && ctx.partnership.areas.length < forceDistrictsFrom(ctx.config, index.areas).codes.length)
     return { ok: true, area: inScope[0]!, note: `Showing ${areaWithDistrict(inScope[0]!, index)}:${outsideText}` };
   if (inScope.length === 1) return { ok: true, area: inScope[0]! };
   const typed = match.text;

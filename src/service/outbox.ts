@@ -32,6 +32,7 @@ import type { ChannelConfig, Config } from '../config/schema.ts';
 import { DeliveryError, type ChatPlatform, type PostResult } from '../core/platform.ts';
 import { quietHoursEnd } from '../core/quiet-hours.ts';
 import type { OutboxMessage, OutboxSummary, Store } from '../store/types.ts';
+import { localChannels } from '../surfaces/local/channels.ts';
 
 export type Platforms = Partial<Record<ChannelConfig['platform'], ChatPlatform>>;
 
@@ -299,7 +300,8 @@ export class OutboxDispatcher {
     const now = this.now();
     const later = (ms: number) => new Date(now.getTime() + ms).toISOString();
     const config = this.config();
-    const channel = config.channels.find((c) => c.name === m.channel);
+    // The local page's own channel (when no local channel is configured) is a channel too.
+    const channel = config.channels.find((c) => c.name === m.channel) ?? localChannels(config).find((c) => c.name === m.channel);
     if (!channel) {
       const why = `no channel named "${m.channel}" in the configuration`;
       this.log(`outbox: #${m.id} (${m.idempotencyKey}) failed: ${why}`);

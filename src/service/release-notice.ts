@@ -1,12 +1,13 @@
 // When a month of data lands (or is revised) and no alerting or summary service is listening yet, each
-// local channel still hears about it: a short notice through the local platform (the same path alerts
-// take), with buttons to ask about the partnership's own area. It is a consumer of the store's data
-// events, so a month ingested while the service was down is announced once when it comes up.
+// local channel still hears about it: a short notice, with buttons to ask about the partnership's own
+// area, written to the outbox (the same path alerts take: delivered by the dispatcher, leased, retried,
+// and once only by its idempotency key). It is a consumer of the store's data events, so a month
+// ingested while the service was down is announced once when it comes up.
+import { forceAreaDistricts } from '../config/force-area.ts';
 import type { Config } from '../config/schema.ts';
-import type { ChatPlatform } from '../core/platform.ts';
 import { monthName } from '../core/periods.ts';
 import type { Reply } from '../core/reply.ts';
-import type { DataEvent, Store } from '../store/types.ts';
+import type { DataEvent, NewOutboxMessage, Store } from '../store/types.ts';
 import { localChannels, partnershipOf } from '../surfaces/local/channels.ts';
 
 /** A month's events as one notice: which sources landed or were revised, synthetic or not. */
@@ -64,23 +65,30 @@ function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** Posts one notice per month (and kind) of the batch to every local channel, idempotently. */
-export async function postReleaseNotices(events: readonly DataEvent[], deps: { config: Config; store: Store; platform: ChatPlatform }): Promise<number> {
+/**
+ * Enqueues one notice per month (and kind) of the batch for every local channel; returns how many were
+ * new (a batch handed over again enqueues nothing: the key names the releases, the month and the channel).
+ */
+export async function postReleaseNotices(events: readonly DataEvent[], deps: { config: Config; store: Store }): Promise<number> {
   const months = groupByMonth(events);
   if (!months.length) return 0;
   // Each channel's area names, read once for the batch.
   const channels = localChannels(deps.config).map((channel) => ({ channel, partnership: partnershipOf(deps.config, channel) }));
   const areas = await deps.store.areasByCode([...new Set(channels.flatMap((c) => c.partnership.areas))]);
-  let posted = 0;
+  const force = await forceAreaDistricts(deps.config, deps.store);
+  const messages: NewOutboxMessage[] = [];
   for (const news of months) {
     for (const { channel, partnership } of channels) {
       const names = partnership.areas.map((code) => areas.get(code)?.name ?? code);
-      const countywide = partnership.areas.length === deps.config.forceArea.districts.length;
-      await deps.platform.post(channel, releaseNotice(news, partnership.name, countywide ? [] : names), {
+      const countywide = partnership.areas.length === force.codes.length;
+      messages.push({
         idempotencyKey: `release-notice:${news.kind}:${news.month}:${[...news.releaseIds].sort((a, b) => a - b).join(',')}:${channel.name}`,
+        channel: channel.name,
+        kind: 'release-notice',
+        reply: releaseNotice(news, partnership.name, countywide ? [] : names),
       });
-      posted++;
     }
   }
-  return posted;
+  if (!messages.length) return 0;
+  return (await deps.store.enqueueOutbox(messages)).inserted;
 }

@@ -269,7 +269,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       if (alertRules.length) {
         await consumers.register('alerts', (events) => handleDataEvents(events, { store, config, rules: alertRules, now, log }));
         scheduler.register(muteReleaseJob({ store, config, now, log }));
-      } else await consumers.register('release-notice', (event) => postReleaseNotices(event, { config, store, platform: local }));
+      } else await consumers.register('release-notice', (event) => postReleaseNotices(event, { config, store }));
       scheduler.register(dataCheckJob({ consumers, cron: config.schedule.dataCheck }));
       // Monthly summaries when a month lands, and each meeting's brief on its day (src/service/briefs.ts).
       await consumers.register('summary', summaryConsumer({ store, config, now, log }));

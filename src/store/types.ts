@@ -85,6 +85,31 @@ export interface CountQuery {
   to?: Month;
 }
 
+/** Many whole series of one source at once (detection and alerting over thousands of areas). */
+export interface SeriesQuery {
+  areaCodes: readonly string[];
+  measures: readonly string[];
+  source: DataSource;
+  from: Month;
+  to: Month;
+  /** Put the values in a SharedArrayBuffer (for worker threads to read without a copy). */
+  shared?: boolean;
+}
+
+/**
+ * Dense monthly counts: the count of area a, measure m, month t is
+ * values[(a * measures.length + m) * months.length + t], 0 where nothing is stored.
+ */
+export interface CountSeries {
+  areaCodes: readonly string[];
+  measures: readonly string[];
+  /** Every month from `from` to `to`. */
+  months: Month[];
+  values: Float64Array;
+  /** Stored rows that were read. */
+  rows: number;
+}
+
 /** A message the local platform delivered to a local channel. */
 export interface LocalChannelMessage {
   id: number;
@@ -364,6 +389,8 @@ export interface Store {
    */
   replaceMonth(input: { source: DataSource; month: Month; counts: MonthlyCount[]; release: Omit<Release, 'id' | 'revision' | 'ingestedAt'> }): Promise<ReplaceResult>;
   counts(query: CountQuery): Promise<MonthlyCount[]>;
+  /** The same counts as dense series (absent = 0), read in bulk: one pass instead of a row object per count. */
+  countSeries(query: SeriesQuery): Promise<CountSeries>;
   /**
    * Takes a month of one source out of the data (its counts and its current release; the release log
    * keeps what was ingested): for the local page's "reset" of the months "Simulate next month" added.
@@ -377,6 +404,8 @@ export interface Store {
   /** Months present from real (non-synthetic) files. */
   realMonths(source?: DataSource): Promise<Month[]>;
   releases(): Promise<Release[]>;
+  /** The releases that replaced an earlier version of their month (`revision` set), oldest first. */
+  revisedReleases(): Promise<Release[]>;
   /** The release in force for each source and month, ascending by month. */
   currentMonths(source?: DataSource): Promise<CurrentMonth[]>;
   /** True when no monthly counts are stored yet (first start loads the fixtures). */

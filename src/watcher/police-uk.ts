@@ -17,6 +17,7 @@ import type { Feature, MultiPolygon, Polygon } from 'geojson';
 import type { Config } from '../config/schema.ts';
 import { UserError } from '../core/errors.ts';
 import type { Month } from '../core/periods.ts';
+import { forceAreaDistricts } from '../config/force-area.ts';
 import { forceAreaOf } from '../ingest/geography.ts';
 import { ingestPaths, type Outcome } from '../ingest/index.ts';
 import { POLICE_UK_HEADER } from '../ingest/policeUk.ts';
@@ -146,8 +147,9 @@ export async function checkNewMonths(deps: PoliceUkDeps): Promise<PoliceUkRunRes
   const wards = await wardRequests(deps);
   for (const month of wanted) {
     const listed = dates.find((d) => d.month === month)!;
-    if (listed.forces.length && !listed.forces.includes(force)) deps.log(`police.uk: ${month}: ${force} is not in the month's force list (fetching anyway)`);
-    const fetched = await fetchMonth(api, deps, wards, force, month);
+    if (!nationwide(deps.config) && listed.forces.length && !listed.forces.includes(force))
+      deps.log(`police.uk: ${month}: ${force} is not in the month's force list (fetching anyway)`);
+    const fetched = await fetchMonth(api, deps, wards, force, month, noLocationForces(deps.config, force, listed.forces));
     result.fetched.push(month);
     if (fetched.crimes === 0) {
       const reason = `police.uk lists ${month} but returned no crimes for ${force}: not ingested (tried again at the next check)`;
@@ -191,7 +193,7 @@ export async function checkRevisions(deps: PoliceUkDeps): Promise<PoliceUkRunRes
   const baseline = new Map((await deps.store.watchedMonths(source)).map((w) => [w.month, w]));
   const wards = await wardRequests(deps);
   for (const month of months) {
-    const fetched = await fetchMonth(api, deps, wards, force, month);
+    const fetched = await fetchMonth(api, deps, wards, force, month, noLocationForces(deps.config, force, dates.find((d) => d.month === month)?.forces ?? []));
     result.fetched.push(month);
     const before = baseline.get(month);
     if (fetched.crimes === 0) {
@@ -224,7 +226,7 @@ function now(deps: PoliceUkDeps): Date {
 
 /** The force area's wards, each with its request polygon. Every ward needs a stored boundary. */
 async function wardRequests(deps: PoliceUkDeps): Promise<WardRequest[]> {
-  const districts = new Set(deps.config.forceArea.districts);
+  const districts = await forceAreaDistricts(deps.config, deps.store);
   const wards = (await deps.store.areas('ward')).filter((w) => w.parentCode !== null && districts.has(w.parentCode));
   const boundaries = new Map((await deps.store.boundaries()).map((b) => [b.areaCode, b.geojson]));
   const missing = wards.filter((w) => !boundaries.has(w.code));
@@ -245,8 +247,29 @@ async function wardRequests(deps: PoliceUkDeps): Promise<WardRequest[]> {
   });
 }
 
-/** Fetches one month for every ward polygon (split on 503) and the force's crimes with no location. */
-export async function fetchMonth(api: PoliceUkApi, deps: PoliceUkDeps, wards: readonly WardRequest[], force: string, month: Month): Promise<FetchedMonth> {
+/** `policeUkForce: all`: a national deployment, every force police.uk publishes. */
+function nationwide(config: Config): boolean {
+  return config.forceArea.policeUkForce === 'all';
+}
+
+/**
+ * The forces asked for crimes with no location (police.uk answers them per force id): the configured
+ * force, or for `policeUkForce: all` every force police.uk lists for the month (the area's own code,
+ * a slug of its name, is no police.uk force).
+ */
+function noLocationForces(config: Config, force: string, listed: readonly string[]): readonly string[] {
+  return nationwide(config) ? listed : [force];
+}
+
+/** Fetches one month for every ward polygon (split on 503) and the crimes with no location of `noLocationFrom` (default: the force). */
+export async function fetchMonth(
+  api: PoliceUkApi,
+  deps: PoliceUkDeps,
+  wards: readonly WardRequest[],
+  force: string,
+  month: Month,
+  noLocationFrom: readonly string[] = [force],
+): Promise<FetchedMonth> {
   const kept = new Map<string, ApiCrime>();
   let duplicates = 0;
   let btp = 0;
@@ -303,7 +326,7 @@ export async function fetchMonth(api: PoliceUkApi, deps: PoliceUkDeps, wards: re
   await Promise.all(Array.from({ length: Math.max(1, Math.min(deps.settings.concurrency, wards.length)) }, worker));
 
   const before = kept.size;
-  for (const c of await api.crimesNoLocation(force, month)) keep(c, 'crimes with no location');
+  for (const f of noLocationFrom) for (const c of await api.crimesNoLocation(f, month)) keep(c, `crimes with no location (${f})`);
   const noLocation = kept.size - before;
   const fetched = toCsv(month, [...kept.values()], deps.config.forceArea.name);
   deps.log(

@@ -1,7 +1,13 @@
 // The Acknowledge button in Slack: the real Bolt app against the fake Slack Web API, on loopback. The
-// click is recorded as the Slack user who pressed it, and answered in the alert's thread; a channel of
-// another partnership cannot acknowledge it.
+// click is recorded as the Slack user who pressed it (a mention, with the name the click carried, shown
+// as the name on other surfaces), and answered in the alert's thread; a channel of another partnership
+// cannot acknowledge it.
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { composeDigest } from '../../src/alerting/digest.ts';
+import { slackUser, whoFor } from '../../src/alerting/who.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import type { ChannelConfig } from '../../src/config/schema.ts';
 import { chartAltText, renderChart } from '../../src/charts/index.ts';
 import type { AlertRecord } from '../../src/store/types.ts';
 import { fixtureStore, type TempStore } from '../helpers/store.ts';
@@ -61,7 +67,52 @@ describe('Acknowledge in Slack', () => {
     expect(posted.body.thread_ts).toBe('1700000555.000100');
     expect(JSON.stringify(posted.body)).toContain('Acknowledged: Market residential burglary');
     const acks = await st.store.alertAcknowledgements([alert.id]);
-    expect(acks).toEqual([expect.objectContaining({ alertId: alert.id, by: 'U0CLICKER01', surface: 'slack', observed: 12 })]);
+    // Recorded as a Slack mention with the name the click carried: a mention in Slack, the name elsewhere.
+    expect(acks).toEqual([expect.objectContaining({ alertId: alert.id, by: '<@U0CLICKER01|sam>', surface: 'slack', observed: 12 })]);
+    expect(JSON.stringify(posted.body)).toContain('<@U0CLICKER01> acknowledged this alert');
+    expect(JSON.stringify(posted.body)).not.toContain('U0CLICKER01|sam');
+  });
+
+  it('who acknowledged, as each surface shows them: a mention in Slack, the name on the local page and in Teams', async () => {
+    const [ack] = await st.store.alertAcknowledgements([alert.id]);
+    const line = {
+      alertId: alert.id,
+      rule: alert.rule,
+      kind: 'spike',
+      severity: 'warning',
+      areaCode: alert.areaCode,
+      areaName: 'Market',
+      measure: alert.measure,
+      measureLabel: 'Residential burglary',
+      headline: alert.explanation.headline,
+      sentence: alert.explanation.sentence,
+      since: '2024-04',
+      acknowledged: { by: ack!.by, at: ack!.at },
+      observed: 12,
+    };
+    const config = loadConfig(fileURLToPath(new URL('../../wardwatch.config.yaml', import.meta.url))).config;
+    const partnership = config.partnerships.find((p) => p.id === 'cambridge')!;
+    const digestFor = (platform: 'slack' | 'local' | 'teams') =>
+      composeDigest({
+        channel: { name: `cambridge-${platform}`, platform, partnership: 'cambridge', clearance: { smallNumbers: true, sensitive: true }, measures: [] } as ChannelConfig,
+        partnership,
+        month: '2024-05',
+        mode: 'landed',
+        newAlerts: [],
+        stillOpen: [line],
+        resolved: [],
+        muted: [],
+        quality: [],
+        synthetic: true,
+        sources: ['police.uk'],
+      }).summary;
+    expect(digestFor('slack')).toContain('acknowledged by <@U0CLICKER01>');
+    expect(digestFor('local')).toContain('acknowledged by sam');
+    expect(digestFor('teams')).toContain('acknowledged by sam');
+    expect(digestFor('local')).not.toContain('U0CLICKER01');
+    expect(whoFor('<@U0CLICKER01>', 'local')).toBe('someone in Slack');
+    expect(whoFor('Teams user 29:abc', 'slack')).toBe('Teams user 29:abc');
+    expect(slackUser('U1', 'a|b>c')).toBe('<@U1|abc>');
   });
 
   it('a channel of another partnership cannot acknowledge it', async () => {

@@ -116,7 +116,7 @@ describe('the brief from the fixtures', () => {
       expect(row.longTermText).toBe(`(${describeChange(base, cur, 10).short})`);
       // The county rate is the force area's year over its population.
       const county = await storeSum(force.code, policeKeys(key), ye.from, ye.to);
-      const pops = await store.populations(config.forceArea.districts);
+      const pops = await store.populations(config.forceArea.districts ?? []);
       const countyPop = (await store.population(force.code))?.population ?? [...pops.values()].reduce((s, p) => s + p.population, 0);
       expect(Number(row.countyRateText)).toBeCloseTo((county / countyPop) * 1000, 1);
     }

@@ -1,9 +1,9 @@
 // End to end: `wardwatch serve` on a fresh store (first start loads the fixtures), driven in headless
 // Chromium the way a newcomer uses it. Skipped, with a message, when /usr/bin/chromium is absent;
 // under CI=true a missing Chromium fails instead.
-//   UPDATE_DOCS_SCREENSHOT=1 npx vitest run test/e2e   also refreshes docs/local-channel.png
+// (docs/local-channel.png and docs/teams-view.png are taken by test/e2e/screens.test.ts, at 1366x900.)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -199,8 +199,7 @@ describe.skipIf(!hasChromium)('the local channel in a browser', () => {
       const log = doc.getElementById('messages');
       if (el) log.scrollTop += el.getBoundingClientRect().top - log.getBoundingClientRect().top - 72;
     });
-    await page.screenshot({ path: join(ARTIFACTS, 'local-channel.png') });
-    if (process.env.UPDATE_DOCS_SCREENSHOT === '1') copyFileSync(join(ARTIFACTS, 'local-channel.png'), join(ROOT, 'docs', 'local-channel.png'));
+    await page.screenshot({ path: join(ARTIFACTS, 'local-channel-1400.png') });
 
     await page.setViewportSize({ width: 1400, height: 1000 });
 

@@ -15,6 +15,9 @@
 //   ... t.store ...; await t.cleanup();
 // On PostgreSQL each call gets its own database: a copy of a template database that the first caller in
 // the run loads with loadFixtures (see test/helpers/pg.ts); without a server the call throws, so the test fails.
+//
+// Every store these give has the tests' fixed record-key secret (test/setup/record-keys.ts), so
+// perturbed figures (src/figures/disclosure.ts) are the same in every test and every run.
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +27,7 @@ import { openPostgresStore, openSqliteStore } from '../../src/store/kysely.ts';
 import type { Store } from '../../src/store/types.ts';
 import { fixtureKey, type FixtureBuildStatus, type FixtureOptions } from '../setup/context.ts';
 import { templateDatabase, testDatabase } from './pg.ts';
+import { seedRecordKeySecret } from '../setup/record-keys.ts';
 
 /** The SQLite store as opened by openSqliteStore (a Store with `path` and `checkpoint()`). */
 export type SqliteTestStore = Awaited<ReturnType<typeof openSqliteStore>>;
@@ -75,7 +79,9 @@ async function opened(dir: string, path: string): Promise<TempStore> {
 /** An empty, migrated store in its own temp folder. */
 export async function tempStore(): Promise<TempStore> {
   const { dir, path } = tempDbPath();
-  return opened(dir, path);
+  const t = await opened(dir, path);
+  await seedRecordKeySecret(t.store);
+  return t;
 }
 
 function loadOptions(options: FixtureOptions) {
@@ -98,6 +104,7 @@ async function buildLocalTemplate(options: FixtureOptions): Promise<string> {
   const store = await openSqliteStore(path);
   try {
     await loadFixtures(store, loadOptions(options));
+    await seedRecordKeySecret(store); // the same perturbation in every test (test/setup/record-keys.ts)
     await store.checkpoint();
   } finally {
     await store.close();
@@ -148,7 +155,9 @@ export async function tempStoreOn(kind: DialectStore['kind']): Promise<DialectSt
     return { kind, store: t.store, location: t.path, cleanup: t.cleanup };
   }
   const db = await testDatabase('empty');
-  return postgresOn(db);
+  const t = await postgresOn(db);
+  await seedRecordKeySecret(t.store);
+  return t;
 }
 
 /** fixtureStore() on either dialect. */
@@ -161,6 +170,7 @@ export async function fixtureStoreOn(kind: DialectStore['kind'], options: Fixtur
     const store = await openPostgresStore(url);
     try {
       await loadFixtures(store, loadOptions(options));
+      await seedRecordKeySecret(store);
     } finally {
       await store.close();
     }

@@ -1,10 +1,11 @@
-// The hand-split fast path against csv-parse, including lines split across reads and quoted fields.
+// The hand-split fast path against csv-parse, including lines split across reads, quoted fields on one
+// line (split by hand) and over several (csv-parse).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readCsv } from '../../src/ingest/csv.ts';
+import { readCsv, splitQuotedLine } from '../../src/ingest/csv.ts';
 import { createProgress } from '../../src/surfaces/cli/progress.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'wardwatch-csv-'));
@@ -30,17 +31,37 @@ describe('readCsv', () => {
     }
   });
 
-  it('a quoted field switches to csv-parse from the start, with the same line numbers', async () => {
+  it('a quoted field on one line stays on the fast path, with the fields csv-parse gives', async () => {
     const p = join(dir, 'quoted.csv');
     const lines = readFileSync(REAL, 'utf8').split('\r\n').slice(0, 50);
     lines[30] = lines[30]!.replace(/On or near [^,]*/, '"On or near King\'s Parade, Cambridge"');
+    // As real police.uk files quote LSOA names: "Bournemouth, Christchurch and Poole 042D".
+    lines[40] = lines[40]!.replace(/,(Cambridge|Huntingdonshire|Fenland|East Cambridgeshire|South Cambridgeshire|Peterborough) (\d{3}[A-Z]),/, ',"$1, ""X"" $2",');
+    writeFileSync(p, lines.join('\r\n') + '\r\n');
+    const expected = parse(readFileSync(p), { from_line: 2 }) as string[][];
+    const { rows, r } = await collect(p, 512);
+    expect(r.parser).toBe('fast');
+    expect(rows.map(([, f]) => f)).toEqual(expected);
+    const row = rows.find(([line]) => line === 31)!;
+    expect(row[1][6]).toBe("On or near King's Parade, Cambridge");
+    expect(row[1]).toHaveLength(12);
+    expect(rows.find(([line]) => line === 41)![1][8]).toMatch(/^[A-Za-z ]+, "X" \d{3}[A-Z]$/);
+  });
+
+  it('a quoted field over two lines switches to csv-parse from the start, with the same line numbers', async () => {
+    const p = join(dir, 'multiline.csv');
+    const lines = readFileSync(REAL, 'utf8').split('\r\n').slice(0, 50);
+    lines[30] = lines[30]!.replace(/On or near [^,]*/, '"On or near King\'s Parade,\nCambridge"');
     writeFileSync(p, lines.join('\r\n') + '\r\n');
     const { rows, r } = await collect(p, 512);
     expect(r.parser).toBe('csv-parse');
     expect(rows).toHaveLength(49);
-    const row = rows.find(([line]) => line === 31)!;
-    expect(row[1][6]).toBe("On or near King's Parade, Cambridge");
-    expect(row[1]).toHaveLength(12);
+    expect(rows.find(([, f]) => f[6]!.startsWith('On or near King'))![1][6]).toBe("On or near King's Parade,\nCambridge");
+  });
+
+  it('splitQuotedLine: RFC 4180 on one line, or null for what only csv-parse may judge', () => {
+    for (const line of ['a,"b,c",d', '"",x,""', '"say ""hi""",2', 'a,b,"c"', '"a"']) expect(splitQuotedLine(line)).toEqual((parse(line) as string[][])[0]);
+    for (const line of ['a,"b', 'a,b"c,d', '"a"b,c', 'a, "b"']) expect(splitQuotedLine(line)).toBeNull();
   });
 
   it('no final newline, a BOM and LF endings are all fine; the checksum is the sha256 of the bytes', async () => {

@@ -97,13 +97,13 @@ describe('counts', () => {
 });
 
 describe('duplicates', () => {
-  it('the same Crime ID twice in a police.uk file', async () => {
+  it('the same Crime ID twice in a police.uk file, with another crime type (a repeat of the same crime counts once: repeated-crime-ids.test.ts)', async () => {
     await expectRefused(
       ingestCli(t.path, ...bad('duplicate-crime-id.csv')),
       'duplicate-crime-id.csv',
       5,
-      'Crime ID',
-      /each crime once \(the same Crime ID is on line 2; rows without a Crime ID may repeat\), found "82491d22/,
+      'Crime type',
+      /the crime type of the first row with this Crime ID \(line 2: "Violence and sexual offences"\): a repeated Crime ID is counted once, so it must be the same crime \(Crime ID 82491d22.*\), found "Public order"/,
     );
   });
 

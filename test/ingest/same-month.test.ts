@@ -59,8 +59,9 @@ describe('several files of one source and month in one ingest', () => {
 });
 
 describe('geography readers', () => {
-  it('count rows once when a large file is re-read by the full CSV parser (a quote after the first read)', async () => {
-    // Over 4 MiB (one read) of lookup rows, then a quoted field: the fast path restarts with csv-parse.
+  it('count rows once when a large file is re-read by the full CSV parser (a quoted field over two lines after the first read)', async () => {
+    // Over 4 MiB (one read) of lookup rows, then a quoted field over two lines: the fast path (which
+    // splits quoted fields on one line itself) restarts with csv-parse.
     const lines = readFileSync(LOOKUP, 'utf8').split(/\r?\n/).filter(Boolean);
     const header = lines[0]!;
     const rows = lines.slice(1).filter((l) => !l.includes('"'));
@@ -76,7 +77,7 @@ describe('geography readers', () => {
     }
     const last = rows[0]!.split(',');
     last[0] = 'E01999999';
-    last[1] = `"${last[1]}"`;
+    last[1] = `"${last[1]}\n(continued)"`;
     body.push(last.join(','));
     const big = join(t.dir, 'big-lookup.csv');
     writeFileSync(big, [header, ...body].join('\n') + '\n');
@@ -91,7 +92,7 @@ describe('geography readers', () => {
       pops.push(line);
       bytes -= line.length + 1;
     }
-    pops.push('E09999999,1000,2021,"ONS, mid-2021"');
+    pops.push('E09999999,1000,2021,"ONS,\nmid-2021"');
     const popFile = join(t.dir, 'big-populations.csv');
     writeFileSync(popFile, pops.join('\n') + '\n');
     const p = await readPopulations(popFile, new PendingGeography(), () => 'lsoa');

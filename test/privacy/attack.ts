@@ -182,6 +182,8 @@ export interface SolveReport {
   meanWidth: number;
   /** base cells with a proven upper bound below the threshold */
   boundedSmall: number;
+  /** values at stake (not determined by public data) for which no second consistent set of counts was found */
+  uncertified: string[];
 }
 
 /**
@@ -232,9 +234,10 @@ export async function solveAttack(
     if (withReplies)
       for (const x of run.observations) {
         const terms = vars(x.measure, x.area, x.months);
+        // What the code lets anyone prove from a shown value: the true value is within D of it (empty
+        // cells are perturbed too, so a figure never says "not empty"; a shown 0 is a value pushed down).
         if (x.shown === 'small') s.add({ terms, lo: 0, hi: threshold - 1 + D, why: `${x.from}: fewer than ${threshold}` });
-        // zero cells are never perturbed, so a shown value of 1 or more says the cell is not empty
-        else s.add({ terms, lo: Math.max(x.shown > 0 ? 1 : 0, x.shown - D), hi: x.shown + D, why: x.from });
+        else s.add({ terms, lo: Math.max(0, x.shown - D), hi: x.shown + D, why: x.from });
       }
     s.lenient = options.lenient ?? false;
     s.solve();
@@ -271,11 +274,81 @@ export async function solveAttack(
     else pinnedWrong++;
     recovered.push({ name: n, value: v });
   }
+  // A certificate, beyond what this solver proves: for each value at stake, a second set of true counts
+  // that every reply and every public count is as consistent with as the real one, and that differs in
+  // that value. One crime moved between two subgroups of the same police.uk count in one ward-month, or
+  // one more or fewer where that count is only an upper bound (and, where the district is the sum of its
+  // wards, the same in the district) changes each cell it touches by 1; no attacker of any power can tell
+  // the two sets apart, so a certified value cannot be recovered.
+  const uncertified: string[] = [];
+  if (!options.lenient) {
+    const truthOf = await Promise.all(
+      full.names.map((n) => {
+        const [m, a, mo] = n.split('|') as [string, string, Month];
+        return truth(m, a, [mo]);
+      }),
+    );
+    const touching: number[][] = full.names.map(() => []);
+    full.constraints.forEach((c, i) => c.terms.forEach(({ v }) => touching[v]!.push(i)));
+    const consistent = (delta: Map<number, number>): boolean => {
+      const touched = new Set<number>();
+      for (const [v, d] of delta) {
+        if (truthOf[v]! + d < 0) return false;
+        for (const i of touching[v]!) touched.add(i);
+      }
+      for (const i of touched) {
+        const c = full.constraints[i]!;
+        let sum = 0;
+        for (const { v, a } of c.terms) sum += a * (truthOf[v]! + (delta.get(v) ?? 0));
+        if (sum < c.lo || sum > c.hi) return false;
+      }
+      return true;
+    };
+    const siblingsOf = new Map(Object.values(PARENTS).flatMap((kids) => kids.map((k) => [k, kids.filter((x) => x !== k)] as const)));
+    const alternative = new Map<number, Map<number, number>>();
+    const id = (m: string, a: string, mo: string) => full.id(name(m, a, mo));
+    for (let v = 0; v < full.names.length; v++) {
+      const [m, a, mo] = full.names[v]!.split('|') as [string, string, Month];
+      const wards = a === o.district.code ? run.wardCodes : [a];
+      // '' = no sibling: one crime more or fewer, where the police.uk count is only an upper bound
+      search: for (const sib of [...(siblingsOf.get(m) ?? []), ''])
+        for (const ward of wards)
+          for (const d of [1, -1]) {
+            const pairs: Array<[string, number]> = [
+              [ward, d],
+              [o.district.code, d],
+            ];
+            for (const withDistrict of a === o.district.code ? [true] : [false, true]) {
+              const delta = new Map<number, number>();
+              for (const [area, dd] of withDistrict ? pairs : pairs.slice(0, 1)) {
+                const x = id(m, area, mo);
+                const y = sib ? id(sib, area, mo) : undefined;
+                if (x === undefined || (sib && y === undefined)) continue;
+                delta.set(x, (delta.get(x) ?? 0) + dd);
+                if (y !== undefined) delta.set(y, (delta.get(y) ?? 0) - dd);
+              }
+              if (delta.get(v) && consistent(delta)) {
+                alternative.set(v, delta);
+                break search;
+              }
+            }
+          }
+    }
+    for (const [n, c] of cells) {
+      if (determined(baseline, c) !== null) continue;
+      const vs = c.months.map((mo) => id(c.measure, c.area, mo)).filter((v): v is number => v !== undefined);
+      const moved = vs.some((v) => {
+        const delta = alternative.get(v);
+        return delta !== undefined && vs.reduce((sum, u) => sum + (delta.get(u) ?? 0), 0) !== 0;
+      });
+      if (!moved) uncertified.push(n);
+    }
+  }
   let width = 0;
   let boundedSmall = 0;
   for (let v = 0; v < full.names.length; v++) {
     width += Math.min(full.hi[v]!, 1e6) - full.lo[v]!;
     if (full.hi[v]! < threshold && full.lo[v] !== full.hi[v]) boundedSmall++;
   }
-  return { protectedValues: cells.size, publicOnly, recovered, meanWidth: width / Math.max(1, full.names.length), boundedSmall, pinnedRight, pinnedWrong };
+  return { protectedValues: cells.size, publicOnly, recovered, uncertified, meanWidth: width / Math.max(1, full.names.length), boundedSmall, pinnedRight, pinnedWrong };
 }

@@ -7,11 +7,12 @@ import { loadConfig } from '../../src/config/load.ts';
 import { makeContext } from '../../src/core/context.ts';
 import { answer } from '../../src/core/dispatch.ts';
 import type { Reply } from '../../src/core/reply.ts';
-import { MAX_ADJUSTMENT, PTABLE, disclosureModeFor, perturb } from '../../src/figures/disclosure.ts';
+import { MAX_ADJUSTMENT, PTABLE, RowKeys, disclosureModeFor, perturb, perturbedSeries } from '../../src/figures/disclosure.ts';
 import { openSqliteStore } from '../../src/store/kysely.ts';
 import { taxonomy } from '../../src/taxonomy/index.ts';
 import { privacyStore } from './extract.ts';
 import type { TempStore } from '../helpers/store.ts';
+import type { MonthlyCount } from '../../src/store/types.ts';
 
 let t: TempStore;
 const { config } = loadConfig();
@@ -35,7 +36,10 @@ describe('the ptable', () => {
     expect(p(0)).toBeCloseTo(0.538, 3);
     expect(p(1)).toBeCloseTo(p(-1), 12);
     expect(p(0) + 2 * p(1) + 2 * p(2)).toBeCloseTo(0.958, 3);
-    expect(perturb(0, 12345)).toBe(0);
+    expect(perturb(0, 12345)).toBe(0); // the lowest keys take 0 below 0: it reads 0
+    // an empty cell is perturbed too: a shown figure never says "not empty"
+    expect(perturb(0, PTABLE.find((r) => r.adjustment === 3)!.from)).toBe(3);
+    expect(perturb(0, PTABLE.find((r) => r.adjustment === 6)!.from)).toBe(6);
     expect(perturb(1, PTABLE.find((r) => r.adjustment === -MAX_ADJUSTMENT)!.from)).toBe(0);
     expect(perturb(100, PTABLE.find((r) => r.adjustment === MAX_ADJUSTMENT)!.from)).toBe(127);
     expect(perturb(7, 2 ** 47)).toBe(perturb(7, 2 ** 47));
@@ -54,6 +58,76 @@ describe('the ptable', () => {
     expect(disclosureModeFor(eff('violence-with-injury', 'partnership'), small, tax)).toBe('perturbed');
     expect(disclosureModeFor(eff('violence-with-injury', 'partnership'), all, tax)).toBe('exact');
     expect(disclosureModeFor(eff('rape', 'partnership'), { clearance: { smallNumbers: false, sensitive: true } }, tax)).toBe('perturbed');
+  });
+});
+
+describe('empty cells under an exact public total (the leak the attack harness found)', () => {
+  // Newnham, April 2022: police.uk's violence count was 1, and a financial year to date whose other
+  // month was a public 0 was shown as a figure; with empty cells never perturbed, that figure said
+  // "not empty" and so which subgroup held the one crime.
+  const keys = new RowKeys(Buffer.from('5eed'.repeat(16), 'hex'));
+  const months = Array.from({ length: 400 }, (_, i) => `${2000 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`);
+  const series = (count: (i: number) => number) => ({ points: months.map((month, i) => ({ month, count: count(i) })) }) as any;
+  const eff = { parts: [{ key: 'violence-with-injury', source: 'partnership' as const }] };
+  const rows = (count: (i: number) => number) =>
+    months.flatMap((month, i) =>
+      count(i) > 0
+        ? [{ source: 'partnership' as const, measure: 'violence-with-injury', areaCode: 'E05013058', areaType: 'ward', month, count: count(i), synthetic: false } as MonthlyCount]
+        : [],
+    );
+
+  it('an empty cell is shown as 1 or more as often as it is for a cell of 1, and as 5 or more too', () => {
+    const empty = perturbedSeries(
+      series(() => 0),
+      [],
+      eff,
+      keys,
+      'E05013058',
+    ).points.map((p) => p.count!);
+    const ones = perturbedSeries(
+      series(() => 1),
+      rows(() => 1),
+      eff,
+      keys,
+      'E05013058',
+    ).points.map((p) => p.count!);
+    expect(empty.filter((v) => v > 0).length).toBeGreaterThan(60); // about 23%
+    expect(empty.some((v) => v >= 5)).toBe(true);
+    // a shown value of 1 to 4 comes from empty cells and cells of 1 alike
+    for (const v of [1, 2]) {
+      expect(empty).toContain(v);
+      expect(ones).toContain(v);
+    }
+    // and a small true value is not always shown small: "5 or more" does not mean "at least 5"
+    expect(ones.some((v) => v >= 5)).toBe(true);
+  });
+
+  it('the same empty cell gets the same value every time, another empty cell an independent one', () => {
+    const a = perturbedSeries(
+      series(() => 0),
+      [],
+      eff,
+      keys,
+      'E05013058',
+    );
+    const b = perturbedSeries(
+      series(() => 0),
+      [],
+      eff,
+      keys,
+      'E05013058',
+    );
+    const other = perturbedSeries(
+      series(() => 0),
+      [],
+      eff,
+      keys,
+      'E05013059',
+    );
+    expect(a.points.map((p) => p.count)).toEqual(b.points.map((p) => p.count));
+    expect(a.points.map((p) => p.count)).not.toEqual(other.points.map((p) => p.count));
+    const ytd = { from: months[3]!, to: months[4]! } as any;
+    expect(a.disclosed!.total(ytd)).toBe(b.disclosed!.total(ytd));
   });
 });
 

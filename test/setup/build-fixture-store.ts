@@ -5,6 +5,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { loadFixtures } from '../../src/ingest/fixtures.ts';
 import { openSqliteStore } from '../../src/store/kysely.ts';
 import type { FixtureBuildStatus, FixtureOptions } from './context.ts';
+import { seedRecordKeySecret } from './record-keys.ts';
 
 const [file, statusFile, json] = process.argv.slice(2);
 if (!file || !statusFile || !json) {
@@ -21,6 +22,7 @@ try {
   const store = await openSqliteStore(file);
   try {
     await loadFixtures(store, { history: options.history ?? false, ...(options.lastRealMonth ? { lastRealMonth: options.lastRealMonth } : {}), seed: options.seed ?? 1 });
+    await seedRecordKeySecret(store); // the same perturbation in every test (record-keys.ts)
     await store.checkpoint(); // everything in the main file: tests copy only that
   } finally {
     await store.close();

@@ -157,7 +157,7 @@ describe('synthetic national geography (test scale)', () => {
 
   it('ingests as a national deployment (configuration only), placing every located row by polygon in the ward it was drawn for', async () => {
     const { config } = parseConfig(readFileSync(a.configFile, 'utf8'), a.configFile);
-    expect(config.forceArea).toMatchObject({ name: 'England and Wales', policeUkForce: 'all', allDistricts: true });
+    expect(config.forceArea).toMatchObject({ name: 'England and Wales', policeUkForce: 'all', districts: null });
     const store = await openSqliteStore(':memory:');
     try {
       const r = await ingestPaths(store, [a.geographyDir, a.policeUkDir, a.partnershipDir], { config, now: () => new Date('2026-06-01T12:00:00Z') });

@@ -45,6 +45,8 @@ export interface FakeCrime {
   id: number;
   location_subtype: string;
   month: string;
+  /** The force it is served under for crimes-no-location (default: the fake's `force`). */
+  force?: string;
 }
 
 /** A fixture street CSV as the API's crimes (ids numbered from `firstId`). */
@@ -85,6 +87,8 @@ export interface FakeOptions {
   /** Crimes by month. */
   months: Record<string, FakeCrime[]>;
   force: string;
+  /** Every force the months list (a national fake); default [force]. */
+  forces?: string[];
   /** A polygon with more crimes than this is answered 503 (police.uk: 10,000). */
   maxCrimes: number;
   /** police.uk's own limit (leaky bucket): over it, 429. */
@@ -187,7 +191,7 @@ export class FakePoliceUk {
     if (endpoint === 'crimes-street-dates')
       return send(
         200,
-        months.map((m) => ({ date: m, 'stop-and-search': [this.options.force] })),
+        months.map((m) => ({ date: m, 'stop-and-search': this.options.forces ?? [this.options.force] })),
       );
     if (endpoint === 'crime-last-updated') return send(200, { date: `${months[0]}-01` });
 
@@ -195,8 +199,9 @@ export class FakePoliceUk {
     record.month = month;
     const crimes = this.options.months[month] ?? [];
     if (endpoint === 'crimes-no-location') {
-      if (params.get('force') !== this.options.force) return send(404, { error: 'unknown force' });
-      const out = crimes.filter((c) => c.location === null);
+      const force = params.get('force') ?? '';
+      if (!(this.options.forces ?? [this.options.force]).includes(force)) return send(404, { error: 'unknown force' });
+      const out = crimes.filter((c) => c.location === null && (c.force ?? this.options.force) === force);
       record.served = out.map(keyOf);
       return send(200, out);
     }

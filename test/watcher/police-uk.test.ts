@@ -105,7 +105,7 @@ beforeAll(async () => {
   const areas = await store.areas('ward');
   const boundaries = new Map((await store.boundaries()).map((b) => [b.areaCode, b.geojson]));
   wards = areas
-    .filter((a) => config.forceArea.districts.includes(a.parentCode ?? ''))
+    .filter((a) => (config.forceArea.districts ?? []).includes(a.parentCode ?? ''))
     .map((a) => ({ code: a.code, district: a.parentCode!, feature: JSON.parse(boundaries.get(a.code)!) as Feature<Polygon | MultiPolygon> }));
 
   // An ASB burst in the quietest Cambridge ward in the April that police.uk first publishes (it makes an

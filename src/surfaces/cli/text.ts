@@ -62,7 +62,15 @@ function wrapCell(text: string, width: number): string[] {
 
 export function renderReplyText(reply: Reply, options: { chartFile?: string } = {}): string {
   const parts: string[] = [reply.title, '='.repeat(Math.min(100, reply.title.length))];
-  if (reply.summary) parts.push(wrap(reply.summary));
+  // Paragraphs (an alert digest's, a list's lines) stay apart.
+  if (reply.summary)
+    parts.push(
+      reply.summary
+        .split(/\n\s*\n|\n/)
+        .filter((p) => p.trim())
+        .map((p) => wrap(p))
+        .join('\n\n'),
+    );
   if (reply.figures.length) {
     parts.push('');
     // The figure's sentence carries its number; the display is added only where the sentence lacks it.

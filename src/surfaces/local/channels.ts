@@ -1,5 +1,6 @@
 // The local page's view of the config: which channels it lists, what each may see, and the words the
 // command box suggests (commands, places from the store, topics from the taxonomy).
+import { forceAreaDistricts, forceDistrictsFrom } from '../../config/force-area.ts';
 import { defaultLocalChannel } from '../../config/load.ts';
 import type { ChannelConfig, Config, Partnership } from '../../config/schema.ts';
 import { commands, type Command } from '../../core/dispatch.ts';
@@ -30,14 +31,18 @@ export interface ChannelView {
   examples: string[];
 }
 
+/** The commands that ask about figures (the default command has no name). */
+const QUESTION_COMMANDS = new Set(['compare', 'map', 'top']);
+
 export async function channelView(config: Config, channel: ChannelConfig, store: Store | null): Promise<ChannelView> {
   const p = partnershipOf(config, channel);
   const known = store ? await store.areasByCode(p.areas) : new Map<string, never>();
   // Before the geography is loaded there are no names: say so rather than show ONS codes.
   const names = p.areas.map((code) => known.get(code)?.name ?? null).filter((n): n is string => !!n);
   if (!names.length) names.push(p.areas.length === 1 ? 'its area (loading)' : `${p.areas.length} areas (loading)`);
+  const force = store ? await forceAreaDistricts(config, store) : forceDistrictsFrom(config, []);
   const areas =
-    p.areas.length === config.forceArea.districts.length && p.areas.every((a) => config.forceArea.districts.includes(a))
+    p.areas.length === force.codes.length && force.coveredBy(p.areas)
       ? `all of ${config.forceArea.name.replace(/ Constabulary$| Police$/, '')}`
       : names.length <= 3
         ? names.join(', ')
@@ -46,17 +51,22 @@ export async function channelView(config: Config, channel: ChannelConfig, store:
     channel.clearance.smallNumbers ? 'exact figures' : 'partnership figures adjusted, small ones hidden',
     channel.clearance.sensitive ? 'sensitive measures shown' : 'sensitive measures hidden',
   ].join(', ');
-  // Examples are written from the partnership's own places, so each "Try" button answers here.
-  const examples =
+  // Examples are written from the partnership's own places, so each "Try" button answers here: five
+  // questions, then the chair's brief. Commands that change something (mute, unmute) are never a
+  // welcome button, and `alerts` says nothing on a quiet day.
+  const all =
     store && known.size
-      ? (
-          await channelExamples(
-            { store, config, channel, partnership: p, taxonomy: taxonomy() },
-            (await commands()).filter((c) => c.examples),
-          )
-        ).flatMap((c) => c.examples.slice(0, 2))
+      ? await channelExamples(
+          { store, config, channel, partnership: p, taxonomy: taxonomy() },
+          (await commands()).filter((c) => c.examples),
+        )
       : [];
-  return { name: channel.name, partnership: p.name, areas, clearance, examples: examples.filter((e) => e !== 'help').slice(0, 5) };
+  const of = (pick: (name: string | null) => boolean) => all.filter((c) => pick(c.command.name));
+  const questions = of((n) => !n || QUESTION_COMMANDS.has(n))
+    .flatMap((c) => c.examples.slice(0, 2))
+    .slice(0, 5);
+  const examples = questions.length ? [...questions, ...of((n) => n === 'brief').flatMap((c) => c.examples.slice(0, 1))] : [];
+  return { name: channel.name, partnership: p.name, areas, clearance, examples };
 }
 
 export interface Vocabulary {

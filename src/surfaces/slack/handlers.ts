@@ -8,6 +8,7 @@ import { DEFAULT_PREFIX } from '../../core/context.ts';
 import { handleQuestion, type Responder } from '../../core/conversation.ts';
 import type { Store } from '../../store/types.ts';
 import { acknowledgeFromChannel, parseAckCommand } from '../../alerting/acknowledge.ts';
+import { slackUser } from '../../alerting/who.ts';
 import { apologyMessage, hintFor, replyBlocks, RUN_ACTION_PREFIX, unlinkedChannelMessage, type SlackMessage } from './blocks.ts';
 import { classifySlackError, postReply, type ChartSupport } from './deliver.ts';
 import { AnswerQueue } from './answer-queue.ts';
@@ -55,6 +56,8 @@ interface Question {
   channelId: string;
   channel: SlackChannel;
   userId: string;
+  /** The name the interaction carried (slash command user_name, the action's user.name), for surfaces other than Slack. */
+  userName?: string | undefined;
   text: string;
   private: boolean;
   threadTs?: string | undefined;
@@ -122,7 +125,8 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
         config: config(),
         channel: q.channel,
         alertId: ackId,
-        by: q.userId,
+        // A mention in Slack, the name elsewhere (src/alerting/who.ts).
+        by: slackUser(q.userId, q.userName),
         surface: 'slack',
         ...(deps.now ? { now: deps.now() } : {}),
       });
@@ -188,6 +192,7 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
       channelId: command.channel_id,
       channel,
       userId: command.user_id,
+      userName: command.user_name,
       text: command.text ?? '',
       private: false,
       respond,
@@ -223,6 +228,7 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
         channelId,
         channel,
         userId: body.user.id,
+        userName: (body.user as { name?: string; username?: string }).name ?? (body.user as { username?: string }).username,
         text,
         private: isEphemeral,
         threadTs,

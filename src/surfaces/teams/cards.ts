@@ -3,7 +3,9 @@
 // Layout, top to bottom: the title, the key fact (mobile notifications and some clients show only the
 // first blocks: Alertmanager's card showed only its title on mobile, prometheus/alertmanager#3943), the
 // summary, the key figures as a FactSet, the table (one ColumnSet per row), the chart as an image URL,
-// the notes in a part the reader opens (Action.ToggleVisibility), and the follow-ups as actions.
+// the notes and "About these figures" (how they were made) each in a part the reader opens
+// (Action.ToggleVisibility), and the follow-ups as actions. A figure that stands on synthetic data says
+// so beside its value, as the Slack and local renderers do.
 // Every card is measured against the message limit and shortened (table rows first) until it fits.
 import { parseAckCommand } from '../../alerting/acknowledge.ts';
 import type { Reply } from '../../core/reply.ts';
@@ -21,6 +23,7 @@ export const CARD_MAX_BYTES = 28_000;
 /** Teams shows at most six card-level actions; more go in action rows inside the body. */
 const MAX_CARD_ACTIONS = 6;
 const NOTES_ID = 'wardwatch-notes';
+const ABOUT_ID = 'wardwatch-about';
 
 export type CardElement = Record<string, unknown> & { type: string };
 export type CardAction = Record<string, unknown> & { type: string; title: string };
@@ -143,7 +146,7 @@ export function keyFact(reply: Reply): string | undefined {
 function factSet(reply: Reply, limit: number): CardElement | null {
   const facts = reply.figures.slice(0, limit).map((f) => ({
     title: clip(f.label, 60),
-    value: clip(cardText(f.display + (f.period && f.period.toLowerCase() !== f.label.toLowerCase() ? ` (${f.period})` : '')), 200),
+    value: clip(cardText(f.display + (f.period && f.period.toLowerCase() !== f.label.toLowerCase() ? ` (${f.period})` : '') + (f.synthetic ? ` · ⚠ ${f.synthetic}` : '')), 260),
   }));
   return facts.length ? { type: 'FactSet', facts } : null;
 }
@@ -196,6 +199,8 @@ function ackActions(targets: AcknowledgeTarget[], options: CardOptions): CardAct
 interface Shape {
   rows: number;
   notes: number;
+  /** Paragraphs of "About these figures" kept. */
+  about: number;
   figures: number;
   summary: number;
 }
@@ -249,6 +254,20 @@ function build(reply: Reply, options: CardOptions, shape: Shape, extraNotes: str
       items: notes.map((n) => textBlock(clip(cardText(n), 1200), { size: 'Small', isSubtle: true, spacing: 'Small' })),
     });
   }
+  const about = (reply.about ?? []).slice(0, shape.about).filter((a) => a.trim());
+  if (about.length) {
+    body.push({
+      type: 'ActionSet',
+      spacing: notes.length ? 'Small' : 'Medium',
+      actions: [{ type: 'Action.ToggleVisibility', title: 'About these figures', targetElements: [ABOUT_ID] }],
+    });
+    body.push({
+      type: 'Container',
+      id: ABOUT_ID,
+      isVisible: false,
+      items: about.map((n) => textBlock(clip(cardText(n), 1200), { size: 'Small', isSubtle: true, spacing: 'Small' })),
+    });
+  }
 
   const targets = acknowledgeTargets(reply);
   const actions: CardAction[] = [...ackActions(targets, options)];
@@ -283,7 +302,8 @@ function build(reply: Reply, options: CardOptions, shape: Shape, extraNotes: str
 export function replyCard(reply: Reply, options: CardOptions): RenderedCard {
   const max = options.maxBytes ?? CARD_MAX_BYTES;
   const totalRows = reply.table?.rows.length ?? 0;
-  const full: Shape = { rows: totalRows, notes: reply.notes.length, figures: reply.figures.length, summary: 3000 };
+  const aboutCount = reply.about?.length ?? 0;
+  const full: Shape = { rows: totalRows, notes: reply.notes.length, about: aboutCount, figures: reply.figures.length, summary: 3000 };
   const shortNote = (left: number) => (left > 0 ? [`Table shortened: ${left} more row${left === 1 ? '' : 's'} not shown here (a Teams card holds about 28 KB).`] : []);
   const attempt = (shape: Shape): RenderedCard => {
     const card = build(reply, options, shape, shortNote(totalRows - shape.rows));
@@ -308,9 +328,10 @@ export function replyCard(reply: Reply, options: CardOptions): RenderedCard {
 
   // No table at all still too big: trim the rest, step by step.
   const steps: Array<[string, Shape]> = [
-    ['notes beyond the first three', { rows: 0, notes: Math.min(3, reply.notes.length), figures: full.figures, summary: 3000 }],
-    ['figures beyond the first six', { rows: 0, notes: Math.min(3, reply.notes.length), figures: Math.min(6, full.figures), summary: 3000 }],
-    ['the end of the summary', { rows: 0, notes: 0, figures: Math.min(6, full.figures), summary: 500 }],
+    ['notes beyond the first three', { rows: 0, notes: Math.min(3, reply.notes.length), about: aboutCount, figures: full.figures, summary: 3000 }],
+    ['"About these figures"', { rows: 0, notes: Math.min(3, reply.notes.length), about: 0, figures: full.figures, summary: 3000 }],
+    ['figures beyond the first six', { rows: 0, notes: Math.min(3, reply.notes.length), about: 0, figures: Math.min(6, full.figures), summary: 3000 }],
+    ['the end of the summary', { rows: 0, notes: 0, about: 0, figures: Math.min(6, full.figures), summary: 500 }],
   ];
   const shortened: string[] = [];
   for (const [what, shape] of steps) {
@@ -326,7 +347,7 @@ export function replyCard(reply: Reply, options: CardOptions): RenderedCard {
     actions: [],
     ...(reply.summary ? { summary: clip(reply.summary, 300) } : {}),
   };
-  const card = build(minimal, { ...options, chartUrl: undefined }, { rows: 0, notes: 1, figures: 1, summary: 300 }, []);
+  const card = build(minimal, { ...options, chartUrl: undefined }, { rows: 0, notes: 1, about: 0, figures: 1, summary: 300 }, []);
   return { card, bytes: cardBytes(card), rowsShown: 0, rowsLeftOut: totalRows, shortened: [...shortened, 'everything but the title and key fact'] };
 }
 

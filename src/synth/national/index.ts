@@ -14,8 +14,9 @@
 //
 // Everything is written under `outDir` (a temporary folder: nothing here is committed).
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { addMonths, monthRange, type Month } from '../../core/periods.ts';
 import { POLICE_UK_HEADER } from '../../ingest/policeUk.ts';
 import { taxonomy } from '../../taxonomy/index.ts';
@@ -481,6 +482,8 @@ export function writeNationalSynth(options: NationalOptions): NationalResult {
 
   const configFile = join(options.outDir, 'wardwatch.config.yaml');
   writeFileSync(configFile, nationalConfig(geo));
+  // The shipped alert rules beside it: the config's `alertRules` (default alerts/) is relative to the config file.
+  copyShippedAlertRules(join(options.outDir, 'alerts'));
   let checksum: string | null = null;
   if (options.checksums !== false) {
     const text = sums.join('\n') + '\n';
@@ -553,6 +556,13 @@ export function nationalConfig(geo: NationalGeography): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/** The repository's alert rules (alerts/*.yaml), copied so a generated deployment folder is complete. */
+const SHIPPED_ALERT_RULES = fileURLToPath(new URL('../../../alerts/', import.meta.url));
+function copyShippedAlertRules(to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const f of readdirSync(SHIPPED_ALERT_RULES)) if (f.endsWith('.yaml') || f.endsWith('.yml')) copyFileSync(join(SHIPPED_ALERT_RULES, f), join(to, f));
 }
 
 /** The area of a ring in the km plane (for checks). */

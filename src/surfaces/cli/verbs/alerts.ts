@@ -11,6 +11,7 @@ import { loadRules } from '../../../alerting/rules.ts';
 import { deliverOutboxNow } from '../../../service/deliver-outbox.ts';
 import { openStore } from '../../../store/open.ts';
 import type { Verb } from '../main.ts';
+import { whoFor } from '../../../alerting/who.ts';
 
 const USAGE = `usage: wardwatch alerts [--month YYYY-MM] [--dry-run] [--json] [--history]
 
@@ -73,7 +74,7 @@ const verb: Verb = {
           for (const r of rows) {
             const ack = r.acknowledgements.at(-1);
             console.log(
-              `#${r.id} ${r.state.padEnd(10)} since ${monthName(r.since)}${r.resolvedMonth ? `, closed ${monthName(r.resolvedMonth)}` : ''} [${r.rule}] (${r.partnerships.join(', ')})\n    ${r.explanation}${ack ? `\n    Acknowledged by ${ack.by} (${ack.surface}) at ${ack.at}.` : ''}`,
+              `#${r.id} ${r.state.padEnd(10)} since ${monthName(r.since)}${r.resolvedMonth ? `, closed ${monthName(r.resolvedMonth)}` : ''} [${r.rule}] (${r.partnerships.join(', ')})\n    ${r.explanation}${ack ? `\n    Acknowledged by ${whoFor(ack.by, 'cli')} (${ack.surface}) at ${ack.at}.` : ''}`,
             );
           }
         return 0;

@@ -1,6 +1,7 @@
 // `wardwatch bench [name...] [--out FILE]`: runs each bench/<name>.bench.ts and writes one JSON report.
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Verb } from '../main.ts';
 
@@ -11,6 +12,8 @@ export type Benchmark = (ctx: { log: (line: string) => void; quick: boolean; sca
 const SCALED: Record<string, 'national'> = { national: 'national' };
 
 const BENCH_DIR = fileURLToPath(new URL('../../../../bench/', import.meta.url));
+/** The committed results: one run of each benchmark (README "Performance"). */
+const RESULTS_FILE = join(BENCH_DIR, 'results.json');
 
 const bench: Verb = {
   summary: 'run the benchmarks and write a JSON report',
@@ -34,14 +37,17 @@ const bench: Verb = {
       } else if (a === '--data') data = args[++i];
       else if (a === '--help') {
         console.log(
-          'usage: wardwatch bench [name...] [--out FILE] [--quick]\n       wardwatch bench --scale national [--data DIR] [--quick] [--out FILE]  (default bench/results-national.json)\n\nbenchmarks: ' +
+          'usage: wardwatch bench [name...] [--out FILE] [--quick]\n       wardwatch bench --scale national [--data DIR] [--quick] [--out FILE]  (recorded in bench/results.json, runs.national)\n\nbenchmarks: ' +
             available().join(', '),
         );
         return 0;
       } else names.push(a);
     }
     const chosen = names.length ? names : scale === 'national' ? ['national'] : available().filter((n) => !(n in SCALED));
-    out ??= scale === 'national' ? 'bench/results-national.json' : 'bench-report.json';
+    // A national run is recorded in the committed bench/results.json (runs.national) beside the fixture runs,
+    // unless --out names a file of its own; the fixture set writes a report to look at, not to commit.
+    const recordNational = scale === 'national' && out === undefined;
+    out ??= 'bench-report.json';
     const unknown = chosen.filter((n) => !available().includes(n));
     if (unknown.length) {
       console.error(`wardwatch bench: no benchmark named ${unknown.join(', ')} (have: ${available().join(', ')})`);
@@ -61,6 +67,16 @@ const bench: Verb = {
       process.stderr.write(`bench ${name}: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     }
     report.finishedAt = new Date().toISOString();
+    if (recordNational) {
+      const recorded = existsSync(RESULTS_FILE) ? (JSON.parse(readFileSync(RESULTS_FILE, 'utf8')) as { runs?: Record<string, unknown> }) : {};
+      recorded.runs = {
+        ...recorded.runs,
+        national: { startedAt: report.startedAt, finishedAt: report.finishedAt, machine: report.machine, result: (report.results as Record<string, unknown>).national },
+      };
+      writeFileSync(RESULTS_FILE, JSON.stringify(recorded, null, 2) + '\n');
+      console.log(`wrote ${RESULTS_FILE} (runs.national)`);
+      return 0;
+    }
     writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
     console.log(`wrote ${out}`);
     return 0;

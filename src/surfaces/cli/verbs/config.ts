@@ -53,6 +53,12 @@ export function checkConfig(file: string, env: NodeJS.ProcessEnv): { ok: boolean
   const { config } = loaded;
   let ok = true;
   lines.push(`config: ${loaded.file}: valid`);
+  const { policeUkForce, districts } = config.forceArea;
+  lines.push(
+    '',
+    `Force area: ${config.forceArea.name} · police.uk: ${policeUkForce === 'all' ? 'every force' : (policeUkForce ?? 'no force named')} · ` +
+      (districts ? `${districts.length} district${districts.length === 1 ? '' : 's'}` : 'districts: all (every district in the loaded geography)'),
+  );
   lines.push('', `Partnerships (${config.partnerships.length}):`);
   for (const p of config.partnerships)
     lines.push(
