@@ -125,6 +125,8 @@ describe('beyond loopback, a token names the channels it may ask as', () => {
     ]);
     expect(resolveBinding({ WARDWATCH_HOST: '0.0.0.0', WARDWATCH_LOCAL_TOKENS: JSON.stringify({ [CSP]: ['cambridge-csp'] }) }).token).toBe(CSP);
     expect(() => resolveBinding({ WARDWATCH_HOST: '0.0.0.0', WARDWATCH_LOCAL_TOKENS: '{oops' })).toThrow(/must be JSON/);
+    // the env file's single quotes, passed through as part of the value by docker --env-file
+    expect(resolveBinding({ WARDWATCH_HOST: '0.0.0.0', WARDWATCH_LOCAL_TOKENS: `'${JSON.stringify({ [CSP]: ['cambridge-csp'] })}'` }).token).toBe(CSP);
     expect(() => resolveBinding({ WARDWATCH_HOST: '0.0.0.0', WARDWATCH_LOCAL_TOKENS: '{"short": ["cambridge-csp"]}' })).toThrow(/at least 16 characters/);
     expect(() => resolveBinding({ WARDWATCH_HOST: '0.0.0.0', WARDWATCH_LOCAL_TOKENS: JSON.stringify({ [CSP]: [] }) })).toThrow(/list of channel names/);
     expect(() => resolveBinding({ WARDWATCH_EVENT_STREAMS_MAX: 'lots' })).toThrow(/WARDWATCH_EVENT_STREAMS_MAX must be a whole number/);

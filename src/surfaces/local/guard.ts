@@ -86,13 +86,15 @@ export function tokenGrants(env: NodeJS.ProcessEnv, token: string | null): Token
       .filter(Boolean);
     grants.push({ token, channels: list?.length ? list : 'uncleared' });
   }
-  const more = env.WARDWATCH_LOCAL_TOKENS?.trim();
+  // `docker --env-file` passes quotes through as part of the value: the shell's and systemd's quoting of the
+  // same line arrives here still wrapped in single quotes.
+  const more = env.WARDWATCH_LOCAL_TOKENS?.trim().replace(/^'(\{.*\})'$/s, '$1');
   if (more) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(more);
     } catch {
-      throw new UserError('WARDWATCH_LOCAL_TOKENS must be JSON: {"<token of 16+ characters>": ["channel-name", ...]}');
+      throw new UserError('WARDWATCH_LOCAL_TOKENS must be JSON: {"<token of 16+ characters>": ["channel-name", ...]} (in an env file, single quotes around it)');
     }
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UserError('WARDWATCH_LOCAL_TOKENS must be a JSON object: {"<token>": ["channel-name", ...]}');
     for (const [t, channels] of Object.entries(parsed as Record<string, unknown>)) {
