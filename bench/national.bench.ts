@@ -1,5 +1,5 @@
 // `npm run bench -- --scale national [--data DIR] [--quick]`: Wardwatch at the size of England and Wales,
-// measured the way a user meets it, on SQLite and on PostgreSQL, into bench/results-national.json.
+// measured the way a user meets it, on SQLite and on PostgreSQL, recorded in bench/results.json (runs.national).
 //
 //   1. a synthetic England and Wales (src/synth/national: 35,700 LSOAs, 7,500 wards, 330 districts, 42
 //      forces, 60 months of about 480,000 street rows) is generated into a temporary folder;
@@ -30,7 +30,6 @@ import { benchDatabase } from './support/pg-database.ts';
 import { startServeChild, type ServeChild } from './support/serve-child.ts';
 import { loadNow, round, summarise } from './support/stats.ts';
 
-const RESULTS_FILE = 'bench/results-national.json';
 const PARTNERSHIP_MEASURES = [
   'residential-burglary',
   'business-community-burglary',
@@ -449,9 +448,9 @@ const bench: Benchmark = async ({ log, quick, data }) => {
     );
     const table = ['| what | SQLite | PostgreSQL | target |', '|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
     result.table = table;
-    // The committed national run: bench/results.json's runs.national (before it, bench/results-national.json).
+    // The committed national run: bench/results.json's runs.national.
     const recorded = previousResults('bench/results.json')?.runs as Record<string, { result?: unknown }> | undefined;
-    const prevNational = recorded?.national?.result ?? (previousResults(RESULTS_FILE)?.results as Record<string, unknown> | undefined)?.national;
+    const prevNational = recorded?.national?.result;
     result.comparedWithCommitted = prevNational ? differences(prevNational, result) : 'no committed national results (bench/results.json runs.national) to compare with';
     process.stderr.write(`\n${table}\n\n`);
     if (Array.isArray(result.comparedWithCommitted))
