@@ -29,20 +29,10 @@ import { askOverHttp, type AskTiming } from './support/http-ask.ts';
 import { benchDatabase } from './support/pg-database.ts';
 import { startServeChild, type ServeChild } from './support/serve-child.ts';
 import { loadNow, round, summarise } from './support/stats.ts';
+import { SYNTHETIC_PARTNERSHIP_MEASURES } from '../src/synth/partnership.ts';
 
-const PARTNERSHIP_MEASURES = [
-  'residential-burglary',
-  'business-community-burglary',
-  'violence-with-injury',
-  'violence-without-injury',
-  'stalking-harassment',
-  'asb-personal',
-  'asb-nuisance',
-  'asb-environmental',
-  'domestic-abuse-crimes',
-  'domestic-abuse-incidents',
-  'deliberate-fires',
-];
+// every ward x measure of the synthetic partnership extract
+const PARTNERSHIP_MEASURES: readonly string[] = SYNTHETIC_PARTNERSHIP_MEASURES;
 const CONCURRENCY = 8;
 const TARGETS = { askP95WarmMs: 100, askP95At8Ms: 300, ingestShareOfDuckdb: 0.5, detectionSeconds: 10, topMs: 150, serveRssMb: 1024 };
 

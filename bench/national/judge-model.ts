@@ -11,6 +11,7 @@ import { splitPartnership } from '../../src/synth/partnership.ts';
 import { Random } from '../../src/synth/random.ts';
 import { taxonomy } from '../../src/taxonomy/index.ts';
 import { addMonths, monthRange } from '../../src/core/periods.ts';
+import { SYNTHETIC_PARTNERSHIP_MEASURES } from '../../src/synth/partnership.ts';
 const scale = NATIONAL_SCALES.national;
 const { geo } = buildNationalGeography(scale, 1);
 const measures = taxonomy().policeUkMeasures();
@@ -41,19 +42,7 @@ for (let mi = 0; mi < 60; mi++) {
   }
 }
 // every ward x partnership measure, zero series included (as the bench reads them)
-const partnership = [
-  'residential-burglary',
-  'business-community-burglary',
-  'violence-with-injury',
-  'violence-without-injury',
-  'stalking-harassment',
-  'asb-personal',
-  'asb-nuisance',
-  'asb-environmental',
-  'domestic-abuse-crimes',
-  'domestic-abuse-incidents',
-  'deliberate-fires',
-];
+const partnership = SYNTHETIC_PARTNERSHIP_MEASURES;
 for (const code of W.code)
   for (const m of partnership) {
     const k = `${code}\tp:${m}`;

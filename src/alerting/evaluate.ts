@@ -177,6 +177,9 @@ export async function evaluateRules(options: EvaluateOptions): Promise<Finding[]
   const all = await store.areas();
   const byCode = new Map(all.map((a) => [a.code, a]));
   const force = forceDistrictsFrom(config, all);
+  // Protected measures are judged on the figures an uncleared channel is shown (disclosure.ts alertDisclosure);
+  // made once, when the first series is read.
+  let disclosure: ReturnType<typeof alertDisclosure> | undefined;
   const wardsByDistrict = new Map<string, Area[]>();
   for (const a of all) if (a.type === 'ward' && a.parentCode) wardsByDistrict.set(a.parentCode, [...(wardsByDistrict.get(a.parentCode) ?? []), a]);
   const wardsOf = (d: string) => wardsByDistrict.get(d) ?? [];
@@ -200,8 +203,7 @@ export async function evaluateRules(options: EvaluateOptions): Promise<Finding[]
       const effOrNot = await measureFor(store, tax, group[0]!.area, requested, await partnershipTest(store, tax, codes));
       if ('unavailable' in effOrNot) continue;
       const eff = effOrNot;
-      // Protected measures are judged on the figures an uncleared channel is shown (disclosure.ts alertDisclosure).
-      const { series, coverage } = await seriesByArea(store, eff, codes, { to: month }, await alertDisclosure(store, tax));
+      const { series, coverage } = await seriesByArea(store, eff, codes, { to: month }, await (disclosure ??= alertDisclosure(store, tax)));
       for (const s of new Set(eff.parts.map((p) => p.source))) if (!coverageBySource.has(s)) coverageBySource.set(s, { ...coverage, months: await store.months(s) });
       const populations = rule.kind === 'spike' || rule.kind === 'record' ? new Map() : await store.populations(codes);
       const perUnit = evaluateGroup(rule, group, eff, series, months, siblings, populations);

@@ -149,6 +149,16 @@ export const WatcherSchema = z.strictObject({
   policeUkApi: PoliceUkApiSchema.prefault({}),
 });
 
+/** A bound per area type (ingest's plausibility limits: each type's default in src/ingest/validate.ts). */
+const boundPerAreaType = z
+  .strictObject({
+    force: z.number().int().min(1).optional(),
+    district: z.number().int().min(1).optional(),
+    ward: z.number().int().min(1).optional(),
+    lsoa: z.number().int().min(1).optional(),
+  })
+  .optional();
+
 export const ConfigSchema = z
   .strictObject({
     forceArea: z.strictObject({
@@ -206,26 +216,12 @@ export const ConfigSchema = z
     ingest: z
       .strictObject({
         /** The largest count one row of an aggregated partnership extract may give, per area type (one area, measure and month). */
-        maxMonthlyCount: z
-          .strictObject({
-            force: z.number().int().min(1).optional(),
-            district: z.number().int().min(1).optional(),
-            ward: z.number().int().min(1).optional(),
-            lsoa: z.number().int().min(1).optional(),
-          })
-          .optional(),
+        maxMonthlyCount: boundPerAreaType,
         /**
          * The largest resident population a populations file may give, per area type (defaults in
          * src/ingest/validate.ts; the force area's scales with its districts, to 120 million for `districts: all`).
          */
-        maxPopulation: z
-          .strictObject({
-            force: z.number().int().min(1).optional(),
-            district: z.number().int().min(1).optional(),
-            ward: z.number().int().min(1).optional(),
-            lsoa: z.number().int().min(1).optional(),
-          })
-          .optional(),
+        maxPopulation: boundPerAreaType,
       })
       .optional(),
     /** First month of data ingest with --fixtures; later months come from `simulate next month`. */

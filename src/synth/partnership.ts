@@ -19,6 +19,21 @@ export const PARTNERSHIP_SHARES = {
 };
 
 /** Police.uk counts for one ward and month, by measure key. */
+/** The measures splitPartnership writes: what a synthetic partnership extract holds. */
+export const SYNTHETIC_PARTNERSHIP_MEASURES = [
+  'residential-burglary',
+  'business-community-burglary',
+  'violence-with-injury',
+  'violence-without-injury',
+  'stalking-harassment',
+  'asb-personal',
+  'asb-nuisance',
+  'asb-environmental',
+  'domestic-abuse-crimes',
+  'domestic-abuse-incidents',
+  'deliberate-fires',
+] as const;
+
 export type WardMeasureCounts = Map<string, Record<string, number>>;
 
 export interface PartnershipRow {

@@ -21,6 +21,7 @@ import { renderAdaptiveCard } from './adaptive-card.ts';
 import { html, renderReply, type SafeHtml } from './html.ts';
 import type { LocalMessage, LocalMessageLog, MessageBus } from './local-platform.ts';
 import { renderPage, renderPane, statusText } from './page.ts';
+import { sendBriefDocument } from '../../service/brief-documents.ts';
 import type { Scheduler } from '../../service/scheduler.ts';
 import type { ServiceState, StatusSnapshot } from '../../service/state.ts';
 
@@ -313,19 +314,7 @@ export function createApp(options: LocalAppOptions): LocalApp {
     });
   });
 
-  local.get('/briefs/:file', async (req, res) => {
-    const match = /^([A-Za-z0-9_-]{22})\.pdf$/.exec(req.params.file);
-    const stored = match && options.briefPdf && state.store ? await state.store.chartRequest(match[1]!, now()) : undefined;
-    const attachment = (stored?.request as { attachment?: ReplyAttachment } | undefined)?.attachment;
-    if (!attachment || attachment.kind !== 'brief-pdf' || !options.briefPdf)
-      return void res.status(404).json({ error: 'no such document (it has expired, or was never handed out)' });
-    const pdf = await options.briefPdf(attachment);
-    res
-      .type('pdf')
-      .set('Content-Disposition', `inline; filename="${attachment.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`)
-      .set('Cache-Control', 'private, no-store')
-      .send(pdf);
-  });
+  local.get('/briefs/:file', (req, res) => sendBriefDocument(res, req.params.file, state.store, now(), options.briefPdf));
 
   local.get('/charts/:file', async (req, res) => {
     const match = /^([A-Za-z0-9_-]{22})\.png$/.exec(req.params.file);

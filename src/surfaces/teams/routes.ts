@@ -11,6 +11,7 @@ import type { TeamsHandle } from './bot.ts';
 import { MESSAGING_ENDPOINT } from './bot.ts';
 import type { ReplyAttachment } from '../../core/reply.ts';
 import { ACK_PATH, CARD_CHART_PATH, CARD_DOCUMENT_PATH, type AckLinks } from './links.ts';
+import { sendBriefDocument } from '../../service/brief-documents.ts';
 
 export interface TeamsRoutesOptions {
   charts: ChartLinks;
@@ -56,20 +57,9 @@ export function mountTeamsRoutes(app: Express, options: TeamsRoutesOptions): voi
     res.type('png').set('Cache-Control', 'public, max-age=86400, immutable').send(bytes);
   });
 
-  app.get(`${CARD_DOCUMENT_PATH}:file`, async (req: Request, res: Response) => {
-    const match = /^([A-Za-z0-9_-]{22})\.pdf$/.exec(String(req.params.file));
-    const store = options.store();
-    const stored = match && store ? await store.chartRequest(match[1]!, (options.now ?? (() => new Date()))()) : undefined;
-    const attachment = (stored?.request as { attachment?: ReplyAttachment } | undefined)?.attachment;
-    if (!attachment || attachment.kind !== 'brief-pdf' || !options.briefPdf)
-      return void res.status(404).json({ error: 'no such document (it has expired, or was never handed out)' });
-    const pdf = await options.briefPdf(attachment);
-    res
-      .type('pdf')
-      .set('Content-Disposition', `inline; filename="${attachment.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`)
-      .set('Cache-Control', 'private, no-store')
-      .send(pdf);
-  });
+  app.get(`${CARD_DOCUMENT_PATH}:file`, (req: Request, res: Response) =>
+    sendBriefDocument(res, String(req.params.file), options.store(), (options.now ?? (() => new Date()))(), options.briefPdf),
+  );
 
   const ackClaim = (req: Request) => options.ackLinks()?.verify(String(req.params.token ?? ''));
   app.get(`${ACK_PATH}:token`, (req: Request, res: Response) => {
