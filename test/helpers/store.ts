@@ -24,10 +24,34 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import { loadFixtures } from '../../src/ingest/fixtures.ts';
 import { openPostgresStore, openSqliteStore } from '../../src/store/kysely.ts';
-import type { Store } from '../../src/store/types.ts';
+import type { Month } from '../../src/core/periods.ts';
+import type { DataSource, Release, Store } from '../../src/store/types.ts';
 import { fixtureKey, type FixtureBuildStatus, type FixtureOptions } from '../setup/context.ts';
 import { templateDatabase, testDatabase } from './pg.ts';
 import { seedRecordKeySecret } from '../setup/record-keys.ts';
+
+/** A release record for replaceMonth in store tests: one row read and placed by polygon unless told otherwise. */
+export function testRelease(
+  source: DataSource,
+  month: Month,
+  checksum: string,
+  overrides: Partial<Omit<Release, 'id' | 'revision' | 'ingestedAt' | 'source' | 'month' | 'checksum'>> = {},
+): Omit<Release, 'id' | 'revision' | 'ingestedAt'> {
+  return {
+    source,
+    fileName: `${month}.csv`,
+    month,
+    rowsRead: 1,
+    placedByPolygon: 1,
+    placedByLsoa: 0,
+    placedByPartner: 0,
+    outOfArea: 0,
+    unplaced: 0,
+    checksum,
+    synthetic: false,
+    ...overrides,
+  };
+}
 
 /** The SQLite store as opened by openSqliteStore (a Store with `path` and `checkpoint()`). */
 export type SqliteTestStore = Awaited<ReturnType<typeof openSqliteStore>>;

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withReadMemo } from '../../src/core/read-memo.ts';
 import type { DataSource, MonthlyCount, Store } from '../../src/store/types.ts';
-import { tempStoreOn, type DialectStore } from '../helpers/store.ts';
+import { tempStoreOn, testRelease, type DialectStore } from '../helpers/store.ts';
 
 function month(store: Store, source: DataSource, m: string, count: number, checksum: string) {
   const counts: MonthlyCount[] = [{ source, month: m, areaType: 'ward', areaCode: 'E05000001', measure: 'burglary', count, synthetic: false }];
@@ -13,19 +13,7 @@ function month(store: Store, source: DataSource, m: string, count: number, check
     source,
     month: m,
     counts,
-    release: {
-      source,
-      fileName: `${m}.csv`,
-      month: m,
-      rowsRead: count,
-      placedByPolygon: count,
-      placedByLsoa: 0,
-      placedByPartner: 0,
-      outOfArea: 0,
-      unplaced: 0,
-      checksum,
-      synthetic: false,
-    },
+    release: testRelease(source, m, checksum, { rowsRead: count, placedByPolygon: count }),
   });
 }
 

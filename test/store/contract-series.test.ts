@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monthRange } from '../../src/core/periods.ts';
 import type { CountSeries, DataSource, MonthlyCount, Store } from '../../src/store/types.ts';
-import { tempStoreOn, type DialectStore } from '../helpers/store.ts';
+import { tempStoreOn, testRelease, type DialectStore } from '../helpers/store.ts';
 
 const MONTHS = monthRange('2023-01', '2023-06');
 const WARDS = Array.from({ length: 2600 }, (_, i) => `T05${String(i).padStart(6, '0')}`);
@@ -55,19 +55,7 @@ describe.each(['sqlite', 'postgres'] as const)('Store.countSeries: %s', (kind) =
           source,
           month: MONTHS[m]!,
           counts: monthCounts(source, m),
-          release: {
-            source,
-            fileName: `${source}-${MONTHS[m]}.csv`,
-            month: MONTHS[m]!,
-            rowsRead: 1,
-            placedByPolygon: 1,
-            placedByLsoa: 0,
-            placedByPartner: 0,
-            outOfArea: 0,
-            unplaced: 0,
-            checksum: `${source}-${m}`,
-            synthetic: false,
-          },
+          release: testRelease(source, MONTHS[m]!, `${source}-${m}`, { fileName: `${source}-${MONTHS[m]}.csv` }),
         });
       }
   }, 120_000);

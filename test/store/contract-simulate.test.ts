@@ -3,7 +3,7 @@
 // the release log keeps what was ingested, and the same file loads again afterwards.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MonthlyCount, Store } from '../../src/store/types.ts';
-import { tempStoreOn, type DialectStore } from '../helpers/store.ts';
+import { tempStoreOn, testRelease, type DialectStore } from '../helpers/store.ts';
 
 const count = (source: MonthlyCount['source'], month: string, measure: string, n: number): MonthlyCount => ({
   source,
@@ -17,19 +17,7 @@ const count = (source: MonthlyCount['source'], month: string, measure: string, n
   byPartner: 0,
   synthetic: true,
 });
-const release = (source: MonthlyCount['source'], month: string, checksum: string) => ({
-  source,
-  fileName: `${source}-${month}.csv`,
-  month,
-  rowsRead: 1,
-  placedByPolygon: 1,
-  placedByLsoa: 0,
-  placedByPartner: 0,
-  outOfArea: 0,
-  unplaced: 0,
-  checksum,
-  synthetic: true,
-});
+const release = (source: MonthlyCount['source'], month: string, checksum: string) => testRelease(source, month, checksum, { fileName: `${source}-${month}.csv`, synthetic: true });
 const load = (store: Store, source: MonthlyCount['source'], month: string, n: number) =>
   store.replaceMonth({
     source,

@@ -11,6 +11,7 @@ import { openPostgresStore, openSqliteStore } from '../../src/store/kysely.ts';
 import { openStore, redactUrl, storeTargetFromEnv } from '../../src/store/open.ts';
 import type { MonthlyCount, Store } from '../../src/store/types.ts';
 import { testDatabase, type TestDatabase } from '../helpers/pg.ts';
+import { testRelease } from '../helpers/store.ts';
 
 const count = (month: string, areaCode: string, measure: string, n: number, areaType: MonthlyCount['areaType'] = 'ward'): MonthlyCount => ({
   source: 'police.uk',
@@ -22,19 +23,7 @@ const count = (month: string, areaCode: string, measure: string, n: number, area
   ...(areaType === 'ward' ? { byPolygon: n, byLsoa: 0, byPartner: 0 } : {}),
   synthetic: false,
 });
-const release = (month: string, checksum: string, synthetic = false) => ({
-  source: 'police.uk' as const,
-  fileName: `${month}.csv`,
-  month,
-  rowsRead: 1,
-  placedByPolygon: 1,
-  placedByLsoa: 0,
-  placedByPartner: 0,
-  outOfArea: 0,
-  unplaced: 0,
-  checksum,
-  synthetic,
-});
+const release = (month: string, checksum: string, synthetic = false) => testRelease('police.uk', month, checksum, { synthetic });
 
 interface Harness {
   open(): Promise<Store>;

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KyselyStore } from '../../src/store/kysely.ts';
 import type { CountQuery } from '../../src/store/types.ts';
-import { fixtureStore, type TempStore } from '../helpers/store.ts';
+import { fixtureStore, testRelease, type TempStore } from '../helpers/store.ts';
 
 let t: TempStore;
 beforeAll(async () => {
@@ -79,19 +79,7 @@ describe('SQLite counts(): the raw read path', () => {
             synthetic: false,
           },
         ],
-        release: {
-          source: 'police.uk',
-          fileName: 'held.csv',
-          month: '2024-01',
-          rowsRead: 1,
-          placedByPolygon: 1,
-          placedByLsoa: 0,
-          placedByPartner: 0,
-          outOfArea: 0,
-          unplaced: 0,
-          checksum: 'held',
-          synthetic: false,
-        },
+        release: testRelease('police.uk', '2024-01', 'held', { fileName: 'held.csv' }),
       });
       inside();
       await hold;
