@@ -5,7 +5,7 @@ import { previousFire } from '../../src/service/coordination.ts';
 import { DataEventConsumers } from '../../src/service/data-events.ts';
 import { dataCheckJob, Scheduler } from '../../src/service/scheduler.ts';
 import type { MonthlyCount, Store } from '../../src/store/types.ts';
-import { tempStore, type TempStore } from '../helpers/store.ts';
+import { tempStore, testRelease, type TempStore } from '../helpers/store.ts';
 
 let stores: TempStore[] = [];
 afterEach(async () => {
@@ -28,19 +28,7 @@ async function land(store: Store, month: string, checksum = month): Promise<void
     source: 'police.uk',
     month,
     counts: [count(month, 3)],
-    release: {
-      source: 'police.uk',
-      fileName: `${month}.csv`,
-      month,
-      rowsRead: 3,
-      placedByPolygon: 3,
-      placedByLsoa: 0,
-      placedByPartner: 0,
-      outOfArea: 0,
-      unplaced: 0,
-      checksum,
-      synthetic: false,
-    },
+    release: testRelease('police.uk', month, checksum, { rowsRead: 3, placedByPolygon: 3 }),
   });
 }
 

@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
 import { resetSummary, simulationControls } from '../../src/service/simulate.ts';
-import { fixtureStore, type TempStore } from '../helpers/store.ts';
+import { fixtureStore, testRelease, type TempStore } from '../helpers/store.ts';
 import { startHarness, type Harness } from './harness.ts';
 
 let t: TempStore;
@@ -91,19 +91,7 @@ describe('reset simulated months', () => {
       counts: [
         { source: 'police.uk', month: '2024-07', areaType: 'ward', areaCode: wardCode, measure: 'burglary', count: 4, byPolygon: 4, byLsoa: 0, byPartner: 0, synthetic: false },
       ],
-      release: {
-        source: 'police.uk',
-        fileName: '2024-07-cambridgeshire-street.csv',
-        month: '2024-07',
-        rowsRead: 4,
-        placedByPolygon: 4,
-        placedByLsoa: 0,
-        placedByPartner: 0,
-        outOfArea: 0,
-        unplaced: 0,
-        checksum: 'operator',
-        synthetic: false,
-      },
+      release: testRelease('police.uk', '2024-07', 'operator', { fileName: '2024-07-cambridgeshire-street.csv', rowsRead: 4, placedByPolygon: 4 }),
     });
     await post('/api/dev/reset-simulation');
     const months = await t.store.months('police.uk');
