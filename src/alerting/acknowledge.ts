@@ -6,6 +6,7 @@ import { monthName } from '../core/periods.ts';
 import { errorReply, type Reply } from '../core/reply.ts';
 import type { Store } from '../store/types.ts';
 import { channelMaySee } from './pipeline.ts';
+import { storedAlertWords } from './explain.ts';
 import { whoFor } from './who.ts';
 
 /** "alerts ack 12" (the button's command; "acknowledge" too) -> 12; anything else -> null. */
@@ -49,7 +50,7 @@ export async function acknowledgeFromChannel(input: AcknowledgeInput): Promise<R
       ? `${who} acknowledged this alert (open since ${monthName(alert.sinceMonth)}). No more reminders about it until it is back to normal, or gets worse.`
       : `${who} acknowledged this alert. It is already ${alert.state === 'withdrawn' ? 'withdrawn' : 'back to normal'}.`,
     figures: [],
-    notes: [alert.explanation.headline],
+    notes: [storedAlertWords(alert, { smallNumbers: channel.clearance.smallNumbers, threshold: partnership.smallNumberThreshold }).headline],
     actions: [{ label: 'Open alerts', command: 'alerts' }],
     data: { acknowledged: { alertId: alert.id, by: input.by, at, surface: input.surface, acknowledgementId: done?.acknowledgement.id ?? null } },
   };

@@ -8,6 +8,7 @@ import { monthName } from '../core/periods.ts';
 import { chanceWording } from '../detect/index.ts';
 import { inSentence } from '../figures/area.ts';
 import { formatCount, formatRate, noun } from '../figures/wording.ts';
+import type { AlertRecord } from '../store/types.ts';
 import type { Finding } from './evaluate.ts';
 
 export interface AlertWords {
@@ -34,6 +35,28 @@ export interface WordingRules {
 }
 
 const OPEN_RULES: WordingRules = { smallNumbers: true, threshold: 0 };
+
+/**
+ * A stored alert's words for a channel, when there is no finding to word afresh (held back by a mute,
+ * acknowledged, closed): as stored unless they give a small number the channel may not see; then the
+ * words kept for that threshold, or (alerts stored before those were kept) the fact without the figure.
+ */
+export function storedAlertWords(a: Pick<AlertRecord, 'areaName' | 'measureLabel' | 'lastMonth' | 'observed' | 'explanation'>, rules: WordingRules): AlertWords {
+  if (rules.smallNumbers || !isSmallNumber(a.observed, rules.threshold)) return { headline: a.explanation.headline, sentence: a.explanation.sentence };
+  const kept = a.explanation.hidden?.[String(rules.threshold)];
+  if (kept) return { headline: kept.headline, sentence: kept.sentence };
+  return {
+    headline: `${a.areaName}: ${inSentence(a.measureLabel)} fewer than ${rules.threshold} in ${monthName(a.lastMonth)}`,
+    sentence: 'The figures behind this alert are small numbers, which this channel is not cleared to see.',
+  };
+}
+
+/** The words for a finding for every small-number threshold it would be hidden under (for storedAlertWords). */
+export function hiddenWords(f: Finding, thresholds: readonly number[]): Record<string, AlertWords> | undefined {
+  const out: Record<string, AlertWords> = {};
+  for (const threshold of new Set(thresholds)) if (isSmallNumber(f.observed, threshold)) out[String(threshold)] = explainFinding(f, { smallNumbers: false, threshold });
+  return Object.keys(out).length ? out : undefined;
+}
 
 /** The words for a finding as of its month (open, pending, or resolved this month). */
 export function explainFinding(f: Finding, rules: WordingRules = OPEN_RULES): AlertWords {

@@ -18,7 +18,7 @@ import { taxonomy } from '../taxonomy/index.ts';
 import { composeCorrection, composeDigest, composeReleased, foldSummary, replyText, type DigestLine } from './digest.ts';
 import { evaluateRules, stateWindow, type Finding } from './evaluate.ts';
 import { foldAll } from './states.ts';
-import { explainFinding } from './explain.ts';
+import { explainFinding, hiddenWords, storedAlertWords } from './explain.ts';
 import { dataQualityProblems, inhibit, type DataQualityProblem, type Inhibited } from './inhibit.ts';
 import { activeMutes, describeMute, muteMatches, type MuteWindow } from './mutes.ts';
 import type { AlertRule } from './rules.ts';
@@ -162,6 +162,10 @@ export async function runAlertPipeline(options: PipelineOptions): Promise<Pipeli
       // An older month re-evaluated (a revision) does not overwrite a later month's state.
       if (existing && compareMonths(existing.lastMonth, month) > 0) continue;
       const w = explainFinding(f);
+      const hidden = hiddenWords(
+        f,
+        config.partnerships.filter((p) => f.partnerships.includes(p.id)).map((p) => p.smallNumberThreshold),
+      );
       rows.push({
         fingerprint: f.fingerprint,
         rule: f.rule.id,
@@ -179,7 +183,7 @@ export async function runAlertPipeline(options: PipelineOptions): Promise<Pipeli
         expected: f.expected,
         upperBound: f.upperBound,
         probability: f.probability,
-        explanation: { headline: w.headline, sentence: w.sentence, noData: f.noData },
+        explanation: { headline: w.headline, sentence: w.sentence, noData: f.noData, ...(hidden ? { hidden } : {}) },
         resolvedMonth: s === 'resolved' ? month : null,
       });
     }
@@ -236,7 +240,8 @@ export async function runAlertPipeline(options: PipelineOptions): Promise<Pipeli
       if (!partnership) continue;
       const line = (a: AlertRecord): DigestLine => {
         const f = byFingerprint.get(a.fingerprint);
-        const w = f ? explainFinding(f, { smallNumbers: channel.clearance.smallNumbers, threshold: partnership.smallNumberThreshold }) : a.explanation;
+        const rules = { smallNumbers: channel.clearance.smallNumbers, threshold: partnership.smallNumberThreshold };
+        const w = f ? explainFinding(f, rules) : storedAlertWords(a, rules);
         const ack = acks.filter((k) => k.alertId === a.id).at(-1) ?? null;
         const area = areas.get(a.areaCode);
         const also = inhibited.filter((i) => i.by === a.fingerprint && i.reason === 'sub-measure').map((i) => inSentence(i.finding.measure.label));
@@ -561,8 +566,7 @@ export async function releaseHeldAlerts(deps: { store: Store; config: Config; no
           areaName: a.areaName,
           measure: a.measure,
           measureLabel: a.measureLabel,
-          headline: a.explanation.headline,
-          sentence: a.explanation.sentence,
+          ...storedAlertWords(a, { smallNumbers: channel.clearance.smallNumbers, threshold: partnership.smallNumberThreshold }),
           since: a.sinceMonth,
           observed: a.observed,
           command: null,

@@ -1,6 +1,7 @@
 // Alerts since the last meeting, for the brief and the monthly summary, as a channel may see them:
 // alerting's own record (`store.alertHistory`) with who acknowledged each. Measures the channel may not
 // see are left out; an alert about a small number keeps its measure and area but not its words.
+import { storedAlertWords } from '../alerting/explain.ts';
 import type { ChannelConfig } from '../config/schema.ts';
 import { compareMonths, monthName, type Month } from '../core/periods.ts';
 import { measureAllowed } from '../figures/suppression.ts';
@@ -73,7 +74,9 @@ export async function alertsSince(
       lastMonth: a.lastMonth,
       areaName: a.areaName,
       measureLabel: a.measureLabel,
-      headline: small ? 'Figures not shown in this channel (partnership data).' : a.explanation.headline,
+      headline: small
+        ? 'Figures not shown in this channel (partnership data).'
+        : storedAlertWords(a, { smallNumbers: channel.clearance.smallNumbers, threshold: options.threshold }).headline,
       state: a.state,
       open: OPEN_ALERT_STATES.includes(a.state),
       acknowledged: ack

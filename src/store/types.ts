@@ -292,8 +292,12 @@ export interface AlertRecord {
   upperBound: number | null;
   /** The detector's chance of a value this high (spikes, hotspots), for the wording. */
   probability: number | null;
-  /** The words: first line (the fact), the explanation, and why it is open without data. */
-  explanation: { headline: string; sentence: string; noData?: string | null };
+  /**
+   * The words: first line (the fact), the explanation, and why it is open without data; `hidden`, by
+   * small-number threshold, the same words for a channel not cleared for small numbers (kept only when
+   * the figure is a small number; alerts stored before it was kept have none).
+   */
+  explanation: { headline: string; sentence: string; noData?: string | null; hidden?: Record<string, { headline: string; sentence: string }> };
   resolvedMonth: Month | null;
   updatedAt: string;
 }
