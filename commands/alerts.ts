@@ -4,7 +4,7 @@
 import { acknowledgeFromChannel, parseAckCommand } from '../src/alerting/acknowledge.ts';
 import { shortPartnershipName } from '../src/alerting/digest.ts';
 import { whoAsked } from '../src/alerting/mutes.ts';
-import { alertMethods, SNAPPED_POINTS_NOTE } from '../src/alerting/explain.ts';
+import { alertMethods, SNAPPED_POINTS_NOTE, storedAlertWords } from '../src/alerting/explain.ts';
 import { channelMaySee } from '../src/alerting/pipeline.ts';
 import { whoFor } from '../src/alerting/who.ts';
 import type { Command, CommandContext } from '../src/core/dispatch.ts';
@@ -22,19 +22,23 @@ export async function openAlerts(ctx: CommandContext): Promise<Reply> {
   const acks = await ctx.store.alertAcknowledgements(visible.map((a) => a.id));
   const who = shortPartnershipName(ctx.partnership.name);
   visible.sort((a, b) => (a.sinceMonth === b.sinceMonth ? a.id - b.id : a.sinceMonth < b.sinceMonth ? 1 : -1));
+  // the stored words, unless they give a small number this channel is not cleared to see
+  const rules = { smallNumbers: ctx.channel.clearance.smallNumbers, threshold: ctx.partnership.smallNumberThreshold };
+  const words = new Map(visible.map((a) => [a.id, storedAlertWords(a, rules)]));
   const lines = visible.map((a, i) => {
     const ack = acks.filter((k) => k.alertId === a.id).at(-1);
+    const w = words.get(a.id)!;
     const state =
       a.state === 'no-data'
         ? ` No figure this month: ${a.explanation.noData ?? 'the data has not arrived'}.`
-        : a.state === 'recovering' && !/back to normal/.test(a.explanation.sentence)
+        : a.state === 'recovering' && !/back to normal/.test(w.sentence)
           ? ' Back to normal, not yet for long enough to close.'
           : '';
     // The first few with why; the rest by their first line (the table has them all).
-    const why = i < EXPLAINED ? ` ${a.explanation.sentence}` : '';
+    const why = i < EXPLAINED ? ` ${w.sentence}` : '';
     // "Open since" unless the reason already says since when ("A hotspot since September 2023").
     const since = why.includes(`since ${monthName(a.sinceMonth)}`) ? '' : ` Open since ${monthName(a.sinceMonth)}.`;
-    return `${i + 1}. ${a.explanation.headline} (#${a.id}).${since}${state}${why}${ack ? ` Acknowledged by ${whoFor(ack.by, ctx.channel.platform)} on ${ack.at.slice(0, 10)}.` : ''}`;
+    return `${i + 1}. ${w.headline} (#${a.id}).${since}${state}${why}${ack ? ` Acknowledged by ${whoFor(ack.by, ctx.channel.platform)} on ${ack.at.slice(0, 10)}.` : ''}`;
   });
   return {
     kind: 'alerts',
@@ -67,7 +71,7 @@ export async function openAlerts(ctx: CommandContext): Promise<Reply> {
         measure: a.measure,
         state: a.state,
         since: a.sinceMonth,
-        explanation: `${a.explanation.headline}. ${a.explanation.sentence}`,
+        explanation: `${words.get(a.id)!.headline}. ${words.get(a.id)!.sentence}`,
         acknowledgements: acks.filter((k) => k.alertId === a.id).map((k) => ({ by: k.by, at: k.at, surface: k.surface })),
       })),
     },

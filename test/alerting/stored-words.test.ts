@@ -8,6 +8,8 @@ import { storedAlertWords } from '../../src/alerting/explain.ts';
 import { releaseHeldAlerts } from '../../src/alerting/pipeline.ts';
 import { alertsSince } from '../../src/brief/alerts.ts';
 import { loadConfig } from '../../src/config/load.ts';
+import { makeContext } from '../../src/core/context.ts';
+import { answer } from '../../src/core/dispatch.ts';
 import type { AlertRecord, Store } from '../../src/store/types.ts';
 import { taxonomy } from '../../src/taxonomy/index.ts';
 import { fixtureStore, type TempStore } from '../helpers/store.ts';
@@ -75,6 +77,16 @@ describe('stored alert words follow the channel', () => {
     expect(`${fallback.headline} ${fallback.sentence}`).not.toMatch(/\b[0-4]\b|expected|usual/);
     // a figure that is not small is shown as stored, cleared or not
     expect(storedAlertWords({ ...old, observed: 12 }, { smallNumbers: false, threshold })).toEqual({ headline: exactHeadline, sentence: exactSentence });
+  });
+
+  it('/crime alerts lists it without the hidden count in an uncleared channel, with it where cleared', async () => {
+    const there = await answer('alerts', makeContext({ store, config, channel: uncleared.name }));
+    const shown = JSON.stringify({ summary: there.summary, data: there.data });
+    expect(shown).toContain(`Market: burglary fewer than ${threshold} in May 2024 (#${old.id})`);
+    expect(shown).not.toContain('burglary 3');
+    expect(shown).not.toContain('up to 2');
+    const analysts = await answer('alerts', makeContext({ store, config, channel: cleared.name }));
+    expect(analysts.summary).toContain(`${exactHeadline} (#${old.id})`);
   });
 
   it('acknowledging from an uncleared channel does not repeat the hidden count; a cleared channel sees it', async () => {
