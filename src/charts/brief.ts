@@ -1,4 +1,5 @@
 // The pre-meeting brief: several charts on one page (two columns), or each panel on its own.
+import './native-memory.ts'; // first: allocator settings before @napi-rs/canvas loads
 import { createCanvas } from '@napi-rs/canvas';
 import type { ChartRequest } from '../core/reply.ts';
 import { drawFrameText, encodeCanvas, footerHeight, headerHeight, LAYOUTS, MARGIN, withChart, type ChartSize, type Layout } from './frame.ts';

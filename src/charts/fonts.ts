@@ -1,6 +1,7 @@
 // The chart font: DejaVu Sans from the dejavu-fonts-ttf npm package, registered with @napi-rs/canvas
 // under one family name. Charts name only this family, so no system font is ever needed: with no
 // usable font @napi-rs/canvas draws no text at all and throws nothing (see test/charts/fonts.test.ts).
+import './native-memory.ts'; // first: allocator settings before @napi-rs/canvas loads
 import { createRequire } from 'node:module';
 import { GlobalFonts } from '@napi-rs/canvas';
 

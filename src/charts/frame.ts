@@ -1,5 +1,7 @@
 // What every chart shares: the canvas, white background, title band, subtitle, notes and source
-// line, and the chart.js life cycle (no animation, devicePixelRatio 1, destroy every time).
+// line, and the chart.js life cycle (no animation, devicePixelRatio 1, a new Chart and destroy every
+// time, on one canvas per size kept by each thread and reset to a new canvas's state).
+import './native-memory.ts'; // first: allocator settings before @napi-rs/canvas loads
 import { createCanvas, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { Chart, registerables, type ChartConfiguration, type Plugin } from 'chart.js';
 import { FONT_FAMILY, font, registerChartFont } from './fonts.ts';
@@ -184,7 +186,7 @@ export interface ChartSpec {
  */
 export function withChart<T>(layout: Layout, spec: ChartSpec, use: (canvas: Canvas) => T): T {
   const { text, config } = spec;
-  const canvas = createCanvas(layout.width, layout.height);
+  const canvas = canvasFor(layout);
   const m = Math.round(MARGIN * layout.scale);
   const options = config.options ?? {};
   const scales = Object.fromEntries(Object.entries(options.scales ?? {}).map(([id, scale]) => [id, layout.minimal ? { ...scale, title: { display: false } } : scale]));
@@ -215,6 +217,59 @@ export function withChart<T>(layout: Layout, spec: ChartSpec, use: (canvas: Canv
   } finally {
     chart.destroy();
   }
+}
+
+const canvases = new Map<string, Canvas>();
+
+/**
+ * The thread's canvas for a layout's size, reset to a fresh canvas's state: one per size, kept between
+ * charts, because a new 2 MB surface per chart cost more in page faults than drawing on it. withChart
+ * is never re-entered (a brief draws its panels one after another), so one canvas per size suffices.
+ */
+function canvasFor(layout: Layout): Canvas {
+  const key = `${layout.width}x${layout.height}`;
+  let canvas = canvases.get(key);
+  if (canvas) {
+    // reset() restores every drawing state (setting the width leaves fillStyle and strokeStyle) and clears the pixels
+    canvas.getContext('2d').reset();
+    return canvas;
+  }
+  canvas = createCanvas(layout.width, layout.height);
+  rememberTextWidths(canvas.getContext('2d'));
+  canvases.set(key, canvas);
+  return canvas;
+}
+
+/**
+ * Measures each text once per font: chart.js and the frame measure the same labels on every chart, and
+ * each measurement is a call into Skia's text shaping. The metrics of a text in a font never change;
+ * the alignment and baseline move its bounding box, so they are in the key too (the charts never set
+ * letter or word spacing, and reset() clears them).
+ */
+function rememberTextWidths(ctx: SKRSContext2D): void {
+  const measure = ctx.measureText.bind(ctx);
+  const known = new Map<string, ReturnType<SKRSContext2D['measureText']>>();
+  ctx.measureText = (text: string) => {
+    const key = `${ctx.font}\u0000${ctx.textAlign}\u0000${ctx.textBaseline}\u0000${text}`;
+    let metrics = known.get(key);
+    if (!metrics) {
+      if (known.size >= 20_000) known.clear(); // bounded: free text (titles, notes) varies without end
+      metrics = measure(text);
+      known.set(key, metrics);
+    }
+    return metrics;
+  };
+}
+
+let measuring: SKRSContext2D | null = null;
+
+/** A context for measuring text before a chart exists (callers set its font first), widths remembered. */
+export function measuringContext(): SKRSContext2D {
+  if (!measuring) {
+    measuring = createCanvas(8, 8).getContext('2d');
+    rememberTextWidths(measuring);
+  }
+  return measuring;
 }
 
 /** A spec as a PNG. */

@@ -1,5 +1,6 @@
 // Charts: a reply's ChartRequest as a PNG (chart.js 4 on @napi-rs/canvas, bundled DejaVu font),
 // and its text alternative. Synchronous and deterministic: the same request gives the same bytes.
+import './native-memory.ts'; // first: allocator settings before @napi-rs/canvas loads
 import type { ChartRequest } from '../core/reply.ts';
 import { renderBriefPage, renderBriefPanels } from './brief.ts';
 import { LAYOUTS, renderSpec, type ChartSize } from './frame.ts';

@@ -1,4 +1,5 @@
 // Okabe-Ito colour-blind-safe palette, plus the fill patterns that carry meaning without colour.
+import './native-memory.ts'; // first: allocator settings before @napi-rs/canvas loads
 import { createCanvas, type CanvasPattern, type SKRSContext2D } from '@napi-rs/canvas';
 
 export const OKABE_ITO = {
@@ -54,6 +55,18 @@ export function blendOverWhite(hex: string, alpha: number): [number, number, num
 
 /** Diagonal stripes of `stripe` over `base`: hotspots, the long-term base year. */
 export function stripes(ctx: SKRSContext2D, base: string, stripe: string, spacing = 8, width = 2.5): CanvasPattern {
+  // one pattern per context and stripe: the chart canvases are kept between charts (frame.ts)
+  let known = patterns.get(ctx);
+  if (!known) patterns.set(ctx, (known = new Map()));
+  const key = `${base} ${stripe} ${spacing} ${width}`;
+  let pattern = known.get(key);
+  if (!pattern) known.set(key, (pattern = stripeTile(ctx, base, stripe, spacing, width)));
+  return pattern;
+}
+
+const patterns = new WeakMap<SKRSContext2D, Map<string, CanvasPattern>>();
+
+function stripeTile(ctx: SKRSContext2D, base: string, stripe: string, spacing: number, width: number): CanvasPattern {
   const tile = createCanvas(spacing, spacing);
   const t = tile.getContext('2d');
   t.fillStyle = base;

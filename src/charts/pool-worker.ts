@@ -1,5 +1,6 @@
 // One chart worker (pool.ts): draws and encodes each request it is sent with the same code the main
 // thread uses, and posts the PNG back (its memory handed over, not copied).
+import './native-memory.ts'; // first: allocator settings before @napi-rs/canvas loads
 import { parentPort } from 'node:worker_threads';
 import { renderMap } from '../maps/index.ts';
 import { renderChart } from './index.ts';

@@ -8,6 +8,7 @@
 // thread keeps a core for reading requests, acking Slack and answering, which must not wait behind
 // drawing; each worker costs about 40 MB.
 // A full queue refuses at once (ChartPoolBusy) rather than grow without bound: the caller says "busy".
+import './native-memory.ts'; // first: allocator settings before @napi-rs/canvas loads
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ChartRequest } from '../core/reply.ts';

@@ -1,10 +1,10 @@
 // Ranking: sibling areas by rate per 1,000 as horizontal bars, the parent's rate as a reference
 // line, hotspots hatched and labelled, the asked-about area in bold with an outline.
-import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
+import type { SKRSContext2D } from '@napi-rs/canvas';
 import type { ChartConfiguration, LegendItem, Plugin } from 'chart.js';
 import type { ChartRequest } from '../core/reply.ts';
 import { font } from './fonts.ts';
-import { axisFonts, haloText, MARGIN, px, type ChartSpec, type Layout } from './frame.ts';
+import { axisFonts, haloText, MARGIN, measuringContext, px, type ChartSpec, type Layout } from './frame.ts';
 import { formatCount, formatRate } from './format.ts';
 import { INK, ROLE, stripes } from './palette.ts';
 
@@ -140,7 +140,7 @@ function labelParts(b: RankingBar): LabelPart[] {
  * and an estimate of the plot's width (the area names take the left).
  */
 function roomyMax(bars: RankingBar[], layout: Layout, tickPx: number): number {
-  const ctx = createCanvas(8, 8).getContext('2d');
+  const ctx = measuringContext();
   const width = (parts: LabelPart[]) => parts.reduce((w, [text, weight]) => ((ctx.font = font(tickPx, weight)), w + ctx.measureText(text).width), 0);
   ctx.font = font(tickPx, 'bold');
   const names = Math.max(0, ...bars.map((b) => ctx.measureText(b.name).width));

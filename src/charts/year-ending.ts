@@ -1,10 +1,10 @@
 // Year-ending comparison: this YE against the previous YE (and a longer-term base year) for one or
 // more measures or child measures, labelled the way the analysts write it: "+15%, +123".
-import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
+import type { SKRSContext2D } from '@napi-rs/canvas';
 import type { ChartConfiguration, ChartDataset, Plugin } from 'chart.js';
 import type { ChartRequest } from '../core/reply.ts';
 import { font } from './fonts.ts';
-import { axisFonts, haloText, MARGIN, px, type ChartSpec, type Layout } from './frame.ts';
+import { axisFonts, haloText, MARGIN, measuringContext, px, type ChartSpec, type Layout } from './frame.ts';
 import { change, changeLabel, formatCount, MIN_PERCENT_BASE } from './format.ts';
 import { INK, MUTED, OKABE_ITO, ROLE, stripes } from './palette.ts';
 
@@ -38,7 +38,7 @@ const OLDER_FILL = '#b8b8b8';
 
 /** Splits a label into lines no wider than `maxWidth` at `fontString`, breaking between words. */
 export function wrapLabel(text: string, maxWidth: number, fontString: string): string[] {
-  const ctx = createCanvas(1, 1).getContext('2d');
+  const ctx = measuringContext();
   ctx.font = fontString;
   const lines: string[] = [];
   for (const word of text.split(/\s+/).filter(Boolean)) {

@@ -5,6 +5,7 @@
 // where their labels fit without overlapping (boxes checked against each other, the markers and the
 // map's edge); a scale bar; the legend at the right; title above; notes, the boundary attribution and
 // the data source below. Synchronous and deterministic: the same request and geometry give the same bytes.
+import '../charts/native-memory.ts';
 import { createCanvas, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
 import type { MapRequest, MapWard } from '../core/reply.ts';
 import { fitText } from '../charts/frame.ts';

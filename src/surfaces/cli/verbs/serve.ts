@@ -27,6 +27,7 @@ the server and the store:
   NODE_ENV                production turns the page's demo controls off
   WARDWATCH_CHART_WORKERS chart-drawing threads (default the cores but one; 0 = the main thread)
   WARDWATCH_CHART_QUEUE   charts waiting to be drawn at most (default 256); beyond it, "busy, retry"
+  MIMALLOC_ALLOW_THP      chart canvas allocator on huge pages: 1, or 0 (default, faster here)
 
 the local channel page:
   WARDWATCH_LOCAL_TOKEN   access token for the page (16+ characters)
