@@ -6,6 +6,7 @@ import type { Feature } from 'geojson';
 import type { Config } from '../config/schema.ts';
 import { InputError } from '../core/errors.ts';
 import { polygonProblem } from '../geo/validate.ts';
+import { PointCache } from '../geo/pointCache.ts';
 import { WardIndex, wardCodeOf } from '../geo/wardIndex.ts';
 import type { Area, AreaType, Population, Store } from '../store/types.ts';
 import { readCsv, type CsvReadResult } from './csv.ts';
@@ -329,13 +330,19 @@ export class GeoContext {
   private boundariesRead: Promise<void> | null = null;
   private readonly store: Store;
   private readonly pending: PendingGeography;
-  private readonly pointCache = new Map<string, string | null>();
+  private readonly pointCache = new PointCache();
+  /** Interned area ids (tally.ts) of wardIndex's wards and of their districts (-2: none), by position; filled by placing. */
+  wardIds: Int32Array | null = null;
+  wardDistrictIds: Int32Array | null = null;
   /** Stored ward boundaries left out of the index because they are not valid polygons. */
   private readonly broken: string[] = [];
 
-  /** Reads the store's areas and LSOA 2011 lookup, and adds the pending geography over them. */
-  static async load(store: Store, pending: PendingGeography, force: ForceArea): Promise<GeoContext> {
-    const [areas, lsoa11] = await Promise.all([store.areas(), store.lsoa11Lookup()]);
+  /**
+   * Reads the store's areas and LSOA 2011 lookup, and adds the pending geography over them. `storeAreas`:
+   * the store's areas when the caller has just read them (a national store has 45,000: 0.1 s to read again).
+   */
+  static async load(store: Store, pending: PendingGeography, force: ForceArea, storeAreas?: Area[]): Promise<GeoContext> {
+    const [areas, lsoa11] = await Promise.all([storeAreas ?? store.areas(), store.lsoa11Lookup()]);
     return new GeoContext(store, pending, force, areas, lsoa11);
   }
 
@@ -423,34 +430,33 @@ export class GeoContext {
     return `the stored boundaries of ${this.broken.length} ward${this.broken.length === 1 ? '' : 's'} (${list}) are not valid polygons: their points were placed by LSOA best fit; ingest a good boundary file for them`;
   }
 
-  /** The ward a point was placed in before (by its text), null when in none, undefined when not yet placed. */
-  placed(key: string): string | null | undefined {
-    return this.pointCache.get(key);
-  }
-
-  /** locate() for a point that placed() has just said is not cached. */
-  locateNew(key: string, longitude: number, latitude: number): string | null {
-    const ward = this.wardIndex.locate(longitude, latitude);
-    if (this.pointCache.size >= 400_000) this.pointCache.clear();
-    this.pointCache.set(key, ward);
-    return ward;
-  }
-
-  /** The in-area ward containing the point, cached by the point's text (police.uk reuses snap points). */
-  locate(key: string, longitude: number, latitude: number): string | null {
-    let ward = this.pointCache.get(key);
+  /**
+   * The position (in wardIndex.wards) of the in-area ward containing the point, or -1: each distinct
+   * point is located once per ingest (police.uk reuses snap points), cached by its coordinates.
+   */
+  wardAt(longitude: number, latitude: number): number {
+    let ward = this.pointCache.get(longitude, latitude);
     if (ward === undefined) {
-      ward = this.wardIndex.locate(longitude, latitude);
-      // Bounded: a national file has a few hundred thousand distinct snap points at most.
-      if (this.pointCache.size >= 400_000) this.pointCache.clear();
-      this.pointCache.set(key, ward);
+      ward = this.wardIndex.locateIndex(longitude, latitude) + 1; // stored + 1: -1 (in no ward) as 0
+      this.pointCache.set(longitude, latitude, ward);
     }
-    return ward;
+    return ward - 1;
+  }
+
+  /** The code of the in-area ward containing the point, or null (see wardAt; `_key` is no longer needed). */
+  locate(_key: string, longitude: number, latitude: number): string | null {
+    const i = this.wardAt(longitude, latitude);
+    return i < 0 ? null : this.wardIndex.wards[i]!.code;
+  }
+
+  /** forceAreas() when the pending geography holds no areas: the force area itself. */
+  static forceAreaOnly(force: ForceArea): Area[] {
+    return [{ code: force.code, name: force.name, type: 'force', parentCode: null }];
   }
 
   /** Areas to upsert for the force area itself and its districts' parent links. */
   forceAreas(pending: PendingGeography): Area[] {
-    const out: Area[] = [{ code: this.force.code, name: this.force.name, type: 'force', parentCode: null }];
+    const out: Area[] = GeoContext.forceAreaOnly(this.force);
     for (const a of pending.areas.values()) {
       if (a.type === 'district') out.push({ ...a, parentCode: this.districts.has(a.code) ? this.force.code : null });
     }

@@ -18,7 +18,7 @@ import { firstLine, splitHeaderLine } from './csv.ts';
 import { forceAreaOf, GeoContext, PendingGeography, type AreaOrigin, readBoundaries, readLsoa11Lookup, readLsoaWardLookup, readPopulations, readWardList } from './geography.ts';
 import { parsePartnershipAggregated, parsePartnershipRecords, PARTNERSHIP_AGGREGATED_HEADER, PARTNERSHIP_RECORDS_HEADER } from './partnership.ts';
 import { readInParallel, readerThreads } from './parallel.ts';
-import { columnValues, parsePoliceUkFile, placePoliceUk, POLICE_UK_HEADER, type ParsedMonthFile } from './policeUk.ts';
+import { columnValues, parsePoliceUkFile, placePoliceUk, POLICE_UK_HEADER, policeUkCrimeTypes, type ParsedMonthFile } from './policeUk.ts';
 import { addStats, emptyStats, Tally, type PlacementStats } from './tally.ts';
 import { commonFingerprints, fingerprint64, ingestChecks } from './validate.ts';
 
@@ -297,7 +297,8 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
   pending.syntheticCodes = checks.syntheticCodes;
   const summaries: FileSummary[] = [];
   const geoReleases: Array<Omit<Release, 'id' | 'ingestedAt' | 'revision'>> = [];
-  const storeAreas = new Map((await store.areas()).map((a) => [a.code, a]));
+  const storeAreaList = await store.areas();
+  const storeAreas = new Map(storeAreaList.map((a) => [a.code, a]));
   const force = forceAreaOf(config);
   const geoSummary = (path: string, kind: FileKind, rows: number, checksum: string, note?: string, source: 'geography' | 'population' = 'geography') => {
     summaries.push({ ...emptyStats(), rowsRead: rows, file: basename(path), path, kind, month: null, synthetic: false, outcome: 'geography', ...(note ? { note } : {}) });
@@ -387,29 +388,24 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
   const monthFiles = files.filter((f) => KIND_ORDER[kinds.get(f)!] >= KIND_ORDER['police-uk']);
   const parsed: ParsedMonthFile[] = [];
   if (monthFiles.length) {
-    const geo = await GeoContext.load(store, pending, force);
+    const geo = await GeoContext.load(store, pending, force, storeAreaList);
     if (!geo.hasGeography) {
       throw new UserError(
         'no geography loaded: ingest the ONS LSOA21 -> ward -> district lookup (and ward boundaries) first, or in the same command, e.g. `wardwatch ingest fixtures/geography <files>`',
       );
     }
     const seen = new Map<string, string>();
-    // police.uk files are read on reader threads when there are enough of them (see parallel.ts), and
-    // placed here, in order.
+    // police.uk files are read here and on reader threads when there are enough of them (see parallel.ts),
+    // and placed here, in order.
     const policeUkFiles = monthFiles.filter((f) => kinds.get(f) === 'police-uk');
     const threads = readerThreads(policeUkFiles, options.readerThreads);
-    const reading = threads > 0 ? readInParallel(policeUkFiles, checks, threads) : null;
+    const reading = threads > 0 ? readInParallel(policeUkFiles, checks, threads, policeUkCrimeTypes()) : null;
     try {
       for (const path of monthFiles) {
         index = files.indexOf(path) + 1;
         const kind = kinds.get(path)!;
         const onBytes = (n: number, t: number) => progress(path, index, n, t);
-        const readThere = async () => {
-          const read = await reading!.get(path);
-          const size = statSync(path).size;
-          onBytes(size, size);
-          return placePoliceUk(read, geo);
-        };
+        const readThere = async () => placePoliceUk(await reading!.get(path, onBytes), geo);
         const p =
           kind === 'police-uk'
             ? reading
@@ -461,8 +457,9 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
   progress('store', files.length, 0, 0, 'write');
   await store.transaction(async (tx) => {
     if (!pending.empty || parsed.length) {
-      const geo = await GeoContext.load(tx, pending, force);
-      const areas = [...[...pending.areas.values()].filter((a) => a.type !== 'district'), ...geo.forceAreas(pending)];
+      // Without new areas, only the force area itself is written: no need to read every stored area again.
+      const forceAreas = pending.areas.size ? (await GeoContext.load(tx, pending, force)).forceAreas(pending) : GeoContext.forceAreaOnly(force);
+      const areas = [...[...pending.areas.values()].filter((a) => a.type !== 'district'), ...forceAreas];
       const held = await tx.areasByCode(areas.map((a) => a.code));
       await tx.upsertAreas(areas.filter((a) => !sameArea(held.get(a.code), a)));
     }

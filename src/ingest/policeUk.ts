@@ -9,41 +9,27 @@
 //   - a row with a point but no LSOA is placed by the polygon alone (out of area when in no polygon).
 // The LSOA vintage is detected per file by code membership: any 2011-only code (in the LSOA11 lookup,
 // not a current LSOA21) makes it a 2011 file, mapped to 2021 through the lookup.
-import { basename } from 'node:path';
 import { InputError } from '../core/errors.ts';
-import { isMonth, type Month } from '../core/periods.ts';
+import type { Month } from '../core/periods.ts';
 import { taxonomy } from '../taxonomy/index.ts';
-import { readCsv } from './csv.ts';
 import type { GeoContext } from './geography.ts';
+import { isSyntheticName, readPoliceUkPlaces, type PoliceUkRead } from './policeUkRead.ts';
 import { areaId, emptyStats, measureId, Tally, type PlacementStats } from './tally.ts';
-import {
-  CONTROL,
-  CONTROL_EXPECTED,
-  Fingerprints,
-  isPlainDecimal,
-  ingestChecks,
-  POLICE_UK_LSOA_CODE,
-  showControls,
-  SYNTHETIC_CODE,
-  SYNTHETIC_REFUSED,
-  type IngestChecks,
-  type MonthRange,
-} from './validate.ts';
+import { ingestChecks, type IngestChecks } from './validate.ts';
 
-export const POLICE_UK_HEADER = [
-  'Crime ID',
-  'Month',
-  'Reported by',
-  'Falls within',
-  'Longitude',
-  'Latitude',
-  'Location',
-  'LSOA code',
-  'LSOA name',
-  'Crime type',
-  'Last outcome category',
-  'Context',
-] as const;
+export {
+  checkMonth,
+  columnValues,
+  firstRealDuplicate,
+  isSyntheticName,
+  parsePoint,
+  POLICE_UK_HEADER,
+  readPoliceUkPlaces,
+  repeatedCrimeIdNote,
+  repeatedCrimeIds,
+  type PoliceUkRead,
+  type RepeatedCrimeId,
+} from './policeUkRead.ts';
 
 export interface ParsedMonthFile {
   path: string;
@@ -68,139 +54,11 @@ export interface ParsedMonthFile {
   ids?: { field: string; column: number; fingerprints: BigUint64Array };
 }
 
-/** A file is synthetic when its name starts with "synthetic-" (what `wardwatch synth` writes). */
-export function isSyntheticName(path: string): boolean {
-  return /^synthetic-/i.test(basename(path));
-}
-
-/**
- * Parses a month value, or throws an InputError naming the field. The first month of a file must lie in
- * `range` (police.uk's first month to the month containing today); the rest must equal it.
- */
-export function checkMonth(file: string, line: number, field: string, value: string, expected: Month | null, range?: MonthRange): Month {
-  if (expected !== null) {
-    if (value === expected) return value;
-    const v = value.trim();
-    if (v === expected) return v;
-    if (isMonth(v)) throw new InputError(file, line, field, `the same month as the rest of the file (${expected}); a file holds one month`, value);
-  }
-  const v = value.trim();
-  if (!isMonth(v)) throw new InputError(file, line, field, 'a month as YYYY-MM', value);
-  if (range && v > range.last) throw new InputError(file, line, field, `a month no later than this month (${range.last}): a file cannot hold crimes from the future`, value);
-  if (range && v < range.first) throw new InputError(file, line, field, `a month from ${range.first} on (police.uk's street-level data begins in December 2010)`, value);
-  return v;
-}
-
-/**
- * Parses a longitude/latitude pair; both blank is no point. Throws on anything malformed: each must be
- * a plain decimal (no hex such as 0x1F, exponent such as 1e+2, Infinity or thousands separators).
- */
-export function parsePoint(file: string, line: number, names: [string, string], lonText: string, latText: string): [number, number] | null {
-  const lt = lonText.trim(),
-    at = latText.trim();
-  if (lt === '' && at === '') return null;
-  const lon = isPlainDecimal(lt) ? Number(lt) : NaN;
-  const lat = isPlainDecimal(at) ? Number(at) : NaN;
-  if (!Number.isFinite(lon) || lon < -180 || lon > 180)
-    throw new InputError(
-      file,
-      line,
-      names[0],
-      'a longitude in decimal degrees (-180 to 180, a plain decimal such as -0.123456: no hex, exponent or Infinity), or both coordinates blank',
-      lonText,
-    );
-  if (!Number.isFinite(lat) || lat < -90 || lat > 90)
-    throw new InputError(
-      file,
-      line,
-      names[1],
-      'a latitude in decimal degrees (-90 to 90, a plain decimal such as 52.205600: no hex, exponent or Infinity), or both coordinates blank',
-      latText,
-    );
-  return [lon, lat];
-}
-
-/** The (trimmed) values in `column` of the rows `keep` accepts, by line: one more pass over a file. */
-export async function columnValues(path: string, column: number, keep: (value: string, line: number) => boolean): Promise<Map<number, string>> {
-  const out = new Map<number, string>();
-  await readCsv(path, () => {
-    out.clear();
-    return (f, line) => {
-      const v = f[column]!.trim();
-      if (keep(v, line)) out.set(line, v);
-    };
-  });
-  return out;
-}
-
-/**
- * The first line whose identifier (in `column`) really equals an earlier line's, among the identifiers
- * `suspect` picks (those whose fingerprints matched: see Fingerprints); null when they all differ.
- * Reads the file once more, so only called when some fingerprint was seen twice.
- */
-export async function firstRealDuplicate(path: string, column: number, suspect: (value: string) => boolean): Promise<{ first: number; line: number; value: string } | null> {
-  const values = await columnValues(path, column, (v) => v !== '' && suspect(v));
-  const firstLine = new Map<string, number>();
-  for (const line of [...values.keys()].sort((a, b) => a - b)) {
-    const v = values.get(line)!;
-    const first = firstLine.get(v);
-    if (first !== undefined) return { first, line, value: v };
-    firstLine.set(v, line);
-  }
-  return null;
-}
-
-/** A row whose Crime ID an earlier row of the file already has. */
-export interface RepeatedCrimeId {
-  line: number;
-  fields: string[];
-  first: number;
-  firstFields: string[];
-}
-
-/**
- * Every row repeating an earlier row's Crime ID, among the identifiers `suspect` picks (those whose
- * fingerprints matched: see Fingerprints), in line order. Reads the file once more.
- */
-export async function repeatedCrimeIds(path: string, suspect: (value: string) => boolean): Promise<RepeatedCrimeId[]> {
-  const firstRow = new Map<string, { line: number; fields: string[] }>();
-  const out: RepeatedCrimeId[] = [];
-  await readCsv(path, () => {
-    firstRow.clear();
-    out.length = 0;
-    return (f, line) => {
-      const id = f[0]!.trim();
-      if (id === '' || !suspect(id)) return;
-      const first = firstRow.get(id);
-      if (first === undefined) firstRow.set(id, { line, fields: f });
-      else out.push({ line, fields: f, first: first.line, firstFields: first.fields });
-    };
-  });
-  return out;
-}
-
-/** The summary's words for rows counted once because they repeat a Crime ID: how many, how they differ, the first. */
-export function repeatedCrimeIdNote(repeats: readonly RepeatedCrimeId[]): string {
-  const n = (x: number) => x.toLocaleString('en-GB');
-  let identical = 0;
-  const differing = new Map<string, number>();
-  for (const r of repeats) {
-    const fields = POLICE_UK_HEADER.filter((_, i) => r.fields[i] !== r.firstFields[i]);
-    if (fields.length === 0) identical++;
-    for (const f of fields) differing.set(f, (differing.get(f) ?? 0) + 1);
-  }
-  const r = repeats[0]!;
-  const differs = POLICE_UK_HEADER.filter((_, i) => r.fields[i] !== r.firstFields[i]);
-  const kinds = [
-    identical ? `${n(identical)} identical` : '',
-    repeats.length - identical ? `${n(repeats.length - identical)} differing in ${[...differing.keys()].join(', ')}` : '',
-  ]
-    .filter(Boolean)
-    .join(', ');
-  return (
-    `${n(repeats.length)} row${repeats.length === 1 ? '' : 's'} repeat the Crime ID of an earlier row and ${repeats.length === 1 ? 'is' : 'are'} counted once, as on the first row (${kinds}); ` +
-    `e.g. line ${r.line}, field "Crime ID": the crime on line ${r.first}${differs.length ? ` (differs in ${differs.join(', ')})` : ' (an identical row)'}`
-  );
+/** The taxonomy's police.uk measures by their police.uk "Crime type" names, in order (readPoliceUkPlaces' columns). */
+export function policeUkCrimeTypes(): string[] {
+  return taxonomy()
+    .policeUkMeasures()
+    .map((m) => m.policeUkName!);
 }
 
 /** Reads, checks and places a police.uk street file: readPoliceUkPlaces() then placePoliceUk(). */
@@ -210,256 +68,18 @@ export async function parsePoliceUkFile(
   onBytes?: (n: number, total: number) => void,
   checks: IngestChecks = ingestChecks(null),
 ): Promise<ParsedMonthFile> {
-  return placePoliceUk(await readPoliceUkPlaces(path, onBytes, checks), geo);
-}
-
-/**
- * A police.uk file read and checked, its rows counted by place (see readPoliceUkPlaces): everything but
- * the geography, so a worker thread can make it (plain data: it crosses threads by structured clone).
- */
-export interface PoliceUkRead {
-  path: string;
-  fileName: string;
-  month: Month;
-  rowsRead: number;
-  checksum: string;
-  parser: 'fast' | 'csv-parse';
-  reportedBy: string | null;
-  fingerprints: BigUint64Array;
-  repeatNote?: string;
-  /** Per place: the LSOA code (trimmed, '' for none), the point's text as "lon,lat" ('' for none) and its coordinates. */
-  placeLsoa: string[];
-  placePoint: string[];
-  placeLon: Float64Array;
-  placeLat: Float64Array;
-  /** place x measure (the taxonomy's police.uk measures, in order). */
-  placeCounts: Int32Array;
-  noLocation: number[];
-  /** Each LSOA code's first line (for the vintage check). */
-  firstLineOfLsoa: Map<string, number>;
-}
-
-/**
- * Reads a police.uk street file and checks every row (month, force, Crime IDs, crime type, point, LSOA
- * code), counting rows by place. Needs no geography: placePoliceUk() puts the places in wards and areas.
- */
-export async function readPoliceUkPlaces(path: string, onBytes?: (n: number, total: number) => void, checks: IngestChecks = ingestChecks(null)): Promise<PoliceUkRead> {
-  const file = basename(path);
-  const tax = taxonomy();
-  const measures = tax.policeUkMeasures().map((m) => m.key);
-  const M = measures.length;
-  const measureByName = new Map(tax.policeUkMeasures().map((m, i) => [m.policeUkName!, i]));
-  let month: Month | null = null;
-  let rowsRead = 0;
-  // Rows are counted by "place": the text of Longitude, Latitude, Location and LSOA code together
-  // (police.uk snaps every crime to one of a limited set of anonymous points, so places repeat heavily).
-  // Each place is checked and placed once, on its first row; a row costs one lookup and one increment.
-  const places = new Map<string, number>();
-  let placeLsoa: string[] = []; // LSOA code as written, trimmed ('' for none)
-  let placePoint: string[] = []; // the point as "lon,lat" text ('' for none)
-  let placeLon: number[] = [];
-  let placeLat: number[] = [];
-  let placeCounts = new Int32Array(1024 * M); // place x measure
-  const NO_LOCATION = -1;
-  const firstLineOfLsoa = new Map<string, number>();
-  const noLocation = new Array<number>(M).fill(0);
-  // One force per file: the first row's "Reported by" and "Falls within" (and their lines).
-  let reportedBy: string | null = null;
-  let fallsWithin: string | null = null;
-  // Crime IDs: each crime once (rows without one, ASB, may repeat: two incidents at one snap point).
-  const ids = new Fingerprints();
-
-  const oneForce = (line: number, field: 'Reported by' | 'Falls within', value: string, first: string | null): string => {
-    if (first === null) {
-      if (CONTROL.test(value)) throw new InputError(file, line, field, CONTROL_EXPECTED, showControls(value));
-      if (value.trim() === '') throw new InputError(file, line, field, 'the name of the police force', value);
-      return value;
-    }
-    if (value.trim() !== first.trim())
-      throw new InputError(file, line, field, `one force per file, as on the first row ("${first.trim()}"): download each force's file separately`, value);
-    return first;
-  };
-
-  const crimeType = (text: string, line: number): number => {
-    const mi = measureByName.get(text) ?? measureByName.get(text.trim());
-    if (mi === undefined) throw new InputError(file, line, 'Crime type', 'one of the 14 police.uk crime types (e.g. "Burglary", "Anti-social behaviour")', text);
-    return mi;
-  };
-
-  /** Checks and places a place seen for the first time (on `line`): its index, or NO_LOCATION. */
-  const newPlace = (key: string, lonText: string, latText: string, lsoaText: string, line: number): number => {
-    const lsoa = lsoaText.trim();
-    const p = lonText !== '' || latText !== '' ? parsePoint(file, line, ['Longitude', 'Latitude'], lonText, latText) : null;
-    if (!p && !lsoa) return NO_LOCATION;
-    if (lsoa && !firstLineOfLsoa.has(lsoa)) {
-      // Malformed codes are refused, not counted silently as out of area.
-      if (!POLICE_UK_LSOA_CODE.test(lsoa) && !(checks.syntheticCodes && SYNTHETIC_CODE.lsoa.test(lsoa)))
-        throw new InputError(
-          file,
-          line,
-          'LSOA code',
-          SYNTHETIC_CODE.lsoa.test(lsoa) ? SYNTHETIC_REFUSED : 'an LSOA code: E01 or W01 and 6 digits (e.g. E01017983), or blank',
-          lsoaText,
-        );
-      firstLineOfLsoa.set(lsoa, line);
-    }
-    const index = placeLsoa.length;
-    placeLsoa.push(lsoa);
-    placePoint.push(p ? `${lonText},${latText}` : '');
-    placeLon.push(p ? p[0] : NaN);
-    placeLat.push(p ? p[1] : NaN);
-    if ((index + 1) * M > placeCounts.length) {
-      const grown = new Int32Array(placeCounts.length * 2);
-      grown.set(placeCounts);
-      placeCounts = grown;
-    }
-    places.set(key, index);
-    return index;
-  };
-
-  const count = (place: number, mi: number) => {
-    if (place === NO_LOCATION) noLocation[mi]!++;
-    else placeCounts[place * M + mi]!++;
-  };
-
-  // Comma positions of the line being read (the fast path).
-  const commas = new Int32Array(11);
-
-  const read = await readCsv(
-    path,
-    () => {
-      rowsRead = 0;
-      places.clear();
-      placeLsoa = [];
-      placePoint = [];
-      placeLon = [];
-      placeLat = [];
-      placeCounts.fill(0);
-      firstLineOfLsoa.clear();
-      noLocation.fill(0);
-      reportedBy = fallsWithin = null;
-      ids.clear();
-      month = null;
-      return {
-        // The fast path: the raw line of a file without quotes, its fields found by position. Values that
-        // equal the file's first month and force are compared in place, not cut out.
-        line: (text, line) => {
-          let c = -1;
-          for (let k = 0; k < 11; k++) {
-            c = text.indexOf(',', c + 1);
-            if (c < 0) return false;
-            commas[k] = c;
-          }
-          if (text.indexOf(',', c + 1) >= 0) return false; // too many fields: split, and refused there
-          const c0 = commas[0]!,
-            c1 = commas[1]!,
-            c2 = commas[2]!,
-            c3 = commas[3]!;
-          rowsRead++;
-          if (month === null || c1 - c0 - 1 !== 7 || !text.startsWith(month, c0 + 1)) month = checkMonth(file, line, 'Month', text.slice(c0 + 1, c1), month, checks.months);
-          if (reportedBy === null || c2 - c1 - 1 !== reportedBy.length || !text.startsWith(reportedBy, c1 + 1))
-            reportedBy = oneForce(line, 'Reported by', text.slice(c1 + 1, c2), reportedBy);
-          if (fallsWithin === null || c3 - c2 - 1 !== fallsWithin.length || !text.startsWith(fallsWithin, c2 + 1))
-            fallsWithin = oneForce(line, 'Falls within', text.slice(c2 + 1, c3), fallsWithin);
-          if (c0 > 0) {
-            if (text.charCodeAt(0) <= 32 || text.charCodeAt(c0 - 1) <= 32) ids.add(text.slice(0, c0).trim());
-            else ids.addRange(text, 0, c0);
-          }
-          const typeText = text.slice(commas[8]! + 1, commas[9]!);
-          const mi = measureByName.get(typeText) ?? crimeType(typeText, line);
-          const c7 = commas[7]!;
-          const key = text.slice(c3 + 1, c7);
-          let place = places.get(key);
-          if (place === undefined) place = newPlace(key, text.slice(c3 + 1, commas[4]!), text.slice(commas[4]! + 1, commas[5]!), text.slice(commas[6]! + 1, c7), line);
-          count(place, mi);
-          return true;
-        },
-        // Split records (csv-parse for quoted files; odd lines): the same checks, field by field.
-        record: (f, line) => {
-          rowsRead++;
-          month = checkMonth(file, line, 'Month', f[1]!, month, checks.months);
-          if (f[2] !== reportedBy) reportedBy = oneForce(line, 'Reported by', f[2]!, reportedBy);
-          if (f[3] !== fallsWithin) fallsWithin = oneForce(line, 'Falls within', f[3]!, fallsWithin);
-          const id = f[0]!;
-          if (id !== '') ids.add(id.trim());
-          const mi = crimeType(f[9]!, line);
-          // \x01 joins: a control character, refused in any field, so keys of different fields never collide.
-          const key = `${f[4]}\x01${f[5]}\x01${f[6]}\x01${f[7]}`;
-          let place = places.get(key);
-          if (place === undefined) place = newPlace(key, f[4]!, f[5]!, f[7]!, line);
-          count(place, mi);
-        },
-      };
-    },
-    { onBytes },
-  );
-  if (month === null) throw new InputError(file, 2, 'Month', 'at least one data row', 'only a header row');
-  const fingerprints = ids.finish();
-  // Repeated Crime IDs (police.uk's own files have them: 838 in 10 of the 40 forces' January 2024 files,
-  // 79 identical rows, the rest the same crime with another location or outcome): one crime, counted once,
-  // as on its first row, and said in the file's summary. The same Crime ID with another crime type is
-  // two crimes under one identifier, and refused.
-  let repeatNote: string | undefined;
-  if (ids.hasSuspects) {
-    const repeats = await repeatedCrimeIds(path, ids.isSuspect);
-    if (repeats.length) {
-      for (const r of repeats) {
-        if (r.fields[9]!.trim() !== r.firstFields[9]!.trim())
-          throw new InputError(
-            file,
-            r.line,
-            'Crime type',
-            `the crime type of the first row with this Crime ID (line ${r.first}: "${r.firstFields[9]!.trim()}"): a repeated Crime ID is counted once, so it must be the same crime (Crime ID ${r.fields[0]!.trim()})`,
-            r.fields[9]!,
-          );
-      }
-      for (const r of repeats) {
-        // Uncount the repeat where its row was counted: its place (as the fast path or the split path keyed it), or no location.
-        const f = r.fields;
-        const mi = crimeType(f[9]!, r.line);
-        const counted = [places.get(`${f[4]}\x01${f[5]}\x01${f[6]}\x01${f[7]}`), places.get(`${f[4]},${f[5]},${f[6]},${f[7]}`)].find(
-          (p) => p !== undefined && placeCounts[p * M + mi]! > 0,
-        );
-        if (counted === undefined) noLocation[mi]!--;
-        else placeCounts[counted * M + mi]!--;
-      }
-      repeatNote = repeatedCrimeIdNote(repeats);
-    }
-  }
-  return {
-    path,
-    fileName: file,
-    month,
-    rowsRead,
-    checksum: read.checksum,
-    parser: read.parser,
-    reportedBy,
-    fingerprints,
-    ...(repeatNote ? { repeatNote } : {}),
-    placeLsoa,
-    placePoint,
-    placeLon: Float64Array.from(placeLon),
-    placeLat: Float64Array.from(placeLat),
-    placeCounts: placeCounts.slice(0, placeLsoa.length * M),
-    noLocation,
-    firstLineOfLsoa,
-  };
+  return placePoliceUk(await readPoliceUkPlaces(path, policeUkCrimeTypes(), onBytes, checks), geo);
 }
 
 /** Puts a read file's places in wards (point-in-polygon, cached by point) and areas, and tallies them. */
 export async function placePoliceUk(read: PoliceUkRead, geo: GeoContext): Promise<ParsedMonthFile> {
-  const { path, fileName: file, month, rowsRead, placeLsoa, placePoint, placeLon, placeLat, placeCounts, noLocation, firstLineOfLsoa, fingerprints, repeatNote, reportedBy } = read;
+  const { path, fileName: file, month, rowsRead, placeLsoa, placeLon, placeLat, placeCounts, noLocation, firstLineOfLsoa, fingerprints, repeatNote, reportedBy } = read;
   const measures = taxonomy()
     .policeUkMeasures()
     .map((m) => m.key);
   const M = measures.length;
   await geo.loadBoundaries(); // rows are placed by their map point
-  // A point seen before (in any file of this ingest) is placed once.
-  const placeWard = placePoint.map((pk, i) => {
-    if (pk === '') return '';
-    const known = geo.placed(pk);
-    return (known !== undefined ? known : geo.locateNew(pk, placeLon[i]!, placeLat[i]!)) ?? '';
-  });
+  const wardIndex = geo.wardIndex;
 
   // LSOA vintage by code membership.
   let first2011: string | null = null;
@@ -484,33 +104,70 @@ export async function placePoliceUk(read: PoliceUkRead, geo: GeoContext): Promis
   const forceId = areaId(force);
   const mids = measures.map(measureId);
   let unknownLsoa = 0;
+  // Each LSOA code of the file resolved once: in area with its interned id, district's and best-fit ward's ids, or
+  // out of area (`known`: whether the geography has it at all).
+  type LsoaPlace = { inArea: true; lsoaId: number; districtId: number; bestFitWardId: number } | { inArea: false; known: boolean };
+  const lsoas = new Map<string, LsoaPlace>();
+  const lsoaPlace = (raw: string): LsoaPlace => {
+    let r = lsoas.get(raw);
+    if (r === undefined) {
+      const lsoa21 = vintage === 2011 ? (geo.lsoa11.get(raw) ?? raw) : raw;
+      const district = geo.lsoaDistrict.get(lsoa21);
+      r =
+        !district || !geo.districts.has(district)
+          ? { inArea: false, known: district !== undefined }
+          : { inArea: true, lsoaId: areaId(lsoa21), districtId: areaId(district), bestFitWardId: areaId(geo.lsoaWard.get(lsoa21)!) };
+      lsoas.set(raw, r);
+    }
+    return r;
+  };
+  // The interned id (and district's) of each ward of the index, by its position there, made on first use.
+  const wardIds = (geo.wardIds ??= new Int32Array(wardIndex.wards.length).fill(-1));
+  const wardDistrictIds = (geo.wardDistrictIds ??= new Int32Array(wardIndex.wards.length).fill(-1));
+  const wardId = (w: number): number => {
+    if (wardIds[w] === -1) {
+      const code = wardIndex.wards[w]!.code;
+      const district = geo.wardDistrict.get(code);
+      wardIds[w] = areaId(code);
+      wardDistrictIds[w] = district ? areaId(district) : -2;
+    }
+    return wardIds[w]!;
+  };
   for (let p = 0; p < placeLsoa.length; p++) {
     let total = 0;
     for (let mi = 0; mi < M; mi++) total += placeCounts[p * M + mi]!;
     if (total === 0) continue;
     const lsoaRaw = placeLsoa[p]!;
-    const polyWard = placeWard[p]!;
-    let lsoa21: string | null = null;
-    let district: string | undefined;
+    let lsoaId = -1;
+    let districtId: number;
+    let wardAreaId: number;
+    let byPolygon: boolean;
     if (lsoaRaw) {
-      lsoa21 = vintage === 2011 ? (geo.lsoa11.get(lsoaRaw) ?? lsoaRaw) : lsoaRaw;
-      district = geo.lsoaDistrict.get(lsoa21);
-      if (!district) unknownLsoa += total;
-      if (!district || !geo.districts.has(district)) {
+      const l = lsoaPlace(lsoaRaw);
+      if (!l.inArea) {
+        if (!l.known) unknownLsoa += total;
         stats.outOfArea += total;
         continue;
       }
+      lsoaId = l.lsoaId;
+      districtId = l.districtId;
+      // A point seen before (in any file of this ingest) is placed once (GeoContext.wardAt).
+      const w = Number.isNaN(placeLon[p]!) ? -1 : geo.wardAt(placeLon[p]!, placeLat[p]!);
+      byPolygon = w >= 0;
+      wardAreaId = byPolygon ? wardId(w) : l.bestFitWardId;
     } else {
-      district = polyWard ? geo.wardDistrict.get(polyWard) : undefined;
-      if (!district) {
+      // No LSOA: placed by the polygon alone (out of area when in no in-area ward).
+      const w = Number.isNaN(placeLon[p]!) ? -1 : geo.wardAt(placeLon[p]!, placeLat[p]!);
+      if (w >= 0) wardId(w);
+      if (w < 0 || wardDistrictIds[w] === -2) {
         stats.outOfArea += total;
         continue;
       }
+      byPolygon = true;
+      wardAreaId = wardIds[w]!;
+      districtId = wardDistrictIds[w]!;
     }
-    const districtId = areaId(district);
-    const lsoaId = lsoa21 ? areaId(lsoa21) : -1;
-    const wardId = areaId(polyWard || geo.lsoaWard.get(lsoa21!)!);
-    const placement = polyWard ? 1 : 2; // Tally's codes: 1 polygon, 2 LSOA best fit
+    const placement = byPolygon ? 1 : 2; // Tally's codes: 1 polygon, 2 LSOA best fit
     for (let mi = 0; mi < M; mi++) {
       const n = placeCounts[p * M + mi]!;
       if (n === 0) continue;
@@ -518,9 +175,9 @@ export async function placePoliceUk(read: PoliceUkRead, geo: GeoContext): Promis
       tally.addById('force', forceId, m, n);
       tally.addById('district', districtId, m, n);
       if (lsoaId >= 0) tally.addById('lsoa', lsoaId, m, n);
-      tally.addById('ward', wardId, m, n, placement);
+      tally.addById('ward', wardAreaId, m, n, placement);
     }
-    if (polyWard) stats.placedByPolygon += total;
+    if (byPolygon) stats.placedByPolygon += total;
     else stats.placedByLsoa += total;
   }
   noLocation.forEach((n, i) => {

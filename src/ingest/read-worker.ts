@@ -1,17 +1,18 @@
 // An ingest reader thread: reads and checks police.uk files (readPoliceUkPlaces) for the main thread,
-// which places them (the ward index stays on the main thread). Errors go back as their parts.
+// which places them (the ward index stays on the main thread). Errors go back as their parts. It imports
+// only the reading module (not the taxonomy, its YAML and schema): the thread is ready in tens of ms.
 import { parentPort } from 'node:worker_threads';
 import { InputError } from '../core/errors.ts';
-import { readPoliceUkPlaces } from './policeUk.ts';
+import { readPoliceUkPlaces, type PoliceUkRead } from './policeUkRead.ts';
 import type { IngestChecks } from './validate.ts';
 
-export type ReadRequest = { id: number; path: string; checks: IngestChecks };
+export type ReadRequest = { id: number; path: string; checks: IngestChecks; crimeTypes: readonly string[] };
 export type ReadReply =
-  | { id: number; ok: true; read: Awaited<ReturnType<typeof readPoliceUkPlaces>> }
+  | { id: number; ok: true; read: PoliceUkRead }
   | { id: number; ok: false; input?: { file: string; line: number | null; field: string | null; expected: string; found?: string }; message: string };
 
 parentPort!.on('message', (req: ReadRequest) => {
-  readPoliceUkPlaces(req.path, undefined, req.checks).then(
+  readPoliceUkPlaces(req.path, req.crimeTypes, undefined, req.checks).then(
     (read) => {
       const transfer = [read.placeCounts.buffer, read.placeLon.buffer, read.placeLat.buffer, read.fingerprints.buffer] as ArrayBuffer[];
       parentPort!.postMessage({ id: req.id, ok: true, read } satisfies ReadReply, [...new Set(transfer)]);

@@ -1,0 +1,44 @@
+// The bundled worker entries live in the temporary folder, which every user shares: a thread runs the
+// file its manifest names, so only a folder of this user's own that nobody else may write is used.
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { plainWorkerEntry } from '../../src/core/workers.ts';
+
+const ENTRY = new URL('../../src/ingest/read-worker.ts', import.meta.url);
+const folderName = `wardwatch-worker-bundles-${process.getuid?.() ?? 'user'}`;
+
+describe('plainWorkerEntry', () => {
+  let root: string;
+  let saved: string | undefined;
+  beforeEach(() => {
+    saved = process.env.TMPDIR;
+    root = mkdtempSync(join(tmpdir(), 'wardwatch-bundles-test-'));
+    process.env.TMPDIR = root;
+  });
+  afterEach(() => {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('bundles the reader into a private folder of its own and reuses it while the sources are unchanged', async () => {
+    const first = await plainWorkerEntry(ENTRY);
+    expect(first).not.toBeNull();
+    expect(dirname(first!)).toBe(join(root, folderName));
+    expect(readFileSync(first!, 'utf8')).toMatch(/parentPort/);
+    expect(await plainWorkerEntry(ENTRY)).toBe(first);
+  });
+
+  it('refuses a folder others may write to, and a link, and then the threads boot through tsx', async () => {
+    mkdirSync(join(root, folderName), { mode: 0o777 });
+    chmodSync(join(root, folderName), 0o777);
+    expect(await plainWorkerEntry(ENTRY)).toBeNull();
+    rmSync(join(root, folderName), { recursive: true });
+    const elsewhere = mkdtempSync(join(root, 'elsewhere-'));
+    symlinkSync(elsewhere, join(root, folderName));
+    expect(await plainWorkerEntry(ENTRY)).toBeNull();
+    expect(readdirSync(elsewhere)).toEqual([]); // nothing written through the link
+  });
+});
