@@ -393,7 +393,11 @@ export interface Store {
    */
   replaceMonth(input: { source: DataSource; month: Month; counts: MonthlyCount[]; release: Omit<Release, 'id' | 'revision' | 'ingestedAt'> }): Promise<ReplaceResult>;
   counts(query: CountQuery): Promise<MonthlyCount[]>;
-  /** The same counts as dense series (absent = 0), read in bulk: one pass instead of a row object per count. */
+  /**
+   * The same counts as dense series (absent = 0), read in bulk: from 50 areas up, from the count packs
+   * (one blob per month, measure and area type, written by replaceMonth) instead of a row per count.
+   * `rows` is the stored counts read, as counts() would return them.
+   */
   countSeries(query: SeriesQuery): Promise<CountSeries>;
   /**
    * Takes a month of one source out of the data (its counts and its current release; the release log

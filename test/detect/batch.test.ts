@@ -9,7 +9,7 @@ import { judgeMonthBatchParallel } from '../../src/detect/batch-parallel.ts';
 import { farringtonMonth, resolveFarringtonParams, R_FARRINGTON_DEFAULTS, type FarringtonParams } from '../../src/detect/index.ts';
 import { Random, simulateSeries } from '../../src/detect/simulate.ts';
 import type { MonthlyCount } from '../../src/store/types.ts';
-import { tempStoreOn, type DialectStore } from '../helpers/store.ts';
+import { tempStoreOn, testRelease, type DialectStore } from '../helpers/store.ts';
 
 const T = 64;
 const MONTHS = monthRange('2019-01', '2024-04');
@@ -160,19 +160,7 @@ describe.each(['sqlite', 'postgres'] as const)('batch detection on series read f
         source: 'police.uk',
         month: MONTHS[m]!,
         counts,
-        release: {
-          source: 'police.uk',
-          fileName: `${MONTHS[m]}.csv`,
-          month: MONTHS[m]!,
-          rowsRead: counts.length,
-          placedByPolygon: counts.length,
-          placedByLsoa: 0,
-          placedByPartner: 0,
-          outOfArea: 0,
-          unplaced: 0,
-          checksum: `c-${m}`,
-          synthetic: false,
-        },
+        release: testRelease('police.uk', MONTHS[m]!, `c-${m}`, { rowsRead: counts.length, placedByPolygon: counts.length }),
       });
     }
   }, 180_000);
