@@ -46,8 +46,8 @@ data and delivery:
                           or rejected/; default the config's watcher.inbox)
   WARDWATCH_POLICE_UK_API the police.uk API base URL for the watcher
                           (default https://data.police.uk/api)
-  WARDWATCH_INGEST_THREADS  threads reading police.uk files in an ingest (default: one a core
-                          for 8 MB or more of files, else none; 0 = read on the main thread)
+  WARDWATCH_INGEST_THREADS  threads reading police.uk files beside the main one (default: the
+                          cores but one from 16 MB of files, else none; 0 = the main thread only)
   WARDWATCH_OUTBOX_POLL_MS, WARDWATCH_OUTBOX_LEASE_MS, WARDWATCH_OUTBOX_POST_TIMEOUT_MS,
   WARDWATCH_OUTBOX_RETRY_BASE_MS, WARDWATCH_OUTBOX_RETRY_MAX_MS, WARDWATCH_OUTBOX_MAX_ATTEMPTS
                           the outbox dispatcher: poll 5000 ms, lease 300000 ms, post timeout
