@@ -1,7 +1,7 @@
 // What every worker thread starts from: one boot module and the process's flags without its preloads,
 // or, for a thread that must start fast, its entry bundled once into plain JavaScript (plainWorkerEntry).
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,8 +100,25 @@ export async function plainWorkerEntry(entry: URL): Promise<string | null> {
     renameSync(tmp, output);
     writeFileSync(`${manifestFile}.${process.pid}.tmp`, JSON.stringify({ inputs, output } satisfies Manifest));
     renameSync(`${manifestFile}.${process.pid}.tmp`, manifestFile);
+    removeOldBundles(folder, name, output);
     return output;
   } catch {
     return null;
   }
 }
+
+/** Bundles of this entry older than a few minutes other than the current one (a process may be starting a thread on a newer-but-one). */
+function removeOldBundles(folder: string, name: string, current: string): void {
+  const now = Date.now();
+  for (const file of readdirSync(folder)) {
+    const path = join(folder, file);
+    if (path === current || !file.startsWith(`${name}-`) || !file.endsWith('.mjs')) continue;
+    try {
+      if (now - statSync(path).mtimeMs > OLD_BUNDLE_MS) unlinkSync(path);
+    } catch {
+      // gone already (another process tidied it)
+    }
+  }
+}
+
+const OLD_BUNDLE_MS = 10 * 60_000;

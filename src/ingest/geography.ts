@@ -443,8 +443,8 @@ export class GeoContext {
     return ward - 1;
   }
 
-  /** The code of the in-area ward containing the point, or null (see wardAt; `_key` is no longer needed). */
-  locate(_key: string, longitude: number, latitude: number): string | null {
+  /** The code of the in-area ward containing the point, or null (see wardAt). */
+  locate(longitude: number, latitude: number): string | null {
     const i = this.wardAt(longitude, latitude);
     return i < 0 ? null : this.wardIndex.wards[i]!.code;
   }

@@ -205,7 +205,7 @@ export async function parsePartnershipRecords(
         let ward: string | null = null;
         let how: 'partner' | 'polygon' | 'lsoa' = 'partner';
         if (wardCode) ward = wardCode;
-        else if (point && (ward = geo.locate(`${point[0]},${point[1]}`, point[0], point[1]))) how = 'polygon';
+        else if (point && (ward = geo.locate(point[0], point[1]))) how = 'polygon';
         else if (lsoa) {
           ward = geo.lsoaWard.get(lsoa) ?? null;
           how = 'lsoa';

@@ -132,7 +132,7 @@ async function locationPools(files: string[], geo: GeoContext, measureOf: Map<st
         pools.outOfArea.push({ location: tuple, crimeType: f[9]! });
         return;
       }
-      const ward = geo.locate(`${lonText},${latText}`, Number(lonText), Number(latText)) ?? geo.lsoaWard.get(lsoa!)!;
+      const ward = geo.locate(Number(lonText), Number(latText)) ?? geo.lsoaWard.get(lsoa!)!;
       push(pools.byWard, ward, tuple);
       const measure = measureOf.get(f[9]!);
       if (measure) push(pools.byWardMeasure, `${ward}\t${measure}`, tuple);

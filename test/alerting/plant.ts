@@ -42,7 +42,7 @@ export async function plantPoliceUk(store: Store, config: Config, file: string, 
     const lon = Number(r[4]);
     const lat = Number(r[5]);
     if (!r[4] || !r[5]) return undefined;
-    return geo.locate(`${r[4]},${r[5]}`, lon, lat) ?? geo.lsoaWard.get(r[7]!);
+    return geo.locate(lon, lat) ?? geo.lsoaWard.get(r[7]!);
   };
   const extra: string[][] = [];
   for (const p of plants) {

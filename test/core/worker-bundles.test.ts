@@ -1,8 +1,8 @@
 // The bundled worker entries live in the temporary folder, which every user shares: a thread runs the
 // file its manifest names, so only a folder of this user's own that nobody else may write is used.
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { plainWorkerEntry } from '../../src/core/workers.ts';
 
@@ -29,6 +29,22 @@ describe('plainWorkerEntry', () => {
     expect(dirname(first!)).toBe(join(root, folderName));
     expect(readFileSync(first!, 'utf8')).toMatch(/parentPort/);
     expect(await plainWorkerEntry(ENTRY)).toBe(first);
+  });
+
+  it('a rebuilt bundle replaces the old ones of that entry once they are a few minutes old', async () => {
+    const first = (await plainWorkerEntry(ENTRY))!;
+    const folder = dirname(first);
+    const prefix = basename(first).replace(/-[0-9a-f]{12}\.mjs$/, '');
+    const stale = join(folder, `${prefix}-000000000000.mjs`);
+    const recent = join(folder, `${prefix}-111111111111.mjs`);
+    writeFileSync(stale, '// an older bundle');
+    writeFileSync(recent, '// a bundle another process may be starting');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(stale, hourAgo, hourAgo);
+    rmSync(join(folder, `${prefix}.json`)); // as if a source had changed: rebuild
+    expect(await plainWorkerEntry(ENTRY)).toBe(first);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(recent)).toBe(true);
   });
 
   it('refuses a folder others may write to, and a link, and then the threads boot through tsx', async () => {
