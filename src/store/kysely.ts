@@ -669,7 +669,7 @@ export class KyselyStore implements Store {
   }
 
   async countSeries(query: SeriesQuery): Promise<CountSeries> {
-    const { series, months, place, areaIndex } = seriesFrame(query);
+    const { series, months, place, areaIndex, measureIndex, monthIndex } = seriesFrame(query);
     if (series.values.length === 0) return series;
     if (query.areaCodes.length < PACK_READ_MIN_AREAS) {
       // a few areas: their rows by the primary key, fewer bytes than every area's packs
@@ -701,13 +701,11 @@ export class KyselyStore implements Store {
         .where('measure', 'in', [...query.measures])
         .where('area_type', 'in', types)
         .execute();
-      const measureAt = new Map(query.measures.map((m, i) => [m, i]));
-      const monthAt = new Map(months.map((m, i) => [m, i]));
       const M = query.measures.length;
       const T = months.length;
       for (const p of packs) {
-        const m = measureAt.get(p.measure);
-        const t = monthAt.get(p.month);
+        const m = measureIndex.get(p.measure);
+        const t = monthIndex.get(p.month);
         if (m === undefined || t === undefined) continue;
         const cells = typeof p.cells === 'string' ? Buffer.from(p.cells, 'base64') : p.cells;
         series.rows += placePack(series.values, cells, areaAt, m, t, M, T);
@@ -1605,20 +1603,26 @@ interface NewOrdinal {
   ordinal: number;
 }
 
-/** Every area ordinal the executor sees. */
-async function readOrdinals(db: Executor, connection: Database.Database | undefined): Promise<OrdinalCache> {
+/** Every area ordinal on a SQLite connection (raw rows: 43,000 nationally). */
+function readOrdinalsSqlite(connection: Database.Database): OrdinalCache {
   const index: OrdinalIndex = new Map();
   let size = 0;
-  if (connection) {
-    for (const [o, code, type] of connection.prepare('SELECT ordinal, area_code, area_type FROM area_ordinals').raw(true).all() as Array<[number, string, string]>) {
-      addOrdinal(index, type, code, o);
-      size++;
-    }
-  } else
-    for (const r of await db.selectFrom('area_ordinals').select(['ordinal', 'area_code', 'area_type']).execute()) {
-      addOrdinal(index, r.area_type, r.area_code, Number(r.ordinal));
-      size++;
-    }
+  for (const [o, code, type] of connection.prepare('SELECT ordinal, area_code, area_type FROM area_ordinals').raw(true).all() as Array<[number, string, string]>) {
+    addOrdinal(index, type, code, o);
+    size++;
+  }
+  return { index, size };
+}
+
+/** Every area ordinal the executor sees. */
+async function readOrdinals(db: Executor, connection: Database.Database | undefined): Promise<OrdinalCache> {
+  if (connection) return readOrdinalsSqlite(connection);
+  const index: OrdinalIndex = new Map();
+  let size = 0;
+  for (const r of await db.selectFrom('area_ordinals').select(['ordinal', 'area_code', 'area_type']).execute()) {
+    addOrdinal(index, r.area_type, r.area_code, Number(r.ordinal));
+    size++;
+  }
   return { index, size };
 }
 
@@ -1734,9 +1738,7 @@ const BACKFILL_ROWS = 250_000;
  * write while a statement iterates; a month met again later (not contiguous after all) is merged.
  */
 function packAllCountsSqlite(database: Database.Database): void {
-  const index: OrdinalIndex = new Map();
-  for (const [o, code, type] of database.prepare('SELECT ordinal, area_code, area_type FROM area_ordinals').raw(true).all() as Array<[number, string, string]>)
-    addOrdinal(index, type, code, o);
+  const { index } = readOrdinalsSqlite(database);
   const lastRowid = Number(database.prepare('SELECT max(rowid) FROM counts').pluck(true).get() ?? 0);
   const range = database.prepare('SELECT rowid, source, month, area_code, area_type, measure, count FROM counts WHERE rowid > ? ORDER BY rowid LIMIT ?').raw(true);
   const insert = database.prepare('INSERT INTO count_packs (source, month, measure, area_type, entries, cells) VALUES (?, ?, ?, ?, ?, ?)');
@@ -1814,6 +1816,8 @@ function seriesFrame(query: SeriesQuery): {
   series: CountSeries;
   months: Month[];
   areaIndex: Map<string, number>;
+  measureIndex: Map<string, number>;
+  monthIndex: Map<Month, number>;
   place(area: string, measure: string, month: Month, count: number): void;
 } {
   const months = monthRange(query.from, query.to);
@@ -1831,6 +1835,8 @@ function seriesFrame(query: SeriesQuery): {
     series,
     months,
     areaIndex,
+    measureIndex,
+    monthIndex,
     place(area, measure, month, count) {
       const a = areaIndex.get(area);
       const m = measureIndex.get(measure);
