@@ -155,7 +155,7 @@ async function landMonth(store: Store, config: Config, month: Month, seed: numbe
   }
 }
 
-const bench: Benchmark = async ({ log, quick }) => {
+const bench: Benchmark = async ({ log, size }) => {
   const loaded = loadConfig(join(import.meta.dirname, '../wardwatch.config.yaml'));
   // WARDWATCH_BENCH_ALERT_RULES: measure another folder of rules (yours, or an earlier version) the same way.
   const rules = loadRules(process.env.WARDWATCH_BENCH_ALERT_RULES ?? loaded.alertRulesDir, loaded.config);
@@ -168,8 +168,8 @@ const bench: Benchmark = async ({ log, quick }) => {
     measures: [],
   }));
   const config: Config = { ...loaded.config, channels, mutes: [] };
-  const quietMonths = quick ? 6 : 24;
-  const trials = quick ? 1 : 3;
+  const quietMonths = { quick: 6, standard: 12, full: 24 }[size];
+  const trials = { quick: 1, standard: 2, full: 3 }[size];
   const work = mkdtempSync(join(tmpdir(), 'wardwatch-bench-alerts-'));
   const basePath = join(work, 'base.sqlite');
   try {

@@ -130,14 +130,14 @@ async function drawIn(page: Page, json: string): Promise<Buffer> {
   return Buffer.from(url.slice(url.indexOf(',') + 1), 'base64');
 }
 
-const bench: Benchmark = async ({ log, quick }) => {
+const bench: Benchmark = async ({ log, size }) => {
   const { renderChart } = await import('../src/charts/index.ts');
   const { exampleRequests } = await import('../src/charts/examples.ts');
   const { LAYOUTS } = await import('../src/charts/frame.ts');
   const { specFor } = await import('../src/charts/spec.ts');
   const { ChartPool } = await import('../src/charts/pool.ts');
-  const runs = quick ? 8 : 40;
-  const launches = quick ? 2 : 5;
+  const runs = { quick: 8, standard: 40, full: 40 }[size];
+  const launches = { quick: 2, standard: 3, full: 5 }[size];
   const executable = process.env.CHROMIUM?.trim() || '/usr/bin/chromium';
   const haveChromium = existsSync(executable);
   if (!haveChromium) log(`Chromium left out: ${executable} not found (set CHROMIUM)`);

@@ -10,12 +10,12 @@ function percentile(sorted: number[], p: number): number {
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
-const bench: Benchmark = async ({ log, quick }) => {
+const bench: Benchmark = async ({ log, size }) => {
   const started = performance.now();
   const { renderChart } = await import('../src/charts/index.ts');
   const { exampleRequests } = await import('../src/charts/examples.ts');
   const loadMs = performance.now() - started;
-  const runs = quick ? 5 : 30;
+  const runs = size === 'quick' ? 5 : 30;
   const kinds: Record<string, unknown> = {};
   for (const [kind, request] of Object.entries(exampleRequests())) {
     const result: Record<string, unknown> = {};

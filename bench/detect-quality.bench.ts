@@ -108,8 +108,8 @@ export const COUNTY_MEASURES: [string, number][] = [
 
 const pct = (x: number | null, digits = 1) => (x === null ? '-' : `${(100 * x).toFixed(digits)}%`);
 
-const bench: Benchmark = async ({ log, quick }) => {
-  const reps = quick ? 3 : 30;
+const bench: Benchmark = async ({ log, size }) => {
+  const reps = { quick: 3, standard: 10, full: 30 }[size];
   const means = [0.5, 1, 2, 5, 10, 20, 50, 100];
   const scenarios: ScenarioSpec[] = [];
   for (const mean of means) for (const phi of [1, 1.5, 3]) for (const trend of [0, 0.004]) for (const seasonality of [0, 0.4]) scenarios.push({ mean, phi, trend, seasonality });
@@ -156,9 +156,9 @@ const bench: Benchmark = async ({ log, quick }) => {
   }
   log(`simulation study done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-  // County: 120 wards x 31 measures, no outbreaks, the last 12 months judged
+  // County: 120 wards x 31 measures, no outbreaks, the last 12 months judged (6 by default, 3 in --quick)
   const wards = 120;
-  const countyMonths = quick ? 3 : 12;
+  const countyMonths = { quick: 3, standard: 6, full: 12 }[size];
   const crng = new Random(2025);
   const falseAlerts = new Map(DETECTORS.map((d) => [d.name, 0]));
   const t1 = performance.now();

@@ -20,8 +20,8 @@ function hasR(): boolean {
   return r.status === 0;
 }
 
-const bench: Benchmark = async ({ log, quick }) => {
-  const nSeries = quick ? 1000 : 10_000;
+const bench: Benchmark = async ({ log, size }) => {
+  const nSeries = size === 'quick' ? 1000 : 10_000;
   const length = 96; // 8 years
   const rng = new Random(2024);
   log(`simulating ${nSeries} series of ${length} months`);
@@ -54,8 +54,8 @@ const bench: Benchmark = async ({ log, quick }) => {
     out.r = { available: false };
     return out;
   }
-  // R takes milliseconds a series: all of them in a full run (about a minute), a sample in --quick
-  const sample = quick ? 40 : nSeries;
+  // R takes milliseconds a series: all of them in --full (about a minute), a sample otherwise
+  const sample = { quick: 40, standard: 1000, full: nSeries }[size];
   const dir = mkdtempSync(join(tmpdir(), 'wardwatch-bench-detect-'));
   try {
     const rParams = { ...runs[0]![1], pastWeeksNotIncluded: runs[0]![1].pastWeeksNotIncluded ?? runs[0]![1].w };

@@ -116,7 +116,7 @@ async function countsQuery(store: Store, n: number, result: Record<string, unkno
   log(`counts(): ${Math.round((seconds / n) * 1e6)} µs per query (${Math.round(rows / n)} rows)`);
 }
 
-const bench: Benchmark = async ({ log, quick }) => {
+const bench: Benchmark = async ({ log, size }) => {
   const dir = mkdtempSync(join(tmpdir(), 'wardwatch-bench-ingest-'));
   const result: Record<string, unknown> = {};
   try {
@@ -144,12 +144,12 @@ const bench: Benchmark = async ({ log, quick }) => {
       result.realFiles = { files: files.length, rows: r.rowsRead, seconds: +seconds.toFixed(3), rowsPerSecond: Math.round(r.rowsRead / seconds) };
       log(`real files: ${r.rowsRead} rows in ${seconds.toFixed(2)} s (${Math.round(r.rowsRead / seconds)} rows/s)`);
 
-      if (quick) await countsQuery(store, 2000, result, log);
+      if (size === 'quick') await countsQuery(store, 2000, result, log);
       await store.close();
     }
 
     // 2. A synthetic national-size month, with real (repeating) snap points and with every point distinct.
-    const rows = quick ? 100_000 : 500_000;
+    const rows = size === 'quick' ? 100_000 : 500_000;
     for (const jitter of [false, true]) {
       const name = jitter ? 'syntheticDistinctPoints' : 'syntheticMonth';
       const file = join(dir, `2024-06-${jitter ? 'distinct' : 'national'}-street.csv`);
@@ -187,7 +187,7 @@ const bench: Benchmark = async ({ log, quick }) => {
     }
 
     // 3. First start: fixtures plus synthetic history into an empty store.
-    if (!quick) {
+    if (size !== 'quick') {
       const db = join(dir, 'first-start.sqlite');
       const r = inChild({ db, fixtures: true });
       result.firstStart = { seconds: +r.seconds.toFixed(2), rowsRead: r.rowsRead, peakRssMb: r.maxRssMb, dbMb: mb(statSync(db).size) };

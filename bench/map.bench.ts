@@ -49,14 +49,14 @@ const MAPS: Array<{ name: string; question: string; channel: string }> = [
   { name: 'county', question: 'map violence county', channel: 'countywide-board' },
 ];
 
-const bench: Benchmark = async ({ log, quick }) => {
+const bench: Benchmark = async ({ log, size }) => {
   const dir = mkdtempSync(join(tmpdir(), 'wardwatch-bench-map-'));
   const store = await openStore({ path: join(dir, 'bench.sqlite') });
   try {
     log('loading fixtures with synthetic history');
     await loadFixtures(store, { history: true, seed: 1 });
     const { config } = loadConfig();
-    const runs = quick ? 5 : 30;
+    const runs = size === 'quick' ? 5 : 30;
     const maps: Record<string, unknown> = {};
     for (const { name, question, channel } of MAPS) {
       const ctx = makeContext({ store, config, channel, now: new Date('2024-05-20T09:00:00Z') });
@@ -88,7 +88,7 @@ const bench: Benchmark = async ({ log, quick }) => {
     }
     // simplification alone, all 120 boundaries together (what an ingest would do once)
     const features = [...(await store.boundaries())].map((b) => JSON.parse(b.geojson) as Feature);
-    const simplify = await timed(quick ? 2 : 5, async () => simplifyFeatures(features));
+    const simplify = await timed(size === 'quick' ? 2 : 5, async () => simplifyFeatures(features));
     log(`simplify ${features.length} boundaries: p50 ${simplify.p50Ms} ms`);
     return {
       maps,

@@ -143,7 +143,8 @@ function readAndWrite(r: Record<string, unknown>): { readSeconds: number; writeS
   return { readSeconds: round(r.readSeconds as number), writeSeconds: round(r.writeSeconds as number) };
 }
 
-const bench: Benchmark = async ({ log, quick, data }) => {
+const bench: Benchmark = async ({ log, size, data }) => {
+  const quick = size === 'quick';
   const started = performance.now();
   const scaleName = quick ? 'quick' : 'national';
   // quick: 14 months, so detection (b = 1 there) judges the last month rather than finding too little history

@@ -1,12 +1,18 @@
-// `wardwatch bench [name...] [--out FILE]`: runs each bench/<name>.bench.ts and writes one JSON report.
+// `wardwatch bench [name...] [--quick | --full] [--out FILE]`: runs each bench/<name>.bench.ts and writes one JSON report.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Verb } from '../main.ts';
 
+/**
+ * How much each benchmark does: `standard` (the default) keeps the whole fixture set to a few minutes,
+ * `full` takes the larger samples the recorded runs use (README "Benchmarks"), `quick` is for development.
+ */
+export type BenchSize = 'quick' | 'standard' | 'full';
+
 /** A benchmark module: returns its measurements as plain JSON. `log` shows progress on stderr. */
-export type Benchmark = (ctx: { log: (line: string) => void; quick: boolean; scale?: 'fixture' | 'national'; data?: string }) => Promise<Record<string, unknown>>;
+export type Benchmark = (ctx: { log: (line: string) => void; size: BenchSize; scale?: 'fixture' | 'national'; data?: string }) => Promise<Record<string, unknown>>;
 
 /** Benchmarks run only when asked for by `--scale` (each takes tens of minutes), never in the default set. */
 const SCALED: Record<string, 'national'> = { national: 'national' };
@@ -20,13 +26,14 @@ const bench: Verb = {
   async run(args) {
     let out: string | undefined;
     const names: string[] = [];
-    let quick = false;
+    let size: BenchSize = 'standard';
     let scale: 'fixture' | 'national' = 'fixture';
     let data: string | undefined;
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
       if (a === '--out') out = args[++i] ?? out;
-      else if (a === '--quick') quick = true;
+      else if (a === '--quick') size = 'quick';
+      else if (a === '--full') size = 'full';
       else if (a === '--scale') {
         const v = args[++i];
         if (v !== 'national' && v !== 'fixture') {
@@ -37,7 +44,8 @@ const bench: Verb = {
       } else if (a === '--data') data = args[++i];
       else if (a === '--help') {
         console.log(
-          'usage: wardwatch bench [name...] [--out FILE] [--quick]\n       wardwatch bench --scale national [--data DIR] [--quick] [--out FILE]  (recorded in bench/results.json, runs.national)\n\nbenchmarks: ' +
+          'usage: wardwatch bench [name...] [--quick | --full] [--out FILE]\n       wardwatch bench --scale national [--data DIR] [--quick] [--out FILE]  (recorded in bench/results.json, runs.national)\n\n' +
+            'The fixture set takes a few minutes; --full takes the larger samples of the recorded runs (about 10 minutes), --quick the smallest.\n\nbenchmarks: ' +
             available().join(', '),
         );
         return 0;
@@ -55,6 +63,7 @@ const bench: Verb = {
     }
     const report: Record<string, unknown> = {
       startedAt: new Date().toISOString(),
+      size,
       machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryBytes: totalmem() },
       results: {} as Record<string, unknown>,
     };
@@ -62,7 +71,7 @@ const bench: Verb = {
       const started = Date.now();
       process.stderr.write(`bench ${name}: running\n`);
       const mod = (await import(`${BENCH_DIR}${name}.bench.ts`)) as { default: Benchmark };
-      const result = await mod.default({ log: (line) => process.stderr.write(`  ${name}: ${line}\n`), quick, scale, ...(data ? { data } : {}) });
+      const result = await mod.default({ log: (line) => process.stderr.write(`  ${name}: ${line}\n`), size, scale, ...(data ? { data } : {}) });
       (report.results as Record<string, unknown>)[name] = { ...result, wallSeconds: (Date.now() - started) / 1000 };
       process.stderr.write(`bench ${name}: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     }
