@@ -204,6 +204,11 @@ export interface IngestOptions {
   allowBoundaryChanges?: boolean;
   /** Reader threads for police.uk files (default: by cores and size, see readerThreads(); 0 = none). */
   readerThreads?: number;
+  /**
+   * Refresh the store's planner statistics when anything landed (default true; Store.refreshPlannerStatistics).
+   * A caller loading many months one ingest at a time turns it off and refreshes once at the end.
+   */
+  plannerStatistics?: boolean;
 }
 
 /** An area that a lookup in this ingest moves to another parent than the store's. */
@@ -539,6 +544,10 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
 
   const order = new Map(files.map((f, i) => [f, i]));
   summaries.sort((a, b) => (order.get(a.path) ?? 0) - (order.get(b.path) ?? 0));
+  if (options.plannerStatistics !== false && summaries.some((f) => f.outcome === 'loaded' || f.outcome === 'revised' || f.outcome === 'geography')) {
+    // The data are in whatever happens here: statistics only speed up the reads (autovacuum makes them in time).
+    await store.refreshPlannerStatistics().catch(() => undefined);
+  }
   return { files: summaries, seconds: (performance.now() - started) / 1000, rowsRead: parsed.reduce((s, p) => s + p.stats.rowsRead, 0) };
 }
 

@@ -434,6 +434,15 @@ export class KyselyStore implements Store {
     return this.root.transaction().execute((trx) => fn(new KyselyStore(this.kind, this.location, trx, null, async () => undefined, this.sqliteConnection, this.ordinals)));
   }
 
+  async refreshPlannerStatistics(): Promise<void> {
+    if (this.kind !== 'postgres') return;
+    // The store's own tables only (its schema may share a database); ANALYZE reads a sample of each (about
+    // 0.2 s on the fixture store) and blocks neither readers nor writers.
+    const tables = await sql<{ tablename: string }>`SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename`.execute(this.db);
+    if (tables.rows.length === 0) return;
+    await sql`ANALYZE ${sql.join(tables.rows.map((t) => sql.id(t.tablename)))}`.execute(this.db);
+  }
+
   async schemaVersion(): Promise<number> {
     const r = await this.db
       .selectFrom('schema_migrations')

@@ -49,11 +49,13 @@ export async function loadNationalFolder(
     const [month, files] = chosen[i]!;
     options.onProgress?.(i + 1, total, `${month} (${files.length} files)`);
     const t = performance.now();
-    const r = await ingestPaths(store, files, { config: options.config });
+    const r = await ingestPaths(store, files, { config: options.config, plannerStatistics: false });
     results.push(r);
     rows += r.rowsRead;
     out.push({ month, files: files.length, rows: r.rowsRead, seconds: (performance.now() - t) / 1000 });
   }
+  // once for the whole load, not after each month (on PostgreSQL each ANALYZE samples the growing tables)
+  await store.refreshPlannerStatistics();
   options.onProgress?.(total, total, 'loaded');
   return { geographySeconds, months: out, rows, seconds: (performance.now() - started) / 1000, results };
 }
