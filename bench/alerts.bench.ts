@@ -31,13 +31,11 @@ import { openSqliteStore } from '../src/store/kysely.ts';
 import type { Store } from '../src/store/types.ts';
 import { SYNTH_DISPERSION } from '../src/synth/history.ts';
 import { pnbinom, qnbinom } from '../src/detect/distributions.ts';
-import { RECORD_KEY_SECRET_NAME } from '../src/figures/disclosure.ts';
 import type { Benchmark } from '../src/surfaces/cli/verbs/bench.ts';
 import { plantPartnership, synthMonth, type Plant } from '../test/alerting/plant.ts';
+import { seedBenchRecordKey } from './support/record-key.ts';
 
 const SD_MULTIPLES = [3, 4, 5];
-/** The bench's record-key secret (any fixed 32 bytes; the perturbation is the same from run to run). */
-const BENCH_RECORD_KEY_SECRET = 'a1e7b0c3'.repeat(8);
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -175,10 +173,8 @@ const bench: Benchmark = async ({ log, size }) => {
   try {
     log('loading the fixtures and the synthetic history…');
     let store = await openSqliteStore(basePath);
-    // Alerts on protected (partnership extract) measures are judged on perturbed figures whose noise comes
-    // from the store's record-key secret (src/figures/disclosure.ts), random in a new store: fix it, so two
-    // runs of the bench measure the same thing (WARDWATCH_BENCH_RECORD_KEY_SECRET: another secret, in hex).
-    await store.linkSecret(RECORD_KEY_SECRET_NAME, process.env.WARDWATCH_BENCH_RECORD_KEY_SECRET ?? BENCH_RECORD_KEY_SECRET);
+    // Alerts on protected (partnership extract) measures are judged on perturbed figures: the same noise every run.
+    await seedBenchRecordKey(store);
     await loadFixtures(store, { history: true });
     const warm = await runAlertPipeline({ store, config, rules, month: '2024-04', trigger: 'landed' });
     const warmUp = Object.fromEntries(warm.digests.map((d) => [d.partnership, d.alerts.length]));

@@ -15,7 +15,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { RECORD_KEY_SECRET_NAME } from '../src/figures/disclosure.ts';
 import { openStore, redactUrl } from '../src/store/open.ts';
 import type { Benchmark } from '../src/surfaces/cli/verbs/bench.ts';
 import { startThrowawayPostgres } from '../tools/pg/start.ts';
@@ -23,6 +22,7 @@ import { askOverHttp, type AskTiming } from './support/http-ask.ts';
 import { extractCommit, SYNC_STORE_COMMIT } from './support/old-tree.ts';
 import { startServeChild, type ServeChild } from './support/serve-child.ts';
 import { benchDatabase } from './support/pg-database.ts';
+import { seedBenchRecordKey } from './support/record-key.ts';
 import { loadNow, median, round, summarise } from './support/stats.ts';
 
 const TOPICS = [
@@ -89,19 +89,15 @@ async function serverVersion(url: string): Promise<string | null> {
 
 type Question = { channel: string; text: string };
 
-/** The bench's record-key secret (any fixed 32 bytes), the same in both of today's stores. */
-const BENCH_RECORD_KEY_SECRET = 'a1e7b0c3'.repeat(8);
-
 /**
- * Each new store makes its own random record-key secret (src/figures/disclosure.ts), so the perturbed
- * (protected) figures of two stores differ by design; a deployment moving stores copies it. Seeded into
- * the empty stores before their servers load the fixtures, SQLite's and PostgreSQL's replies can be
- * compared whole, protected figures included.
+ * Each new store makes its own random record-key secret, so the perturbed (protected) figures of two stores
+ * differ by design; seeded with the same one into the empty stores before their servers load the fixtures,
+ * SQLite's and PostgreSQL's replies can be compared whole, protected figures included.
  */
 async function seedRecordKeySecret(where: { path: string } | { url: string }): Promise<void> {
   const store = await openStore(where);
   try {
-    await store.linkSecret(RECORD_KEY_SECRET_NAME, BENCH_RECORD_KEY_SECRET);
+    await seedBenchRecordKey(store);
   } finally {
     await store.close();
   }

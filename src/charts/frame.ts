@@ -218,7 +218,6 @@ export function withChart<T>(layout: Layout, spec: ChartSpec, use: (canvas: Canv
     // chart.js registered the chart with the canvas before a plugin or the first draw threw: left so, the
     // kept canvas would refuse every later chart of this size ("Canvas is already in use").
     Chart.getChart(canvas.getContext('2d') as never)?.destroy();
-    canvases.delete(canvasKey(layout));
     throw err;
   }
   try {
@@ -235,10 +234,8 @@ const canvases = new Map<string, Canvas>();
  * charts, because a new 2 MB surface per chart cost more in page faults than drawing on it. withChart
  * is never re-entered (a brief draws its panels one after another), so one canvas per size suffices.
  */
-const canvasKey = (layout: Layout) => `${layout.width}x${layout.height}`;
-
 function canvasFor(layout: Layout): Canvas {
-  const key = canvasKey(layout);
+  const key = `${layout.width}x${layout.height}`;
   let canvas = canvases.get(key);
   if (canvas) {
     // reset() restores every drawing state (setting the width leaves fillStyle and strokeStyle) and clears the pixels

@@ -45,12 +45,10 @@ function nearestCandidates(rgba: Uint8ClampedArray | Uint8Array, candidates: num
     const c = (k: number) => Math.round((rgba[o + k]! * a) / 255 + 255 * (1 - a / 255));
     return nearestIn(candidates, (c(0) << 16) | (c(1) << 8) | c(2));
   };
-  if (rgba.byteOffset % 4 !== 0) {
-    for (let i = 0; i < n; i++) hits[(of[i] = nearest(i * 4))]!++;
-    return { of, hits: Array.from(hits) };
-  }
   // signed 32-bit reads and keys stay small integers for V8; each run's hits are counted when it ends
-  const pixels = new Int32Array(rgba.buffer, rgba.byteOffset, n);
+  // (a view four bytes at a time needs an aligned start: an unaligned one is copied first)
+  const aligned = rgba.byteOffset % 4 === 0 ? rgba : new Uint8Array(rgba);
+  const pixels = new Int32Array(aligned.buffer, aligned.byteOffset, n);
   const keys = new Int32Array(TABLE_SIZE);
   const found = new Int16Array(TABLE_SIZE).fill(-1);
   let last = pixels[0]! | 0;
