@@ -2,68 +2,35 @@
 // Chromium the way a newcomer uses it. Skipped, with a message, when /usr/bin/chromium is absent;
 // under CI=true a missing Chromium fails instead.
 // (docs/local-channel.png and docs/teams-view.png are taken by test/e2e/screens.test.ts, at 1366x900.)
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { hasChromium, launchChromium, requireChromium } from '../helpers/browser.ts';
+import { childEnv, healthz, ROOT, startServe, stopChild, waitFor, type Served } from '../service/serve.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ARTIFACTS = join(ROOT, 'test-artifacts');
-const hasChromium = existsSync(CHROMIUM);
-// Outside CI a missing browser skips the test, with a message; under CI=true it is a failure (below).
-const inCI = process.env.CI === 'true' || process.env.CI === '1';
-if (!hasChromium && !inCI) console.warn(`\n  SKIPPED the local channel browser test: ${CHROMIUM} is not installed (apt-get install chromium)\n`);
+requireChromium('the local channel browser test');
 
-interface Served {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-  firstStartMs: number;
-}
-
-/** Starts `node bin/wardwatch.js serve` on a temp store and port 0; resolves when /healthz says ready. */
-async function serve(dbDir: string): Promise<Served> {
+/** `wardwatch serve` on a new store (the first start loads the fixtures): ready, having said 503 while loading. */
+async function serveFresh(dbDir: string): Promise<{ served: Served; firstStartMs: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['bin/wardwatch.js', 'serve'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', WARDWATCH_HOST: '127.0.0.1', WARDWATCH_DB: join(dbDir, 'wardwatch.sqlite'), NODE_ENV: 'test', WARDWATCH_DEV_CONTROLS: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve printed no URL:\n${out}`)), 30_000);
-    const check = () => {
-      const m = /Local channel: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout!.on('data', check);
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${out}`)));
-  });
-  // 503 while the fixtures load, 200 when ready
-  const deadline = Date.now() + 110_000;
+  const served = await startServe('serve', childEnv({ WARDWATCH_DB: join(dbDir, 'wardwatch.sqlite') }), 30_000);
   let sawLoading = false;
-  for (;;) {
-    // the loader can hold the event loop for a moment: a reset connection is retried
-    const status = await fetch(`${url}healthz`).then(
-      (r) => r.status,
-      () => 0,
-    );
-    if (status === 200) break;
-    if (status === 503) sawLoading = true;
-    if (Date.now() > deadline) throw new Error(`not ready in time:\n${out}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  // the loader can hold the event loop for a moment: a reset connection is retried
+  await waitFor(
+    () => `serve to be ready:\n${served.output()}`,
+    async () => {
+      const status = (await healthz(served))?.status;
+      if (status === 503) sawLoading = true;
+      return status === 200;
+    },
+    110_000,
+    250,
+  );
   expect(sawLoading).toBe(true);
-  return { child, url, output: () => out, firstStartMs: performance.now() - started };
+  return { served, firstStartMs: performance.now() - started };
 }
 
 /** Runs in the page: texts whose colour against their effective background is below WCAG AA. */
@@ -104,27 +71,18 @@ const CONTRAST_CHECK = `(() => {
 /** The reply messages in the visible pane. */
 const visibleReplies = (page: Page) => page.locator('.pane:not([hidden]) article.msg--bot:not(.msg--pending)');
 
-if (!hasChromium && inCI) {
-  it('has Chromium to run the browser test in CI', () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is not installed: CI must run the local channel browser test (apt-get install chromium)`).toBe(true);
-  });
-}
-
 describe.skipIf(!hasChromium)('the local channel in a browser', () => {
   let dir: string;
   let served: Served;
+  let firstStartMs: number;
   let browser: Browser;
   let page: Page;
   const external: string[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'wardwatch-e2e-'));
-    served = await serve(dir);
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    ({ served, firstStartMs } = await serveFresh(dir));
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, deviceScaleFactor: 1 });
     page.on('request', (req) => {
       if (!req.url().startsWith(served.url) && !req.url().startsWith('data:')) external.push(req.url());
@@ -133,15 +91,12 @@ describe.skipIf(!hasChromium)('the local channel in a browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    if (served?.child.exitCode === null) {
-      served.child.kill('SIGTERM');
-      await new Promise((r) => served.child.once('exit', r));
-    }
+    if (served) await stopChild(served);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('answers /crime market ward with figures and a chart, follows a button, and applies the channel scope', async () => {
-    console.log(`first start (fixtures loaded, ready): ${(served.firstStartMs / 1000).toFixed(1)} s`);
+    console.log(`first start (fixtures loaded, ready): ${(firstStartMs / 1000).toFixed(1)} s`);
     const t0 = performance.now();
     await page.goto(served.url, { waitUntil: 'load' });
     console.log(`page load: ${Math.round(performance.now() - t0)} ms`);
@@ -291,10 +246,8 @@ describe.skipIf(!hasChromium)('the local channel in a browser', () => {
   }, 60_000);
 
   it('stops cleanly on SIGTERM', async () => {
-    const exited = new Promise<number | null>((resolve) => served.child.once('exit', (code) => resolve(code)));
     const t0 = performance.now();
-    served.child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect((await stopChild(served)).code).toBe(0);
     console.log(`stopped in ${Math.round(performance.now() - t0)} ms`);
     expect(served.output()).toContain('SIGTERM: stopping');
   }, 30_000);

@@ -5,56 +5,18 @@
 // shows the same reply as its Adaptive Card with the About part behind its own toggle. Saves the
 // screenshots to test-artifacts/ and, with UPDATE_DOCS_SCREENSHOT=1, to docs/ (local-channel.png,
 // teams-view.png). Skipped with a message when /usr/bin/chromium is absent (a failure under CI=true).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { fixtureStore, type TempStore } from '../helpers/store.ts';
+import { hasChromium, launchChromium, requireChromium } from '../helpers/browser.ts';
+import { childEnv, ROOT, startServe, stopChild, waitReady, type Served } from '../service/serve.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ARTIFACTS = join(ROOT, 'test-artifacts');
-const hasChromium = existsSync(CHROMIUM);
-const inCI = process.env.CI === 'true' || process.env.CI === '1';
-if (!hasChromium && !inCI) console.warn(`\n  SKIPPED the screens browser test: ${CHROMIUM} is not installed (apt-get install chromium)\n`);
-if (!hasChromium && inCI) it('has Chromium in CI', () => expect(existsSync(CHROMIUM)).toBe(true));
+requireChromium('the screens browser test');
 
 const VIEWPORT = { width: 1366, height: 900 };
-
-/** `wardwatch serve` on a copy of the fixture store (history loaded, so no first-start load), port 0. */
-async function serve(dbPath: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['bin/wardwatch.js', 'serve'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', WARDWATCH_HOST: '127.0.0.1', WARDWATCH_DB: dbPath, NODE_ENV: 'test', WARDWATCH_DEV_CONTROLS: '0', WARDWATCH_FIXTURES: 'never' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve printed no URL:\n${out}`)), 60_000);
-    child.stdout!.on('data', () => {
-      const m = /Local channel: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${out}`)));
-  });
-  for (const deadline = Date.now() + 60_000; ;) {
-    const status = await fetch(`${url}healthz`).then(
-      (r) => r.status,
-      () => 0,
-    );
-    if (status === 200) break;
-    if (Date.now() > deadline) throw new Error(`not ready in time:\n${out}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return { child, url };
-}
 
 function saveShot(name: string) {
   if (process.env.UPDATE_DOCS_SCREENSHOT === '1') copyFileSync(join(ARTIFACTS, name), join(ROOT, 'docs', name));
@@ -62,29 +24,24 @@ function saveShot(name: string) {
 
 describe.skipIf(!hasChromium)('the first screen, in the served page (Chromium, 1366x900)', () => {
   let t: TempStore;
-  let served: { child: ChildProcess; url: string };
+  let served: Served;
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
     t = await fixtureStore({ history: true });
     await t.store.close();
-    served = await serve(t.path);
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    // a copy of the fixture store with its history: no first-start load
+    served = await startServe('serve', childEnv({ WARDWATCH_DB: t.path, WARDWATCH_DEV_CONTROLS: '0', WARDWATCH_FIXTURES: 'never' }));
+    await waitReady(served, 60_000);
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: VIEWPORT, deviceScaleFactor: 1 });
     mkdirSync(ARTIFACTS, { recursive: true });
   }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
-    if (served?.child.exitCode === null) {
-      served.child.kill('SIGTERM');
-      await new Promise((r) => served.child.once('exit', r));
-    }
+    if (served) await stopChild(served);
     await t?.cleanup();
   });
 

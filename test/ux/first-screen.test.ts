@@ -2,7 +2,7 @@
 // (its real HTML, stylesheet and chart PNG), in Chromium at 1366x900: everything above its notes
 // (title, summary, key figures, chart) fits in the message pane, and the method is collapsed under
 // "About these figures". Skipped with a message when /usr/bin/chromium is absent (fails under CI).
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderChart } from '../../src/charts/index.ts';
@@ -13,12 +13,10 @@ import { html, renderReply } from '../../src/surfaces/local/html.ts';
 import { renderPage } from '../../src/surfaces/local/page.ts';
 import { channelView } from '../../src/surfaces/local/channels.ts';
 import { fixtureStore, type TempStore } from '../helpers/store.ts';
+import { hasChromium, launchChromium, requireChromium } from '../helpers/browser.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const inCI = process.env.CI === 'true';
-if (!hasChromium && !inCI) console.warn(`\n  SKIPPED the first-screen test: ${CHROMIUM} is not installed\n`);
+requireChromium('the first-screen test');
 
 let t: TempStore;
 const { config } = loadConfig();
@@ -56,12 +54,9 @@ async function pageFor(question: string, channel: string): Promise<string> {
     .replace(/<script type="module"[^>]*><\/script>/, '');
 }
 
-if (!hasChromium && inCI) it('has Chromium in CI', () => expect(existsSync(CHROMIUM)).toBe(true));
-
 describe.skipIf(!hasChromium)('the first screen is the answer (Chromium, 1366x900)', () => {
   it('the market ward reply fits above its notes; "About these figures" is collapsed', async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1366, height: 900 }, deviceScaleFactor: 1 });
       await page.setContent(await pageFor('market ward', 'cambridge-csp'), { waitUntil: 'load' });
