@@ -5,7 +5,7 @@ import { acknowledgeFromChannel, parseAckCommand } from '../src/alerting/acknowl
 import { shortPartnershipName } from '../src/alerting/digest.ts';
 import { whoAsked } from '../src/alerting/mutes.ts';
 import { alertMethods, SNAPPED_POINTS_NOTE, storedAlertWords } from '../src/alerting/explain.ts';
-import { channelMaySee } from '../src/alerting/pipeline.ts';
+import { channelMaySee } from '../src/alerting/audience.ts';
 import { whoFor } from '../src/alerting/who.ts';
 import type { Command, CommandContext } from '../src/core/dispatch.ts';
 import { monthName } from '../src/core/periods.ts';

@@ -1,6 +1,6 @@
 // `/crime unmute <id>` (or `unmute all`): ends this channel's chat mutes now; what they held back is
 // posted once, straight away.
-import { releaseHeldAlerts } from '../src/alerting/pipeline.ts';
+import { releaseHeldAlerts } from '../src/alerting/held.ts';
 import type { Command } from '../src/core/dispatch.ts';
 import { errorReply } from '../src/core/reply.ts';
 

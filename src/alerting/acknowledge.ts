@@ -5,7 +5,7 @@ import type { ChannelConfig, Config } from '../config/schema.ts';
 import { monthName } from '../core/periods.ts';
 import { errorReply, type Reply } from '../core/reply.ts';
 import type { Store } from '../store/types.ts';
-import { channelMaySee } from './pipeline.ts';
+import { channelMaySee } from './audience.ts';
 import { storedAlertWords } from './explain.ts';
 import { whoFor } from './who.ts';
 

@@ -4,7 +4,8 @@
 import type { Config } from '../config/schema.ts';
 import { compareMonths, type Month } from '../core/periods.ts';
 import type { DataEvent, Store } from '../store/types.ts';
-import { releaseHeldAlerts, runAlertPipeline, type PipelineResult } from './pipeline.ts';
+import { releaseHeldAlerts } from './held.ts';
+import { runAlertPipeline, type PipelineResult } from './pipeline.ts';
 import type { AlertRule } from './rules.ts';
 
 const SOURCE_WORDS: Record<DataEvent['source'], string> = { 'police.uk': 'police.uk', partnership: "the partnership's own extract" };

@@ -5,7 +5,7 @@
 // on a repeat interval to send later; monthly data has none, so the end of the window is the trigger).
 import type { Config, MuteConfig } from '../config/schema.ts';
 import { addDays, zonedInstant } from '../core/periods.ts';
-import type { AlertMute, Store } from '../store/types.ts';
+import type { AlertMute, AlertRecord, Store } from '../store/types.ts';
 import { taxonomy } from '../taxonomy/index.ts';
 
 export interface MuteWindow {
@@ -88,6 +88,11 @@ export interface MuteSubject {
   /** The ward's district, so a district mute covers its wards. */
   districtCode: string | null;
   measure: string;
+}
+
+/** An alert in a channel, as a mute sees it (districtCode: its ward's district). */
+export function alertSubject(channel: string, a: Pick<AlertRecord, 'rule' | 'areaCode' | 'measure'>, districtCode: string | null): MuteSubject {
+  return { channel, rule: a.rule, areaCode: a.areaCode, districtCode, measure: a.measure };
 }
 
 /** Whether a mute covers an alert in a channel. */

@@ -2,7 +2,9 @@
 // few seconds. The results are those of farringtonMonth() (src/detect/farrington.ts), bit for bit:
 // test/detect/batch.test.ts compares every field on thousands of series, and any series that leaves
 // the common path below (a fit that does not converge, a singular or non-finite step, a population
-// offset) is judged by farringtonMonth() itself.
+// offset) is judged by farringtonMonth() itself. Only the fit is this file's own (glm.ts's IRLS on the
+// sparse rows, below); the baseline, the reweighting, the trend test, the threshold and the verdict are
+// farrington.ts's functions, called with this file's buffers.
 //
 // Why it is faster and still identical:
 // - the baseline months, their seasonal levels and the design matrix depend only on the month judged
@@ -16,9 +18,24 @@
 // Methods as in farrington.ts: Noufaily et al. (2013), Statistics in Medicine 32(7):1206-1222, following
 // R surveillance's farringtonFlexible().
 
-import { farringtonMonth, monthsOfHistoryNeeded, type FarringtonParams, type FarringtonResult, type FarringtonStatus } from './farrington.ts';
-import { pnbinom, pnorm, ppois, pt, qnbinom, qnorm, qpois } from './distributions.ts';
-import { quadraticForm } from './glm.ts';
+import {
+  anscombeResiduals,
+  anscombeWeights,
+  baselineOf,
+  casesInWindow,
+  countDownweighted,
+  designRowOf,
+  farringtonMonth,
+  judgeUnderFit,
+  keepTrend,
+  linearPredictor,
+  monthsOfHistoryNeeded,
+  reweightedDispersion,
+  verdict,
+  type FarringtonParams,
+  type FarringtonResult,
+  type FarringtonStatus,
+} from './farrington.ts';
 
 const DBL_EPSILON = 2.220446049250313e-16;
 
@@ -130,34 +147,6 @@ function store(out: BatchResult, i: number, r: BatchSeriesResult): void {
   put(6, r.trendCoefficient);
 }
 
-/** Seasonal group of each month up to k (NaN = not in the baseline): farrington.ts's seasonalBlocks. */
-function seasonalBlocks(k: number, p: FarringtonParams): Float64Array {
-  const blocks = new Float64Array(k + 1).fill(NaN);
-  const P = p.noPeriods;
-  const set = (from: number, to: number, v: number) => {
-    for (let i = Math.max(0, from); i <= Math.min(k, to); i++) blocks[i] = v;
-  };
-  set(k - p.w, k, P);
-  for (let i = 1; i <= p.b; i++) {
-    const ref = k - 12 * i;
-    set(ref - p.w, ref + p.w, P);
-    if (P !== 1) {
-      const period = 12 - 2 * p.w - 1;
-      const base = Math.floor(period / (P - 1));
-      const rest = period % (P - 1);
-      let start = ref + p.w + 1;
-      for (let j = 1; j <= P - 1; j++) {
-        const len = base + (j <= rest ? 1 : 0);
-        set(start, start + len - 1, j);
-        start += len;
-      }
-    }
-  }
-  const notIncluded = p.pastWeeksNotIncluded ?? p.w;
-  set(k - notIncluded, k, NaN);
-  return blocks;
-}
-
 /** Thrown inside the fast path when a series must be judged by farringtonMonth instead. */
 const LEAVE = Symbol('leave the common path');
 
@@ -203,13 +192,9 @@ class MonthModel {
     readonly k: number,
     readonly params: FarringtonParams,
   ) {
-    const blocks = seasonalBlocks(k, params);
-    const idx: number[] = [];
-    for (let i = 0; i <= k; i++) if (!Number.isNaN(blocks[i]!)) idx.push(i);
+    const { blocks, idx, dummyLevels } = baselineOf(k, params);
     this.n = idx.length;
     this.idx = Int32Array.from(idx);
-    const levels = params.noPeriods !== 1 ? [...new Set(idx.map((i) => blocks[i]!))].sort((a, b) => a - b) : [];
-    const dummyLevels = levels.slice(1);
     this.dummies = dummyLevels.length;
     this.time = Float64Array.from(idx, (i) => i - k);
     this.dummy = Int32Array.from(idx, (i) => dummyLevels.indexOf(blocks[i]!));
@@ -231,13 +216,7 @@ class MonthModel {
     this.hat = new Float64Array(n);
     this.s = new Float64Array(n);
     this.weights = new Float64Array(n);
-    // farrington.ts's designRow(withTrend), for both
-    this.x0 = [false, true].map((t) => {
-      const row = [1];
-      if (t) row.push(0);
-      for (const lv of dummyLevels) row.push(lv === params.noPeriods ? 1 : 0);
-      return row;
-    });
+    this.x0 = [false, true].map((t) => designRowOf(t, dummyLevels, params.noPeriods));
   }
 
   /** Column of the dummy of row r (or -1), given whether the trend column is there. */
@@ -420,83 +399,12 @@ class MonthModel {
     if (Number.isNaN(this.dispersion)) phi = NaN;
     if (!params.reweight) return { phi, summaryDispersion: this.dispersion, reweighted: false };
     this.hatValues();
-    const hat = this.hat;
-    for (let i = 0; i < n; i++) {
-      const m = mu[i]!;
-      const a = 1.5 * (Math.pow(y[i]!, 2 / 3) * Math.pow(m, -1 / 6) - Math.sqrt(m));
-      s[i] = a / Math.sqrt(phi * (1 - hat[i]!));
-    }
-    // anscombeWeights
-    const threshold = params.weightsThreshold;
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += s[i]! > threshold ? s[i]! ** -2 : 1;
-    const gamma = n / sum;
-    for (let i = 0; i < n; i++) weights[i] = s[i]! > threshold ? gamma * s[i]! ** -2 : gamma;
+    anscombeWeights(anscombeResiduals(y, mu, this.hat, phi, n, s), params.weightsThreshold, weights);
     this.fit(timeTrend, weights);
     phi = Number.isNaN(this.dispersion) ? NaN : Math.max(this.dispersion, 1);
-    let summaryDispersion = this.dispersion;
-    if (this.dfResidual > 0) {
-      let sm = 0;
-      for (let i = 0; i < n; i++) {
-        const m = mu[i]!;
-        const r = (y[i]! - m) / m;
-        if (weights[i]! > 0) sm += weights[i]! * r * r;
-      }
-      summaryDispersion = sm / this.dfResidual;
-    }
+    const summaryDispersion = this.dfResidual > 0 ? reweightedDispersion(y, mu, weights, n, this.dfResidual) : this.dispersion;
     return { phi, summaryDispersion, reweighted: true };
   }
-
-  linearPredictor(): number {
-    const x0 = this.x0[this.withTrend ? 1 : 0]!;
-    let e = 0;
-    for (let j = 0; j < x0.length; j++) e += x0[j]! * this.beta[j]!;
-    return e;
-  }
-}
-
-/** farrington.ts's threshold(). */
-function threshold(params: FarringtonParams, eta0: number, seLink: number, phi: number, y: number): { upper: number | null; prob: number | null; score: number | null } {
-  const alpha = params.alpha;
-  if (params.thresholdMethod === 'delta') {
-    const mu0 = Math.max(Math.exp(eta0), 2.220446049250313e-16);
-    const seFit = seLink * mu0;
-    const tau = phi + (seFit * seFit) / mu0;
-    let se: number;
-    let exponent: number;
-    if (params.powertrans === 'none') {
-      se = Math.sqrt(mu0 * tau);
-      exponent = 1;
-    } else if (params.powertrans === '1/2') {
-      se = Math.sqrt(0.25 * tau);
-      exponent = 0.5;
-    } else {
-      se = Math.sqrt((4 / 9) * Math.pow(mu0, 1 / 3) * tau);
-      exponent = 2 / 3;
-    }
-    const z = qnorm(1 - alpha);
-    const a = Math.pow(mu0, exponent);
-    const hiBase = a + z * se;
-    const loBase = a - z * se;
-    const hi = hiBase < 0 && exponent !== 0.5 && exponent !== 1 ? NaN : Math.pow(hiBase, 1 / exponent);
-    const lo = loBase < 0 && exponent !== 0.5 && exponent !== 1 ? NaN : Math.pow(loBase, 1 / exponent);
-    const upper = Number.isNaN(lo) ? hi : Number.isNaN(hi) ? lo : Math.max(lo, hi);
-    const prob = pnorm(Math.pow(y, exponent), a, se, false);
-    if (!Number.isFinite(upper)) return { upper: null, prob: Number.isNaN(prob) ? null : prob, score: null };
-    return { upper, prob: Number.isNaN(prob) ? null : prob, score: (y - mu0) / (upper - mu0) };
-  }
-  const mu0 = params.thresholdMethod === 'nbPlugin' ? Math.exp(eta0) : Math.exp(qnorm(1 - alpha, eta0, seLink));
-  if (!Number.isFinite(mu0)) return { upper: null, prob: null, score: null };
-  let upper: number;
-  let prob: number;
-  if (phi > 1) {
-    upper = qnbinom(1 - alpha, mu0 / (phi - 1), 1 / phi);
-    prob = pnbinom(y - 1, mu0 / (phi - 1), 1 / phi, false);
-  } else {
-    upper = qpois(1 - alpha, mu0);
-    prob = ppois(y - 1, mu0, false);
-  }
-  return { upper, prob, score: (y - eta0) / (upper - eta0) };
 }
 
 /** evaluateMonth + resultFor of farrington.ts for the series in model.y (series[k] = observed, recent = limit54 sum). */
@@ -506,48 +414,23 @@ function judgeOne(model: MonthModel, observed: number, recent: number): BatchSer
   let doTrend = false;
   if (model.withTrend) {
     const x0 = model.x0[1]!;
-    const eta0 = model.linearPredictor() + 0;
-    const fitResponse = Math.max(Math.exp(eta0), 2.220446049250313e-16);
-    const se = Math.sqrt(model.inv[1 * x0.length + 1]! * m.summaryDispersion);
-    const tValue = model.beta[1]! / se;
-    const pValue = 2 * pt(-Math.abs(tValue), model.dfResidual);
-    const significant = pValue < params.pThresholdTrend;
-    let maxY = -Infinity;
-    for (let i = 0; i < model.n; i++) if (model.y[i]! > maxY) maxY = model.y[i]!;
-    const noExtrapolation = fitResponse <= maxY;
-    doTrend = params.b >= 3 && significant && noExtrapolation;
+    doTrend = keepTrend(params, linearPredictor(model.beta, x0) + 0, model.beta[1]!, model.inv[x0.length + 1]!, m.summaryDispersion, model.dfResidual, model.y, model.n);
     if (!doTrend) m = model.fitFlexible(false);
   }
-  const x0 = model.x0[model.withTrend ? 1 : 0]!;
-  const p = x0.length;
-  const eta0 = model.linearPredictor() + 0;
-  const seLink = Math.sqrt(quadraticForm(model.inv, p, x0) * m.summaryDispersion);
-  const th = threshold(params, eta0, seLink, m.phi, observed);
-  const enoughCases = recent >= params.limit54[0];
-  const muHat = Math.max(Math.exp(eta0), 2.220446049250313e-16);
-  let downweighted = 0;
-  if (m.reweighted) {
-    let full = 0;
-    for (let i = 0; i < model.n; i++) full = Math.max(full, model.weights[i]!);
-    for (let i = 0; i < model.n; i++) if (model.weights[i]! < 0.5 * full) downweighted++;
-  }
-  let status: FarringtonStatus = 'tested';
-  let alarm = false;
-  if (th.upper === null) status = 'model-failed';
-  else if (!enoughCases) status = 'below-minimum-count';
-  else alarm = th.score !== null && th.score > 1 && observed !== 0;
+  const th = judgeUnderFit(params, model.beta, model.inv, model.x0[model.withTrend ? 1 : 0]!, m.summaryDispersion, m.phi, observed, 0);
+  const { status, alarm } = verdict(th.upper, th.score, recent >= params.limit54[0], observed);
   return {
     status,
     alarm,
     count: observed,
-    expected: th.upper === null ? null : muHat,
+    expected: th.expected,
     upperbound: th.upper,
     probability: th.prob,
     score: th.score,
     phi: m.phi,
     trend: doTrend,
     trendCoefficient: doTrend ? model.beta[1]! : null,
-    downweighted,
+    downweighted: m.reweighted ? countDownweighted(model.weights, model.n) : 0,
   };
 }
 
@@ -599,10 +482,8 @@ export function judgeMonthBatch(
     } else if (model) {
       const idx = model.idx;
       for (let i = 0; i < model.n; i++) model.y[i] = values[base + idx[i]!]!;
-      let recent = 0;
-      for (let i = Math.max(0, k - periods + 1); i <= k; i++) recent += values[base + i]!;
       try {
-        r = judgeOne(model, observed, recent);
+        r = judgeOne(model, observed, casesInWindow(values, base, k, periods));
       } catch (e) {
         if (e !== LEAVE) throw e;
         r = null;

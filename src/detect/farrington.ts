@@ -263,6 +263,11 @@ interface MonthEvaluation {
   warnings: string[];
 }
 
+// The steps from here to countDownweighted are also the batch path's (batch.ts): one implementation, so
+// that it keeps giving farringtonMonth's doubles.
+
+const DBL_EPSILON = 2.220446049250313e-16;
+
 /** Seasonal group of each month up to k (NaN = not in the baseline), as R's blocks(). */
 function seasonalBlocks(k: number, p: FarringtonParams): Float64Array {
   const blocks = new Float64Array(k + 1).fill(NaN);
@@ -289,6 +294,129 @@ function seasonalBlocks(k: number, p: FarringtonParams): Float64Array {
   const notIncluded = p.pastWeeksNotIncluded ?? p.w;
   set(k - notIncluded, k, NaN);
   return blocks;
+}
+
+/** The baseline of month k: each month's seasonal group, the months in it, and the levels that get a dummy column. */
+export function baselineOf(k: number, params: FarringtonParams): { blocks: Float64Array; idx: number[]; dummyLevels: number[] } {
+  const blocks = seasonalBlocks(k, params);
+  const idx: number[] = [];
+  for (let i = 0; i <= k; i++) if (!Number.isNaN(blocks[i]!)) idx.push(i);
+  // Seasonal factor levels present in the data (R: as.factor of the blocks kept), treatment
+  // contrasts against the lowest level; the month judged is in level noPeriods.
+  const levels = params.noPeriods !== 1 ? [...new Set(idx.map((i) => blocks[i]!))].sort((a, b) => a - b) : [];
+  return { blocks, idx, dummyLevels: levels.slice(1) };
+}
+
+/** The design row of the month judged: intercept, trend 0 (time is centred on it), its seasonal dummy. */
+export function designRowOf(withTrend: boolean, dummyLevels: readonly number[], noPeriods: number): number[] {
+  const row: number[] = [1];
+  if (withTrend) row.push(0);
+  for (const lv of dummyLevels) row.push(lv === noPeriods ? 1 : 0);
+  return row;
+}
+
+/** Anscombe residuals of the fit (fitted means mu, hat values, overdispersion phi), into out. */
+export function anscombeResiduals(y: Float64Array, mu: Float64Array, hat: Float64Array, phi: number, n: number, out: Float64Array): Float64Array {
+  for (let i = 0; i < n; i++) {
+    const m = mu[i]!;
+    const a = 1.5 * (Math.pow(y[i]!, 2 / 3) * Math.pow(m, -1 / 6) - Math.sqrt(m));
+    out[i] = a / Math.sqrt(phi * (1 - hat[i]!));
+  }
+  return out;
+}
+
+/** R's algo.farrington.assign.weights: s^-2 above the threshold, 1 below, scaled to mean 1. */
+export function anscombeWeights(s: Float64Array, threshold: number, omega: Float64Array = new Float64Array(s.length)): Float64Array {
+  const n = s.length;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += s[i]! > threshold ? s[i]! ** -2 : 1;
+  const gamma = n / sum;
+  for (let i = 0; i < n; i++) omega[i] = s[i]! > threshold ? gamma * s[i]! ** -2 : gamma;
+  return omega;
+}
+
+/** The summary dispersion after reweighting (see ModelFit.summaryDispersion): sum(omega * working residual^2) / df. */
+export function reweightedDispersion(y: Float64Array, mu: Float64Array, weights: Float64Array, n: number, dfResidual: number): number {
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const m = mu[i]!;
+    const r = (y[i]! - m) / m;
+    if (weights[i]! > 0) sum += weights[i]! * r * r;
+  }
+  return sum / dfResidual;
+}
+
+/**
+ * R's algo.farrington.glm: keep the trend only if significant, b >= 3, and not extrapolating. eta0 is
+ * the month judged under the fit with the trend, `variance` the trend's entry of its cov.unscaled.
+ */
+export function keepTrend(
+  params: FarringtonParams,
+  eta0: number,
+  coefficient: number,
+  variance: number,
+  summaryDispersion: number,
+  dfResidual: number,
+  y: Float64Array,
+  n: number,
+): boolean {
+  const fitResponse = Math.max(Math.exp(eta0), DBL_EPSILON);
+  const se = Math.sqrt(variance * summaryDispersion);
+  const tValue = coefficient / se;
+  const pValue = 2 * pt(-Math.abs(tValue), dfResidual);
+  const significant = pValue < params.pThresholdTrend;
+  let maxY = -Infinity;
+  for (let i = 0; i < n; i++) if (y[i]! > maxY) maxY = y[i]!;
+  const noExtrapolation = fitResponse <= maxY;
+  return params.b >= 3 && significant && noExtrapolation;
+}
+
+/** The linear predictor of the design row x0. */
+export function linearPredictor(coefficients: Float64Array, x0: number[]): number {
+  let e = 0;
+  for (let j = 0; j < x0.length; j++) e += x0[j]! * coefficients[j]!;
+  return e;
+}
+
+/** The month judged under the final fit: its upper bound, the chance of its count, the score, and the expected count (null without a bound). */
+export function judgeUnderFit(
+  params: FarringtonParams,
+  coefficients: Float64Array,
+  covUnscaled: Float64Array,
+  x0: number[],
+  summaryDispersion: number,
+  phi: number,
+  observed: number,
+  offsetNow: number,
+): { upper: number | null; prob: number | null; score: number | null; expected: number | null } {
+  const eta0 = linearPredictor(coefficients, x0) + offsetNow;
+  const seLink = Math.sqrt(quadraticForm(covUnscaled, x0.length, x0) * summaryDispersion);
+  const th = threshold(params, eta0, seLink, phi, observed);
+  return { upper: th.upper, prob: th.prob, score: th.score, expected: th.upper === null ? null : Math.max(Math.exp(eta0), DBL_EPSILON) };
+}
+
+/** Counts in the `periods` months up to k (limit54's window) of the series starting at values[base]. */
+export function casesInWindow(values: ArrayLike<number>, base: number, k: number, periods: number): number {
+  let recent = 0;
+  for (let i = Math.max(0, k - periods + 1); i <= k; i++) recent += values[base + i]!;
+  return recent;
+}
+
+/** A tested month's status and alarm. R: alarm <- !is.na(X) && X > 1 && observed != 0, X = score unless the limit54 gate fails. */
+export function verdict(upper: number | null, score: number | null, enoughCases: boolean, count: number): { status: FarringtonStatus; alarm: boolean } {
+  // no bound: R gives NA (the muan quantile of the mean is infinite), nothing can be said
+  if (upper === null) return { status: 'model-failed', alarm: false };
+  if (!enoughCases) return { status: 'below-minimum-count', alarm: false };
+  return { status: 'tested', alarm: score !== null && score > 1 && count !== 0 };
+}
+
+/** Past months counted as down-weighted: weight under half the full weight. */
+export function countDownweighted(weights: Float64Array, n: number): number {
+  let full = 0;
+  for (let i = 0; i < n; i++) full = Math.max(full, weights[i]!);
+  let downweighted = 0;
+  for (let i = 0; i < n; i++) if (weights[i]! < 0.5 * full) downweighted++;
+  return downweighted;
 }
 
 interface ModelFit {
@@ -331,40 +459,14 @@ function fitFlexible(
   if (Number.isNaN(fit.dispersion)) phi = NaN; // R: max(NaN, 1) is NaN
   let weights: Float64Array | null = null;
   if (params.reweight) {
-    const hat = fit.hat();
-    const s = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const mu = fit.fitted[i]!;
-      const a = 1.5 * (Math.pow(y[i]!, 2 / 3) * Math.pow(mu, -1 / 6) - Math.sqrt(mu));
-      s[i] = a / Math.sqrt(phi * (1 - hat[i]!));
-    }
+    const s = anscombeResiduals(y, fit.fitted, fit.hat(), phi, n, new Float64Array(n));
     weights = anscombeWeights(s, params.weightsThreshold);
     fit = fitQuasiPoisson({ x: d.x, n, p: d.p, y, offset, priorWeights: weights });
     phi = Number.isNaN(fit.dispersion) ? NaN : Math.max(fit.dispersion, 1);
     if (!fit.converged && params.glmWarnings) warnings.push('the reweighted model did not converge');
   }
-  let summaryDispersion = fit.dispersion;
-  if (weights && fit.dfResidual > 0) {
-    let sum = 0;
-    for (let i = 0; i < n; i++) {
-      const mu = fit.fitted[i]!;
-      const r = (y[i]! - mu) / mu;
-      if (weights[i]! > 0) sum += weights[i]! * r * r;
-    }
-    summaryDispersion = sum / fit.dfResidual;
-  }
+  const summaryDispersion = weights && fit.dfResidual > 0 ? reweightedDispersion(y, fit.fitted, weights, n, fit.dfResidual) : fit.dispersion;
   return { fit, phi, summaryDispersion, weights, withTrend };
-}
-
-/** R's algo.farrington.assign.weights: s^-2 above the threshold, 1 below, scaled to mean 1. */
-function anscombeWeights(s: Float64Array, threshold: number): Float64Array {
-  const n = s.length;
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += s[i]! > threshold ? s[i]! ** -2 : 1;
-  const gamma = n / sum;
-  const omega = new Float64Array(n);
-  for (let i = 0; i < n; i++) omega[i] = s[i]! > threshold ? gamma * s[i]! ** -2 : gamma;
-  return omega;
 }
 
 function evaluateMonth(series: ArrayLike<number>, population: ArrayLike<number> | undefined, k: number, params: FarringtonParams): MonthEvaluation {
@@ -385,19 +487,13 @@ function evaluateMonth(series: ArrayLike<number>, population: ArrayLike<number> 
   });
   if (k < monthsOfHistoryNeeded(params)) return empty('not-enough-history');
 
-  const blocks = seasonalBlocks(k, params);
-  const idx: number[] = [];
-  for (let i = 0; i <= k; i++) if (!Number.isNaN(blocks[i]!)) idx.push(i);
+  const { blocks, idx, dummyLevels } = baselineOf(k, params);
   const n = idx.length;
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) y[i] = series[idx[i]!]!;
   const offset = params.populationOffset && population ? Float64Array.from(idx, (i) => Math.log(population[i]!)) : undefined;
   const offsetNow = params.populationOffset && population ? Math.log(population[k]!) : 0;
 
-  // Seasonal factor levels present in the data (R: as.factor of the blocks kept), treatment
-  // contrasts against the lowest level; the month judged is in level noPeriods.
-  const levels = params.noPeriods !== 1 ? [...new Set(idx.map((i) => blocks[i]!))].sort((a, b) => a - b) : [];
-  const dummyLevels = levels.slice(1);
   const design = (withTrend: boolean) => {
     const p = 1 + (withTrend ? 1 : 0) + dummyLevels.length;
     const x = new Float64Array(n * p);
@@ -409,12 +505,7 @@ function evaluateMonth(series: ArrayLike<number>, population: ArrayLike<number> 
     }
     return { x, p };
   };
-  const designRow = (withTrend: boolean) => {
-    const row: number[] = [1];
-    if (withTrend) row.push(0);
-    for (const lv of dummyLevels) row.push(lv === params.noPeriods ? 1 : 0);
-    return row;
-  };
+  const designRow = (withTrend: boolean) => designRowOf(withTrend, dummyLevels, params.noPeriods);
 
   let model = fitFlexible(design, y, offset, n, params.trend, params, warnings);
   if (!model) {
@@ -424,20 +515,11 @@ function evaluateMonth(series: ArrayLike<number>, population: ArrayLike<number> 
     return out;
   }
 
-  // R's algo.farrington.glm: keep the trend only if significant, b >= 3, and not extrapolating.
   let doTrend = false;
   if (model.withTrend) {
+    const { coefficients, covUnscaled, dfResidual } = model.fit;
     const x0 = designRow(true);
-    const eta0 = linearPredictor(model.fit, x0) + offsetNow;
-    const fitResponse = Math.max(Math.exp(eta0), 2.220446049250313e-16);
-    const se = Math.sqrt(model.fit.covUnscaled[1 * designRow(true).length + 1]! * model.summaryDispersion);
-    const tValue = model.fit.coefficients[1]! / se;
-    const pValue = 2 * pt(-Math.abs(tValue), model.fit.dfResidual);
-    const significant = pValue < params.pThresholdTrend;
-    let maxY = -Infinity;
-    for (let i = 0; i < n; i++) if (y[i]! > maxY) maxY = y[i]!;
-    const noExtrapolation = fitResponse <= maxY;
-    doTrend = params.b >= 3 && significant && noExtrapolation;
+    doTrend = keepTrend(params, linearPredictor(coefficients, x0) + offsetNow, coefficients[1]!, covUnscaled[x0.length + 1]!, model.summaryDispersion, dfResidual, y, n);
     if (!doTrend) {
       const refit = fitFlexible(design, y, offset, n, false, params, warnings);
       if (!refit) {
@@ -449,47 +531,23 @@ function evaluateMonth(series: ArrayLike<number>, population: ArrayLike<number> 
     }
   }
 
-  const withTrend = model.withTrend;
-  const x0 = designRow(withTrend);
-  const p = x0.length;
-  const eta0 = linearPredictor(model.fit, x0) + offsetNow;
-  const seLink = Math.sqrt(quadraticForm(model.fit.covUnscaled, p, x0) * model.summaryDispersion);
-  const observed = series[k]!;
   const phi = model.phi;
-  const th = threshold(params, eta0, seLink, phi, observed);
-
+  const th = judgeUnderFit(params, model.fit.coefficients, model.fit.covUnscaled, designRow(model.withTrend), model.summaryDispersion, phi, series[k]!, offsetNow);
   const [cases, periods] = params.limit54;
-  let recent = 0;
-  for (let i = Math.max(0, k - periods + 1); i <= k; i++) recent += series[i]!;
-  const enoughCases = recent >= cases;
-  const muHat = Math.max(Math.exp(eta0), 2.220446049250313e-16);
-  let downweighted = 0;
-  if (model.weights) {
-    // a past month counts as down-weighted when its weight is under half the full weight
-    let full = 0;
-    for (let i = 0; i < n; i++) full = Math.max(full, model.weights[i]!);
-    for (let i = 0; i < n; i++) if (model.weights[i]! < 0.5 * full) downweighted++;
-  }
   return {
     status: 'tested',
-    expected: th.upper === null ? null : muHat,
+    expected: th.expected,
     upperbound: th.upper,
     probability: th.prob,
     score: th.score,
-    enoughCases,
+    enoughCases: casesInWindow(series, 0, k, periods) >= cases,
     phi,
     trend: doTrend,
     trendCoefficient: doTrend ? model.fit.coefficients[1]! : null,
     baselineIndexes: idx,
-    downweighted,
+    downweighted: model.weights ? countDownweighted(model.weights, n) : 0,
     warnings,
   };
-}
-
-function linearPredictor(fit: GlmFit, x0: number[]): number {
-  let e = 0;
-  for (let j = 0; j < x0.length; j++) e += x0[j]! * fit.coefficients[j]!;
-  return e;
 }
 
 /** R's algo.farrington.threshold.farrington / .noufaily. */
@@ -497,7 +555,7 @@ function threshold(params: FarringtonParams, eta0: number, seLink: number, phi: 
   const alpha = params.alpha;
   if (params.thresholdMethod === 'delta') {
     // predict(type = "response"): mu0 and its standard error by the delta method
-    const mu0 = Math.max(Math.exp(eta0), 2.220446049250313e-16);
+    const mu0 = Math.max(Math.exp(eta0), DBL_EPSILON);
     const seFit = seLink * mu0;
     const tau = phi + (seFit * seFit) / mu0;
     let se: number;
@@ -605,14 +663,9 @@ function resultFor(
   const count = series[k]!;
   let status: FarringtonStatus = ev.status;
   let alarm = false;
-  if (ev.status === 'tested' && ev.upperbound === null) {
-    // R gives NA here (the muan quantile of the mean is infinite): nothing can be said
-    status = 'model-failed';
-    ev.warnings.push('no upper bound could be computed: the expected level is too uncertain');
-  } else if (ev.status === 'tested') {
-    if (!ev.enoughCases) status = 'below-minimum-count';
-    // R: alarm <- !is.na(X) && X > 1 && observed != 0, X = score unless the limit54 gate fails
-    else alarm = ev.score !== null && ev.score > 1 && count !== 0;
+  if (ev.status === 'tested') {
+    ({ status, alarm } = verdict(ev.upperbound, ev.score, ev.enoughCases, count));
+    if (status === 'model-failed') ev.warnings.push('no upper bound could be computed: the expected level is too uncertain');
   }
   const base = monthIndex(months[0]!);
   const history: HistoryUsed = {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acknowledgeFromChannel } from '../../src/alerting/acknowledge.ts';
 import { storedAlertWords } from '../../src/alerting/explain.ts';
-import { releaseHeldAlerts } from '../../src/alerting/pipeline.ts';
+import { releaseHeldAlerts } from '../../src/alerting/held.ts';
 import { alertsSince } from '../../src/brief/alerts.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { makeContext } from '../../src/core/context.ts';
