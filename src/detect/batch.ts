@@ -36,6 +36,7 @@ import {
   type FarringtonResult,
   type FarringtonStatus,
 } from './farrington.ts';
+import { solveNormalEquations } from './glm.ts';
 
 const DBL_EPSILON = 2.220446049250313e-16;
 
@@ -266,41 +267,7 @@ class MonthModel {
         a[c * p + c]! += wi;
       }
     }
-    for (let j = 0; j < p; j++) {
-      let s = a[j * p + j]!;
-      for (let k = 0; k < j; k++) s -= L[j * p + k]! ** 2;
-      if (!(s > 1e-13 * Math.max(1, a[j * p + j]!))) return false;
-      const d = Math.sqrt(s);
-      L[j * p + j] = d;
-      for (let i = j + 1; i < p; i++) {
-        let t = a[i * p + j]!;
-        for (let k = 0; k < j; k++) t -= L[i * p + k]! * L[j * p + k]!;
-        L[i * p + j] = t / d;
-      }
-    }
-    Li.fill(0, 0, p * p);
-    for (let j = 0; j < p; j++) {
-      Li[j * p + j] = 1 / L[j * p + j]!;
-      for (let i = j + 1; i < p; i++) {
-        let s = 0;
-        for (let k = j; k < i; k++) s -= L[i * p + k]! * Li[k * p + j]!;
-        Li[i * p + j] = s / L[i * p + i]!;
-      }
-    }
-    for (let i = 0; i < p; i++) {
-      for (let j = 0; j <= i; j++) {
-        let s = 0;
-        for (let k = i; k < p; k++) s += Li[k * p + i]! * Li[k * p + j]!;
-        inv[i * p + j] = s;
-        inv[j * p + i] = s;
-      }
-    }
-    for (let i = 0; i < p; i++) {
-      let s = 0;
-      for (let j = 0; j < p; j++) s += inv[i * p + j]! * rhs[j]!;
-      beta[i] = s;
-    }
-    return true;
+    return solveNormalEquations(a, rhs, p, L, Li, inv, beta);
   }
 
   /** eta = X beta, mu = linkinv(eta). */

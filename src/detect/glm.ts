@@ -66,8 +66,15 @@ function weightedLeastSquares(x: Float64Array, n: number, p: number, w2: Float64
       for (let k = 0; k <= j; k++) a[j * p + k]! += xj * x[row + k]!;
     }
   }
-  // Cholesky a = L L' (lower triangle in place)
-  const L = new Float64Array(p * p);
+  return solveNormalEquations(a, rhs, p, new Float64Array(p * p), new Float64Array(p * p), inv, beta);
+}
+
+/**
+ * Solves a b = rhs for symmetric a (p x p, lower triangle read) by Cholesky, a = L L': false when a is not
+ * positive definite. `inv` receives a^-1 (= L^-T L^-1); `L` and `Li` are work buffers of p x p (the batch
+ * judge passes its own, reused).
+ */
+export function solveNormalEquations(a: Float64Array, rhs: Float64Array, p: number, L: Float64Array, Li: Float64Array, inv: Float64Array, beta: Float64Array): boolean {
   for (let j = 0; j < p; j++) {
     let s = a[j * p + j]!;
     for (let k = 0; k < j; k++) s -= L[j * p + k]! ** 2;
@@ -81,7 +88,7 @@ function weightedLeastSquares(x: Float64Array, n: number, p: number, w2: Float64
     }
   }
   // inverse of L, then inv = L^-T L^-1
-  const Li = new Float64Array(p * p);
+  Li.fill(0, 0, p * p);
   for (let j = 0; j < p; j++) {
     Li[j * p + j] = 1 / L[j * p + j]!;
     for (let i = j + 1; i < p; i++) {
