@@ -405,16 +405,32 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
     const policeUkFiles = monthFiles.filter((f) => kinds.get(f) === 'police-uk');
     const threads = readerThreads(policeUkFiles, options.readerThreads);
     const reading = threads > 0 ? readInParallel(policeUkFiles, checks, threads, policeUkCrimeTypes()) : null;
+    // A file a reader thread has read is placed here between this thread's own files, in the order the
+    // threads finish them (from the back of the list), not when the loop below reaches it: otherwise
+    // placing the threads' files is left until every read is done, with the threads idle. The loop still
+    // takes the results in the files' order, so the first bad file in that order is the one reported.
+    const placing = new Map<string, Promise<ParsedMonthFile>>();
+    let stopped = false; // the loop has ended (an earlier file failed): nothing more is placed
+    const placed = (path: string): Promise<ParsedMonthFile> => {
+      let p = placing.get(path);
+      if (p === undefined) {
+        const at = files.indexOf(path) + 1;
+        p = reading!.get(path, (n, t) => progress(path, at, n, t)).then((read) => (stopped ? Promise.reject(new Error('ingest stopped')) : placePoliceUk(read, geo)));
+        p.catch(() => undefined); // awaited in the loop (or never, after an earlier file fails)
+        placing.set(path, p);
+      }
+      return p;
+    };
     try {
       for (const path of monthFiles) {
+        if (reading) for (const done of reading.delivered()) void placed(done);
         index = files.indexOf(path) + 1;
         const kind = kinds.get(path)!;
         const onBytes = (n: number, t: number) => progress(path, index, n, t);
-        const readThere = async () => placePoliceUk(await reading!.get(path, onBytes), geo);
         const p =
           kind === 'police-uk'
             ? reading
-              ? await readThere()
+              ? await placed(path)
               : await parsePoliceUkFile(path, geo, onBytes, checks)
             : kind === 'partnership-aggregated'
               ? await parsePartnershipAggregated(path, geo, onBytes, checks)
@@ -429,6 +445,7 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
         parsed.push(p);
       }
     } finally {
+      stopped = true;
       await reading?.close();
     }
   }
@@ -489,6 +506,7 @@ export async function ingestPaths(store: Store, paths: string[], options: Ingest
     for (const group of groups) {
       const first = group[0]!;
       const tally = new Tally();
+      tally.reserve(group.reduce((n, g) => n + g.tally.size, 0)); // at most that many cells
       let stats = emptyStats();
       for (const g of group) {
         tally.merge(g.tally);

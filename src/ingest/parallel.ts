@@ -34,15 +34,16 @@ export function readerThreads(paths: readonly string[], force?: number): number 
 
 /**
  * Starts reading `paths` on `threads` reader threads (from the back of the list); `get(path)` gives
- * its read (or the error reading it gave), reading it here when no thread has taken it yet. `close()`
- * ends the threads (always call it: in a finally).
+ * its read (or the error reading it gave), reading it here when no thread has taken it yet;
+ * `delivered()` the files threads have read since it was last asked. `close()` ends the threads
+ * (always call it: in a finally).
  */
 export function readInParallel(
   paths: readonly string[],
   checks: IngestChecks,
   threads: number,
   crimeTypes: readonly string[],
-): { get(path: string, onBytes?: (n: number, total: number) => void): Promise<PoliceUkRead>; close(): Promise<void> } {
+): { get(path: string, onBytes?: (n: number, total: number) => void): Promise<PoliceUkRead>; delivered(): string[]; close(): Promise<void> } {
   const results = new Map<string, { promise: Promise<PoliceUkRead>; resolve(r: PoliceUkRead): void; reject(e: Error): void }>();
   for (const p of paths) {
     let resolve!: (r: PoliceUkRead) => void, reject!: (e: Error) => void;
@@ -52,6 +53,8 @@ export function readInParallel(
   }
   /** Files no one has started on. */
   const queue = [...paths];
+  /** Files a thread has read since the last delivered(). */
+  let delivered: string[] = [];
   const workers: Worker[] = [];
   let nextId = 0;
   const byId = new Map<number, string>();
@@ -75,8 +78,10 @@ export function readInParallel(
       const path = byId.get(reply.id)!;
       byId.delete(reply.id);
       const r = results.get(path)!;
-      if (reply.ok) r.resolve(reply.read);
-      else {
+      if (reply.ok) {
+        r.resolve(reply.read);
+        delivered.push(path);
+      } else {
         const e = reply.input;
         r.reject(e ? new InputError(e.file, e.line, e.field, e.expected, e.found) : new Error(reply.message));
       }
@@ -107,6 +112,11 @@ export function readInParallel(
         onBytes?.(size, size);
         return read;
       });
+    },
+    delivered: () => {
+      const out = delivered;
+      delivered = [];
+      return out;
     },
     close: async () => {
       closed = true;

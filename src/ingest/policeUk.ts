@@ -71,6 +71,13 @@ export async function parsePoliceUkFile(
   return placePoliceUk(await readPoliceUkPlaces(path, policeUkCrimeTypes(), onBytes, checks), geo);
 }
 
+/** The array at twice the length, its values kept. */
+function doubled(a: Float64Array): Float64Array {
+  const out = new Float64Array(a.length * 2);
+  out.set(a);
+  return out;
+}
+
 /** Puts a read file's places in wards (point-in-polygon, cached by point) and areas, and tallies them. */
 export async function placePoliceUk(read: PoliceUkRead, geo: GeoContext): Promise<ParsedMonthFile> {
   const { path, fileName: file, month, rowsRead, placeLsoa, placeLon, placeLat, placeCounts, noLocation, firstLineOfLsoa, fingerprints, repeatNote, reportedBy } = read;
@@ -106,20 +113,47 @@ export async function placePoliceUk(read: PoliceUkRead, geo: GeoContext): Promis
   let unknownLsoa = 0;
   // Each LSOA code of the file resolved once: in area with its interned id, district's and best-fit ward's ids, or
   // out of area (`known`: whether the geography has it at all).
-  type LsoaPlace = { inArea: true; lsoaId: number; districtId: number; bestFitWardId: number } | { inArea: false; known: boolean };
+  // `row`: the LSOA's row in lsoaCounts and bestFitCounts.
+  type LsoaPlace = { inArea: true; lsoaId: number; districtId: number; bestFitWardId: number; row: number } | { inArea: false; known: boolean };
   const lsoas = new Map<string, LsoaPlace>();
+  // Counts are summed per LSOA (its LSOA, district and force counts, and its best-fit ward's for places
+  // in no ward polygon), per ward polygon, and per district for places with no LSOA, then added to the
+  // tally once each: a tally add per place and measure was most of placing.
+  let lsoaCounts = new Float64Array(16 * M);
+  let bestFitCounts = new Float64Array(16 * M);
+  const inAreaLsoas: Array<LsoaPlace & { inArea: true }> = [];
   const lsoaPlace = (raw: string): LsoaPlace => {
     let r = lsoas.get(raw);
     if (r === undefined) {
       const lsoa21 = vintage === 2011 ? (geo.lsoa11.get(raw) ?? raw) : raw;
       const district = geo.lsoaDistrict.get(lsoa21);
-      r =
-        !district || !geo.districts.has(district)
-          ? { inArea: false, known: district !== undefined }
-          : { inArea: true, lsoaId: areaId(lsoa21), districtId: areaId(district), bestFitWardId: areaId(geo.lsoaWard.get(lsoa21)!) };
+      if (!district || !geo.districts.has(district)) r = { inArea: false, known: district !== undefined };
+      else {
+        const row = inAreaLsoas.length;
+        const inArea = { inArea: true, lsoaId: areaId(lsoa21), districtId: areaId(district), bestFitWardId: areaId(geo.lsoaWard.get(lsoa21)!), row } as const;
+        inAreaLsoas.push(inArea);
+        if ((row + 1) * M > lsoaCounts.length) {
+          lsoaCounts = doubled(lsoaCounts);
+          bestFitCounts = doubled(bestFitCounts);
+        }
+        r = inArea;
+      }
       lsoas.set(raw, r);
     }
     return r;
+  };
+  const districtCounts = new Map<number, Float64Array>();
+  // Per ward polygon (by its position in the index): its row in polygonCounts, -1 until first placed in.
+  const wardRow = new Int32Array(wardIndex.wards.length).fill(-1);
+  const rowWard: number[] = [];
+  let polygonCounts = new Float64Array(16 * M);
+  const polygonRow = (w: number): number => {
+    if (wardRow[w] === -1) {
+      wardRow[w] = rowWard.length;
+      rowWard.push(w);
+      if (rowWard.length * M > polygonCounts.length) polygonCounts = doubled(polygonCounts);
+    }
+    return wardRow[w]!;
   };
   // The interned id (and district's) of each ward of the index, by its position there, made on first use.
   const wardIds = (geo.wardIds ??= new Int32Array(wardIndex.wards.length).fill(-1));
@@ -138,10 +172,13 @@ export async function placePoliceUk(read: PoliceUkRead, geo: GeoContext): Promis
     for (let mi = 0; mi < M; mi++) total += placeCounts[p * M + mi]!;
     if (total === 0) continue;
     const lsoaRaw = placeLsoa[p]!;
-    let lsoaId = -1;
-    let districtId: number;
-    let wardAreaId: number;
     let byPolygon: boolean;
+    // Where this place's LSOA, district and force counts are summed (its LSOA's row, or its district's),
+    // and its ward's (its ward polygon's row, or its LSOA's best-fit row).
+    let sums: Float64Array;
+    let at: number;
+    let wardSums: Float64Array;
+    let wardAt: number;
     if (lsoaRaw) {
       const l = lsoaPlace(lsoaRaw);
       if (!l.inArea) {
@@ -149,12 +186,18 @@ export async function placePoliceUk(read: PoliceUkRead, geo: GeoContext): Promis
         stats.outOfArea += total;
         continue;
       }
-      lsoaId = l.lsoaId;
-      districtId = l.districtId;
+      sums = lsoaCounts;
+      at = l.row * M;
       // A point seen before (in any file of this ingest) is placed once (GeoContext.wardAt).
       const w = Number.isNaN(placeLon[p]!) ? -1 : geo.wardAt(placeLon[p]!, placeLat[p]!);
       byPolygon = w >= 0;
-      wardAreaId = byPolygon ? wardId(w) : l.bestFitWardId;
+      if (byPolygon) {
+        wardAt = polygonRow(w) * M; // (first: it may grow polygonCounts)
+        wardSums = polygonCounts;
+      } else {
+        wardSums = bestFitCounts;
+        wardAt = at;
+      }
     } else {
       // No LSOA: placed by the polygon alone (out of area when in no in-area ward).
       const w = Number.isNaN(placeLon[p]!) ? -1 : geo.wardAt(placeLon[p]!, placeLat[p]!);
@@ -164,22 +207,42 @@ export async function placePoliceUk(read: PoliceUkRead, geo: GeoContext): Promis
         continue;
       }
       byPolygon = true;
-      wardAreaId = wardIds[w]!;
-      districtId = wardDistrictIds[w]!;
+      wardAt = polygonRow(w) * M;
+      wardSums = polygonCounts;
+      const districtId = wardDistrictIds[w]!;
+      let d = districtCounts.get(districtId);
+      if (d === undefined) districtCounts.set(districtId, (d = new Float64Array(M)));
+      sums = d;
+      at = 0;
     }
-    const placement = byPolygon ? 1 : 2; // Tally's codes: 1 polygon, 2 LSOA best fit
     for (let mi = 0; mi < M; mi++) {
       const n = placeCounts[p * M + mi]!;
       if (n === 0) continue;
-      const m = mids[mi]!;
-      tally.addById('force', forceId, m, n);
-      tally.addById('district', districtId, m, n);
-      if (lsoaId >= 0) tally.addById('lsoa', lsoaId, m, n);
-      tally.addById('ward', wardAreaId, m, n, placement);
+      sums[at + mi]! += n;
+      wardSums[wardAt + mi]! += n;
     }
     if (byPolygon) stats.placedByPolygon += total;
     else stats.placedByLsoa += total;
   }
+  const forceCounts = new Float64Array(M);
+  const addSums = (districtId: number, lsoaId: number, sums: Float64Array, at: number) => {
+    for (let mi = 0; mi < M; mi++) {
+      const n = sums[at + mi]!;
+      if (n === 0) continue;
+      if (lsoaId >= 0) tally.addById('lsoa', lsoaId, mids[mi]!, n);
+      tally.addById('district', districtId, mids[mi]!, n);
+      forceCounts[mi]! += n;
+    }
+  };
+  const addWard = (wardAreaId: number, sums: Float64Array, at: number, placement: number) => {
+    for (let mi = 0; mi < M; mi++) if (sums[at + mi]! > 0) tally.addById('ward', wardAreaId, mids[mi]!, sums[at + mi]!, placement);
+  };
+  // Tally's placement codes: 1 polygon, 2 LSOA best fit.
+  rowWard.forEach((w, row) => addWard(wardId(w), polygonCounts, row * M, 1));
+  for (const l of inAreaLsoas) addWard(l.bestFitWardId, bestFitCounts, l.row * M, 2);
+  for (const l of inAreaLsoas) addSums(l.districtId, l.lsoaId, lsoaCounts, l.row * M);
+  for (const [districtId, sums] of districtCounts) addSums(districtId, -1, sums, 0);
+  for (let mi = 0; mi < M; mi++) if (forceCounts[mi]! > 0) tally.addById('force', forceId, mids[mi]!, forceCounts[mi]!);
   noLocation.forEach((n, i) => {
     if (n > 0) tally.add('force', force, measures[i]!, n);
     stats.unplaced += n;

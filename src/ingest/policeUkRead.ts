@@ -133,12 +133,21 @@ export async function repeatedCrimeIds(path: string, suspect: (value: string) =>
   await readCsv(path, () => {
     firstRow.clear();
     out.length = 0;
-    return (f, line) => {
-      const id = f[0]!.trim();
-      if (id === '' || !suspect(id)) return;
-      const first = firstRow.get(id);
-      if (first === undefined) firstRow.set(id, { line, fields: f });
-      else out.push({ line, fields: f, first: first.line, firstFields: first.fields });
+    return {
+      // The file has been read and checked once already: only a row with a suspect Crime ID is split
+      // (returning false hands it to `record`), the rest are passed over by their first field.
+      line: (text) => {
+        const comma = text.indexOf(',');
+        const id = (comma < 0 ? text : text.slice(0, comma)).trim();
+        return id === '' || !suspect(id);
+      },
+      record: (f, line) => {
+        const id = f[0]!.trim();
+        if (id === '' || !suspect(id)) return;
+        const first = firstRow.get(id);
+        if (first === undefined) firstRow.set(id, { line, fields: f });
+        else out.push({ line, fields: f, first: first.line, firstFields: first.fields });
+      },
     };
   });
   return out;

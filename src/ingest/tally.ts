@@ -148,7 +148,11 @@ export class Tally {
   }
 
   private growTable(): void {
-    const size = this.table.length * 2;
+    this.rehash(this.table.length * 2);
+  }
+
+  /** A table of `size` positions (a power of two) over the cells held. */
+  private rehash(size: number): void {
     const mask = size - 1;
     this.table = new Int32Array(size).fill(EMPTY);
     this.tableSlot = new Int32Array(size);
@@ -159,6 +163,14 @@ export class Tally {
       this.table[h] = key;
       this.tableSlot[h] = slot;
     }
+  }
+
+  /** Makes room for `cells` cells in all (before merging many tallies: one allocation, not a doubling at a time). */
+  reserve(cells: number): void {
+    while (this.keys.length < cells) this.growCells();
+    let size = this.table.length;
+    while (size < 2 * cells) size *= 2;
+    if (size > this.table.length) this.rehash(size);
   }
 
   /** Adds every cell of `other` (several files of the same source and month). */

@@ -78,6 +78,31 @@ describe('reader threads', () => {
     expect(await b.store.contentChecksum()).toBe(before);
   });
 
+  it("files placed as their threads finish them: the first bad file in the files' order is still the one reported", async () => {
+    const paths = files(a.dir);
+    const bad = (name: string, line: number, edit: (l: string) => string) => {
+      const p = join(a.dir, name);
+      const rows = REAL.slice(0, 30).map((l, i) => (i === 0 ? l : l.replace(',2024-01,', ',2024-06,').replace(/,Cambridgeshire Constabulary/g, `,${name}`)));
+      rows[line - 1] = edit(rows[line - 1]!);
+      writeFileSync(p, rows.join('\r\n') + '\r\n');
+      return p;
+    };
+    const front = bad('2024-06-c-street.csv', 13, (l) => l.replace(/,-?\d+\.\d+,/, ',0x1F,'));
+    const back = bad('2024-06-d-street.csv', 7, (l) => l.replace(',Anti-social behaviour,', ',Not a crime type,'));
+    const before = await b.store.contentChecksum();
+    const opts = (n: number) => ({ config: CONFIG, readerThreads: n, now: () => new Date('2024-07-01T12:00:00Z') });
+    for (const order of [
+      [front, ...paths, back],
+      [...paths, back, front],
+    ]) {
+      const here = await ingestPaths(a.store, order, opts(0)).catch((e: Error) => e.message);
+      const there = await ingestPaths(b.store, order, opts(2)).catch((e: Error) => e.message);
+      expect(here).toMatch(order[0] === front ? /^2024-06-c-street\.csv:13: field "Longitude"/ : /^2024-06-d-street\.csv:7: field "Crime type"/);
+      expect(there).toBe(here);
+    }
+    expect(await b.store.contentChecksum()).toBe(before);
+  });
+
   it('are used only for large ingests unless asked for', () => {
     expect(readerThreads([REPEATS, REPEATS])).toBe(process.env.WARDWATCH_INGEST_THREADS !== undefined ? Number(process.env.WARDWATCH_INGEST_THREADS) : 0);
     expect(readerThreads([REPEATS], 2)).toBe(2);
