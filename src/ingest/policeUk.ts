@@ -72,7 +72,7 @@ export async function parsePoliceUkFile(
 }
 
 /** The array at twice the length, its values kept. */
-function doubled(a: Float64Array): Float64Array {
+function doubled(a: Float64Array): Float64Array<ArrayBuffer> {
   const out = new Float64Array(a.length * 2);
   out.set(a);
   return out;
