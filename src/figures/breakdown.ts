@@ -4,7 +4,7 @@ import { previousYear, type Period } from '../core/periods.ts';
 import type { Area, Store } from '../store/types.ts';
 import type { Measure, Taxonomy } from '../taxonomy/index.ts';
 import { breakdown, type BreakdownRow } from './compute.ts';
-import { measureFor, partnershipTest, seriesByArea } from './data.ts';
+import { measureFor, partnershipTest, seriesByMeasure } from './data.ts';
 import { compositeMembers } from '../resolve/topic.ts';
 import { totalFor } from './series.ts';
 import { rulesFor, suppress, type Cell } from './suppression.ts';
@@ -52,14 +52,17 @@ export async function areaBreakdown(
   const children = all.filter((child) => rules.allowed(child));
   const withheld = all.filter((child) => !rules.allowed(child) && child.sensitive).map((child) => child.label);
   const modes = new Map<string, 'exact' | 'perturbed'>();
-  const read = await Promise.all(
-    children.map(async (child) => {
-      const eff = await measureFor(store, tax, area, child, has);
-      if ('unavailable' in eff || eff.measure.key !== child.key) return { child, series: null };
-      modes.set(child.key, rules.disclosure ? rules.disclosure.mode(eff) : rules.cleared ? 'exact' : 'perturbed');
-      return { child, series: (await seriesByArea(store, eff, [area.code], { from: prev.from, to: period.to }, rules.disclosure)).series.get(area.code)! };
-    }),
+  const effs = await Promise.all(children.map((child) => measureFor(store, tax, area, child, has)));
+  const available = effs.flatMap((eff, i) => ('unavailable' in eff || eff.measure.key !== children[i]!.key ? [] : [eff]));
+  for (const eff of available) modes.set(eff.measure.key, rules.disclosure ? rules.disclosure.mode(eff) : rules.cleared ? 'exact' : 'perturbed');
+  // every child's series in one read of the counts
+  const seriesOf = new Map(
+    (await seriesByMeasure(store, available, [area.code], { from: prev.from, to: period.to }, rules.disclosure)).map((r, i) => [
+      available[i]!.measure.key,
+      r.series.get(area.code)!,
+    ]),
   );
+  const read = children.map((child) => ({ child, series: seriesOf.get(child.key) ?? null }));
   for (const { child, series: s } of read) {
     if (!s) {
       unavailable.push(child.label);

@@ -67,25 +67,45 @@ export async function seriesByArea(
   /** What the asking channel may see (src/figures/disclosure.ts); omitted = exact, for tools only. */
   disclosure?: Disclosure,
 ): Promise<{ series: Map<string, Series>; coverage: Coverage }> {
-  const sources = [...new Set(eff.parts.map((p) => p.source))];
-  const cov = await coverage(store, sources.length ? sources : ['police.uk']);
-  const wanted = new Set(eff.parts.map((p) => `${p.source}\t${p.key}`));
+  return (await seriesByMeasure(store, [eff], areaCodes, range, disclosure))[0]!;
+}
+
+/**
+ * seriesByArea for several effective measures (a breakdown's children), in the order given, with one read
+ * of the counts for them all: each measure's series are the ones seriesByArea would give it.
+ */
+export async function seriesByMeasure(
+  store: Store,
+  effs: readonly EffectiveMeasure[],
+  areaCodes: string[],
+  range: { from?: Month; to?: Month } = {},
+  disclosure?: Disclosure,
+): Promise<Array<{ series: Map<string, Series>; coverage: Coverage }>> {
+  if (!effs.length) return [];
+  const allSources = [...new Set(effs.flatMap((eff) => eff.parts.map((p) => p.source)))];
   const rows = await store.counts({
     areaCodes,
-    measures: [...new Set(eff.parts.map((p) => p.key))],
-    ...(sources.length === 1 ? { source: sources[0]! } : {}),
+    measures: [...new Set(effs.flatMap((eff) => eff.parts.map((p) => p.key)))],
+    ...(allSources.length === 1 ? { source: allSources[0]! } : {}),
     ...(range.from ? { from: range.from } : {}),
     ...(range.to ? { to: range.to } : {}),
   });
-  const byArea = new Map<string, MonthlyCount[]>(areaCodes.map((c) => [c, []]));
-  for (const r of rows) if (wanted.has(`${r.source}\t${r.measure}`)) byArea.get(r.areaCode)?.push(r);
-  const months = cov.months.filter((m) => (!range.from || compareMonths(m, range.from) >= 0) && (!range.to || compareMonths(m, range.to) <= 0));
-  const series = new Map<string, Series>();
-  for (const code of areaCodes) {
-    const exact = seriesFromRows(byArea.get(code) ?? [], months, cov.synthetic);
-    series.set(code, disclosure ? disclosure.apply(eff, exact, byArea.get(code) ?? [], code) : exact);
-  }
-  return { series, coverage: cov };
+  return Promise.all(
+    effs.map(async (eff) => {
+      const sources = [...new Set(eff.parts.map((p) => p.source))];
+      const cov = await coverage(store, sources.length ? sources : ['police.uk']);
+      const wanted = new Set(eff.parts.map((p) => `${p.source}\t${p.key}`));
+      const byArea = new Map<string, MonthlyCount[]>(areaCodes.map((c) => [c, []]));
+      for (const r of rows) if (wanted.has(`${r.source}\t${r.measure}`)) byArea.get(r.areaCode)?.push(r);
+      const months = cov.months.filter((m) => (!range.from || compareMonths(m, range.from) >= 0) && (!range.to || compareMonths(m, range.to) <= 0));
+      const series = new Map<string, Series>();
+      for (const code of areaCodes) {
+        const exact = seriesFromRows(byArea.get(code) ?? [], months, cov.synthetic);
+        series.set(code, disclosure ? disclosure.apply(eff, exact, byArea.get(code) ?? [], code) : exact);
+      }
+      return { series, coverage: cov };
+    }),
+  );
 }
 
 /** Ward placement for a month: how many counts came by map point and how many by LSOA best fit. */

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { monthRange, type Month } from '../core/periods.ts';
-import { memoRead } from '../core/read-memo.ts';
+import { inReadMemo, memoRead } from '../core/read-memo.ts';
 import { MIGRATIONS, PG_MIGRATIONS, type Migration } from './migrations.ts';
 import { addOrdinal, buildPacks, missingOrdinals, ordinalOf, placePack, queryAreaIndex, type OrdinalIndex } from './packs.ts';
 import { redactUrl } from './url.ts';
@@ -422,6 +422,8 @@ export class KyselyStore implements Store {
     protected readonly sqliteConnection?: Database.Database,
     /** Committed area ordinals (packs), shared with this store's transactions; see writePacks. */
     private readonly ordinals: OrdinalCache = { index: new Map(), size: 0 },
+    /** Reads kept between answers for one data version (see kept), shared with this store's transactions. */
+    private readonly keptReads: KeptReads = { generation: null, writes: 0 },
   ) {}
 
   async close(): Promise<void> {
@@ -431,7 +433,15 @@ export class KyselyStore implements Store {
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     // Already inside one: run in it (kysely has no nested transactions; savepoints are not needed here).
     if (!this.root) return fn(this);
-    return this.root.transaction().execute((trx) => fn(new KyselyStore(this.kind, this.location, trx, null, async () => undefined, this.sqliteConnection, this.ordinals)));
+    const writes = this.keptReads.writes;
+    try {
+      return await this.root
+        .transaction()
+        .execute((trx) => fn(new KyselyStore(this.kind, this.location, trx, null, async () => undefined, this.sqliteConnection, this.ordinals, this.keptReads)));
+    } finally {
+      // data written inside: what an answer read and kept meanwhile (before the commit) is dropped again
+      if (this.keptReads.writes !== writes) this.dataChanged();
+    }
   }
 
   async refreshPlannerStatistics(): Promise<void> {
@@ -469,7 +479,9 @@ export class KyselyStore implements Store {
           )
           .execute();
       }
+      await raiseDataVersion(db);
     });
+    this.dataChanged();
   }
 
   async areas(type?: AreaType): Promise<Area[]> {
@@ -479,20 +491,37 @@ export class KyselyStore implements Store {
   }
 
   async area(code: string): Promise<Area | undefined> {
-    const r = await this.db.selectFrom('areas').selectAll().where('code', '=', code).executeTakeFirst();
-    return r ? toArea(r) : undefined;
+    return this.kept(
+      `area:${code}`,
+      async () => {
+        const r = await this.db.selectFrom('areas').selectAll().where('code', '=', code).executeTakeFirst();
+        return r ? toArea(r) : undefined;
+      },
+      (a) => (a ? { ...a } : undefined),
+    );
   }
 
   async areasByCode(codes: readonly string[]): Promise<Map<string, Area>> {
-    const out = new Map<string, Area>();
-    for (const part of chunks([...new Set(codes)], MAX_BOUND)) {
-      for (const r of await this.db.selectFrom('areas').selectAll().where('code', 'in', part).execute()) out.set(r.code, toArea(r));
-    }
-    return out;
+    const unique = [...new Set(codes)];
+    return this.kept(
+      `areasByCode:${unique.sort().join(',')}`,
+      async () => {
+        const out = new Map<string, Area>();
+        for (const part of chunks(unique, MAX_BOUND)) {
+          for (const r of await this.db.selectFrom('areas').selectAll().where('code', 'in', part).execute()) out.set(r.code, toArea(r));
+        }
+        return out;
+      },
+      (areas) => new Map([...areas].map(([code, a]) => [code, { ...a }])),
+    );
   }
 
   async children(code: string): Promise<Area[]> {
-    return (await this.db.selectFrom('areas').selectAll().where('parent_code', '=', code).orderBy('code').execute()).map(toArea);
+    return this.kept(
+      `children:${code}`,
+      async () => (await this.db.selectFrom('areas').selectAll().where('parent_code', '=', code).orderBy('code').execute()).map(toArea),
+      (areas) => areas.map((a) => ({ ...a })),
+    );
   }
 
   async upsertLsoa11Lookup(rows: Array<{ lsoa11: string; lsoa21: string; change: string }>): Promise<void> {
@@ -550,7 +579,9 @@ export class KyselyStore implements Store {
           )
           .execute();
       }
+      await raiseDataVersion(db);
     });
+    this.dataChanged();
   }
 
   async population(areaCode: string): Promise<Population | undefined> {
@@ -559,13 +590,20 @@ export class KyselyStore implements Store {
   }
 
   async populations(codes: readonly string[]): Promise<Map<string, Population>> {
-    const out = new Map<string, Population>();
-    for (const part of chunks([...new Set(codes)], MAX_BOUND)) {
-      for (const r of await this.db.selectFrom('populations').selectAll().where('area_code', 'in', part).execute()) {
-        out.set(r.area_code, { areaCode: r.area_code, population: Number(r.population), year: r.year, source: r.source });
-      }
-    }
-    return out;
+    const unique = [...new Set(codes)];
+    return this.kept(
+      `populations:${unique.sort().join(',')}`,
+      async () => {
+        const out = new Map<string, Population>();
+        for (const part of chunks(unique, MAX_BOUND)) {
+          for (const r of await this.db.selectFrom('populations').selectAll().where('area_code', 'in', part).execute()) {
+            out.set(r.area_code, { areaCode: r.area_code, population: Number(r.population), year: r.year, source: r.source });
+          }
+        }
+        return out;
+      },
+      (populations) => new Map([...populations].map(([code, p]) => [code, { ...p }])),
+    );
   }
 
   // ---- counts and releases ----
@@ -628,34 +666,46 @@ export class KyselyStore implements Store {
     });
     // committed now (this call's own transaction): the areas it numbered join the cache
     if (this.root) for (const a of numbered) if (addOrdinal(this.ordinals.index, a.areaType, a.areaCode, a.ordinal)) this.ordinals.size++;
+    if (!result.unchanged) this.dataChanged();
     return result;
   }
 
   async removeMonth(input: { source: DataSource; month: Month }): Promise<boolean> {
     const { source, month } = input;
-    return this.inTransaction(async (db) => {
+    const removed = await this.inTransaction(async (db) => {
       const held = await db.selectFrom('current_months').select('month').where('source', '=', source).where('month', '=', month).executeTakeFirst();
       await db.deleteFrom('counts').where('source', '=', source).where('month', '=', month).execute();
       await db.deleteFrom('count_packs').where('source', '=', source).where('month', '=', month).execute();
       await db.deleteFrom('current_months').where('source', '=', source).where('month', '=', month).execute();
+      await raiseDataVersion(db);
       return held !== undefined;
     });
+    this.dataChanged();
+    return removed;
   }
 
   async logRelease(release: Omit<Release, 'id' | 'ingestedAt' | 'revision'>): Promise<Release> {
-    return insertRelease(this.db, release, null);
+    const saved = await insertRelease(this.db, release, null);
+    this.dataChanged();
+    return saved;
   }
 
   async measuresHeld(query: Omit<CountQuery, 'from' | 'to'>): Promise<string[]> {
     const { areaCodes, measures, source } = query;
     if (areaCodes.length === 0 || measures.length === 0) return [];
-    const held = new Set<string>();
-    for (const part of chunks([...new Set(areaCodes)], Math.max(1, MAX_BOUND - measures.length))) {
-      let q = this.db.selectFrom('counts').select('measure').distinct().where('area_code', 'in', part).where('measure', 'in', measures);
-      if (source) q = q.where('source', '=', source);
-      for (const r of await q.execute()) held.add(r.measure);
-    }
-    return [...held];
+    return this.kept(
+      `measuresHeld:${source ?? ''}:${[...areaCodes].sort().join(',')}:${[...measures].sort().join(',')}`,
+      async () => {
+        const held = new Set<string>();
+        for (const part of chunks([...new Set(areaCodes)], Math.max(1, MAX_BOUND - measures.length))) {
+          let q = this.db.selectFrom('counts').select('measure').distinct().where('area_code', 'in', part).where('measure', 'in', measures);
+          if (source) q = q.where('source', '=', source);
+          for (const r of await q.execute()) held.add(r.measure);
+        }
+        return [...held];
+      },
+      (held) => held.slice(),
+    );
   }
 
   async counts(query: CountQuery): Promise<MonthlyCount[]> {
@@ -726,14 +776,56 @@ export class KyselyStore implements Store {
     return series;
   }
 
-  // The month lists and the revisions are read through memoRead: within one answer (src/core/read-memo.ts)
-  // each is read once. Inside a transaction they are always read afresh (a writer must see its own writes).
-  private memo<T>(key: string, read: () => Promise<T>, copy: (value: T) => T): Promise<T> {
-    return this.root ? memoRead(`${this.memoId}:${key}`, read, copy) : read();
+  // What changes only when data lands (the month lists, the revisions, areas, populations, which measures are
+  // held) is kept between answers while the data version stays the same: an answer (a read memo scope,
+  // src/core/read-memo.ts) reads the version once, one small query, and takes these reads from what is kept
+  // for that version, reading each the first time it is asked for. Another replica's ingest changes the
+  // version, so the next answer here reads afresh; this process's own writes drop what is kept at once.
+  // Outside an answer, and inside a transaction (a writer must see its own writes), every read is fresh.
+  private kept<T>(key: string, read: () => Promise<T>, copy: (value: T) => T): Promise<T> {
+    if (!this.root || !inReadMemo() || key.length > KEPT_KEY_MAX) return read();
+    return memoRead(
+      `${this.memoId}:data-version`,
+      () => this.dataGeneration(),
+      (g) => g,
+    ).then((g) => {
+      let entry = g.reads.get(key) as Promise<T> | undefined;
+      if (!entry) {
+        entry = read();
+        g.reads.set(key, entry);
+        // a failed read is not kept: the next caller tries again
+        entry.catch(() => g.reads.delete(key));
+        if (g.reads.size > KEPT_READS_MAX) g.reads.delete(g.reads.keys().next().value!);
+      }
+      return entry.then(copy);
+    });
+  }
+
+  /**
+   * The reads kept for the data version now in the database (migration 12's counter, raised by every write
+   * of counts, releases, areas or populations in its transaction, here or on another replica). The kept
+   * reads are read after the version, so they are never older than it.
+   */
+  private async dataGeneration(): Promise<KeptGeneration> {
+    const kept = this.keptReads;
+    const writes = kept.writes;
+    const { rows } = await sql<{ version: number | string }>`SELECT version FROM data_version WHERE id = 1`.execute(this.db);
+    const version = String(rows[0]?.version ?? '');
+    if (kept.generation?.version === version) return kept.generation;
+    const generation: KeptGeneration = { version, reads: new Map() };
+    // a write of this process since the version was asked for: this answer uses its own, nobody else's
+    if (kept.writes === writes) kept.generation = generation;
+    return generation;
+  }
+
+  /** This process wrote data (or a transaction that did has ended): nothing kept is used again. */
+  private dataChanged(): void {
+    this.keptReads.writes++;
+    this.keptReads.generation = null;
   }
 
   async months(source?: DataSource): Promise<Month[]> {
-    return this.memo(
+    return this.kept(
       `months:${source ?? ''}`,
       async () => {
         const rows = source
@@ -746,7 +838,7 @@ export class KyselyStore implements Store {
   }
 
   async realMonths(source?: DataSource): Promise<Month[]> {
-    return this.memo(
+    return this.kept(
       `realMonths:${source ?? ''}`,
       async () => {
         let q = this.db.selectFrom('current_months').select('month').distinct().where('synthetic', '=', 0);
@@ -758,7 +850,7 @@ export class KyselyStore implements Store {
   }
 
   async currentMonths(source?: DataSource): Promise<CurrentMonth[]> {
-    return this.memo(
+    return this.kept(
       `currentMonths:${source ?? ''}`,
       async () => {
         let q = this.db.selectFrom('current_months').selectAll();
@@ -775,7 +867,7 @@ export class KyselyStore implements Store {
   }
 
   async revisedReleases(): Promise<Release[]> {
-    return this.memo(
+    return this.kept(
       'revisedReleases',
       async () => (await this.db.selectFrom('releases').selectAll().where('revision_new_total', 'is not', null).orderBy('id').execute()).map(toRelease),
       (releases) => releases.map((r) => ({ ...r, ...(r.revision ? { revision: { ...r.revision } } : {}) })),
@@ -1587,7 +1679,16 @@ async function insertRelease(db: Executor, r: Omit<Release, 'id' | 'revision' | 
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+  await raiseDataVersion(db);
   return toRelease(row);
+}
+
+/**
+ * Raises the data version (migration 12), after the write it marks and in its transaction where there is
+ * one: a reader that sees the new version then reads data at least as new (see KyselyStore.kept).
+ */
+async function raiseDataVersion(db: Executor): Promise<void> {
+  await sql`UPDATE data_version SET version = version + 1 WHERE id = 1`.execute(db);
 }
 
 // ---- count packs (migration 11; src/store/packs.ts) ----
@@ -1599,6 +1700,22 @@ async function insertRelease(db: Executor, r: Omit<Release, 'id' | 'revision' | 
  * 200 wards 1.0 s, 400 wards 2.9 s, 1,400 wards 22.6 s against 0.47 s from the packs).
  */
 const PACK_READ_MIN_AREAS = 50;
+
+/** Reads kept for one data version (see KyselyStore.kept); `writes` counts this process's data writes. */
+interface KeptReads {
+  generation: KeptGeneration | null;
+  writes: number;
+}
+
+interface KeptGeneration {
+  version: string;
+  reads: Map<string, Promise<unknown>>;
+}
+
+/** Kept reads per data version, oldest dropped first: an answer adds about ten (its areas, populations, month lists). */
+const KEPT_READS_MAX = 2000;
+/** A read for more areas than this key length (about 2,000 codes: a region's every ward) is not kept. */
+const KEPT_KEY_MAX = 20_000;
 
 /** Area ordinals known to be committed: `size` of them, in `index` (see writePacks). */
 interface OrdinalCache {
@@ -2007,9 +2124,51 @@ async function migratePostgres(pool: pg.Pool, migrations: readonly Migration[]):
   }
 }
 
+/** Distinct SELECT texts run as named prepared statements, the first seen (the hot reads); the rest unnamed. */
+const PREPARED_SELECTS_MAX = 200;
+
+/**
+ * The store's SELECTs outside transactions as named prepared statements on each of the pool's connections:
+ * PostgreSQL parses (and, after a few runs, plans) one once per connection instead of at every call (the
+ * server's CPU for an answer's reads 2.4 -> 1.5 ms, measured). A text whose named statement fails as
+ * no longer valid (another replica's migration changed a table it reads: "cached plan must not change
+ * result type"; or a pooler in front that does not keep them) is run again unnamed, and unnamed from then on.
+ */
+function prepareSelects(pool: pg.Pool): void {
+  const names = new Map<string, string>();
+  const unnamed = new Set<string>();
+  let next = 0;
+  const nameFor = (text: string): string | undefined => {
+    if (!/^\s*select/i.test(text) || unnamed.has(text)) return undefined;
+    let name = names.get(text);
+    if (!name && next < PREPARED_SELECTS_MAX) names.set(text, (name = `wardwatch_${next++}`));
+    return name;
+  };
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => Promise<pg.QueryResult>;
+    let inTransaction = false;
+    (client as { query: unknown }).query = (text: unknown, values?: unknown, callback?: unknown) => {
+      if (typeof text === 'string') {
+        if (/^\s*(begin|start transaction)/i.test(text)) inTransaction = true;
+        else if (/^\s*(commit|rollback)/i.test(text)) inTransaction = false;
+      }
+      const name = typeof text === 'string' && !inTransaction && Array.isArray(values) && callback === undefined ? nameFor(text) : undefined;
+      if (!name) return query(text, values, callback);
+      return query({ name, text, values }).catch((err: unknown) => {
+        const code = (err as { code?: unknown }).code;
+        if (code !== '0A000' && code !== '26000') throw err;
+        names.delete(text as string);
+        unnamed.add(text as string);
+        return query(text, values);
+      });
+    };
+  });
+}
+
 /** Opens (migrating as needed) the PostgreSQL store at `url`. */
 export async function openPostgresStore(url: string, options: { poolSize?: number } = {}): Promise<KyselyStore> {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  prepareSelects(pool);
   // An idle client's error (the server restarting) must not crash the process: the pool replaces it.
   pool.on('error', (err) => console.error(`store: PostgreSQL connection error: ${err.message}`));
   try {

@@ -354,6 +354,19 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO area_ordinals (area_code, area_type) SELECT DISTINCT area_code, area_type FROM counts;
     `,
   },
+  {
+    version: 12,
+    name: 'data version: one counter every data write raises, for the reads a replica keeps between answers',
+    sql: `
+      -- Raised in the same transaction as every write of counts, releases, areas or populations, so a
+      -- replica that kept reads for one version knows another replica's commit at its next answer.
+      CREATE TABLE data_version (
+        id      INTEGER PRIMARY KEY CHECK (id = 1),
+        version INTEGER NOT NULL
+      );
+      INSERT INTO data_version (id, version) VALUES (1, 0);
+    `,
+  },
 ];
 
 const C = 'COLLATE "C"';
@@ -654,6 +667,17 @@ export const PG_MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (source, month, measure, area_type)
       );
       INSERT INTO area_ordinals (area_code, area_type) SELECT DISTINCT area_code, area_type FROM counts;
+    `,
+  },
+  {
+    version: 12,
+    name: 'data version: one counter every data write raises, for the reads a replica keeps between answers',
+    sql: `
+      CREATE TABLE data_version (
+        id      INTEGER PRIMARY KEY CHECK (id = 1),
+        version BIGINT NOT NULL
+      );
+      INSERT INTO data_version (id, version) VALUES (1, 0);
     `,
   },
 ];
