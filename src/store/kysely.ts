@@ -2132,7 +2132,8 @@ const PREPARED_SELECTS_MAX = 200;
  * PostgreSQL parses (and, after a few runs, plans) one once per connection instead of at every call (the
  * server's CPU for an answer's reads 2.4 -> 1.5 ms, measured). A text whose named statement fails as
  * no longer valid (another replica's migration changed a table it reads: "cached plan must not change
- * result type"; or a pooler in front that does not keep them) is run again unnamed, and unnamed from then on.
+ * result type"; or a transaction-mode pooler in front, whose server connections do not hold this client's
+ * statements, or hold another client's of the same name) is run again unnamed, and unnamed from then on.
  */
 function prepareSelects(pool: pg.Pool): void {
   const names = new Map<string, string>();
@@ -2141,7 +2142,8 @@ function prepareSelects(pool: pg.Pool): void {
   const nameFor = (text: string): string | undefined => {
     if (!/^\s*select/i.test(text) || unnamed.has(text)) return undefined;
     let name = names.get(text);
-    if (!name && next < PREPARED_SELECTS_MAX) names.set(text, (name = `wardwatch_${next++}`));
+    // named by the text's hash, so a name means the same statement on every client and server connection
+    if (!name && next++ < PREPARED_SELECTS_MAX) names.set(text, (name = `wardwatch_${createHash('sha256').update(text).digest('hex').slice(0, 32)}`));
     return name;
   };
   pool.on('connect', (client) => {
@@ -2156,7 +2158,7 @@ function prepareSelects(pool: pg.Pool): void {
       if (!name) return query(text, values, callback);
       return query({ name, text, values }).catch((err: unknown) => {
         const code = (err as { code?: unknown }).code;
-        if (code !== '0A000' && code !== '26000') throw err;
+        if (code !== '0A000' && code !== '26000' && code !== '42P05') throw err;
         names.delete(text as string);
         unnamed.add(text as string);
         return query(text, values);
