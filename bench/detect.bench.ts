@@ -16,7 +16,8 @@ const MEANS = [0.5, 1, 2, 3, 5, 8, 12, 20, 35, 50, 80, 120, 200];
 const R_SCRIPT = fileURLToPath(new URL('../tools/r/time-farrington.R', import.meta.url));
 
 function hasR(): boolean {
-  const r = spawnSync('Rscript', ['-e', 'suppressPackageStartupMessages(library(surveillance))'], { encoding: 'utf8' });
+  // tools/r/time-farrington.R needs both (Debian: r-cran-surveillance r-cran-jsonlite)
+  const r = spawnSync('Rscript', ['-e', 'suppressPackageStartupMessages({ library(surveillance); library(jsonlite) })'], { encoding: 'utf8' });
   return r.status === 0;
 }
 
@@ -50,7 +51,7 @@ const bench: Benchmark = async ({ log, size }) => {
   }
 
   if (!hasR()) {
-    log('Rscript with surveillance not found: R comparison skipped');
+    log('Rscript with the surveillance and jsonlite packages not found (apt-get install r-base r-cran-surveillance r-cran-jsonlite): R comparison skipped');
     out.r = { available: false };
     return out;
   }

@@ -6,7 +6,7 @@
 #
 # Usage (from the repository root):
 #   Rscript tools/r/make-reference.R [output.json]
-# Requires: R >= 4.2 with packages surveillance and jsonlite (Debian: apt-get install r-cran-surveillance).
+# Requires: R >= 4.2 with packages surveillance and jsonlite (Debian: apt-get install r-cran-surveillance r-cran-jsonlite).
 #
 # Monthly data are given to surveillance as sts(freq = 12, epochAsDate = FALSE), so the reference
 # time points are simply k - 12, k - 24, ... and wtime is the 1-based time index.
