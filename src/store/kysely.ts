@@ -502,17 +502,22 @@ export class KyselyStore implements Store {
   }
 
   async areasByCode(codes: readonly string[]): Promise<Map<string, Area>> {
-    const unique = [...new Set(codes)];
+    return this.keptByCode('areasByCode', codes, async (part) =>
+      (await this.db.selectFrom('areas').selectAll().where('code', 'in', part).execute()).map((r) => [r.code, toArea(r)]),
+    );
+  }
+
+  /** A read by area code (in chunks of bound parameters), kept as one read for the codes together (see kept). */
+  private keptByCode<V extends object>(name: string, codes: readonly string[], readPart: (part: string[]) => Promise<Array<[string, V]>>): Promise<Map<string, V>> {
+    const unique = [...new Set(codes)].sort();
     return this.kept(
-      `areasByCode:${unique.sort().join(',')}`,
+      `${name}:${unique.join(',')}`,
       async () => {
-        const out = new Map<string, Area>();
-        for (const part of chunks(unique, MAX_BOUND)) {
-          for (const r of await this.db.selectFrom('areas').selectAll().where('code', 'in', part).execute()) out.set(r.code, toArea(r));
-        }
+        const out = new Map<string, V>();
+        for (const part of chunks(unique, MAX_BOUND)) for (const [code, value] of await readPart(part)) out.set(code, value);
         return out;
       },
-      (areas) => new Map([...areas].map(([code, a]) => [code, { ...a }])),
+      (values) => new Map([...values].map(([code, v]) => [code, { ...v }])),
     );
   }
 
@@ -590,19 +595,11 @@ export class KyselyStore implements Store {
   }
 
   async populations(codes: readonly string[]): Promise<Map<string, Population>> {
-    const unique = [...new Set(codes)];
-    return this.kept(
-      `populations:${unique.sort().join(',')}`,
-      async () => {
-        const out = new Map<string, Population>();
-        for (const part of chunks(unique, MAX_BOUND)) {
-          for (const r of await this.db.selectFrom('populations').selectAll().where('area_code', 'in', part).execute()) {
-            out.set(r.area_code, { areaCode: r.area_code, population: Number(r.population), year: r.year, source: r.source });
-          }
-        }
-        return out;
-      },
-      (populations) => new Map([...populations].map(([code, p]) => [code, { ...p }])),
+    return this.keptByCode('populations', codes, async (part) =>
+      (await this.db.selectFrom('populations').selectAll().where('area_code', 'in', part).execute()).map((r) => [
+        r.area_code,
+        { areaCode: r.area_code, population: Number(r.population), year: r.year, source: r.source },
+      ]),
     );
   }
 
@@ -2138,12 +2135,11 @@ const PREPARED_SELECTS_MAX = 200;
 function prepareSelects(pool: pg.Pool): void {
   const names = new Map<string, string>();
   const unnamed = new Set<string>();
-  let next = 0;
   const nameFor = (text: string): string | undefined => {
     if (!/^\s*select/i.test(text) || unnamed.has(text)) return undefined;
     let name = names.get(text);
     // named by the text's hash, so a name means the same statement on every client and server connection
-    if (!name && next++ < PREPARED_SELECTS_MAX) names.set(text, (name = `wardwatch_${createHash('sha256').update(text).digest('hex').slice(0, 32)}`));
+    if (!name && names.size < PREPARED_SELECTS_MAX) names.set(text, (name = `wardwatch_${createHash('sha256').update(text).digest('hex').slice(0, 32)}`));
     return name;
   };
   pool.on('connect', (client) => {
